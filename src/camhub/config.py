@@ -1,0 +1,241 @@
+"""The configuration file: one schema for YAML and JSON, plus tapo-rest's format.
+
+Unknown keys are refused. Any string may be ``${ENV_VAR}``; it is replaced by the
+variable's value before validation (a missing variable is an error naming the field).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+from camhub.errors import ConfigError
+
+DEVICE_KINDS = (
+    "tapo-camera",
+    "tapo-plug",
+    "tapo-bulb",
+    "tapo-strip",
+    "tapo-power-strip",
+    "sercomm",
+    "tinycam",
+    "ipcamera",
+    "mjpeg",
+)
+DeviceKind = Literal[
+    "tapo-camera",
+    "tapo-plug",
+    "tapo-bulb",
+    "tapo-strip",
+    "tapo-power-strip",
+    "sercomm",
+    "tinycam",
+    "ipcamera",
+    "mjpeg",
+]
+
+# tapo-rest's device_type values, mapped to camhub kinds.
+TAPO_REST_TYPES: dict[str, str] = {
+    **dict.fromkeys(["L510", "L520", "L610", "L530", "L535", "L630"], "tapo-bulb"),
+    **dict.fromkeys(["L900", "L920", "L930"], "tapo-strip"),
+    **dict.fromkeys(["P100", "P105", "P110", "P110M", "P115"], "tapo-plug"),
+    **dict.fromkeys(["P300", "P304", "P304M", "P316"], "tapo-power-strip"),
+    **dict.fromkeys(["C100", "C200", "C210", "C220", "C310", "C320WS", "C500", "C520WS"], "tapo-camera"),
+}
+
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class TlsConfig(_Model):
+    cert: Path | None = None
+    key: Path | None = None
+
+    @model_validator(mode="after")
+    def _both_or_none(self) -> TlsConfig:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("give both cert and key, or neither for a self-signed certificate")
+        return self
+
+
+class ServerConfig(_Model):
+    host: str = "0.0.0.0"
+    https_port: int = Field(8443, ge=1, le=65535)
+    http_port: int | None = Field(8080, ge=1, le=65535)
+    data_dir: Path = Path("./camhub-data")
+    tls: TlsConfig | Literal[False] = Field(default_factory=TlsConfig)
+    trust_forwarded_proto: bool = False
+    api_keys: list[SecretStr] = Field(default_factory=list, description="tapo-rest bearer keys")
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+
+class UserConfig(_Model):
+    username: Name
+    password: SecretStr = Field(min_length=1)
+    role: Literal["admin", "guest"] = "guest"
+
+
+class MotionConfig(_Model):
+    """camhub's own motion detection for a camera that has none."""
+
+    enabled: bool = True
+    fps: float = Field(3.0, gt=0, le=15)
+    sensitivity: int = Field(5, ge=1, le=10)
+    min_area: float = Field(0.01, gt=0, le=1, description="fraction of the frame")
+    cooldown: float = Field(10.0, ge=0)
+    masks: list[tuple[float, float, float, float]] = Field(
+        default_factory=list, description="regions ignored, as x, y, w, h fractions"
+    )
+
+
+class DeviceConfig(_Model):
+    name: Name
+    kind: DeviceKind
+    host: str | None = Field(None, validation_alias=AliasChoices("host", "ip_addr"))
+    port: int | None = Field(None, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    model: str | None = Field(None, validation_alias=AliasChoices("model", "device_type"))
+    tls: bool | None = None
+    login: Literal["auto", "legacy", "secure"] = "auto"
+    poll_interval: float | None = Field(None, gt=0, le=3600)
+    timeout: float = Field(10.0, gt=0, le=120)
+    # generic mjpeg driver
+    stream_url: str | None = None
+    snapshot_url: str | None = None
+    auth: Literal["basic", "digest"] = "basic"
+    motion: MotionConfig | None = None
+    options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_device_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "kind" not in data and "device_type" in data:
+            kind = TAPO_REST_TYPES.get(str(data["device_type"]).upper())
+            if kind is not None:
+                data = {**data, "kind": kind}
+        return data
+
+    @model_validator(mode="after")
+    def _needs_address(self) -> DeviceConfig:
+        if self.kind == "mjpeg":
+            if not (self.stream_url or self.snapshot_url):
+                raise ValueError("an mjpeg device needs stream_url or snapshot_url")
+        elif not self.host:
+            raise ValueError("host is required")
+        return self
+
+
+class TapoCredentials(_Model):
+    email: str
+    password: SecretStr
+
+
+class Config(_Model):
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    store: str | None = None
+    users: list[UserConfig] = Field(default_factory=list)
+    devices: list[DeviceConfig] = Field(default_factory=list)
+    tapo_credentials: TapoCredentials | None = None
+    server_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        for what, names in (
+            ("devices", [d.name for d in self.devices]),
+            ("users", [u.username for u in self.users]),
+        ):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{what}: duplicate names {', '.join(dupes)}")
+        return self
+
+    def effective_users(self) -> list[UserConfig]:
+        """Configured users, plus tapo-rest's ``server_password`` as user ``admin``."""
+        users = list(self.users)
+        if self.server_password is not None and not any(u.username == "admin" for u in users):
+            users.append(UserConfig(username="admin", password=self.server_password, role="admin"))
+        return users
+
+    def device_credentials(self, device: DeviceConfig) -> tuple[str | None, str | None]:
+        """Username and password for a device: its own, else tapo-rest's tapo_credentials."""
+        user = device.username
+        pw = device.password.get_secret_value() if device.password else None
+        if self.tapo_credentials is not None and device.kind.startswith("tapo-"):
+            user = user or self.tapo_credentials.email
+            pw = pw or self.tapo_credentials.password.get_secret_value()
+        return user, pw
+
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand(value: Any, path: str, problems: list[str]) -> Any:
+    if isinstance(value, str):
+
+        def sub(m: re.Match[str]) -> str:
+            var = m.group(1)
+            if var not in os.environ:
+                problems.append(f"{path}: environment variable {var} is not set")
+                return ""
+            return os.environ[var]
+
+        return _ENV.sub(sub, value)
+    if isinstance(value, dict):
+        return {k: _expand(v, f"{path}.{k}" if path else str(k), problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, f"{path}.{i}", problems) for i, v in enumerate(value)]
+    return value
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(root)"
+
+
+def parse_config(data: Any) -> Config:
+    """Validate already-parsed data; raise ConfigError listing every problem."""
+    problems: list[str] = []
+    data = _expand(data, "", problems)
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
+        ) from None
+
+
+def load_config(path: Path | str) -> Config:
+    """Read a YAML or JSON config file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{p}: cannot read ({exc.strerror})"]) from None
+    try:
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError([f"(file): not valid {'JSON' if p.suffix == '.json' else 'YAML'}: {exc}"]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(["(root): the config must be a mapping"])
+    return parse_config(data)

@@ -1,0 +1,131 @@
+"""Self-signed certificates: generation, loading, and the metadata ``/cert/info`` shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import socket
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def host_addresses() -> list[str]:
+    """Names and addresses this host is known by, for a certificate's subject."""
+    names = {"localhost", "127.0.0.1", "::1"}
+    try:
+        hostname = socket.gethostname()
+        names.add(hostname)
+        for info in socket.getaddrinfo(hostname, None):
+            names.add(str(info[4][0]))
+    except OSError:
+        pass
+    return sorted(names)
+
+
+def _san(names: list[str]) -> x509.SubjectAlternativeName:
+    entries: list[x509.GeneralName] = []
+    for n in names:
+        try:
+            entries.append(x509.IPAddress(ipaddress.ip_address(n.split("%")[0])))
+        except ValueError:
+            entries.append(x509.DNSName(n))
+    return x509.SubjectAlternativeName(entries)
+
+
+def generate_self_signed(
+    cert_path: Path,
+    key_path: Path,
+    names: list[str] | None = None,
+    common_name: str = "camhub",
+    days: int = 825,
+) -> None:
+    """Write a new EC P-256 key and a self-signed certificate naming ``names``."""
+    names = names or host_addresses()
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Local Network"),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(_san(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_bytes = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    tmp_key = key_path.with_suffix(".tmp")
+    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key_bytes)
+    tmp_cert = cert_path.with_suffix(".tmp")
+    tmp_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    os.replace(tmp_key, key_path)
+    os.replace(tmp_cert, cert_path)
+
+
+def ensure_certificate(cert_path: Path, key_path: Path, common_name: str = "camhub") -> None:
+    if not (cert_path.exists() and key_path.exists()):
+        generate_self_signed(cert_path, key_path, common_name=common_name)
+
+
+def server_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert_path, key_path)
+    return ctx
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    subject: str
+    issuer: str
+    not_before: int  # ms
+    not_after: int  # ms
+    serial_number: str
+    names: list[str]
+
+    @property
+    def status(self) -> str:
+        now = dt.datetime.now(dt.UTC).timestamp() * 1000
+        if now < self.not_before:
+            return "not_yet_valid"
+        return "valid" if now <= self.not_after else "expired"
+
+
+def cert_info(cert_path: Path) -> CertInfo:
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [
+            str(v) for v in san.get_values_for_type(x509.IPAddress)
+        ]
+    except x509.ExtensionNotFound:
+        names = []
+    return CertInfo(
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        not_before=int(cert.not_valid_before_utc.timestamp() * 1000),
+        not_after=int(cert.not_valid_after_utc.timestamp() * 1000),
+        serial_number=format(cert.serial_number, "x"),
+        names=names,
+    )
