@@ -1,0 +1,5 @@
+"""tinyCam Monitor PRO web server emulator (seed 002)."""
+
+from camhub.sim.tinycam.emulator import TinyCamEmulator
+
+__all__ = ["TinyCamEmulator"]
