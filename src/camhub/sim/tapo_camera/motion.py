@@ -1,0 +1,152 @@
+"""The emulated camera's pan/tilt motor, presets and detection log."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+# Error codes the motor and presets answer with (seed 000, pytapo's table).
+MOTOR_LOCKED_ROTOR = -64304  # end of travel
+MOTOR_BUSY = -64303  # cruising (patrol)
+PRIVACY_ON = -64324
+PRESET_NOT_FOUND = -64302
+PRESET_DELETED = -64321
+PRESET_SATURATED = -64306
+
+PAN_RANGE = (0, 360)
+TILT_RANGE = (0, 114)
+PAN_STEP = 15
+TILT_STEP = 10
+MAX_PRESETS = 8
+
+# The detection log's alarm_type values.
+ALARM_TYPES = {"motion": 2, "person": 6, "vehicle": 7, "pet": 8, "sound": 9}
+
+
+class CameraFault(Exception):
+    """A vendor error code to answer with."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _clamp(value: int, bounds: tuple[int, int]) -> int:
+    return max(bounds[0], min(bounds[1], value))
+
+
+@dataclass
+class Motor:
+    pan: int = 180
+    tilt: int = 57
+    cruising: str | None = None  # "x" | "y" while patrolling
+    moves: int = 0
+
+    def home(self) -> None:
+        self.pan, self.tilt, self.cruising = 180, 57, None
+
+    def move_to(self, pan: int, tilt: int) -> None:
+        """Go to an absolute position, or fail if already stuck at the end of travel."""
+        new_pan, new_tilt = _clamp(pan, PAN_RANGE), _clamp(tilt, TILT_RANGE)
+        wanted_move = (pan, tilt) != (self.pan, self.tilt)
+        if wanted_move and (new_pan, new_tilt) == (self.pan, self.tilt):
+            raise CameraFault(MOTOR_LOCKED_ROTOR)
+        self.pan, self.tilt = new_pan, new_tilt
+        self.moves += 1
+
+    def step(self, direction: int) -> None:
+        """``movestep``: 0 toward pan 0°, 180 toward 360°, 90 up, 270 down."""
+        deltas = {0: (-PAN_STEP, 0), 90: (0, TILT_STEP), 180: (PAN_STEP, 0), 270: (0, -TILT_STEP)}
+        nearest = min(deltas, key=lambda d: min(abs(d - direction), 360 - abs(d - direction)))
+        dx, dy = deltas[nearest]
+        self.move_to(self.pan + dx, self.tilt + dy)
+
+
+@dataclass
+class Preset:
+    id: str
+    name: str
+    pan: int
+    tilt: int
+
+
+@dataclass
+class Presets:
+    items: dict[str, Preset] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    next_id: int = 1
+
+    def add(self, name: str, pan: int, tilt: int) -> Preset:
+        if len(self.items) >= MAX_PRESETS:
+            raise CameraFault(PRESET_SATURATED)
+        preset = Preset(str(self.next_id), name, pan, tilt)
+        self.next_id += 1
+        self.items[preset.id] = preset
+        return preset
+
+    def get(self, preset_id: str) -> Preset:
+        if preset_id in self.items:
+            return self.items[preset_id]
+        raise CameraFault(PRESET_DELETED if preset_id in self.deleted else PRESET_NOT_FOUND)
+
+    def remove(self, preset_id: str) -> None:
+        self.get(preset_id)
+        del self.items[preset_id]
+        self.deleted.add(preset_id)
+
+    def config(self) -> dict[str, Any]:
+        ps = list(self.items.values())
+        return {
+            "id": [p.id for p in ps],
+            "name": [p.name for p in ps],
+            "read_only": ["0" for _ in ps],
+            "position_pan": [str(p.pan) for p in ps],
+            "position_tilt": [str(p.tilt) for p in ps],
+        }
+
+
+@dataclass
+class Detection:
+    start: int  # seconds since the epoch, camera clock
+    end: int
+    kind: str
+
+    def item(self) -> dict[str, Any]:
+        return {
+            "start_time": self.start,
+            "end_time": self.end,
+            "alarm_type": ALARM_TYPES.get(self.kind, ALARM_TYPES["motion"]),
+        }
+
+
+class DetectionLog:
+    """Detections: a scripted scene (one every ``period`` s) plus added ones.
+
+    The scene alternates motion and person detections, each lasting a few seconds;
+    the log is computed from the clock, so no background task is needed.
+    """
+
+    def __init__(self, period: float, enabled: bool = True) -> None:
+        self.started = time.time()
+        self.period = period
+        self.scripted = enabled and period > 0
+        self.added: list[Detection] = []
+
+    def add(self, kind: str = "motion", start: int | None = None, duration: int = 5) -> Detection:
+        begin = int(time.time()) if start is None else start
+        det = Detection(begin, begin + duration, kind)
+        self.added.append(det)
+        return det
+
+    def between(self, start: int, end: int) -> list[Detection]:
+        now = time.time()
+        found = [d for d in self.added if start <= d.start <= end]
+        if self.scripted:
+            k = 1
+            while (t := self.started + k * self.period) <= now:
+                if start <= int(t) <= end:
+                    kind = "person" if k % 2 == 0 else "motion"
+                    found.append(Detection(int(t), int(t) + 4, kind))
+                k += 1
+        return sorted(found, key=lambda d: d.start)
