@@ -1,0 +1,225 @@
+"""The app's HTTP routes: login, certificate, media, settings, status, torch, events."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from camhub.sim.ipcamera.access import request_token
+from camhub.sim.ipcamera.events import QueryError
+from camhub.tls import cert_info
+
+if TYPE_CHECKING:
+    from camhub.sim.ipcamera.emulator import IpCameraEmulator
+
+BOUNDARY = "frame"
+DASHBOARD = """<!doctype html>
+<html><head><title>IP Camera</title></head>
+<body><h1>IP Camera</h1><img src="/stream" alt="live"></body></html>
+"""
+
+
+def _error(message: str, status: int) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+class Routes:
+    def __init__(self, emu: IpCameraEmulator) -> None:
+        self.emu = emu
+
+    def add(self, app: web.Application) -> None:
+        r = app.router
+        r.add_get("/", self.dashboard)
+        r.add_post("/auth", self.login)
+        r.add_get("/auth/status", self.auth_status)
+        r.add_post("/auth/logout", self.logout)
+        r.add_get("/cert", self.cert)
+        r.add_get("/cert/info", self.cert_info)
+        r.add_post("/cert/regenerate", self.cert_regenerate)
+        r.add_get("/stream", self.stream)
+        r.add_get("/snapshot", self.snapshot)
+        r.add_get("/capture", self.capture)
+        r.add_get("/settings", self.get_settings)
+        r.add_post("/settings", self.post_settings)
+        r.add_get("/status", self.status)
+        r.add_get("/capabilities", self.capabilities)
+        r.add_post("/torch", self.torch)
+        r.add_get("/events", self.events)
+        r.add_get("/events/range", self.events_range)
+        r.add_post("/events/clear", self.events_clear)
+        r.add_get("/api/storage/stats", self.storage_stats)
+        r.add_get("/api/events/export", self.export)
+
+    # pages and session -------------------------------------------------------------
+    async def dashboard(self, request: web.Request) -> web.Response:
+        return web.Response(text=DASHBOARD, content_type="text/html")
+
+    async def login(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"success": False, "error": "Invalid JSON"}, status=400)
+        if not isinstance(body, dict) or "password" not in body:
+            return web.json_response({"success": False, "error": "Password required"}, status=400)
+        status, answer, session = self.emu.auth.login(body["password"])
+        resp = web.json_response(answer, status=status)
+        if session is not None:
+            resp.set_cookie("session", session.token, httponly=True, secure=True, samesite="Strict")
+        return resp
+
+    async def auth_status(self, request: web.Request) -> web.Response:
+        auth = self.emu.auth
+        found = request_token(request, media=False)
+        return web.json_response(
+            {
+                "enabled": auth.enabled,
+                "configured": auth.enabled,
+                "authenticated": found is not None and auth.find(found[0]) is not None,
+            }
+        )
+
+    async def logout(self, request: web.Request) -> web.Response:
+        found = request_token(request, media=False)
+        self.emu.auth.logout(found[0] if found else None)
+        resp = web.json_response({"success": True})
+        resp.del_cookie("session")
+        return resp
+
+    # certificate -------------------------------------------------------------------
+    async def cert(self, request: web.Request) -> web.Response:
+        return web.Response(
+            body=self.emu.cert_path.read_bytes(),
+            content_type="application/x-pem-file",
+            headers={"Content-Disposition": 'attachment; filename="ipcamera.pem"'},
+        )
+
+    async def cert_info(self, request: web.Request) -> web.Response:
+        info = cert_info(self.emu.cert_path)
+
+        def name(rfc4514: str) -> str:  # most significant part first, as the app shows it
+            return ", ".join(reversed(rfc4514.split(",")))
+
+        return web.json_response(
+            {
+                "subject": name(info.subject),
+                "issuer": name(info.issuer),
+                "notBefore": info.not_before,
+                "notAfter": info.not_after,
+                "serialNumber": info.serial_number,
+                "status": info.status,
+                "downloadUrl": "/cert",
+            }
+        )
+
+    async def cert_regenerate(self, request: web.Request) -> web.Response:
+        self.emu.regenerate_certificate()
+        return web.json_response({"success": True})
+
+    # media ---------------------------------------------------------------------------
+    async def snapshot(self, request: web.Request) -> web.Response:
+        if not self.emu.camera_running:
+            return _error("Camera not started", 503)
+        return web.Response(body=self.emu.frame(), content_type="image/jpeg")
+
+    async def capture(self, request: web.Request) -> web.Response:
+        if self.emu.capture_jpeg is None:
+            return _error("No capture available; send a capture message over the WebSocket", 404)
+        return web.Response(body=self.emu.capture_jpeg, content_type="image/jpeg")
+
+    async def stream(self, request: web.Request) -> web.StreamResponse:
+        emu = self.emu
+        if not emu.camera_running:
+            return _error("Camera not started", 503)
+        resp = web.StreamResponse(
+            headers={
+                "Content-Type": f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+                "Cache-Control": "no-cache, no-store",
+                "Connection": "close",
+            }
+        )
+        await resp.prepare(request)
+        emu.stream_clients += 1
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        try:
+            while emu.camera_running:
+                jpeg = emu.frame()
+                await resp.write(
+                    b"".join(
+                        (
+                            b"--" + BOUNDARY.encode() + b"\r\nContent-Type: image/jpeg\r\n",
+                            b"Content-Length: %d\r\n\r\n" % len(jpeg),
+                            jpeg,
+                            b"\r\n",
+                        )
+                    )
+                )
+                next_at = max(next_at + 1.0 / emu.settings["frameRate"], loop.time() - 0.5)
+                await asyncio.sleep(max(0.0, next_at - loop.time()))
+        except (ConnectionError, RuntimeError):
+            pass  # the viewer went away
+        finally:
+            emu.stream_clients -= 1
+        return resp
+
+    # settings and status -------------------------------------------------------------
+    async def get_settings(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.settings.public())
+
+    async def post_settings(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response(
+                {"success": False, "errors": ["(body): Invalid JSON"]}, status=400
+            )
+        if not isinstance(body, dict):
+            return web.json_response(
+                {"success": False, "errors": ["(body): Expected a JSON object"]}, status=400
+            )
+        changed, errors = await self.emu.apply_settings(body)
+        if errors:
+            return web.json_response({"success": False, "errors": errors}, status=400)
+        return web.json_response(
+            {"success": True, "changed": sorted(changed), "settings": self.emu.settings.public()}
+        )
+
+    async def status(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.status())
+
+    async def capabilities(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.capabilities())
+
+    async def torch(self, request: web.Request) -> web.Response:
+        on = not self.emu.settings["torchEnabled"]
+        await self.emu.apply_settings({"torchEnabled": on})
+        return web.json_response({"torchEnabled": on})
+
+    # event history -------------------------------------------------------------------
+    async def events(self, request: web.Request) -> web.Response:
+        try:
+            answer: dict[str, Any] = self.emu.events.query(dict(request.query))
+        except QueryError as exc:
+            return _error(str(exc), 400)
+        return web.json_response(answer)
+
+    async def events_range(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.events.range())
+
+    async def events_clear(self, request: web.Request) -> web.Response:
+        if request.query.get("confirm") != "true":
+            return _error("confirm=true is required to delete all events", 400)
+        return web.json_response({"success": True, "cleared": self.emu.events.clear()})
+
+    async def storage_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.events.stats())
+
+    async def export(self, request: web.Request) -> web.Response:
+        text = self.emu.events.export_csv(self.emu.settings.public())
+        return web.Response(
+            text=text,
+            content_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="ip-camera-events.csv"'},
+        )

@@ -1,0 +1,194 @@
+"""RTSP server and MQTT client settings: ``/api/rtsp/*`` and ``/api/mqtt/*``.
+
+Neither server nor client really runs in the emulator; their state, validation and the
+``currentPassword`` rule for credential changes do. Changing credentials that already
+have a password needs that password as ``currentPassword``; first-time setup does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from camhub.sim.ipcamera.emulator import IpCameraEmulator
+
+_CRED_SPECS = {"rtspPassword": str, "mqttUsername": str, "mqttPassword": str}
+
+
+class Services:
+    def __init__(self, emu: IpCameraEmulator) -> None:
+        self.emu = emu
+        self.rtsp_running = False
+        self.mqtt_connected = False
+
+    def routes(self, app: web.Application) -> None:
+        r = app.router
+        r.add_get("/api/rtsp/status", self.rtsp_status_route)
+        r.add_post("/api/rtsp/start", self.rtsp_start)
+        r.add_post("/api/rtsp/stop", self.rtsp_stop)
+        r.add_post("/api/rtsp/restart", self.rtsp_start)
+        r.add_post("/api/rtsp/settings", self.rtsp_settings)
+        r.add_post("/api/rtsp/apply-settings", self.rtsp_apply)
+        r.add_get("/api/mqtt/status", self.mqtt_status_route)
+        r.add_get("/api/mqtt/settings", self.mqtt_get)
+        r.add_post("/api/mqtt/settings", self.mqtt_settings)
+        r.add_post("/api/mqtt/test", self.mqtt_test)
+        r.add_post("/api/mqtt/apply-settings", self.mqtt_apply)
+
+    # state -------------------------------------------------------------------------
+    def rtsp_status(self) -> dict[str, Any]:
+        s = self.emu.settings
+        return {
+            "enabled": s["rtspEnabled"],
+            "running": self.rtsp_running,
+            "port": s["rtspPort"],
+            "path": s["rtspPath"],
+            "clients": 0,
+        }
+
+    def mqtt_status(self) -> dict[str, Any]:
+        s = self.emu.settings
+        return {
+            "enabled": s["mqttEnabled"],
+            "connected": self.mqtt_connected,
+            "brokerUrl": s["mqttBrokerUrl"],
+            "port": s["mqttPort"],
+            "topicPrefix": s["mqttTopicPrefix"],
+        }
+
+    # RTSP ----------------------------------------------------------------------------
+    async def rtsp_status_route(self, request: web.Request) -> web.Response:
+        return web.json_response(self.rtsp_status())
+
+    async def rtsp_start(self, request: web.Request) -> web.Response:
+        self.rtsp_running = True
+        await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
+        return web.json_response({"success": True, **self.rtsp_status()})
+
+    async def rtsp_stop(self, request: web.Request) -> web.Response:
+        self.rtsp_running = False
+        await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
+        return web.json_response({"success": True, **self.rtsp_status()})
+
+    async def rtsp_settings(self, request: web.Request) -> web.Response:
+        return await self._apply(request, "rtsp", restart=False)
+
+    async def rtsp_apply(self, request: web.Request) -> web.Response:
+        return await self._apply(request, "rtsp", restart=True)
+
+    # MQTT ----------------------------------------------------------------------------
+    async def mqtt_status_route(self, request: web.Request) -> web.Response:
+        return web.json_response(self.mqtt_status())
+
+    async def mqtt_get(self, request: web.Request) -> web.Response:
+        s = self.emu.settings
+        body = {k: v for k, v in s.public().items() if k.startswith("mqtt")}
+        body["mqttUsername"] = s.mqtt_username
+        body["mqttPassword"] = "********" if s.mqtt_password else ""
+        return web.json_response(body)
+
+    async def mqtt_settings(self, request: web.Request) -> web.Response:
+        return await self._apply(request, "mqtt", restart=False)
+
+    async def mqtt_apply(self, request: web.Request) -> web.Response:
+        return await self._apply(request, "mqtt", restart=True)
+
+    async def mqtt_test(self, request: web.Request) -> web.Response:
+        s = self.emu.settings
+        host, port = s["mqttBrokerUrl"], s["mqttPort"]
+        if not host:
+            return web.json_response(
+                {"success": False, "error": "Broker URL not configured"}, status=400
+            )
+        host = host.split("://")[-1].split(":")[0]
+        try:  # the emulator only ever dials loopback
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if loopback:
+            try:
+                _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2.0)
+            except (OSError, TimeoutError):
+                pass
+            else:
+                writer.close()
+                return web.json_response({"success": True, "message": "Connected to broker"})
+        return web.json_response({"success": False, "error": f"Cannot connect to {host}:{port}"})
+
+    # shared --------------------------------------------------------------------------
+    async def _apply(self, request: web.Request, which: str, restart: bool) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"error": "Invalid JSON"}, status=400)
+        if not isinstance(body, dict):
+            return web.json_response({"error": "Expected a JSON object"}, status=400)
+        current = body.get("currentPassword")
+        changes = body.get("settings", {k: v for k, v in body.items() if k != "currentPassword"})
+        if not isinstance(changes, dict):
+            return web.json_response({"error": "settings must be an object"}, status=400)
+        errors = []
+        plain: dict[str, Any] = {}
+        creds: dict[str, str] = {}
+        for key, value in changes.items():
+            if not key.startswith(which):
+                errors.append(f"{key}: Unknown {which.upper()} setting")
+            elif key in _CRED_SPECS or (which == "rtsp" and key == "rtspUsername"):
+                if isinstance(value, str):
+                    creds[key] = value
+                else:
+                    errors.append(f"{key}: Expected string")
+            else:
+                plain[key] = value
+        errors += self.emu.settings.validate(plain)
+        if (
+            "rtspPath" in plain
+            and isinstance(plain["rtspPath"], str)
+            and not plain["rtspPath"].startswith("/")
+        ):
+            errors.append("rtspPath: Path must start with /")
+        if errors:
+            return web.json_response({"success": False, "errors": errors}, status=400)
+        refusal = self._check_credentials(which, creds, current)
+        if refusal is not None:
+            return refusal
+        s = self.emu.settings
+        if which == "rtsp":
+            s.values["rtspUsername"] = creds.get("rtspUsername", s["rtspUsername"])
+            s.rtsp_password = creds.get("rtspPassword", s.rtsp_password)
+        else:
+            s.mqtt_username = creds.get("mqttUsername", s.mqtt_username)
+            s.mqtt_password = creds.get("mqttPassword", s.mqtt_password)
+        await self.emu.apply_settings(plain)
+        if restart and which == "rtsp":
+            self.rtsp_running = bool(s["rtspEnabled"])
+            await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
+        elif restart:
+            await self.emu.ws.broadcast({"type": "mqtt_status", **self.mqtt_status()})
+        return web.json_response({"success": True})
+
+    def _check_credentials(
+        self, which: str, creds: dict[str, str], current: Any
+    ) -> web.Response | None:
+        s = self.emu.settings
+        if which == "rtsp":
+            old = {"rtspUsername": s["rtspUsername"], "rtspPassword": s.rtsp_password}
+            existing = s.rtsp_password
+        else:
+            old = {"mqttUsername": s.mqtt_username, "mqttPassword": s.mqtt_password}
+            existing = s.mqtt_password
+        changing = any(old[k] != v for k, v in creds.items())
+        if not changing or not existing:  # nothing to protect, or first-time setup
+            return None
+        if not isinstance(current, str) or not current:
+            return web.json_response(
+                {"error": "Current password required for credential changes"}, status=400
+            )
+        if not secrets.compare_digest(current.encode(), existing.encode()):
+            return web.json_response({"error": "Current password is incorrect"}, status=403)
+        return None
