@@ -6,12 +6,16 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from camhub import __version__
+from camhub.api.state import AppSettings
+from camhub.config import Config
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -80,6 +84,102 @@ def simulate(
             await emu.stop()
 
     asyncio.run(run())
+
+
+def _run_hub(settings: AppSettings, before_ready: Callable[[], None] | None = None) -> None:
+    from camhub.server import print_ready, serve
+
+    def ready(url: str) -> None:
+        if before_ready is not None:
+            before_ready()
+        print_ready(url)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, ready))
+
+
+def _settings(cfg: Config, path: Path | None, port: int | None, http_port: int | None,
+              no_tls: bool) -> AppSettings:
+    server = cfg.server
+    return AppSettings(
+        config=cfg,
+        config_path=path,
+        tls=not no_tls and server.tls is not False,
+        https_port=port if port is not None else server.https_port,
+        http_port=http_port if http_port is not None else server.http_port,
+        hook_base_url=server.hook_base_url,
+    )
+
+
+@app.command()
+def serve(
+    config: Annotated[Path, typer.Option("--config", "-c", help="YAML or JSON config file.")],
+    port: Annotated[Optional[int], typer.Option("--port", "-p", help="HTTPS (or, with --no-tls, HTTP) port.")] = None,  # noqa: UP045
+    http_port: Annotated[Optional[int], typer.Option(help="Redirect-only plain HTTP port.")] = None,  # noqa: UP045
+    no_tls: Annotated[bool, typer.Option("--no-tls", help="Plain HTTP, for use behind a TLS proxy only.")] = False,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run the hub from a config file."""
+    from camhub.config import load_config
+    from camhub.errors import ConfigError
+
+    _logging(log_level)
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    _run_hub(_settings(cfg, config, port, http_port, no_tls))
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="HTTPS port of the hub.")] = 8443,
+    http_port: Annotated[int, typer.Option(help="Redirect-only HTTP port.")] = 8080,
+    data: Annotated[Optional[Path], typer.Option(help="Data dir (default: a fresh temporary one).")] = None,  # noqa: UP045
+    password: Annotated[Optional[str], typer.Option(help="Admin password (default: random, printed).")] = None,  # noqa: UP045
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "warning",
+) -> None:
+    """Start one emulator of every kind on loopback and the hub in front of them."""
+    import json
+    import secrets
+    import tempfile
+
+    from camhub.config import parse_config
+    from camhub.demo import EmulatorThread, demo_config, start_emulators
+
+    _logging(log_level)
+    data_dir = data or Path(tempfile.mkdtemp(prefix="camhub-demo-"))
+    admin_password = password or secrets.token_urlsafe(12)
+    emus = EmulatorThread()
+    try:
+        devices = start_emulators(emus)
+        raw = demo_config(data_dir, admin_password, devices)
+        cfg_path = data_dir / "demo-config.json"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        cfg_path.write_text(json.dumps(raw, indent=2))
+        cfg_path.chmod(0o600)
+        settings = _settings(parse_config(raw), cfg_path, port, http_port, False)
+
+        def explain() -> None:
+            typer.echo(f"camhub demo: {len(devices)} emulated devices, data in {data_dir}")
+            for name, emu in emus.emulators.items():
+                typer.echo(f"  {name:16} {emu.kind:17} {emu.url}")
+            typer.echo("log in as admin with password: " + admin_password)
+            typer.echo(f"  curl -k -X POST https://127.0.0.1:{settings.https_port}/api/auth "
+                       "-H 'Content-Type: application/json' "
+                       f"-d '{{\"username\":\"admin\",\"password\":\"{admin_password}\"}}'")
+
+        _run_hub(settings, explain)
+    finally:
+        emus.stop()
+
+
+def _logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @app.command("check-config")

@@ -1,0 +1,1 @@
+"""The native REST + WebSocket API (FastAPI)."""

@@ -1,0 +1,101 @@
+"""Request dependencies: app state, authentication, roles, CSRF.
+
+Rules (seed 003, design contract):
+- ``Authorization: Bearer <token>``: a session token (or a tapo-rest API key); no CSRF.
+- ``camhub_session`` cookie: a session; POST/PUT/PATCH/DELETE must carry a matching
+  ``X-CSRF-Token`` header.
+- ``?token=``: only on media routes (``<img src>``, players).
+- A guest may read; any state-changing method needs an admin.
+There is no bypass for localhost or for any address.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, HTTPException, Request
+from starlette.requests import HTTPConnection
+
+from camhub.auth.principal import Principal
+
+if TYPE_CHECKING:
+    from camhub.api.state import AppState
+
+SESSION_COOKIE = "camhub_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_state(conn: HTTPConnection) -> AppState:
+    state: AppState = conn.app.state.camhub
+    return state
+
+
+def _bearer(conn: HTTPConnection) -> str | None:
+    header = conn.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+async def principal_for(conn: HTTPConnection, *, allow_query: bool) -> Principal:
+    """Authenticate a request or WebSocket; raise 401/403 as JSON errors."""
+    state = get_state(conn)
+    auth = state.auth
+    method = conn.scope.get("method", "GET")
+    token = _bearer(conn)
+    if token is not None:
+        key = auth.api_key(token)
+        if key is not None:
+            return key
+        session = await auth.session(token)
+        if session is None:
+            raise HTTPException(401, "Invalid or expired token")
+        return session.principal
+    if allow_query and (qtoken := conn.query_params.get("token")):
+        session = await auth.session(qtoken)
+        if session is None:
+            raise HTTPException(401, "Invalid or expired token")
+        p = session.principal
+        return Principal(p.username, p.role, "query", p.token_hash)
+    cookie = conn.cookies.get(SESSION_COOKIE)
+    if cookie:
+        session = await auth.session(cookie)
+        if session is None:
+            raise HTTPException(401, "Invalid or expired session")
+        if method not in SAFE_METHODS and not auth.csrf_ok(
+            session, conn.headers.get("x-csrf-token")
+        ):
+            raise HTTPException(403, "Invalid CSRF token")
+        p = session.principal
+        return Principal(p.username, p.role, "cookie", p.token_hash)
+    raise HTTPException(401, "Authentication required")
+
+
+def _role_check(request: Request, p: Principal) -> Principal:
+    if request.method not in SAFE_METHODS and not p.is_admin:
+        raise HTTPException(403, "Admin role required")
+    return p
+
+
+async def authenticated(request: Request) -> Principal:
+    """Any signed-in user; guests only for safe methods."""
+    return _role_check(request, await principal_for(request, allow_query=False))
+
+
+async def media_authenticated(request: Request) -> Principal:
+    """Like :func:`authenticated`, also accepting ``?token=``."""
+    return _role_check(request, await principal_for(request, allow_query=True))
+
+
+async def admin(request: Request) -> Principal:
+    p = await principal_for(request, allow_query=False)
+    if not p.is_admin:
+        raise HTTPException(403, "Admin role required")
+    return p
+
+
+State = Annotated["AppState", Depends(get_state)]
+User = Annotated[Principal, Depends(authenticated)]
+MediaUser = Annotated[Principal, Depends(media_authenticated)]
+Admin = Annotated[Principal, Depends(admin)]

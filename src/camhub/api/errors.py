@@ -1,0 +1,108 @@
+"""Translate errors to the contract's JSON shape, once, at the edge.
+
+Every error answer is ``{"error": "...", ...}`` with the right status; no traceback
+ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from camhub.errors import CamhubError
+
+log = logging.getLogger("camhub.api")
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or str(loc[0] if loc else "request")
+
+
+def validation_errors(exc: RequestValidationError) -> list[str]:
+    out = []
+    for e in exc.errors():
+        if e.get("type") == "json_invalid":
+            out.append("body: malformed JSON")
+        else:
+            out.append(f"{_loc(e.get('loc', ()))}: {e.get('msg', 'invalid')}")
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(CamhubError)
+    async def _camhub(request: Request, exc: CamhubError) -> JSONResponse:
+        if exc.status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+        return JSONResponse(exc.payload(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        message = "Malformed JSON" if errors == ["body: malformed JSON"] else "Invalid request"
+        return JSONResponse({"error": message, "errors": errors}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Error"
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "Not found"
+        return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "Internal error"}, status_code=500)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.limit
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    await _send_json(send, 413, {"error": "Request body too large", "limit": self.limit})
+                    return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise StarletteHTTPException(413, "Request body too large")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})

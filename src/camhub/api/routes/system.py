@@ -1,0 +1,112 @@
+"""Status, reload, metrics, certificate and device call-back hooks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from camhub import __version__
+from camhub.api.deps import Admin, State, User
+from camhub.config import load_config
+from camhub.errors import ConfigError, NotFound
+from camhub.tls import cert_info, generate_self_signed
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/api/status")
+async def status(state: State, user: User) -> dict[str, Any]:
+    names = state.hub.names()
+    online = sum(1 for n in names if state.hub.coordinator(n).online)
+    return {
+        "version": __version__,
+        "uptime": int(time.time() - state.started_at),
+        "devices": len(names),
+        "online": online,
+        "store": state.store.url_for_display,
+        "streams": {"upstreams": state.streams.upstream_count, "viewers": state.streams.total_viewers},
+        "wsClients": int(state.metrics.ws_clients._value.get()),
+        "tls": state.settings.tls,
+    }
+
+
+@router.post("/api/reload-config")
+async def reload_config(state: State, user: Admin) -> Response:
+    """Re-read the config file and apply it; a broken one is refused with its errors."""
+    path = state.settings.config_path
+    if path is None:
+        return JSONResponse({"error": "camhub was not started from a config file"}, status_code=409)
+    try:
+        new = await asyncio.to_thread(load_config, path)
+    except ConfigError as exc:
+        return JSONResponse({"success": False, "error": "Invalid configuration", "errors": exc.problems}, status_code=400)
+    result = await state.hub.reload(new)
+    state.auth.load_users(new)
+    await state.streams.sync_devices(state.hub.devices())
+    return JSONResponse({"success": True, **result})
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics(state: State, user: User) -> Response:
+    body = state.metrics.render(state.hub, state.streams.upstream_count, state.streams.total_viewers)
+    return Response(body, media_type="text/plain; version=0.0.4")
+
+
+@router.get("/cert", response_class=Response)
+async def cert(state: State) -> Response:
+    """The server certificate (PEM), to install on clients; public like any served cert."""
+    data = await asyncio.to_thread(state.settings.cert_path.read_bytes)
+    return Response(
+        data,
+        media_type="application/x-pem-file",
+        headers={"Content-Disposition": 'attachment; filename="camhub.pem"'},
+    )
+
+
+@router.get("/cert/info")
+async def cert_information(state: State) -> dict[str, Any]:
+    info = await asyncio.to_thread(cert_info, state.settings.cert_path)
+    return {
+        "subject": info.subject,
+        "issuer": info.issuer,
+        "notBefore": info.not_before,
+        "notAfter": info.not_after,
+        "serialNumber": info.serial_number,
+        "names": info.names,
+        "status": info.status,
+        "selfSigned": state.settings.self_signed,
+        "downloadUrl": "/cert",
+    }
+
+
+@router.post("/cert/regenerate")
+async def cert_regenerate(state: State, user: Admin) -> Response:
+    """Make a new self-signed certificate (after an address change) and serve it at once."""
+    s = state.settings
+    if not s.self_signed:
+        return JSONResponse({"error": "the certificate comes from the config; replace its files"}, status_code=409)
+    await asyncio.to_thread(generate_self_signed, s.cert_path, s.key_path)
+    for reload in state.tls_reloaders:
+        reload()
+    return JSONResponse({"success": True})
+
+
+async def _hook(name: str, secret: str, request: Request, state: State) -> dict[str, Any]:
+    device = state.hub.check_hook(name, secret)
+    body = await request.body()
+    if len(body) > 65536:
+        raise NotFound("Unknown hook")
+    await device.handle_hook(dict(request.query_params), body)
+    return {"success": True}
+
+
+router.add_api_route(
+    "/hooks/{name}/{secret}",
+    _hook,
+    methods=["GET", "POST"],
+    summary="Device call-back (authenticated by the secret in its URL)",
+)

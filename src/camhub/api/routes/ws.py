@@ -1,0 +1,132 @@
+"""``GET /api/ws``: live events, device state changes, ping/pong, MJPEG frames.
+
+Authentication: ``?token=`` (or the session cookie), else an ``{"type":"auth",
+"token":...}`` message within 10 s of ``auth_required``. Then the server sends a
+state snapshot (``{"type":"devices","devices":[...]}``), every new event
+(``{"type":"event","event":{...}}``) and device change (``{"type":"device",...}``).
+``subscribe``/``unsubscribe`` messages stream a camera's frames as binary messages
+(see ``camhub.api.ws_media``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
+
+from camhub.api.deps import get_state, principal_for
+from camhub.api.ws_media import WsMedia
+from camhub.auth.principal import Principal
+from camhub.drivers.base import now_ms
+
+router = APIRouter()
+log = logging.getLogger("camhub.ws")
+
+AUTH_WINDOW = 10.0
+QUEUE_LIMIT = 1000
+
+
+async def _authenticate(ws: WebSocket) -> Principal | None:
+    try:
+        return await principal_for(ws, allow_query=True)
+    except HTTPException as exc:
+        if ws.query_params.get("token"):
+            await ws.send_json({"type": "auth", "success": False, "error": exc.detail})
+            return None
+    await ws.send_json({"type": "auth_required", "timestamp": now_ms()})
+    try:
+        msg = await asyncio.wait_for(ws.receive_json(), AUTH_WINDOW)
+    except TimeoutError:
+        await ws.send_json({"type": "error", "message": "Authentication timeout"})
+        return None
+    except (ValueError, KeyError):
+        await ws.send_json({"type": "error", "message": "Authentication required"})
+        return None
+    token = msg.get("token") if isinstance(msg, dict) and msg.get("type") == "auth" else None
+    if not isinstance(token, str):
+        await ws.send_json({"type": "error", "message": "Authentication required"})
+        return None
+    state = get_state(ws)
+    session = await state.auth.session(token)
+    if session is None:
+        await ws.send_json({"type": "auth", "success": False, "error": "Invalid token"})
+        return None
+    await ws.send_json({"type": "auth", "success": True})
+    return session.principal
+
+
+@router.websocket("/api/ws")
+async def websocket(ws: WebSocket) -> None:
+    state = get_state(ws)
+    await ws.accept()
+    principal = await _authenticate(ws)
+    if principal is None:
+        await ws.close(code=4401)
+        return
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
+    send_lock = asyncio.Lock()
+
+    def push(message: dict[str, Any]) -> None:
+        try:
+            queue.put_nowait(message)
+        except asyncio.QueueFull:  # a stalled client loses live updates, not the hub
+            pass
+
+    def on_events(events: list[dict[str, Any]]) -> None:
+        for ev in events:
+            push({"type": "event", "event": ev})
+
+    async def send_json(message: dict[str, Any]) -> None:
+        async with send_lock:
+            await ws.send_text(json.dumps(message, default=str))
+
+    async def send_bytes(data: bytes) -> None:
+        async with send_lock:
+            await ws.send_bytes(data)
+
+    media = WsMedia(send_bytes, state.streams, lambda name: name in state.hub.names())
+    unsubscribe = [state.hub.subscribe(push), state.store.subscribe(on_events)]
+    state.metrics.ws_clients.inc()
+
+    async def sender() -> None:
+        while True:
+            await send_json(await queue.get())
+
+    send_task = asyncio.create_task(sender())
+    try:
+        await send_json(
+            {"type": "connected", "authenticated": True, "role": principal.role, "timestamp": now_ms()}
+        )
+        await send_json(
+            {"type": "devices", "devices": [state.hub.describe(n) for n in state.hub.names()]}
+        )
+        while True:
+            raw = await ws.receive_text()
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                await send_json({"type": "error", "message": "Malformed JSON"})
+                continue
+            kind = msg.get("type") if isinstance(msg, dict) else None
+            if kind == "ping":
+                await send_json({"type": "pong", "timestamp": now_ms()})
+            elif kind in ("subscribe", "unsubscribe"):
+                await send_json(await media.handle(msg))
+            elif kind == "auth":
+                await send_json({"type": "auth", "success": True})
+            else:
+                await send_json({"type": "error", "message": f"Unknown message type {kind!r}"})
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        for u in unsubscribe:
+            u()
+        send_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await send_task
+        await media.close()
+        state.metrics.ws_clients.dec()

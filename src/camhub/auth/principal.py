@@ -1,0 +1,20 @@
+"""Who is calling: the result of authenticating a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["admin", "guest"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    role: Role
+    via: Literal["bearer", "cookie", "query", "apikey", "basic"]
+    token_hash: str | None = field(default=None, repr=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

@@ -1,0 +1,129 @@
+"""One polling coordinator per device (after Home Assistant's DataUpdateCoordinator).
+
+Connects the device (without blocking start-up), then polls it on a jittered
+schedule; after errors it backs off exponentially. ``online`` follows the last
+attempt. It logs one line when a device goes offline and one when it recovers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from camhub.drivers.base import Device
+from camhub.errors import CamhubError
+
+log = logging.getLogger("camhub.hub")
+
+MAX_BACKOFF = 60.0
+
+
+class Coordinator:
+    def __init__(
+        self,
+        device: Device,
+        on_change: Callable[[Device], None],
+        on_polled: Callable[[Device], None] | None = None,
+        interval: float | None = None,
+    ) -> None:
+        self.device = device
+        self.interval = interval or device.config.poll_interval or type(device).poll_interval
+        self.on_change = on_change
+        self.on_polled = on_polled
+        self.online = False
+        self.connected = False
+        self.last_error: str | None = None
+        self.last_success: float | None = None
+        self.failures = 0
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self.first_attempt = asyncio.Event()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"poll {self.device.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        try:
+            await self.device.close()
+        except Exception:  # a driver's close must not break shutdown
+            log.exception("%s: error while closing", self.device.name)
+
+    def request_refresh(self) -> None:
+        """Poll again soon (after a command changed the device)."""
+        self._wake.set()
+
+    async def refresh(self) -> None:
+        """Connect if needed and poll once, updating ``online`` and the state."""
+        dev = self.device
+        try:
+            if not self.connected:
+                await asyncio.wait_for(dev.connect(), dev.config.timeout * 2)
+                self.connected = True
+            state = await asyncio.wait_for(dev.poll(), dev.config.timeout * 2)
+        except asyncio.CancelledError:
+            raise
+        except (CamhubError, TimeoutError, OSError) as exc:
+            self._failed(exc)
+        except Exception as exc:  # a driver bug must not kill its coordinator
+            log.exception("%s: unexpected error while polling", dev.name)
+            self._failed(exc)
+        else:
+            self._succeeded(state)
+        finally:
+            self.first_attempt.set()
+            if self.on_polled is not None:
+                self.on_polled(dev)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        self.last_error = message
+        if self.online or self.failures == 1:
+            log.warning("%s: offline (%s)", self.device.name, message)
+        if self.online:
+            self.online = False
+            self.on_change(self.device)
+        if not isinstance(exc, CamhubError) or "Auth" in type(exc).__name__:
+            self.connected = False  # log in again next time
+        elif self.failures >= 2:
+            self.connected = False
+
+    def _succeeded(self, state: dict[str, Any]) -> None:
+        was_online = self.online
+        if not was_online and self.failures:
+            log.warning("%s: back online after %d failed attempts", self.device.name, self.failures)
+        self.failures = 0
+        self.last_error = None
+        self.last_success = time.time()
+        changed = state != self.device.state or not was_online
+        self.device.state = state
+        self.online = True
+        if changed:
+            self.on_change(self.device)
+
+    def _delay(self) -> float:
+        base = self.interval
+        if self.failures:
+            base = min(max(MAX_BACKOFF, self.interval), base * 2 ** min(self.failures - 1, 6))
+        return base * random.uniform(0.9, 1.1)
+
+    async def _run(self) -> None:
+        while True:
+            await self.refresh()
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._delay())
+            except TimeoutError:
+                pass

@@ -1,0 +1,260 @@
+"""The registry of running devices: lifecycle, children, events, reload."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from camhub.capabilities import Capability
+from camhub.config import Config, DeviceConfig
+from camhub.drivers import driver_for
+from camhub.drivers.base import Device, DeviceContext, EventIn
+from camhub.errors import CamhubError, NotFound
+from camhub.hub.coordinator import Coordinator
+
+if TYPE_CHECKING:
+    from camhub.store import Store
+
+log = logging.getLogger("camhub.hub")
+
+ChangeListener = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class Managed:
+    device: Device
+    coordinator: Coordinator
+    parent: str | None = None
+    children: list[str] = field(default_factory=list)
+
+
+class Hub:
+    def __init__(
+        self,
+        config: Config,
+        http: aiohttp.ClientSession,
+        store: Store,
+        data_dir: Path,
+        hook_base_url: str | None,
+        hook_key: bytes,
+    ) -> None:
+        self.config = config
+        self.http = http
+        self.store = store
+        self.data_dir = data_dir
+        self.hook_base_url = hook_base_url
+        self._hook_key = hook_key
+        self._devices: dict[str, Managed] = {}
+        self._listeners: list[ChangeListener] = []
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.on_devices_changed: Callable[[], None] = lambda: None
+
+    # queries ---------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return list(self._devices)
+
+    def get(self, name: str) -> Device:
+        return self._managed(name).device
+
+    def _managed(self, name: str) -> Managed:
+        try:
+            return self._devices[name]
+        except KeyError:
+            raise NotFound(f"Unknown device {name!r}", device=name) from None
+
+    def coordinator(self, name: str) -> Coordinator:
+        return self._managed(name).coordinator
+
+    def devices(self) -> list[Device]:
+        return [m.device for m in self._devices.values()]
+
+    def summary(self, name: str) -> dict[str, Any]:
+        m = self._managed(name)
+        d = m.device
+        out: dict[str, Any] = {
+            "name": d.name,
+            "kind": d.kind,
+            "model": d.model or None,
+            "online": m.coordinator.online,
+            "capabilities": sorted(str(c) for c in d.capabilities),
+        }
+        if m.parent is not None:
+            out["parent"] = m.parent
+        if m.children:
+            out["children"] = list(m.children)
+        return out
+
+    def describe(self, name: str) -> dict[str, Any]:
+        m = self._managed(name)
+        return {
+            **self.summary(name),
+            "state": m.device.state,
+            "lastError": m.coordinator.last_error,
+            "lastSeen": int(m.coordinator.last_success * 1000) if m.coordinator.last_success else None,
+        }
+
+    # listeners -------------------------------------------------------------------
+    def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
+        """Be told of every device state change: ``{"type": "device", "device": {...}}``."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, message: dict[str, Any]) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(message)
+            except Exception:
+                log.exception("device listener failed")
+
+    def _changed(self, device: Device) -> None:
+        if device.name in self._devices:
+            self._notify({"type": "device", "device": self.describe(device.name)})
+
+    # events ----------------------------------------------------------------------
+    def emit(self, device_name: str, event: EventIn) -> None:
+        self.store.add_event(device_name, event.type, event.timestamp, dict(event.data))
+
+    # hooks -----------------------------------------------------------------------
+    def hook_secret(self, name: str) -> str:
+        return hmac.new(self._hook_key, name.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def hook_url(self, name: str) -> str | None:
+        if self.hook_base_url is None:
+            return None
+        return f"{self.hook_base_url.rstrip('/')}/hooks/{name}/{self.hook_secret(name)}"
+
+    def check_hook(self, name: str, secret: str) -> Device:
+        if name not in self._devices or not hmac.compare_digest(self.hook_secret(name), secret):
+            raise NotFound("Unknown hook")
+        return self._devices[name].device
+
+    # lifecycle -------------------------------------------------------------------
+    def _context(self, cfg: DeviceConfig) -> DeviceContext:
+        username, password = self.config.device_credentials(cfg)
+        name = cfg.name
+        return DeviceContext(
+            http=self.http,
+            emit=lambda ev: self.emit(name, ev),
+            data_dir=self.data_dir,
+            username=username,
+            password=password,
+            hook_url=self.hook_url(name),
+            on_state=lambda: self._state_pushed(name),
+        )
+
+    def _state_pushed(self, name: str) -> None:
+        m = self._devices.get(name)
+        if m is not None:
+            self._changed(m.device)
+
+    def _add(self, device: Device, parent: str | None = None) -> Managed:
+        coordinator = Coordinator(device, self._changed, self._polled)
+        m = Managed(device, coordinator, parent)
+        self._devices[device.name] = m
+        coordinator.start()
+        return m
+
+    async def _remove(self, name: str) -> None:
+        m = self._devices.pop(name, None)
+        if m is None:
+            return
+        for child in m.children:
+            await self._remove(child)
+        await m.coordinator.stop()
+        self._notify({"type": "device_removed", "device": name})
+
+    def _polled(self, device: Device) -> None:
+        if Capability.CHILDREN in device.capabilities and device.name in self._devices:
+            task = asyncio.get_running_loop().create_task(self._sync_children(device.name))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _sync_children(self, name: str) -> None:
+        async with self._lock:
+            m = self._devices.get(name)
+            if m is None or not m.coordinator.online:
+                return
+            try:
+                children = await m.device.list_children()
+            except CamhubError as exc:
+                log.warning("%s: cannot list children (%s)", name, exc.message)
+                return
+            wanted = {c.name: c for c in children}
+            changed = False
+            for old in [c for c in m.children if c not in wanted]:
+                await self._remove(old)
+                changed = True
+            for cname, child in wanted.items():
+                existing = self._devices.get(cname)
+                if existing is not None and existing.device is child:
+                    continue
+                if existing is not None:
+                    await self._remove(cname)
+                self._add(child, parent=name)
+                changed = True
+            m.children = list(wanted)
+            if changed:
+                self._changed(m.device)
+                self.on_devices_changed()
+
+    def _create(self, cfg: DeviceConfig) -> Device:
+        return driver_for(cfg.kind)(cfg, self._context(cfg))
+
+    async def start(self) -> None:
+        """Start every configured device; unreachable ones do not block start-up."""
+        async with self._lock:
+            for cfg in self.config.devices:
+                self._add(self._create(cfg))
+        self.on_devices_changed()
+
+    async def wait_first_poll(self, timeout: float) -> None:
+        """Wait (bounded) until every device was tried once; for the demo and tests."""
+        waits = [m.coordinator.first_attempt.wait() for m in self._devices.values()]
+        if waits:
+            await asyncio.wait([asyncio.ensure_future(w) for w in waits], timeout=timeout)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        async with self._lock:
+            for name in [n for n, m in self._devices.items() if m.parent is None]:
+                await self._remove(name)
+
+    async def reload(self, new: Config) -> dict[str, list[str]]:
+        """Apply a new config: start added devices, stop removed, reconnect changed."""
+        # Build drivers first so an unknown kind refuses the whole config.
+        for cfg in new.devices:
+            driver_for(cfg.kind)
+        async with self._lock:
+            old_config = self.config
+            old = {d.name: d for d in old_config.devices}
+            wanted = {d.name: d for d in new.devices}
+            self.config = new
+            result: dict[str, list[str]] = {"added": [], "removed": [], "changed": []}
+            for name in old:
+                if name not in wanted:
+                    await self._remove(name)
+                    result["removed"].append(name)
+            for name, cfg in wanted.items():
+                before = old.get(name)
+                if before is None:
+                    self._add(self._create(cfg))
+                    result["added"].append(name)
+                elif before != cfg or old_config.device_credentials(before) != new.device_credentials(
+                    cfg
+                ):
+                    await self._remove(name)
+                    self._add(self._create(cfg))
+                    result["changed"].append(name)
+        self.on_devices_changed()
+        return result
