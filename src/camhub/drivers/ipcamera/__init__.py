@@ -1,0 +1,5 @@
+"""Driver for the Android "IP Camera" app (seed 003): HTTPS + token, WebSocket events.
+
+Layers: :mod:`.transport` (HTTPS, token, lockout) -> :mod:`.protocol` (statuses and error
+bodies) -> :mod:`.device` (capabilities, state); :mod:`.events` reads the WebSocket.
+"""

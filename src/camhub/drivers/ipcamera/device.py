@@ -1,0 +1,205 @@
+"""The ``ipcamera`` device: an Android phone running the "IP Camera" app.
+
+State comes from ``GET /status`` (polled) and from the WebSocket (``settings`` and
+``status`` broadcasts); detection events arrive over the WebSocket only. The app has no
+HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is not offered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from camhub.capabilities import Capability
+from camhub.config import DeviceConfig
+from camhub.drivers import register
+from camhub.drivers.base import Device, DeviceContext, EventIn, HttpSource, now_ms
+from camhub.drivers.ipcamera.events import EventFeed
+from camhub.drivers.ipcamera.protocol import expect_dict
+from camhub.drivers.ipcamera.transport import IpCameraTransport
+from camhub.errors import CamhubError, DeviceError, InvalidArgument
+
+DEFAULT_PORT = 8443
+# settings mirrored into the device state
+STATE_KEYS = (
+    "resolution", "frameRate", "jpegQuality", "cameraId", "rotation", "torchEnabled",
+    "audioEnabled", "motionEnabled", "motionSensitivity", "soundEnabled",
+    "rtspEnabled", "mqttEnabled",
+)  # fmt: skip
+# camhub motion_detection keys -> app settings
+MOTION_KEYS = {
+    "enabled": "motionEnabled",
+    "sensitivity": "motionSensitivity",
+    "cooldown": "motionCooldown",
+}
+# WebSocket message -> camhub event type (object_detected uses its objectClass)
+EVENT_TYPES = {
+    "motion_detected": "motion",
+    "sound_detected": "sound",
+    "sound_classified": "dog_bark",
+    "baby_cry_classified": "baby_cry",
+}
+_EVENT_META = {"type", "timestamp", "eventKind"}
+
+
+@register("ipcamera")
+class IpCameraDevice(Device):
+    kind = "ipcamera"
+    poll_interval = 15.0
+
+    def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
+        super().__init__(config, ctx)
+        scheme = "http" if config.tls is False else "https"
+        base = f"{scheme}://{config.host}:{config.port or DEFAULT_PORT}"
+        password = ctx.password
+        if password is None and config.password is not None:
+            password = config.password.get_secret_value()
+        self.transport = IpCameraTransport(ctx.http, base, password, self.name, config.timeout)
+        self.feed = EventFeed(self.transport, self._on_message)
+        self.model = config.model or "IP Camera"
+
+    @classmethod
+    def default_capabilities(cls) -> set[Capability]:
+        return {
+            Capability.SNAPSHOT,
+            Capability.STREAM,
+            Capability.SETTINGS,
+            Capability.LIGHT,
+            Capability.MOTION_DETECTION,
+            Capability.EVENTS,
+            Capability.RAW,
+        }
+
+    # lifecycle ------------------------------------------------------------------------
+    async def connect(self) -> None:
+        await self.transport.login()
+        caps = expect_dict(
+            await self.transport.request("GET", "/capabilities"), "capabilities", self.name
+        )
+        self.state["hardware"] = {
+            k: caps[k]
+            for k in ("cameraIds", "resolutions", "frameRates", "maxFrameRate")
+            if k in caps
+        }
+        await self.poll()
+        self.feed.start()
+
+    async def close(self) -> None:
+        await self.feed.stop()
+        with contextlib.suppress(CamhubError):
+            await self.transport.logout()
+
+    async def poll(self) -> dict[str, Any]:
+        status = expect_dict(await self.transport.request("GET", "/status"), "status", self.name)
+        self._take_status(status)
+        return dict(self.state)
+
+    def _take_status(self, status: dict[str, Any]) -> None:
+        for key in ("streaming", "cameraRunning", "clients", "wsClients"):
+            if key in status:
+                self.state[key] = status[key]
+        settings = status.get("settings")
+        if isinstance(settings, dict):
+            self._take_settings(settings)
+
+    def _take_settings(self, settings: dict[str, Any]) -> None:
+        mirrored = self.state.setdefault("settings", {})
+        mirrored.update({k: settings[k] for k in STATE_KEYS if k in settings})
+        if "torchEnabled" in settings:
+            self.state["torch"] = bool(settings["torchEnabled"])
+        lic = settings.get("license")
+        if isinstance(lic, dict) and "isPro" in lic:
+            self.state["pro"] = bool(lic["isPro"])
+
+    # WebSocket --------------------------------------------------------------------------
+    def _on_message(self, data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        if kind == "settings" and isinstance(data.get("settings"), dict):
+            self._take_settings(data["settings"])
+            self.ctx.on_state()
+        elif kind == "status":
+            self._take_status(data)
+            self.ctx.on_state()
+        elif kind in ("rtsp_status", "mqtt_status"):
+            self.state[str(kind).split("_")[0]] = {k: v for k, v in data.items() if k != "type"}
+            self.ctx.on_state()
+        elif kind in EVENT_TYPES or kind == "object_detected":
+            event_type = EVENT_TYPES.get(str(kind))
+            if event_type is None:
+                obj = data.get("objectClass")
+                event_type = obj.lower() if isinstance(obj, str) and obj else "object"
+            ts = data.get("timestamp")
+            stamp = ts if isinstance(ts, int) and not isinstance(ts, bool) and ts > 0 else now_ms()
+            fields = {k: v for k, v in data.items() if k not in _EVENT_META}
+            self.ctx.emit(EventIn(event_type, fields, stamp))
+
+    # capabilities -----------------------------------------------------------------------
+    async def snapshot(self) -> bytes:
+        jpeg = await self.transport.request_bytes("/snapshot")
+        if not jpeg.startswith(b"\xff\xd8"):
+            raise DeviceError(f"{self.name}: snapshot is not a JPEG", device=self.name)
+        return jpeg
+
+    async def stream_source(self) -> HttpSource:
+        await self.poll()  # proves the token still works (logs in again if not)
+        token = await self.transport.ensure_token()
+        return HttpSource(url=f"{self.transport.base_url}/stream?token={token}", verify_tls=False)
+
+    async def get_settings(self) -> dict[str, Any]:
+        settings = expect_dict(
+            await self.transport.request("GET", "/settings"), "settings", self.name
+        )
+        self._take_settings(settings)
+        return settings
+
+    async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        answer = expect_dict(
+            await self.transport.request("POST", "/settings", changes), "settings", self.name
+        )
+        if answer.get("success") is False:
+            errors = answer.get("errors")
+            raise InvalidArgument(
+                f"{self.name}: invalid settings",
+                errors=[str(e) for e in errors] if isinstance(errors, list) else None,
+                device=self.name,
+            )
+        if isinstance(answer.get("settings"), dict):
+            self._take_settings(answer["settings"])
+            return dict(answer["settings"])
+        return await self.get_settings()
+
+    async def set_light(self, on: bool) -> None:
+        settings = await self.get_settings()
+        if bool(settings.get("torchEnabled")) == on:
+            return
+        answer = expect_dict(await self.transport.request("POST", "/torch"), "torch", self.name)
+        if answer.get("torchEnabled") is not on:
+            raise DeviceError(f"{self.name}: the torch did not switch", device=self.name)
+        self._take_settings({"torchEnabled": on})
+
+    async def get_motion_detection(self) -> dict[str, Any]:
+        settings = await self.get_settings()
+        return {ours: settings.get(theirs) for ours, theirs in MOTION_KEYS.items()}
+
+    async def set_motion_detection(self, changes: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(changes) - set(MOTION_KEYS))
+        if unknown:
+            raise InvalidArgument(
+                "unknown motion detection keys",
+                errors=[f"{k}: Unknown motion detection setting" for k in unknown],
+            )
+        settings = await self.update_settings({MOTION_KEYS[k]: v for k, v in changes.items()})
+        return {ours: settings.get(theirs) for ours, theirs in MOTION_KEYS.items()}
+
+    async def raw(self, request: Any) -> Any:
+        """``{"method": "GET", "path": "/status", "body": {...}, "params": {...}}``."""
+        if not isinstance(request, dict) or not isinstance(request.get("path"), str):
+            raise InvalidArgument("raw request needs a path", errors=["path: required"])
+        path = request["path"]
+        method = str(request.get("method", "GET")).upper()
+        if not path.startswith("/") or method not in ("GET", "POST", "PUT", "DELETE"):
+            raise InvalidArgument("bad raw request", errors=["path: must start with /"])
+        params = request.get("params")
+        return await self.transport.request(
+            method, path, request.get("body"), params if isinstance(params, dict) else None
+        )

@@ -1,0 +1,105 @@
+"""The app's WebSocket as an event feed: connect, authenticate, read, reconnect.
+
+One background task per device. It connects to ``/ws?token=...``, answers an
+``auth_required`` prompt with the token (logging in again if the token is refused),
+hands every JSON message to the device, and when the socket drops reconnects with
+exponential backoff (reset once a connection is authenticated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from camhub.drivers.ipcamera.transport import IpCameraTransport
+from camhub.errors import CamhubError, DeviceLockedOut
+
+log = logging.getLogger(__name__)
+
+FIRST_DELAY = 0.25
+MAX_DELAY = 30.0
+HEARTBEAT = 15.0
+
+
+class EventFeed:
+    def __init__(
+        self, transport: IpCameraTransport, on_message: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.transport = transport
+        self.on_message = on_message
+        self.connected = asyncio.Event()  # set while an authenticated socket is open
+        self.connections = 0  # authenticated connections so far
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"ipcamera-ws-{self.transport.device}"
+            )
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.connected.clear()
+
+    async def _run(self) -> None:
+        delay = FIRST_DELAY
+        quiet = False  # one log line per outage, not one per attempt
+        while True:
+            wait = 0.0
+            try:
+                await self._session()
+                problem = "closed by the camera"
+            except DeviceLockedOut as exc:
+                wait, problem = float(exc.seconds_left), exc.message
+            except CamhubError as exc:
+                problem = exc.message
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                problem = f"lost ({type(exc).__name__})"
+            if self.connected.is_set():
+                self.connected.clear()
+                delay, quiet = FIRST_DELAY, False
+            if not quiet:
+                log.warning("%s: event socket %s; reconnecting", self.transport.device, problem)
+                quiet = True
+            await asyncio.sleep(max(wait, delay * random.uniform(0.8, 1.2)))
+            delay = min(delay * 2, MAX_DELAY)
+
+    async def _session(self) -> None:
+        token = await self.transport.ensure_token()
+        async with self.transport.http.ws_connect(
+            self.transport.ws_url, params={"token": token}, ssl=False, heartbeat=HEARTBEAT
+        ) as ws:
+            async for msg in ws:
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    continue
+                try:
+                    data = json.loads(msg.data)
+                except ValueError:
+                    continue
+                if not isinstance(data, dict):
+                    continue
+                kind = data.get("type")
+                if kind == "auth_required":
+                    token = await self.transport.login(stale=token)
+                    await ws.send_str(json.dumps({"type": "auth", "token": token}))
+                elif (kind == "connected" and data.get("authenticated") is True) or (
+                    kind == "auth" and data.get("success") is True
+                ):
+                    self.connections += 1
+                    self.connected.set()
+                elif kind == "auth":  # refused: a fresh login before the next attempt
+                    await self.transport.login(stale=token)
+                    return
+                else:
+                    self.on_message(data)
