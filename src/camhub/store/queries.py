@@ -1,0 +1,219 @@
+"""Read queries over events: listing, summaries, buckets, range, export pages.
+
+Bucketed counts avoid scanning the raw table. A time range is split into pieces:
+whole hours are summed from the hourly rollup, the whole minutes left at either end
+from the per-minute rollup, and the sub-minute edges counted in ``events`` through the
+timestamp index. Only spans that divide the bucket length are used, so every rollup
+row falls entirely inside one bucket; a bucket length that is not a multiple of a
+minute is counted from the raw table alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from camhub.errors import InvalidArgument
+from camhub.store.schema import ROLLUP_SPANS, event_counts, events
+
+DAY_MS = 86_400_000
+MIN_BUCKET_MS, MAX_BUCKET_MS = 60_000, 3_600_000
+MAX_LIMIT = 10_000
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def day_start(ms: int) -> int:
+    return ms - ms % DAY_MS
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which events: ``lo`` inclusive, ``hi`` exclusive (ms), type, device."""
+
+    lo: int | None = None
+    hi: int | None = None
+    type: str | None = None
+    device: str | None = None
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        since: int | None,
+        until: int | None,
+        type: str | None,
+        device: str | None,
+        now: int,
+    ) -> Filter:
+        errors = []
+        if since is not None and since < 0:
+            errors.append("since: must be >= 0 (0 = start of today)")
+        if until is not None and until < 0:
+            errors.append("until: must be >= 0")
+        if errors:
+            raise InvalidArgument("Invalid query", errors)
+        lo = day_start(now) if since == 0 else since
+        hi = None if until is None else until + 1  # until is inclusive
+        return cls(lo, hi, type or None, device or None)
+
+    def raw_where(self, lo: int | None = None, hi: int | None = None) -> list[Any]:
+        lo = self.lo if lo is None else lo
+        hi = self.hi if hi is None else hi
+        out: list[Any] = []
+        if lo is not None:
+            out.append(events.c.timestamp >= lo)
+        if hi is not None:
+            out.append(events.c.timestamp < hi)
+        if self.type is not None:
+            out.append(events.c.type == self.type)
+        if self.device is not None:
+            out.append(events.c.device == self.device)
+        return out
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidArgument("Invalid query", [f"limit: must be between 1 and {MAX_LIMIT}"])
+
+
+def check_bucket(bucket_ms: int) -> None:
+    if not MIN_BUCKET_MS <= bucket_ms <= MAX_BUCKET_MS:
+        raise InvalidArgument(
+            "Invalid query", [f"bucketMs: must be between {MIN_BUCKET_MS} and {MAX_BUCKET_MS}"]
+        )
+
+
+# A piece of a time range: (rollup span or None for the raw table, start, end).
+Piece = tuple[int | None, int | None, int | None]
+
+
+def split_range(lo: int | None, hi: int | None, spans: tuple[int, ...]) -> list[Piece]:
+    """Cover [lo, hi) with whole periods of the largest spans, raw rows at the edges."""
+    if lo is not None and hi is not None and lo >= hi:
+        return []
+    if not spans:
+        return [(None, lo, hi)]
+    span, rest = spans[0], spans[1:]
+    a = None if lo is None else -(-lo // span) * span
+    b = None if hi is None else hi // span * span
+    if a is not None and b is not None and a >= b:
+        return split_range(lo, hi, rest)
+    pieces: list[Piece] = []
+    if lo is not None and a is not None and lo < a:
+        pieces += split_range(lo, a, rest)
+    pieces.append((span, a, b))
+    if hi is not None and b is not None and b < hi:
+        pieces += split_range(b, hi, rest)
+    return pieces
+
+
+async def _count_piece(
+    conn: AsyncConnection, f: Filter, piece: Piece, bucket_ms: int | None
+) -> list[Any]:
+    span, lo, hi = piece
+    if span is None:
+        ts = events.c.timestamp
+        key = (ts - ts % bucket_ms) if bucket_ms else sa.literal_column("0")
+        stmt = sa.select(key.label("b"), events.c.type, sa.func.count().label("n")).where(
+            *f.raw_where(lo, hi)
+        )
+    else:
+        start = event_counts.c.start
+        key = (start - start % bucket_ms) if bucket_ms else sa.literal_column("0")
+        conds = [event_counts.c.span == span]
+        if lo is not None:
+            conds.append(start >= lo)
+        if hi is not None:
+            conds.append(start < hi)
+        if f.type is not None:
+            conds.append(event_counts.c.type == f.type)
+        if f.device is not None:
+            conds.append(event_counts.c.device == f.device)
+        stmt = sa.select(
+            key.label("b"), event_counts.c.type, sa.func.sum(event_counts.c.count).label("n")
+        ).where(*conds)
+    stmt = stmt.group_by(sa.text("1"), sa.text("2"))
+    return list((await conn.execute(stmt)).all())
+
+
+async def counts(
+    conn: AsyncConnection, f: Filter, bucket_ms: int | None
+) -> dict[int, dict[str, int]]:
+    """{bucket start: {type: count}}; one bucket (0) when ``bucket_ms`` is None."""
+    spans = tuple(s for s in ROLLUP_SPANS if bucket_ms is None or bucket_ms % s == 0)
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for piece in split_range(f.lo, f.hi, spans):
+        for r in await _count_piece(conn, f, piece, bucket_ms):
+            row = out[int(r[0])]
+            row[r[1]] = row.get(r[1], 0) + int(r[2])
+    return out
+
+
+async def last_timestamps(conn: AsyncConnection, f: Filter, types: list[str]) -> dict[str, int]:
+    """Newest timestamp per type, one indexed lookup each."""
+    out = {}
+    for t in types:
+        sub = Filter(f.lo, f.hi, t, f.device)
+        ts = await conn.scalar(sa.select(sa.func.max(events.c.timestamp)).where(*sub.raw_where()))
+        if ts is not None:
+            out[t] = int(ts)
+    return out
+
+
+def event_dict(row: sa.Row[Any]) -> dict[str, Any]:
+    return {
+        "id": int(row.id),
+        "device": row.device,
+        "type": row.type,
+        "timestamp": int(row.timestamp),
+        "data": row.data,
+    }
+
+
+async def newest(conn: AsyncConnection, f: Filter, limit: int) -> list[dict[str, Any]]:
+    stmt = (
+        sa.select(events)
+        .where(*f.raw_where())
+        .order_by(events.c.timestamp.desc(), events.c.id.desc())
+        .limit(limit)
+    )
+    return [event_dict(r) for r in (await conn.execute(stmt)).all()]
+
+
+async def page_after(
+    conn: AsyncConnection, f: Filter, after_id: int, size: int
+) -> list[dict[str, Any]]:
+    """Events in id order after ``after_id`` (keyset paging for the export)."""
+    stmt = (
+        sa.select(events)
+        .where(events.c.id > after_id, *f.raw_where())
+        .order_by(events.c.id)
+        .limit(size)
+    )
+    return [event_dict(r) for r in (await conn.execute(stmt)).all()]
+
+
+async def time_bounds(conn: AsyncConnection) -> tuple[int | None, int | None]:
+    # Two statements: SQLite only uses the index for a lone min() or max().
+    lo = await conn.scalar(sa.select(sa.func.min(events.c.timestamp)))
+    hi = await conn.scalar(sa.select(sa.func.max(events.c.timestamp)))
+    return (None if lo is None else int(lo)), (None if hi is None else int(hi))
+
+
+async def totals_by_type(conn: AsyncConnection) -> dict[str, int]:
+    """Every stored event counted by type, from the coarsest rollup."""
+    stmt = (
+        sa.select(event_counts.c.type, sa.func.sum(event_counts.c.count))
+        .where(event_counts.c.span == ROLLUP_SPANS[0])
+        .group_by(event_counts.c.type)
+        .order_by(event_counts.c.type)
+    )
+    return {t: int(n) for t, n in (await conn.execute(stmt)).all()}

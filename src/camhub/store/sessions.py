@@ -1,0 +1,58 @@
+"""The session table behind :class:`camhub.auth.service.AuthService`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from camhub.store.queries import now_ms
+from camhub.store.schema import sessions
+
+
+class SessionTable:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def create(
+        self, token_hash: str, csrf_hash: str, username: str, role: str, expires_ms: int
+    ) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.insert(sessions).values(
+                    token_hash=token_hash,
+                    csrf_hash=csrf_hash,
+                    username=username,
+                    role=role,
+                    expires_ms=int(expires_ms),
+                )
+            )
+
+    async def get(self, token_hash: str) -> dict[str, object] | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(
+                        sessions.c.username,
+                        sessions.c.role,
+                        sessions.c.csrf_hash,
+                        sessions.c.expires_ms,
+                    ).where(sessions.c.token_hash == token_hash)
+                )
+            ).first()
+        if row is None:
+            return None
+        return {
+            "username": row.username,
+            "role": row.role,
+            "csrf_hash": row.csrf_hash,
+            "expires_ms": int(row.expires_ms),
+        }
+
+    async def delete(self, token_hash: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash))
+
+    async def delete_expired(self) -> int:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(sa.delete(sessions).where(sessions.c.expires_ms < now_ms()))
+        return int(result.rowcount)

@@ -1,0 +1,131 @@
+"""The hot insert path: one transaction per batch on a dedicated connection.
+
+SQLAlchemy builds the schema and the queries; the batch insert goes through the
+driver connection itself (measured: SQLAlchemy Core's async executemany ran at 0.31x
+of raw sqlite3, aiosqlite's own executemany at 0.83x). Each batch also updates the
+``event_counts`` rollup in the same transaction, so the rollup always matches the
+raw rows that are committed.
+
+A sink assigns the ids itself and returns them, in the order of the rows: on
+SQLite, consecutive numbers taken under the write lock; on PostgreSQL, numbers
+drawn from the table's sequence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from camhub.store.schema import ROLLUP_SPANS
+
+# (device, type, timestamp ms, data as JSON text)
+Row = tuple[str, str, int, str]
+
+
+class Sink(Protocol):
+    async def open(self) -> None: ...
+    async def write(self, rows: list[Row]) -> Sequence[int]: ...
+    async def close(self) -> None: ...
+
+
+class _DedicatedConnection:
+    """Holds one pooled connection for the writer's lifetime."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._driver: Any = None
+
+    async def open(self) -> None:
+        self._conn = await self._engine.connect()
+        raw = await self._conn.get_raw_connection()
+        self._driver = raw.driver_connection
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn, self._driver = self._conn, None, None
+            await conn.invalidate()  # the driver's state is ours, not the pool's
+            await conn.close()
+
+    async def _reopen(self) -> None:
+        await self.close()
+        await self.open()
+
+
+_SQLITE_INSERT = 'INSERT INTO events (id, device, type, "timestamp", data) VALUES (?, ?, ?, ?, ?)'
+_SQLITE_ROLLUP = (
+    "INSERT INTO event_counts (span, start, device, type, count) "
+    'SELECT ?, "timestamp" - "timestamp" % ?, device, type, count(*) FROM events '
+    "WHERE id BETWEEN ? AND ? GROUP BY 2, 3, 4 "
+    "ON CONFLICT (span, start, device, type) "
+    "DO UPDATE SET count = event_counts.count + excluded.count"
+)
+
+
+class SqliteSink(_DedicatedConnection):
+    """aiosqlite: BEGIN IMMEDIATE, executemany, rollup from the fresh id range, COMMIT."""
+
+    async def write(self, rows: list[Row]) -> Sequence[int]:
+        if self._driver is None:
+            await self.open()
+        db = self._driver
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            seq = await db.execute_fetchall("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
+            first = int(seq[0][0]) + 1 if seq else 1
+            await db.executemany(
+                _SQLITE_INSERT,
+                [(first + i, d, t, ts, data) for i, (d, t, ts, data) in enumerate(rows)],
+            )
+            last = first + len(rows) - 1
+            for span in ROLLUP_SPANS:
+                await db.execute(_SQLITE_ROLLUP, (span, span, first, last))
+            await db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):  # the connection is reopened next time
+                await db.execute("ROLLBACK")
+            await self.close()
+            raise
+        return range(first, last + 1)
+
+
+_PG_IDS = (
+    "SELECT array_agg(nextval(pg_get_serial_sequence('events', 'id'))) FROM generate_series(1, $1)"
+)
+_PG_ROLLUP = (
+    "INSERT INTO event_counts (span, start, device, type, count) "
+    "SELECT $1::int, u.ts - u.ts % $1::int, u.d, u.t, count(*) "
+    "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(d, t, ts) "
+    "GROUP BY 2, 3, 4 "
+    "ON CONFLICT (span, start, device, type) "
+    "DO UPDATE SET count = event_counts.count + excluded.count"
+)
+
+
+class PostgresSink(_DedicatedConnection):
+    """asyncpg: ids from the sequence, binary COPY of the rows, rollup upsert."""
+
+    async def write(self, rows: list[Row]) -> Sequence[int]:
+        if self._driver is None:
+            await self.open()
+        db = self._driver
+        try:
+            async with db.transaction():
+                ids: list[int] = sorted(await db.fetchval(_PG_IDS, len(rows)))
+                await db.copy_records_to_table(
+                    "events",
+                    records=[(i, *r) for i, r in zip(ids, rows, strict=True)],
+                    columns=["id", "device", "type", "timestamp", "data"],
+                )
+                devices = [r[0] for r in rows]
+                types = [r[1] for r in rows]
+                stamps = [r[2] for r in rows]
+                for span in ROLLUP_SPANS:
+                    await db.execute(_PG_ROLLUP, span, devices, types, stamps)
+        except BaseException:
+            await self.close()
+            raise
+        return ids
