@@ -1,0 +1,78 @@
+"""Fixtures for the IP Camera app emulator and driver: live sockets on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from camhub.config import DeviceConfig
+from camhub.drivers.base import DeviceContext, EventIn
+from camhub.drivers.ipcamera.device import IpCameraDevice
+from camhub.sim.base import SimOptions
+from camhub.sim.ipcamera import IpCameraEmulator
+
+PASSWORD = "cam-secret-7"
+
+
+def options(**extra: Any) -> SimOptions:
+    password = extra.pop("password", PASSWORD)
+    return SimOptions(password=password, extra={"scene": "quiet", "ws_auth_timeout": 0.5, **extra})
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[IpCameraEmulator]:
+    async with IpCameraEmulator(options()) as e:
+        assert isinstance(e, IpCameraEmulator)
+        yield e
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False)) as session:
+        yield session
+
+
+async def login(
+    http: aiohttp.ClientSession, emu: IpCameraEmulator, password: str = PASSWORD
+) -> dict[str, Any]:
+    async with http.post(f"{emu.url}/auth", json={"password": password}) as r:
+        assert r.status == 200, await r.text()
+        body: dict[str, Any] = await r.json()
+        return body
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_device(
+    http: aiohttp.ClientSession,
+    port: int,
+    events: list[EventIn],
+    tmp_path: Path,
+    password: str = PASSWORD,
+    on_state: Callable[[], None] = lambda: None,
+) -> IpCameraDevice:
+    ctx = DeviceContext(
+        http=http, emit=events.append, data_dir=tmp_path, password=password, on_state=on_state
+    )
+    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=port, timeout=3)
+    return IpCameraDevice(cfg, ctx)
+
+
+async def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Poll ``check`` until it returns something truthy, or fail at the deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError("condition not met before the deadline")
+        await asyncio.sleep(0.02)
