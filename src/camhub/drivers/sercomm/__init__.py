@@ -1,0 +1,1 @@
+"""Sercomm IP cameras (seed 004): transport -> protocol -> device."""

@@ -1,0 +1,174 @@
+"""The Sercomm camera protocol: INI groups, ``key=value`` answers, vendor error codes.
+
+``/adm/get_group.cgi?group=G[.key]`` answers ``[G]`` then ``key=value`` lines;
+``/adm/set_group.cgi?group=G&key=value...`` answers ``OK``, or an ``[ERROR]`` section
+with one ``key=code`` line per refused key (:class:`SercommCode`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import IntEnum
+
+from camhub.drivers.sercomm.transport import QueryValue, Reply, SercommTransport
+from camhub.errors import DeviceError
+
+
+class SercommCode(IntEnum):
+    """Why a Sercomm camera refused a key."""
+
+    UNKNOWN_GROUP = 1
+    UNKNOWN_KEY = 2
+    READ_ONLY = 3
+    OUT_OF_RANGE = 4
+    BAD_FORMAT = 5
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    SercommCode.UNKNOWN_GROUP: "unknown group",
+    SercommCode.UNKNOWN_KEY: "unknown key",
+    SercommCode.READ_ONLY: "read-only",
+    SercommCode.OUT_OF_RANGE: "value out of range",
+    SercommCode.BAD_FORMAT: "malformed value",
+}
+
+
+def code_meaning(code: int) -> str:
+    try:
+        return SercommCode(code).meaning
+    except ValueError:
+        return f"refused (code {code})"
+
+
+class SercommRefused(DeviceError):
+    """The camera refused some keys; ``refusals`` holds ``(key, code)`` pairs."""
+
+    def __init__(self, message: str, *, refusals: list[tuple[str, int]], device: str) -> None:
+        code = refusals[0][1] if refusals else None
+        super().__init__(message, device=device, code=code)
+        self.refusals = refusals
+
+
+def parse_ini(text: str) -> dict[str, dict[str, str]]:
+    """``[GROUP]`` sections of ``key=value`` lines."""
+    groups: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = groups.setdefault(line[1:-1], {})
+        elif current is not None and "=" in line:
+            key, _, value = line.partition("=")
+            current[key.strip()] = value
+    return groups
+
+
+def parse_kv(text: str, sep: str = "=") -> dict[str, str]:
+    """Plain ``key=value`` lines (``/util/query.cgi``, ``/adm/date.cgi``...)."""
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        key, found, value = raw.partition(sep)
+        if found and key.strip():
+            out[key.strip()] = value.strip()
+    return out
+
+
+class SercommProtocol:
+    def __init__(self, transport: SercommTransport) -> None:
+        self.transport = transport
+        self.device = transport.device
+
+    def _malformed(self, what: str) -> DeviceError:
+        return DeviceError(f"{self.device}: malformed reply to {what}", device=self.device)
+
+    def _refused(self, group: str, reply: Reply) -> SercommRefused | None:
+        errors = parse_ini(reply.text).get("ERROR")
+        if errors is None:
+            return None
+        refusals = [(k, int(v) if v.strip().isdigit() else 0) for k, v in errors.items()]
+        detail = ", ".join(f"{k}: {code_meaning(c)}" for k, c in refusals)
+        return SercommRefused(
+            f"{self.device}: the camera refused {group} ({detail})",
+            refusals=refusals,
+            device=self.device,
+        )
+
+    async def list_groups(self) -> list[str]:
+        reply = await self.transport.get("/adm/get_group.cgi")
+        names = [
+            line.strip()[1:-1]
+            for line in reply.text.splitlines()
+            if line.strip().startswith("[") and line.strip().endswith("]")
+        ]
+        if not names:
+            raise self._malformed("the group list")
+        return names
+
+    async def get_group(self, group: str, key: str | None = None) -> dict[str, str]:
+        spec = f"{group}.{key}" if key else group
+        reply = await self.transport.get("/adm/get_group.cgi", {"group": spec})
+        refused = self._refused(group, reply)
+        if refused is not None:
+            raise refused
+        values = parse_ini(reply.text).get(group)
+        if values is None or (key is not None and key not in values):
+            raise self._malformed(f"get_group {spec}")
+        return values
+
+    async def set_group(self, group: str, values: Mapping[str, QueryValue]) -> None:
+        reply = await self.transport.get("/adm/set_group.cgi", {"group": group, **values})
+        if reply.text.strip() == "OK":
+            return
+        refused = self._refused(group, reply)
+        if refused is not None:
+            raise refused
+        raise self._malformed(f"set_group {group}")
+
+    async def expect_ok(self, path: str, query: Mapping[str, QueryValue] | None = None) -> None:
+        reply = await self.transport.get(path, query)
+        if reply.text.strip() != "OK":
+            raise self._malformed(path)
+
+    async def query(self, extension: bool = False) -> dict[str, str]:
+        q = {"extension": "yes"} if extension else None
+        info = parse_kv((await self.transport.get("/util/query.cgi", q)).text)
+        if "model_number" not in info:
+            raise self._malformed("/util/query.cgi")
+        return info
+
+    async def user_access(self) -> dict[str, str]:
+        return parse_kv((await self.transport.get("/img/query.cgi")).text)
+
+    async def sysinfo(self) -> dict[str, str]:
+        return parse_kv((await self.transport.get("/adm/sysinfo.cgi")).text, sep=":")
+
+    async def ir_filter(self) -> bool:
+        found = parse_kv((await self.transport.get("/io/query_filter.cgi")).text).get("filter")
+        if found not in ("0", "1"):
+            raise self._malformed("/io/query_filter.cgi")
+        return found == "1"
+
+    async def log(self) -> list[str]:
+        text = (await self.transport.get("/adm/log.cgi")).text
+        return [line for line in text.splitlines() if line.strip()]
+
+    async def snapshot(self, size: int | None = None, quality: int | None = None) -> bytes:
+        query: dict[str, QueryValue] = {}
+        if size is not None:
+            query["size"] = size
+        if quality is not None:
+            query["quality"] = quality
+        reply = await self.transport.get("/img/snapshot.cgi", query)
+        if not reply.body.startswith(b"\xff\xd8"):
+            raise self._malformed("/img/snapshot.cgi (not a JPEG)")
+        return reply.body
+
+    async def pt_move(self, direction: str, distance: int) -> None:
+        await self.transport.get("/pt/ptctrl.cgi", {"mv": f"{direction},{distance}"})
+
+    async def pt_preset(self, number: int) -> None:
+        await self.transport.get("/pt/ptctrl.cgi", {"preset": f"move,{number}"})

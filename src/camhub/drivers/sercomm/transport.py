@@ -1,0 +1,146 @@
+"""HTTP transport to a Sercomm camera: basic auth, one shared client, errors mapped.
+
+Every request goes through :meth:`SercommTransport.request`; this is the only place
+where aiohttp's errors are caught and turned into camhub errors. An idempotent GET
+that meets a connection the camera closed while it sat in the pool (a reboot, a
+restart) is tried once more on a fresh connection.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnreachable
+
+QueryValue = str | int
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    content_type: str
+    body: bytes = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+def basic_auth_header(username: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+class SercommTransport:
+    """Sends requests to one camera at ``http://host:port``."""
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        *,
+        host: str,
+        port: int | None,
+        username: str | None,
+        password: str | None,
+        timeout: float,
+        device: str,
+    ) -> None:
+        self._http = http
+        self.base_url = f"http://{host}:{port or 80}"
+        self._headers = basic_auth_header(username or "", password or "") if username else {}
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self.device = device
+
+    def __repr__(self) -> str:
+        return f"<SercommTransport {self.base_url}>"
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        """The Authorization header, for media readers that connect on their own."""
+        return dict(self._headers)
+
+    async def get(self, path: str, query: Mapping[str, QueryValue] | None = None) -> Reply:
+        return await self.request("GET", path, query)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, QueryValue] | None = None,
+        body: bytes | None = None,
+    ) -> Reply:
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                return await self._once(method, path, query, body)
+            except aiohttp.ServerDisconnectedError:
+                if attempt + 1 < attempts:
+                    continue
+                raise self._unreachable("closed the connection") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, QueryValue] | None,
+        body: bytes | None,
+    ) -> Reply:
+        url = self.base_url + path
+        params = {k: str(v) for k, v in (query or {}).items()}
+        try:
+            async with self._http.request(
+                method,
+                url,
+                params=params,
+                data=body,
+                headers=self._headers,
+                timeout=self._timeout,
+            ) as resp:
+                data = await resp.read()
+                reply = Reply(resp.status, resp.content_type, data)
+        except aiohttp.ServerDisconnectedError:
+            raise
+        except TimeoutError:
+            raise DeviceTimeout(
+                f"{self.device}: the camera did not answer in time", device=self.device
+            ) from None
+        except aiohttp.ClientPayloadError:
+            raise self._unreachable("cut its reply short") from None
+        except aiohttp.ClientConnectionError as exc:
+            raise self._unreachable(f"cannot be reached ({type(exc).__name__})") from None
+        except aiohttp.ClientError as exc:
+            raise DeviceError(
+                f"{self.device}: HTTP error talking to the camera ({type(exc).__name__})",
+                device=self.device,
+            ) from None
+        self._check_status(reply)
+        return reply
+
+    def _unreachable(self, what: str) -> DeviceUnreachable:
+        return DeviceUnreachable(f"{self.device}: the camera {what}", device=self.device)
+
+    def _check_status(self, reply: Reply) -> None:
+        if reply.status == 401:
+            raise DeviceAuthError(
+                f"{self.device}: the camera refused the credentials (or the user lacks the "
+                "rights for this request)",
+                device=self.device,
+                code=401,
+            )
+        if reply.status == 404:
+            raise DeviceError(
+                f"{self.device}: this camera does not offer that function",
+                device=self.device,
+                code=404,
+            )
+        if reply.status >= 400:
+            raise DeviceError(
+                f"{self.device}: the camera answered HTTP {reply.status}",
+                device=self.device,
+                code=reply.status,
+            )
