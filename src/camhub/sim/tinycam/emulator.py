@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from camhub.sim.base import Emulator
-from camhub.sim.tinycam.auth import Denied, Principal, Users, error_response, require_admin
+from camhub.sim.tinycam.auth import Denied, Users, error_response, require_admin
 from camhub.sim.tinycam.cameras import SimCamera, cameras_from_options, default_cameras
 from camhub.sim.tinycam.recordings import EVENT_KINDS, Recordings, SimEvent
 
@@ -182,7 +182,6 @@ class TinyCamEmulator(Emulator):
                 principal = self.users.authenticate(request)
                 if ACCESS[request.path] == "admin":
                     require_admin(principal)
-                request["principal"] = principal
             return await handler(request)
         except Denied as exc:
             return error_response(exc.status, exc.text, self.legacy_errors)
@@ -256,10 +255,6 @@ class TinyCamEmulator(Emulator):
             "liveConnections": self.live_connections,
             "motionCameras": [c.name for c in self.cameras if c.enabled and c.video.moving(now)],
         }
-
-    def principal(self, request: web.Request) -> Principal:
-        found: Principal = request["principal"]
-        return found
 
 
 __all__ = ["EVENT_KINDS", "TinyCamEmulator"]
