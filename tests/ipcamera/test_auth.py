@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import aiohttp
-from camhub.sim.ipcamera import IpCameraEmulator
 
+from camhub.sim.ipcamera import IpCameraEmulator
 from tests.ipcamera.conftest import PASSWORD, bearer, login, options
 
 
