@@ -1,0 +1,403 @@
+"""Tapo smart plugs, bulbs, light strips and power strips (KLAP v2).
+
+Layers: :mod:`.klap` (transport) -> :mod:`.smart_protocol` (envelope, batches,
+error codes) -> this module (state and capability methods). Capabilities come
+from tables (:mod:`.smart_tables`): the kind and configured model before
+connecting, the device's ``component_nego`` after. A power strip's sockets are
+child devices that share the strip's transport and speak through
+``control_child``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from camhub.capabilities import Capability as C
+from camhub.config import DeviceConfig
+from camhub.drivers import register
+from camhub.drivers.base import Device, DeviceContext
+from camhub.drivers.tapo.klap import KlapTransport
+from camhub.drivers.tapo.smart_protocol import ChildProtocol, SmartCaller, SmartProtocol
+from camhub.drivers.tapo.smart_tables import (
+    COMPONENT_CAPABILITIES,
+    EFFECTS,
+    ENERGY_INTERVALS,
+    KIND_CAPABILITIES,
+    MODEL_CAPABILITIES,
+)
+from camhub.errors import DeviceAuthError, DeviceError, InvalidArgument
+
+
+def _b64text(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return value
+
+
+def _num(data: Any, key: str) -> int | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _next_month(ts: int) -> int:
+    d = datetime.fromtimestamp(ts, UTC)
+    year, month = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
+    return calendar.timegm((year, month, 1, 0, 0, 0))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class TapoSmartDevice(Device):
+    """Common driver of every Tapo KLAP device, and of a power strip's sockets."""
+
+    poll_interval = 10.0
+
+    def __init__(
+        self,
+        config: DeviceConfig,
+        ctx: DeviceContext,
+        *,
+        protocol: SmartCaller | None = None,
+    ) -> None:
+        super().__init__(config, ctx)
+        model = (config.model or "").upper()
+        self.capabilities |= MODEL_CAPABILITIES.get(model, frozenset())
+        self._proto = protocol
+        self._transport: KlapTransport | None = None
+        self.components: dict[str, int] = {}
+        self.info: dict[str, Any] = {}
+        self._children: dict[str, TapoSmartDevice] = {}
+
+    @classmethod
+    def default_capabilities(cls) -> set[C]:
+        return set(KIND_CAPABILITIES.get(cls.kind, frozenset({C.RAW})))
+
+    # plumbing ------------------------------------------------------------------
+    @property
+    def proto(self) -> SmartCaller:
+        if self._proto is None:
+            user, password = self.ctx.username, self.ctx.password
+            if not user or password is None or not self.config.host:
+                raise DeviceAuthError(
+                    f"{self.name}: a Tapo device needs the account e-mail and password",
+                    device=self.name,
+                )
+            self._transport = KlapTransport(
+                self.ctx.http,
+                host=self.config.host,
+                port=self.config.port,
+                username=user,
+                password=password,
+                device=self.name,
+                timeout=self.config.timeout,
+            )
+            self._proto = SmartProtocol(self._transport, self.name)
+        return self._proto
+
+    def _require(self, data: Any, what: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise DeviceError(f"{self.name}: malformed reply ({what})", device=self.name)
+        return data
+
+    def _learn(self, components: Any, info: Any) -> None:
+        """Set model, components and capabilities from the device's own answers."""
+        comp_list = self._require(components, "component_nego").get("component_list")
+        if not isinstance(comp_list, list):
+            raise DeviceError(f"{self.name}: malformed component list", device=self.name)
+        self.components = {
+            str(c["id"]): int(c.get("ver_code", 1))
+            for c in comp_list
+            if isinstance(c, dict) and "id" in c
+        }
+        self._set_info(info)
+        caps = {C.RAW}
+        caps |= {cap for comp, cap in COMPONENT_CAPABILITIES.items() if comp in self.components}
+        if "device_on" in self.info:
+            caps.add(C.POWER)
+        if self._ct_range() is None:
+            caps.discard(C.COLOR_TEMP)
+        if isinstance(self.proto, SmartProtocol):
+            caps.add(C.REBOOT)
+        self.capabilities = caps
+
+    def _set_info(self, info: Any) -> None:
+        self.info = self._require(info, "get_device_info")
+        if isinstance(self.info.get("model"), str):
+            self.model = self.info["model"]
+
+    def _ct_range(self) -> tuple[int, int] | None:
+        rng = self.info.get("color_temp_range")
+        if (
+            isinstance(rng, list)
+            and len(rng) == 2
+            and all(isinstance(v, int) for v in rng)
+            and rng[0] < rng[1]
+        ):
+            return rng[0], rng[1]
+        return None
+
+    def _state_from_info(self) -> dict[str, Any]:
+        info = self.info
+        state: dict[str, Any] = {
+            "model": self.model,
+            "nickname": _b64text(info.get("nickname")),
+            "fw_ver": info.get("fw_ver"),
+        }
+        if isinstance(info.get("device_on"), bool):
+            state["on"] = info["device_on"]
+        for key in ("brightness", "hue", "saturation", "color_temp", "rssi"):
+            if (value := _num(info, key)) is not None:
+                state[key] = value
+        effect = info.get("lighting_effect")
+        if C.EFFECTS in self.capabilities and isinstance(effect, dict):
+            state["effect"] = effect.get("name") if effect.get("enable") else None
+        return state
+
+    # lifecycle -------------------------------------------------------------------
+    async def connect(self) -> None:
+        if isinstance(self.proto, ChildProtocol) and self.components:
+            self._set_info(await self.proto.call("get_device_info"))
+        else:
+            got = await self.proto.call_many([("component_nego", None), ("get_device_info", None)])
+            self._learn(got["component_nego"], got["get_device_info"])
+        self.state = self._state_from_info()
+
+    async def close(self) -> None:
+        if self._transport is not None:
+            await self._transport.close()
+
+    async def poll(self) -> dict[str, Any]:
+        queries: list[tuple[str, dict[str, Any] | None]] = [("get_device_info", None)]
+        if C.ENERGY in self.capabilities:
+            queries += [("get_energy_usage", None), ("get_current_power", None)]
+        got = await self.proto.call_many(queries, strict=False)
+        if isinstance(got["get_device_info"], DeviceError):
+            raise got["get_device_info"]
+        self._set_info(got["get_device_info"])
+        state = self._state_from_info()
+        if C.ENERGY in self.capabilities:
+            state.update(
+                self._energy_from(got.get("get_energy_usage"), got.get("get_current_power"))
+            )
+        if C.CHILDREN in self.capabilities:
+            state["children"] = [{"name": c.name, **c.state} for c in await self.list_children()]
+        self.state = state
+        return state
+
+    # power, light --------------------------------------------------------------------
+    async def _set(self, **params: Any) -> None:
+        await self.proto.call("set_device_info", params)
+
+    async def set_power(self, on: bool) -> None:
+        if C.POWER not in self.capabilities:
+            raise self._unsupported(C.POWER)
+        await self._set(device_on=bool(on))
+
+    async def set_brightness(self, level: int) -> None:
+        if C.BRIGHTNESS not in self.capabilities:
+            raise self._unsupported(C.BRIGHTNESS)
+        if not 1 <= level <= 100:
+            raise InvalidArgument("brightness must be 1..100", errors=["brightness: 1..100"])
+        await self._set(brightness=int(level))
+
+    async def set_color(self, hue: int, saturation: int) -> None:
+        if C.COLOR not in self.capabilities:
+            raise self._unsupported(C.COLOR)
+        errors = [
+            msg
+            for ok, msg in (
+                (0 <= hue <= 360, "hue: 0..360"),
+                (0 <= saturation <= 100, "saturation: 0..100"),
+            )
+            if not ok
+        ]
+        if errors:
+            raise InvalidArgument("invalid colour", errors=errors)
+        # color_temp 0 puts a bulb in colour mode (otherwise the temperature wins).
+        await self._set(hue=int(hue), saturation=int(saturation), color_temp=0)
+
+    async def set_color_temp(self, kelvin: int) -> None:
+        if C.COLOR_TEMP not in self.capabilities:
+            raise self._unsupported(C.COLOR_TEMP)
+        lo, hi = self._ct_range() or (2500, 6500)
+        if not lo <= kelvin <= hi:
+            raise InvalidArgument(
+                f"colour temperature must be {lo}..{hi} K", errors=[f"kelvin: {lo}..{hi}"]
+            )
+        await self._set(color_temp=int(kelvin))
+
+    async def list_effects(self) -> list[str]:
+        if C.EFFECTS not in self.capabilities:
+            raise self._unsupported(C.EFFECTS)
+        return list(EFFECTS)
+
+    async def set_effect(self, name: str | None) -> None:
+        if C.EFFECTS not in self.capabilities:
+            raise self._unsupported(C.EFFECTS)
+        if name is None:
+            await self.proto.call("set_lighting_effect", {"enable": 0})
+            return
+        if name not in EFFECTS:
+            raise InvalidArgument(
+                f"unknown effect {name!r}", errors=[f"effect: one of {', '.join(EFFECTS)}"]
+            )
+        brightness = _num(self.info, "brightness") or 100
+        await self.proto.call(
+            "set_lighting_effect",
+            {"id": EFFECTS[name], "name": name, "enable": 1, "custom": 0, "brightness": brightness},
+        )
+
+    async def set_led(self, on: bool) -> None:
+        if C.LED not in self.capabilities:
+            raise self._unsupported(C.LED)
+        current = self._require(await self.proto.call("get_led_info"), "get_led_info")
+        await self.proto.call("set_led_info", {**current, "led_rule": "always" if on else "never"})
+
+    async def reboot(self) -> None:
+        if C.REBOOT not in self.capabilities:
+            raise self._unsupported(C.REBOOT)
+        await self.proto.call("device_reboot", {"delay": 1})
+
+    async def raw(self, request: Any) -> Any:
+        if not isinstance(request, dict) or not isinstance(request.get("method"), str):
+            raise InvalidArgument('a raw request is {"method": ..., "params": {...}}')
+        return await self.proto.raw(request)
+
+    # energy ----------------------------------------------------------------------------
+    def _energy_from(self, usage: Any, power: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if isinstance(power, dict) and (watts := _num(power, "current_power")) is not None:
+            out["current_power_w"] = float(watts)
+        elif (mw := _num(usage, "current_power")) is not None:
+            out["current_power_w"] = mw / 1000
+        for src, dst in (
+            ("today_energy", "today_energy_wh"),
+            ("month_energy", "month_energy_wh"),
+            ("today_runtime", "today_runtime_min"),
+            ("month_runtime", "month_runtime_min"),
+        ):
+            if (value := _num(usage, src)) is not None:
+                out[dst] = value
+        return out
+
+    async def get_energy(self) -> dict[str, Any]:
+        if C.ENERGY not in self.capabilities:
+            raise self._unsupported(C.ENERGY)
+        got = await self.proto.call_many(
+            [("get_energy_usage", None), ("get_current_power", None)], strict=False
+        )
+        if isinstance(got["get_energy_usage"], DeviceError):
+            raise got["get_energy_usage"]
+        energy = self._energy_from(got["get_energy_usage"], got["get_current_power"])
+        if "today_energy_wh" not in energy or "month_energy_wh" not in energy:
+            raise DeviceError(f"{self.name}: malformed energy usage", device=self.name)
+        energy.setdefault("current_power_w", 0.0)
+        return energy
+
+    async def get_energy_history(
+        self, interval: Literal["hourly", "daily", "monthly"], start: int, end: int
+    ) -> list[dict[str, Any]]:
+        if C.ENERGY not in self.capabilities:
+            raise self._unsupported(C.ENERGY)
+        if interval not in ENERGY_INTERVALS:
+            raise InvalidArgument("interval must be hourly, daily or monthly")
+        if not 0 <= start < end:
+            raise InvalidArgument("start must be before end", errors=["start: before end"])
+        params = {
+            "start_timestamp": start // 1000,
+            "end_timestamp": end // 1000,
+            "interval": ENERGY_INTERVALS[interval],
+        }
+        data = self._require(await self.proto.call("get_energy_data", params), "get_energy_data")
+        values, first = data.get("data"), _num(data, "start_timestamp")
+        if not isinstance(values, list) or first is None:
+            raise DeviceError(f"{self.name}: malformed energy data", device=self.name)
+        buckets, ts = [], first
+        for value in values:
+            if isinstance(value, int | float):
+                buckets.append({"timestamp": ts * 1000, "energy_wh": value})
+            ts = {"hourly": ts + 3600, "daily": ts + 86400}.get(interval) or _next_month(ts)
+        return buckets
+
+    # children --------------------------------------------------------------------------
+    async def _paged(self, method: str, key: str) -> list[Any]:
+        items: list[Any] = []
+        while True:
+            page = self._require(await self.proto.call(method, {"start_index": len(items)}), method)
+            got = page.get(key)
+            if not isinstance(got, list):
+                raise DeviceError(f"{self.name}: malformed {method}", device=self.name)
+            items += got
+            total = _num(page, "sum")
+            if not got or total is None or len(items) >= total:
+                return items
+
+    async def list_children(self) -> list[Device]:
+        if C.CHILDREN not in self.capabilities or not isinstance(self.proto, SmartProtocol):
+            raise self._unsupported(C.CHILDREN)
+        infos = await self._paged("get_child_device_list", "child_device_list")
+        comps = await self._paged("get_child_device_component_list", "child_component_list")
+        comp_by_id = {c.get("device_id"): c for c in comps if isinstance(c, dict)}
+        children: list[Device] = []
+        used: set[str] = set()
+        for position, info in enumerate(infos, start=1):
+            if not isinstance(info, dict) or not isinstance(info.get("device_id"), str):
+                continue
+            child = self._children.get(info["device_id"]) or self._new_child(info, position, used)
+            if not child.components:
+                child._learn(comp_by_id.get(info["device_id"], {"component_list": []}), info)
+            child._set_info(info)
+            child.state = child._state_from_info()
+            used.add(child.name)
+            children.append(child)
+        return children
+
+    def _new_child(self, info: dict[str, Any], position: int, used: set[str]) -> TapoSmartDevice:
+        slug = _slug(_b64text(info.get("nickname"))) or f"socket-{position}"
+        name = f"{self.name}-{slug}"[:64]
+        if name in used:
+            name = f"{name[:60]}-{position}"
+        config = DeviceConfig(
+            name=name,
+            kind="tapo-plug",
+            host=self.config.host,
+            port=self.config.port,
+            model=self.model or None,
+            timeout=self.config.timeout,
+        )
+        assert isinstance(self.proto, SmartProtocol)
+        child = TapoSmartPlug(
+            config, self.ctx, protocol=ChildProtocol(self.proto, info["device_id"], name)
+        )
+        self._children[info["device_id"]] = child
+        return child
+
+
+@register("tapo-plug")
+class TapoSmartPlug(TapoSmartDevice):
+    kind = "tapo-plug"
+
+
+@register("tapo-bulb")
+class TapoSmartBulb(TapoSmartDevice):
+    kind = "tapo-bulb"
+
+
+@register("tapo-strip")
+class TapoLightStrip(TapoSmartDevice):
+    kind = "tapo-strip"
+
+
+@register("tapo-power-strip")
+class TapoPowerStrip(TapoSmartDevice):
+    kind = "tapo-power-strip"

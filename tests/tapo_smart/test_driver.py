@@ -1,0 +1,155 @@
+"""camhub's own driver against the emulators: what a user of the API would see."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from camhub.capabilities import Capability as C
+from camhub.errors import DeviceError, InvalidArgument, Unsupported
+
+from .conftest import Connect
+
+
+async def test_plug_switches_and_reports_power(connect: Connect) -> None:
+    async with connect("tapo-plug", "P110") as (emu, plug):
+        assert {C.POWER, C.ENERGY, C.LED, C.RAW} <= plug.capabilities
+        assert plug.model == "P110"
+        await plug.set_power(True)
+        state = await plug.poll()
+        assert state["on"] is True
+        assert state["nickname"] == "Tapo Plug"
+        assert 50 < state["current_power_w"] < 70
+        assert emu.sim_state()["on"] is True
+        await plug.set_power(False)
+        assert (await plug.poll())["on"] is False
+        assert (await plug.get_energy())["current_power_w"] == 0
+
+
+async def test_energy_accumulates_while_on(connect: Connect) -> None:
+    async with connect("tapo-plug", "P115") as (emu, plug):
+        start_ms = int(time.time() * 1000)
+        await plug.set_power(True)
+        emu.advance(2 * 3600)  # two hours at ~60 W
+        now_ms = start_ms + 2 * 3600 * 1000
+        energy = await plug.get_energy()
+        assert energy["today_energy_wh"] <= energy["month_energy_wh"]
+        assert energy["today_runtime_min"] >= 1
+        since_on = await plug.get_energy_history("hourly", start_ms - 3600 * 1000, now_ms + 1)
+        assert 100 <= sum(b["energy_wh"] for b in since_on[1:]) <= 140
+        hourly = await plug.get_energy_history("hourly", now_ms - 6 * 3600 * 1000, now_ms)
+        assert 6 <= len(hourly) <= 7
+        assert sum(b["energy_wh"] for b in hourly) >= 100
+        daily = await plug.get_energy_history("daily", now_ms - 20 * 86400 * 1000, now_ms)
+        assert len(daily) in (20, 21)
+        assert all(b["timestamp"] % 86_400_000 == 0 for b in daily)
+        monthly = await plug.get_energy_history("monthly", now_ms - 40 * 86400 * 1000, now_ms)
+        assert 2 <= len(monthly) <= 3
+        assert sum(b["energy_wh"] for b in monthly) > 0  # seeded history
+
+
+async def test_p100_has_no_energy(connect: Connect) -> None:
+    async with connect("tapo-plug", "P100") as (_, plug):
+        assert C.ENERGY not in plug.capabilities
+        with pytest.raises(Unsupported):
+            await plug.get_energy()
+
+
+async def test_bulb_brightness_colour_and_temperature(connect: Connect) -> None:
+    async with connect("tapo-bulb", "L530") as (emu, bulb):
+        assert {C.POWER, C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP} <= bulb.capabilities
+        await bulb.set_power(True)
+        await bulb.set_brightness(37)
+        await bulb.set_color(240, 80)
+        state = await bulb.poll()
+        assert (state["brightness"], state["hue"], state["saturation"]) == (37, 240, 80)
+        assert state["color_temp"] == 0  # colour mode
+        await bulb.set_color_temp(4000)
+        assert (await bulb.poll())["color_temp"] == 4000
+        assert emu.sim_state()["color_temp"] == 4000
+        with pytest.raises(InvalidArgument):
+            await bulb.set_color_temp(9000)
+        with pytest.raises(InvalidArgument):
+            await bulb.set_brightness(0)
+
+
+async def test_dimmable_bulb_has_no_colour(connect: Connect) -> None:
+    async with connect("tapo-bulb", "L510") as (_, bulb):
+        assert C.BRIGHTNESS in bulb.capabilities
+        assert not {C.COLOR, C.COLOR_TEMP} & bulb.capabilities
+        with pytest.raises(Unsupported):
+            await bulb.set_color(10, 10)
+
+
+async def test_strip_effects(connect: Connect) -> None:
+    async with connect("tapo-strip", "L930") as (emu, strip):
+        assert C.EFFECTS in strip.capabilities
+        assert "Aurora" in await strip.list_effects()
+        await strip.set_effect("Ocean")
+        state = await strip.poll()
+        assert state["effect"] == "Ocean" and state["on"] is True
+        assert emu.sim_state()["effect"] == "Ocean"
+        await strip.set_color(30, 100)  # a plain colour stops the effect
+        assert (await strip.poll())["effect"] is None
+        await strip.set_effect("Rainbow")
+        await strip.set_effect(None)
+        assert emu.sim_state()["effect"] is None
+        with pytest.raises(InvalidArgument):
+            await strip.set_effect("Disco Inferno")
+
+
+async def test_l900_has_no_effects(connect: Connect) -> None:
+    async with connect("tapo-strip", "L900") as (_, strip):
+        assert C.EFFECTS not in strip.capabilities
+        assert C.COLOR in strip.capabilities
+
+
+async def test_power_strip_children(connect: Connect) -> None:
+    async with connect("tapo-power-strip", "P304M") as (emu, strip):
+        assert C.CHILDREN in strip.capabilities
+        assert C.POWER not in strip.capabilities
+        children = await strip.list_children()
+        assert [c.name for c in children] == [f"dev-plug-{n}" for n in range(1, 5)]
+        await children[1].set_power(True)
+        sockets = emu.sim_state()["children"]
+        assert [s["on"] for s in sockets] == [False, True, False, False]
+        assert C.ENERGY in children[1].capabilities
+        energy = await children[1].get_energy()
+        assert energy["current_power_w"] > 0
+        state = await strip.poll()
+        assert [c["on"] for c in state["children"]] == [False, True, False, False]
+        child_state = await children[1].poll()
+        assert child_state["on"] is True and child_state["nickname"] == "Plug 2"
+        assert await strip.list_children() == children  # same objects, same names
+
+
+async def test_p300_sockets_have_no_energy(connect: Connect) -> None:
+    async with connect("tapo-power-strip", "P300") as (_, strip):
+        children = await strip.list_children()
+        assert len(children) == 3
+        assert C.ENERGY not in children[0].capabilities
+        await children[2].set_power(True)
+        assert (await children[2].poll())["on"] is True
+
+
+async def test_device_error_carries_vendor_code(connect: Connect) -> None:
+    async with connect("tapo-bulb", "L530") as (_, bulb):
+        reply = await bulb.raw({"method": "set_device_info", "params": {"brightness": 101}})
+        assert reply == {"error_code": -1008}
+        with pytest.raises(DeviceError) as info:
+            await bulb.proto.call("set_device_info", {"hue": 400})
+        assert info.value.code == -1008
+        assert "PARAMS_ERROR" in info.value.message and "dev" in info.value.message
+        with pytest.raises(DeviceError) as info:
+            await bulb.proto.call("get_something_else")
+        assert info.value.code == -1002
+
+
+async def test_led_and_nickname_via_raw(connect: Connect) -> None:
+    async with connect("tapo-plug", "P110") as (_, plug):
+        await plug.set_led(False)
+        led = await plug.raw({"method": "get_led_info"})
+        assert led["result"]["led_rule"] == "never"
+        await plug.raw({"method": "set_device_info", "params": {"nickname": "S2l0Y2hlbg=="}})
+        assert (await plug.poll())["nickname"] == "Kitchen"
