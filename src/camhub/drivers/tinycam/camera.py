@@ -1,0 +1,155 @@
+"""One camera behind a tinyCam server, as a child device of the server.
+
+Cameras are addressed by ``cameraId`` (stable), not by ``camera=<1..n>`` (which
+shifts when a camera is removed). ``ptzCapabilities`` is read as a bit mask: bits 0-3
+pan/tilt, bit 15 a light (LED / IR), as the document's two samples suggest; it does
+not decode the mask itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from camhub.capabilities import Capability
+from camhub.drivers.base import Device, HttpSource, PtzDirection
+from camhub.drivers.tinycam.protocol import CameraInfo
+from camhub.errors import DeviceError, InvalidArgument
+
+if TYPE_CHECKING:
+    from camhub.drivers.tinycam.device import TinyCamServer
+
+PTZ_PAN_TILT = 0x000F
+PTZ_LIGHT = 0x8000
+STEP_SPEED = 50
+_STEPS: dict[str, tuple[int, int]] = {
+    "left": (-STEP_SPEED, 0),
+    "right": (STEP_SPEED, 0),
+    "up": (0, STEP_SPEED),
+    "down": (0, -STEP_SPEED),
+}
+
+
+def slug(name: str) -> str:
+    """Lowercase letters, digits and '-': "Front yard" -> "front-yard"."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+
+
+def capabilities_for(info: CameraInfo) -> set[Capability]:
+    caps = {Capability.SNAPSHOT, Capability.STREAM, Capability.MOTION_DETECTION}
+    if info.audio_listening:
+        caps.add(Capability.AUDIO)
+    if info.ptz_capabilities & PTZ_PAN_TILT:
+        caps.add(Capability.PTZ)
+    if info.ptz_capabilities & PTZ_LIGHT:
+        caps.add(Capability.LIGHT)
+    return caps
+
+
+class TinyCamCamera(Device):
+    """A camera of a tinyCam server. Built by :class:`TinyCamServer`, never configured."""
+
+    kind: ClassVar[str] = "tinycam"
+
+    def __init__(self, server: TinyCamServer, info: CameraInfo, name: str) -> None:
+        super().__init__(server.config.model_copy(update={"name": name}), server.ctx)
+        self.server = server
+        self.info = info
+        self.model = "tinyCam camera"
+        self.capabilities = capabilities_for(info)
+        self.motion: bool | None = None
+        self.light: str | None = None
+        self.removed = False
+
+    def update(self, info: CameraInfo) -> None:
+        self.info = info
+        self.capabilities = capabilities_for(info)
+
+    # lifecycle ---------------------------------------------------------------------------
+    async def poll(self) -> dict[str, Any]:
+        """Cheap: what the server's last poll learnt about this camera."""
+        self.state = {
+            "cameraId": self.info.id,
+            "cameraName": self.info.name,
+            "server": self.server.name,
+            "enabled": self.info.enabled,
+            "removed": self.removed,
+            "motion": self.motion,
+            "light": self.light,
+            "audio": self.info.audio_listening,
+            "cloudAccess": self.info.cloud_access,
+            "ptzCapabilities": self.info.ptz_capabilities,
+        }
+        return self.state
+
+    # media -------------------------------------------------------------------------------
+    def _params(self) -> dict[str, Any]:
+        return {"cameraId": self.info.id}
+
+    async def snapshot(self) -> bytes:
+        reply = await self.server.api.media("/axis-cgi/jpg/image.cgi", self._params())
+        if not reply.body.startswith(b"\xff\xd8"):
+            raise DeviceError(
+                f"{self.name}: the tinyCam server sent no JPEG for the snapshot",
+                device=self.name,
+            )
+        return reply.body
+
+    async def stream_source(self) -> HttpSource:
+        return await self.server.media_source("/axis-cgi/mjpg/video.cgi", self._params())
+
+    async def audio_source(self) -> HttpSource:
+        if Capability.AUDIO not in self.capabilities:
+            raise self._unsupported(Capability.AUDIO)
+        return await self.server.media_source("/axis-cgi/audio/receive.wav", self._params())
+
+    # PTZ ------------------------------------------------------------------------------------
+    async def _ptz(self, **params: Any) -> None:
+        if Capability.PTZ not in self.capabilities:
+            raise self._unsupported(Capability.PTZ)
+        await self.server.api.command("/axis-cgi/com/ptz.cgi", {**self._params(), **params})
+
+    async def ptz_move(self, x: int, y: int) -> None:
+        """A continuous move at speed (x, y), -100..100 each, then stop."""
+        if not (-100 <= x <= 100 and -100 <= y <= 100):
+            raise InvalidArgument("x and y must be within -100..100", errors=["x, y: -100..100"])
+        await self._ptz(continuouspantiltmove=f"{x},{y}")
+        await self._ptz(continuouspantiltmove="0,0")
+
+    async def ptz_step(self, direction: PtzDirection) -> None:
+        if direction not in _STEPS:
+            raise InvalidArgument(f"unknown direction {direction!r}")
+        await self.ptz_move(*_STEPS[direction])
+
+    async def ptz_home(self) -> None:
+        await self._ptz(move="home")
+
+    async def ptz_stop(self) -> None:
+        await self._ptz(continuouspantiltmove="0,0", continuouszoommove=0)
+
+    # light, motion -----------------------------------------------------------------------
+    async def set_light(self, on: bool) -> None:
+        await self.set_light_mode("on" if on else "off")
+
+    async def set_light_mode(self, mode: str) -> None:
+        """on, off or auto."""
+        action = {"on": "L1:-100", "off": "L1:-0", "auto": "L1:-50"}.get(mode)
+        if action is None:
+            raise InvalidArgument("light mode must be on, off or auto")
+        if Capability.LIGHT not in self.capabilities:
+            raise self._unsupported(Capability.LIGHT)
+        await self.server.api.command(
+            "/axis-cgi/io/lightcontrol.cgi", {**self._params(), "action": action}
+        )
+        self.light = mode
+
+    async def get_motion_detection(self) -> dict[str, Any]:
+        """Whether tinyCam sees motion on this camera right now (read only)."""
+        data = await self.server.api.status(self.info.id)
+        motion = data.get("motion")
+        if not isinstance(motion, bool):
+            raise self.server.api.malformed("get_status")
+        self.motion = motion
+        return {"motion": motion, "enabled": self.info.enabled}

@@ -1,0 +1,251 @@
+"""The tinycam driver against the emulator, over real loopback sockets."""
+
+from __future__ import annotations
+
+import pytest
+
+from camhub.capabilities import Capability
+from camhub.drivers import driver_for
+from camhub.drivers.tinycam.camera import TinyCamCamera, slug
+from camhub.drivers.tinycam.device import TinyCamServer
+from camhub.errors import (
+    DeviceAuthError,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnreachable,
+    InvalidArgument,
+    Unsupported,
+)
+from camhub.sim import SimOptions
+from camhub.sim.tinycam import TinyCamEmulator
+from camhub.sim.video import jpeg_size
+
+from .conftest import DOORBELL, FRONT_YARD, read_mjpeg_part
+
+
+async def children(server: TinyCamServer) -> dict[str, TinyCamCamera]:
+    found = {}
+    for c in await server.list_children():
+        assert isinstance(c, TinyCamCamera)
+        found[c.name] = c
+    return found
+
+
+def test_kind_is_registered():
+    assert driver_for("tinycam") is TinyCamServer
+    assert slug("Front yard") == "front-yard"
+    assert slug("Café #2 (rear)") == "cafe-2-rear"
+
+
+async def test_children_follow_the_camera_list(emu, make_server):
+    server = make_server()
+    await server.connect()
+    kids = await children(server)
+    assert list(kids) == ["phone.front-yard", "phone.doorbell"]
+    front, door = kids["phone.front-yard"], kids["phone.doorbell"]
+    assert {
+        Capability.PTZ,
+        Capability.LIGHT,
+        Capability.SNAPSHOT,
+        Capability.STREAM,
+    } <= front.capabilities
+    assert Capability.PTZ not in door.capabilities and Capability.AUDIO in door.capabilities
+    assert Capability.CHILDREN in server.capabilities
+
+    emu.add_camera("Back Door", camera_id=77)
+    state = await server.poll()
+    assert state["children"] == ["phone.front-yard", "phone.doorbell", "phone.back-door"]
+    kids = await children(server)
+    assert kids["phone.front-yard"] is front  # unchanged cameras keep their object
+
+    emu.remove_camera(DOORBELL)
+    await server.poll()
+    assert list(await children(server)) == ["phone.front-yard", "phone.back-door"]
+    assert door.removed and (await door.poll())["removed"] is True
+    assert (await front.poll())["cameraId"] == FRONT_YARD
+
+
+async def test_snapshot_stream_and_audio(emu, make_server, http):
+    server = make_server()
+    await server.connect()
+    front = (await children(server))["phone.front-yard"]
+    assert jpeg_size(await front.snapshot()) == (640, 360)
+
+    source = await front.stream_source()
+    assert f"cameraId={FRONT_YARD}" in source.url and "token=" in source.url
+    async with http.get(source.url, headers=source.headers) as r:
+        assert r.content_type == "multipart/x-mixed-replace"
+        assert jpeg_size(await read_mjpeg_part(r)) == (640, 360)
+    audio = await front.audio_source()
+    async with http.get(audio.url, headers=audio.headers) as r:
+        assert (await r.content.readexactly(4)) == b"RIFF"
+
+
+async def test_ptz_moves_the_emulated_camera(emu, make_server):
+    server = make_server()
+    await server.connect()
+    kids = await children(server)
+    front = kids["phone.front-yard"]
+    cam = emu.camera_by_id(FRONT_YARD)
+    await front.ptz_step("right")
+    assert cam.pan > 0 and cam.velocity[:2] == (0, 0)  # moved, then stopped
+    await front.ptz_move(0, -100)
+    assert cam.tilt < 0
+    await front.ptz_home()
+    assert (cam.pan, cam.tilt) == (0, 0)
+    with pytest.raises(Unsupported):
+        await kids["phone.doorbell"].ptz_step("left")
+    with pytest.raises(InvalidArgument):
+        await front.ptz_move(500, 0)
+
+
+async def test_light(emu, make_server):
+    server = make_server()
+    await server.connect()
+    door = (await children(server))["phone.doorbell"]
+    await door.set_light(True)
+    assert emu.camera_by_id(DOORBELL).light == "on"
+    await door.set_light_mode("auto")
+    assert emu.camera_by_id(DOORBELL).light == "auto"
+    await door.set_light(False)
+    assert emu.camera_by_id(DOORBELL).light == "off"
+    assert (await door.poll())["light"] == "off"
+
+
+async def test_events_are_reported_once(emu, make_server, events):
+    server = make_server()
+    await server.connect()
+    await server.poll()
+    assert events == []  # history before start is not replayed
+
+    first = emu.add_event(FRONT_YARD, "person")
+    second = emu.add_event(DOORBELL, "pet", when_ms=first.time + 5)
+    await server.poll()
+    assert [(e.type, e.data["camera"]) for e in events] == [
+        ("person", "phone.front-yard"),
+        ("pet", "phone.doorbell"),
+    ]
+    assert events[0].timestamp == first.time
+    assert events[0].data["file"] == first.video
+    assert events[0].data["image"].startswith("/api/v1/get_file?file=")
+    assert events[0].data["duration"] == first.duration
+
+    await server.poll()
+    assert len(events) == 2  # no duplicates across polls
+
+    emu.add_event(DOORBELL, "face", when_ms=second.time)  # same millisecond, late
+    await server.poll()
+    assert [e.type for e in events[2:]] == ["face"]
+
+    restarted = make_server()  # camhub restarts
+    await restarted.connect()
+    await restarted.poll()
+    assert len(events) == 3
+
+
+async def test_many_events_between_polls_are_all_reported(emu, make_server, events):
+    server = make_server()
+    await server.connect()
+    await server.poll()
+    base = emu.add_event(FRONT_YARD, "motion").time
+    for i in range(1, 45):
+        emu.add_event(FRONT_YARD, "motion", when_ms=base + i * 1000)
+    await server.poll()
+    assert len(events) == 45
+    assert [e.timestamp for e in events] == sorted(e.timestamp for e in events)
+
+
+async def test_bad_credentials(make_server):
+    server = make_server(password="wrong-secret")
+    with pytest.raises(DeviceAuthError) as info:
+        await server.connect()
+    assert "wrong-secret" not in str(info.value) and "wrong-secret" not in repr(server)
+
+
+async def test_guest_views_but_may_not_administer(emu, make_server, events):
+    server = make_server(username="guest", password="guest")
+    await server.connect()
+    state = await server.poll()
+    assert state["access"] == "guest" and state["settings"] is None
+    front = (await children(server))["phone.front-yard"]
+    assert (await front.snapshot()).startswith(b"\xff\xd8")
+    with pytest.raises(DeviceError) as info:
+        await server.reboot()
+    assert info.value.code == 403 and "admin" in info.value.message
+    assert emu.restarts == 0
+
+
+async def test_token_expiry_and_restart_are_survived(emu, make_server):
+    server = make_server()
+    await server.connect()
+    emu.expire_tokens()
+    assert len((await server.poll())["children"]) == 2
+    await server.reboot()
+    assert emu.restarts == 1
+    assert len((await server.poll())["children"]) == 2
+
+
+async def test_basic_auth_fallback_on_servers_without_login(make_server, http):
+    async with TinyCamEmulator(SimOptions(extra={"token_auth": False, "scene": "quiet"})) as old:
+        server = make_server()
+        server.transport.base_url = old.url
+        await server.connect()
+        assert server.transport.mode == "basic"
+        front = (await children(server))["phone.front-yard"]
+        assert (await front.snapshot()).startswith(b"\xff\xd8")
+        source = await front.stream_source()
+        assert "token" not in source.url and source.headers["Authorization"].startswith("Basic ")
+        async with http.get(source.url, headers=source.headers) as r:
+            assert r.status == 200
+
+
+async def test_settings(emu, make_server):
+    server = make_server()
+    await server.connect()
+    new = await server.update_settings({"streamProfile": "sub", "backgroundMode": False})
+    assert new["streamProfile"] == "sub" and new["backgroundMode"] is False
+    assert emu.settings["streamProfile"] == 1
+    await server.update_settings({"notifications": False, "tag": "Office"})
+    assert emu.camera_by_id(DOORBELL).motion_detection is False
+    with pytest.raises(InvalidArgument) as info:
+        await server.update_settings({"streamProfile": "4k", "volume": 3})
+    assert len(info.value.errors) == 2
+
+
+async def test_raw_and_motion_status(make_server, emu):
+    server = make_server()
+    await server.connect()
+    listed = await server.raw({"path": "/api/v1/get_cam_list"})
+    assert listed["data"][0]["name"] == "Front yard"
+    assert (
+        await server.raw(
+            {"path": "/param.cgi", "params": {"action": "update", "root.PowerSafeMode": "on"}}
+        )
+        == "OK"
+    )
+    with pytest.raises(InvalidArgument):
+        await server.raw({"path": "http://elsewhere/"})
+    front = (await children(server))["phone.front-yard"]
+    assert await front.get_motion_detection() == {"motion": False, "enabled": True}
+
+
+async def test_network_failures_and_recovery_on_the_same_port(emu, make_server):
+    server = make_server(timeout=0.5)
+    await server.connect()
+    emu.set_fault("drop")
+    with pytest.raises(DeviceUnreachable):
+        await server.poll()
+    emu.set_fault("drop", False)
+    emu.set_fault("hang")
+    with pytest.raises(DeviceTimeout):
+        await server.poll()
+    emu.set_fault("hang", False)
+
+    port = emu.port
+    await emu.stop()
+    with pytest.raises(DeviceUnreachable):
+        await server.poll()
+    async with TinyCamEmulator(SimOptions(port=port, extra={"scene": "quiet"})) as back:
+        assert back.port == port
+        state = await server.poll()  # the old token is unknown: logs in again
+        assert state["children"] == ["phone.front-yard", "phone.doorbell"]
