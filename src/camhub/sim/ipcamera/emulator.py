@@ -164,8 +164,7 @@ class IpCameraEmulator(Emulator):
     async def apply_settings(self, changes: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Validate and apply; broadcast what changed to every WebSocket client."""
         changed, errors = self.settings.apply(changes)
-        if changed:
-            await self.ws.broadcast({"type": "settings", "settings": changed})
+        await self.ws.announce(changed)
         return changed, errors
 
     async def set_camera_running(self, on: bool) -> None:

@@ -39,6 +39,11 @@ class WsHub:
                 with contextlib.suppress(ConnectionError, RuntimeError):
                     await ws.send_str(data)
 
+    async def announce(self, changed: dict[str, Any]) -> None:
+        """Tell every client which settings changed (the ``settings`` broadcast)."""
+        if changed:
+            await self.broadcast({"type": "settings", "settings": changed})
+
     async def close_all(self) -> None:
         for ws in list(self.all):
             await ws.close(code=WSCloseCode.GOING_AWAY, message=b"dropped")
@@ -123,21 +128,23 @@ class WsHub:
             if not isinstance(key, str) or "value" not in data:
                 await send(ws, _error("bad_request", "setting needs key and value"))
                 return
-            _, errors = await emu.apply_settings({key: value})
+            changed, errors = emu.settings.apply({key: value})
             ack: dict[str, Any] = {"type": "setting_ack", "key": key, "value": value}
             ack |= {"success": False, "error": errors[0]} if errors else {"success": True}
             await send(ws, ack)
+            await self.announce(changed)
         elif kind == "settings_batch":
             changes = data.get("settings")
             if not isinstance(changes, dict):
                 await send(ws, _error("bad_request", "settings_batch needs a settings object"))
                 return
-            changed, errors = await emu.apply_settings(changes)
+            changed, errors = emu.settings.apply(changes)
             await send(
                 ws,
                 {"type": "settings_batch_ack", "success": not errors, "applied": sorted(changed)}
                 | ({"errors": errors} if errors else {}),
             )
+            await self.announce(changed)
         elif kind == "capture":
             await send(ws, emu.capture())
         elif kind == "enableH264":

@@ -1,0 +1,184 @@
+"""Seed 003's WebSocket: auth window, state snapshot, ping, settings acks, live events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from camhub.sim.ipcamera import IpCameraEmulator
+from tests.ipcamera.conftest import login, options
+
+SNAPSHOT = ["status", "system_info", "mqtt_status", "rtsp_status"]
+
+
+def ws_url(emu: IpCameraEmulator) -> str:
+    return emu.url.replace("https://", "wss://") + "/ws"
+
+
+async def receive(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, Any]:
+    """The next message of type ``kind``, skipping others."""
+    while True:
+        data: dict[str, Any] = await ws.receive_json(timeout=5)
+        if data["type"] == kind:
+            return data
+
+
+async def connect(
+    http: aiohttp.ClientSession, emu: IpCameraEmulator, token: str
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await http.ws_connect(ws_url(emu), params={"token": token})
+    hello = await ws.receive_json(timeout=5)
+    assert hello["type"] == "connected" and hello["authenticated"] is True
+    assert [(await ws.receive_json(timeout=5))["type"] for _ in SNAPSHOT] == SNAPSHOT
+    return ws
+
+
+async def test_token_gives_connected_and_state_snapshot(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    async with http.ws_connect(ws_url(emu), params={"token": token}) as ws:
+        hello = await ws.receive_json(timeout=5)
+        assert hello["type"] == "connected" and hello["authenticated"] is True
+        assert hello["timestamp"] > 10**12
+        messages = [await ws.receive_json(timeout=5) for _ in SNAPSHOT]
+        assert [m["type"] for m in messages] == SNAPSHOT
+        status = messages[0]
+        assert status["streaming"] is True and "settings" in status and "detection" in status
+        assert messages[2]["enabled"] is False and messages[3]["port"] == 8554
+
+
+async def test_auth_required_then_auth_message(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    async with http.ws_connect(ws_url(emu)) as ws:
+        await receive(ws, "auth_required")
+        await ws.send_json({"type": "ping"})
+        assert (await receive(ws, "pong"))["type"] == "pong"
+        await ws.send_json({"type": "setting", "key": "frameRate", "value": 10})
+        error = await receive(ws, "error")
+        assert error["message"] == "Authentication required"
+        await ws.send_json({"type": "auth", "token": token})
+        assert (await receive(ws, "auth"))["success"] is True
+        assert (await receive(ws, "status"))["cameraRunning"] is True
+
+
+async def test_no_auth_within_the_window_closes(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.ws_connect(ws_url(emu)) as ws:
+        await receive(ws, "auth_required")
+        assert (await receive(ws, "error"))["code"] == "auth_timeout"
+        msg = await ws.receive(timeout=5)
+        assert msg.type == aiohttp.WSMsgType.CLOSE
+        assert ws.close_code == 4001
+
+
+async def test_bad_token_in_auth_message_is_refused(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.ws_connect(ws_url(emu), params={"token": "forged"}) as ws:
+        await receive(ws, "auth_required")
+        await ws.send_json({"type": "auth", "token": "forged"})
+        assert (await receive(ws, "auth"))["success"] is False
+        assert (await ws.receive(timeout=5)).type == aiohttp.WSMsgType.CLOSE
+
+
+async def test_setting_ack_and_broadcast(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    a = await connect(http, emu, token)
+    b = await connect(http, emu, token)
+    try:
+        await a.send_json({"type": "ping"})
+        assert (await receive(a, "pong"))["timestamp"] > 0
+        await a.send_json({"type": "setting", "key": "resolution", "value": "1920x1080"})
+        ack = await receive(a, "setting_ack")
+        assert ack["success"] is True and ack["key"] == "resolution"
+        for ws in (a, b):  # every client hears about it
+            assert (await receive(ws, "settings"))["settings"] == {"resolution": "1920x1080"}
+        assert emu.settings["resolution"] == "1920x1080"
+        await a.send_json({"type": "setting", "key": "frameRate", "value": 99})
+        ack = await receive(a, "setting_ack")
+        assert ack["success"] is False
+        assert ack["error"] == "frameRate: Value must be between 1 and 60"
+        await a.send_json({"type": "settings_batch", "settings": {"jpegQuality": 50, "bogus": 1}})
+        batch = await receive(a, "settings_batch_ack")
+        assert batch["success"] is False and batch["errors"] == ["bogus: Unknown setting"]
+        await a.send_json(
+            {"type": "settings_batch", "settings": {"jpegQuality": 50, "rotation": 180}}
+        )
+        batch = await receive(a, "settings_batch_ack")
+        assert batch["success"] is True and batch["applied"] == ["jpegQuality", "rotation"]
+        assert (await receive(b, "settings"))["settings"] == {"jpegQuality": 50, "rotation": 180}
+        await a.send_json({"type": "teleport"})
+        error = await receive(a, "error")
+        assert "teleport" in error["message"]
+        await a.send_str("not json")
+        assert (await receive(a, "error"))["code"] == "bad_request"
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_capture_and_other_client_messages(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    async with http.get(f"{emu.url}/capture", params={"token": token}) as r:
+        assert r.status == 404
+    ws = await connect(http, emu, token)
+    try:
+        await ws.send_json({"type": "capture"})
+        ready = await receive(ws, "capture_ready")
+        async with http.get(emu.url + ready["url"], params={"token": token}) as r:
+            assert r.status == 200 and r.content_type == "image/jpeg"
+        await ws.send_json({"type": "enableH264", "enabled": True})
+        assert (await receive(ws, "h264_ack"))["enabled"] is True
+        await ws.send_json({"type": "audio_subscribe"})
+        assert (await receive(ws, "audio_ack"))["subscribed"] is True
+        await ws.send_json({"type": "h264_quality", "value": 101})
+        assert (await receive(ws, "error"))["code"] == "bad_request"
+        await ws.send_json({"type": "stream_control", "action": "stop"})
+        assert (await receive(ws, "status"))["cameraRunning"] is False
+        async with http.get(f"{emu.url}/snapshot", params={"token": token}) as r:
+            assert r.status == 503
+    finally:
+        await ws.close()
+
+
+async def test_scene_motion_is_broadcast_and_stored(http: aiohttp.ClientSession) -> None:
+    async with IpCameraEmulator(options(scene="bursts", period=0.4, burst=0.2)) as emu:
+        assert isinstance(emu, IpCameraEmulator)
+        emu.settings.apply({"motionCooldown": 0, "objectPersonDetectionEnabled": True})
+        token = (await login(http, emu))["token"]
+        ws = await connect(http, emu, token)
+        try:
+            motion = await receive(ws, "motion_detected")
+            assert motion["width"] == 1280 and motion["changedPercent"] > 0
+            person = await receive(ws, "object_detected")
+            assert person["objectClass"] == "person"
+            stored = [e["eventId"] for e in emu.events.events]
+            assert motion["eventId"] in stored
+        finally:
+            await ws.close()
+
+
+async def test_ws_drop_fault_closes_sockets(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    ws = await connect(http, emu, token)
+    emu.set_fault("ws-drop")
+    assert (await ws.receive(timeout=5)).type == aiohttp.WSMsgType.CLOSE
+    await ws.close()
+    async with http.get(
+        emu.url + "/ws", params={"token": token}, headers={"Upgrade": "websocket"}
+    ) as r:
+        assert r.status == 503
+    emu.set_fault("ws-drop", on=False)
+    ws = await connect(http, emu, token)
+    await ws.close()
