@@ -1,0 +1,226 @@
+"""The one connection camhub holds to a camera, however many viewers it has.
+
+An :class:`Upstream` runs while it has viewers (plus a short grace period after the
+last one leaves, so a page reload does not reconnect to the camera). It reads the
+camera's MJPEG stream -- or, for a camera with stills only, polls its snapshot -- and
+publishes each frame as the *latest frame*: viewers await the next one, and a viewer
+that is busy simply finds a newer frame when it comes back. Nothing is queued.
+
+When the camera drops, the reader reconnects with backoff; viewers keep waiting on the
+same upstream and resume without noticing more than a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from camhub.capabilities import Capability
+from camhub.drivers.base import Device, HttpSource
+from camhub.errors import (
+    CamhubError,
+    DeviceAuthError,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnreachable,
+    Unsupported,
+)
+from camhub.streams.frames import Frame
+from camhub.streams.parser import SOI, MultipartParser, boundary_from_content_type
+
+if TYPE_CHECKING:
+    from camhub.streams.hub import StreamHub
+
+log = logging.getLogger("camhub.streams")
+
+BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+STALL_TIMEOUT = 15.0  # no bytes for this long: the camera is gone, reconnect
+SNAPSHOT_POLL_FPS = 2.0
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Upstream:
+    def __init__(self, name: str, hub: StreamHub) -> None:
+        self.name = name
+        self.hub = hub
+        self.viewers = 0
+        self.latest: Frame | None = None
+        self.error: CamhubError | None = None  # last failure since the last frame
+        self.closed: CamhubError | None = None  # set for good when the device goes away
+        self.device: Device | None = None  # the object the reader connected with
+        self.connects = 0
+        self._seq = 0
+        self._event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._idle: asyncio.TimerHandle | None = None
+        self._restart = False
+        self._resp: aiohttp.ClientResponse | None = None
+
+    # viewers -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def attach(self) -> None:
+        self.viewers += 1
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        if not self.running:
+            self.error = None
+            self._task = asyncio.create_task(self._run(), name=f"camhub-upstream-{self.name}")
+
+    def detach(self) -> None:
+        self.viewers -= 1
+        if self.viewers <= 0 and self.running and self._idle is None:
+            loop = asyncio.get_running_loop()
+            self._idle = loop.call_later(self.hub.grace, self._stop_idle)
+
+    def _stop_idle(self) -> None:
+        self._idle = None
+        if self.viewers <= 0 and self._task is not None:
+            self._task.cancel()
+
+    async def wait_next(self, after_seq: int) -> Frame:
+        """The latest frame if newer than ``after_seq``, else the next one."""
+        while True:
+            if self.closed is not None:
+                raise self.closed
+            frame = self.latest
+            if frame is not None and frame.seq > after_seq:
+                return frame
+            await self._event.wait()
+
+    def _wake(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    def publish(self, jpeg: bytes) -> None:
+        self._seq += 1
+        self.latest = Frame(self._seq, jpeg, now_ms())
+        self.error = None
+        self._wake()
+
+    # lifecycle ---------------------------------------------------------------------
+    def reconnect(self) -> None:
+        """Drop the camera connection and open a new one (the device was replaced)."""
+        self._restart = True
+        if self._resp is not None:
+            self._resp.close()
+
+    async def close(self, reason: CamhubError | None = None) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        if reason is not None:
+            self.closed = reason
+            self._wake()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # the reader ----------------------------------------------------------------------
+    async def _run(self) -> None:
+        attempt = 0
+        try:
+            while True:
+                seq_before = self._seq
+                self._restart = False
+                try:
+                    device = self.hub.get_device(self.name)
+                    self.device = device
+                    self.connects += 1
+                    if Capability.STREAM in device.capabilities:
+                        await self._read_stream(device, await device.stream_source())
+                    elif Capability.SNAPSHOT in device.capabilities:
+                        await self._poll_snapshots(device)
+                    else:
+                        raise Unsupported(f"{self.name} has no stream or snapshot")
+                    raise DeviceUnreachable(f"{self.name}: the stream ended", device=self.name)
+                except Unsupported as exc:
+                    self.error = exc
+                    self._wake()
+                    return
+                except CamhubError as exc:
+                    self.error = exc
+                    self._wake()
+                    if self._seq > seq_before:
+                        attempt = 0
+                    delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+                    attempt += 1
+                    log.info("%s: stream lost (%s); retrying in %.1f s", self.name, exc, delay)
+                    await asyncio.sleep(delay)
+        finally:
+            self.latest = None
+            self.device = None
+
+    async def _read_stream(self, device: Device, source: HttpSource) -> None:
+        read_timeout = max(STALL_TIMEOUT, device.config.timeout)
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=device.config.timeout, sock_read=read_timeout
+        )
+        middlewares: tuple[aiohttp.ClientMiddlewareType, ...] = ()
+        if source.digest is not None:
+            middlewares = (aiohttp.DigestAuthMiddleware(*source.digest),)
+        try:
+            async with self.hub.http.get(
+                source.url,
+                headers=source.headers,
+                auth=source.auth,
+                ssl=source.verify_tls,
+                timeout=timeout,
+                middlewares=middlewares,
+            ) as resp:
+                self._resp = resp
+                check_status(resp.status, self.name)
+                ctype = resp.headers.get("Content-Type", "")
+                if ctype.lower().startswith("image/"):
+                    jpeg = await resp.read()
+                    if jpeg[:2] == SOI:
+                        self.publish(jpeg)
+                    await asyncio.sleep(1.0 / SNAPSHOT_POLL_FPS)  # a still URL: poll it
+                    return
+                parser = MultipartParser(boundary_from_content_type(ctype))
+                async for chunk in resp.content.iter_any():
+                    for jpeg in parser.feed(chunk):
+                        self.publish(jpeg)
+        except CamhubError:
+            raise
+        except TimeoutError as exc:
+            raise DeviceTimeout(f"{self.name}: the stream stalled", device=self.name) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise DeviceUnreachable(
+                f"{self.name}: stream connection failed ({type(exc).__name__})", device=self.name
+            ) from exc
+        finally:
+            self._resp = None
+
+    async def _poll_snapshots(self, device: Device) -> None:
+        interval = 1.0 / SNAPSHOT_POLL_FPS
+        loop = asyncio.get_running_loop()
+        while not self._restart:
+            started = loop.time()
+            jpeg = await device.snapshot()
+            if jpeg[:2] == SOI:
+                self.publish(jpeg)
+            await asyncio.sleep(max(0.0, interval - (loop.time() - started)))
+
+
+def check_status(status: int, name: str) -> None:
+    """Map a camera's HTTP status to a camhub error (no-op for 200)."""
+    if status == 200:
+        return
+    if status in (401, 403):
+        msg = f"{name}: the camera refused the credentials"
+        raise DeviceAuthError(msg, device=name, code=status)
+    raise DeviceError(f"{name}: the camera answered HTTP {status}", device=name, code=status)
