@@ -14,6 +14,7 @@ from camhub.errors import (
     DeviceTimeout,
     DeviceUnreachable,
     InvalidArgument,
+    NotFound,
     Unsupported,
 )
 from camhub.sim import SimOptions
@@ -249,3 +250,41 @@ async def test_network_failures_and_recovery_on_the_same_port(emu, make_server):
         assert back.port == port
         state = await server.poll()  # the old token is unknown: logs in again
         assert state["children"] == ["phone.front-yard", "phone.doorbell"]
+
+
+async def test_presets_are_saved_on_the_server_and_named_locally(emu, make_server, tmp_path):
+    server = make_server()
+    await server.connect()
+    front = (await children(server))["phone.front-yard"]
+    assert Capability.PRESETS in front.capabilities
+    await front.ptz_move(100, 0)
+    gate = await front.save_preset("gate")
+    await front.ptz_home()
+    await front.goto_preset(gate)
+    assert emu.camera_by_id(FRONT_YARD).pan == 10
+    assert await front.list_presets() == [{"id": gate, "name": "gate"}]
+
+    again = make_server()  # names survive a restart of camhub
+    await again.connect()
+    front2 = (await children(again))["phone.front-yard"]
+    assert await front2.list_presets() == [{"id": gate, "name": "gate"}]
+    await front2.delete_preset(gate)
+    assert await front2.list_presets() == []
+    with pytest.raises(NotFound):
+        await front2.goto_preset(gate)
+
+
+async def test_slow_server_times_out_and_legacy_text_errors_are_understood(make_server):
+    opts = SimOptions(extra={"legacy_errors": True, "slow_seconds": 2.0, "scene": "quiet"})
+    async with TinyCamEmulator(opts) as legacy:
+        guest = make_server(username="guest", password="guest", timeout=0.5)
+        guest.transport.base_url = legacy.url
+        await guest.connect()
+        with pytest.raises(DeviceError) as info:
+            await guest.reboot()  # "HTTP 403. Admin access required." with status 200
+        assert info.value.code == 403
+        legacy.expire_tokens()  # "HTTP 403. Invalid token." with status 200: log in again
+        assert len((await guest.poll())["children"]) == 2
+        legacy.set_fault("slow")
+        with pytest.raises(DeviceTimeout):
+            await guest.poll()

@@ -2,25 +2,32 @@
 
 Cameras are addressed by ``cameraId`` (stable), not by ``camera=<1..n>`` (which
 shifts when a camera is removed). ``ptzCapabilities`` is read as a bit mask: bits 0-3
-pan/tilt, bit 15 a light (LED / IR), as the document's two samples suggest; it does
-not decode the mask itself.
+pan/tilt, bit 10 presets, bit 15 a light (LED / IR), as the document's two samples
+suggest; the document does not decode the mask itself.
+
+Presets are tinyCam's *server* presets (``setserverpresetno`` / ``gotoserverpresetno``,
+numbers 1..n). tinyCam cannot list or delete them, so their names live in
+``<data_dir>/tinycam-presets-<server>.json``; deleting one only forgets its name.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from camhub.capabilities import Capability
 from camhub.drivers.base import Device, HttpSource, PtzDirection
 from camhub.drivers.tinycam.protocol import CameraInfo
-from camhub.errors import DeviceError, InvalidArgument
+from camhub.errors import DeviceError, InvalidArgument, NotFound
 
 if TYPE_CHECKING:
     from camhub.drivers.tinycam.device import TinyCamServer
 
 PTZ_PAN_TILT = 0x000F
+PTZ_PRESETS = 0x0400
 PTZ_LIGHT = 0x8000
 STEP_SPEED = 50
 _STEPS: dict[str, tuple[int, int]] = {
@@ -43,6 +50,8 @@ def capabilities_for(info: CameraInfo) -> set[Capability]:
         caps.add(Capability.AUDIO)
     if info.ptz_capabilities & PTZ_PAN_TILT:
         caps.add(Capability.PTZ)
+        if info.ptz_capabilities & PTZ_PRESETS:
+            caps.add(Capability.PRESETS)
     if info.ptz_capabilities & PTZ_LIGHT:
         caps.add(Capability.LIGHT)
     return caps
@@ -153,3 +162,58 @@ class TinyCamCamera(Device):
             raise self.server.api.malformed("get_status")
         self.motion = motion
         return {"motion": motion, "enabled": self.info.enabled}
+
+    # presets ---------------------------------------------------------------------------------
+    def _presets_file(self) -> Path:
+        return self.ctx.data_dir / f"tinycam-presets-{self.server.name}.json"
+
+    def _load_presets(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self._presets_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _mine(self) -> dict[str, str]:
+        found = self._load_presets().get(str(self.info.id), {})
+        return {k: v for k, v in found.items() if k.isdigit() and isinstance(v, str)}
+
+    def _store(self, mine: dict[str, str]) -> None:
+        data = self._load_presets()
+        data[str(self.info.id)] = mine
+        self._presets_file().parent.mkdir(parents=True, exist_ok=True)
+        self._presets_file().write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    def _check_presets(self) -> None:
+        if Capability.PRESETS not in self.capabilities:
+            raise self._unsupported(Capability.PRESETS)
+
+    async def list_presets(self) -> list[dict[str, Any]]:
+        self._check_presets()
+        mine = self._mine()
+        return [{"id": k, "name": mine[k]} for k in sorted(mine, key=int)]
+
+    async def save_preset(self, name: str) -> str:
+        self._check_presets()
+        mine = self._mine()
+        number = next(n for n in range(1, len(mine) + 2) if str(n) not in mine)
+        await self._ptz(setserverpresetno=number)
+        mine[str(number)] = name
+        self._store(mine)
+        return str(number)
+
+    def _known(self, preset_id: str) -> dict[str, str]:
+        self._check_presets()
+        mine = self._mine()
+        if preset_id not in mine:
+            raise NotFound(f"{self.name}: no preset {preset_id!r}", device=self.name)
+        return mine
+
+    async def goto_preset(self, preset_id: str) -> None:
+        self._known(preset_id)
+        await self._ptz(gotoserverpresetno=int(preset_id))
+
+    async def delete_preset(self, preset_id: str) -> None:
+        mine = self._known(preset_id)
+        del mine[preset_id]
+        self._store(mine)
