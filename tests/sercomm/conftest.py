@@ -28,8 +28,8 @@ ADMIN = basic("admin", PASSWORD)
 VIEWER = basic("demo", "demo")
 
 
-def options(model: str = "RC8230", scene: str = "quiet", **extra: Any) -> SimOptions:
-    return SimOptions(password=PASSWORD, model=model, extra={"scene": scene, **extra})
+def options(model: str = "RC8230", scene: str = "quiet", port: int = 0, **extra: Any) -> SimOptions:
+    return SimOptions(password=PASSWORD, model=model, port=port, extra={"scene": scene, **extra})
 
 
 @pytest.fixture
