@@ -92,6 +92,23 @@ class LiveHub:
     http_port: int | None
     settings: AppSettings
     task: asyncio.Task[None]
+    app: Any
+
+    @property
+    def state(self) -> AppState:
+        state: AppState = self.app.state.camhub
+        return state
+
+    @property
+    def port(self) -> int:
+        return self.settings.https_port
+
+    async def login(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> str:
+        async with self.client() as c:
+            r = await c.post("/api/auth", json={"username": username, "password": password})
+            assert r.status_code == 200, r.text
+            token: str = r.json()["token"]
+            return token
 
     def client(self, **kw: Any) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.url, verify=False, timeout=10, **kw)
@@ -103,13 +120,14 @@ async def live_hub(settings: AppSettings) -> AsyncIterator[LiveHub]:
     from camhub.server import serve
 
     ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(serve(settings, lambda url: ready.set_result(url)))
+    app = create_app(settings)
+    task = asyncio.create_task(serve(settings, lambda url: ready.set_result(url), app))
     done, _ = await asyncio.wait([task, ready], timeout=30, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         task.result()  # raise what broke start-up
     url = await ready
     try:
-        yield LiveHub(url, settings.http_port, settings, task)
+        yield LiveHub(url, settings.http_port, settings, task, app)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -199,3 +199,7 @@ def check_config(file: Annotated[Path, typer.Argument(help="YAML or JSON config 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

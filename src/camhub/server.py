@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 import uvicorn
+from fastapi import FastAPI
 
 from camhub.api.app import create_app
 from camhub.api.redirect import RedirectApp
@@ -36,7 +37,9 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-async def serve(settings: AppSettings, on_ready: Callable[[str], None]) -> None:
+async def serve(
+    settings: AppSettings, on_ready: Callable[[str], None], app: FastAPI | None = None
+) -> None:
     """Serve until cancelled or signalled; call ``on_ready(url)`` once listening."""
     host = settings.config.server.host
     if settings.tls and settings.self_signed:
@@ -49,7 +52,7 @@ async def serve(settings: AppSettings, on_ready: Callable[[str], None]) -> None:
         settings.http_port = http_sock.getsockname()[1]
     if not settings.tls:
         log.warning("TLS is off: serve camhub behind a TLS proxy only")
-    app = create_app(settings)
+    app = app or create_app(settings)
     tls_kw: dict[str, object] = {}
     if settings.tls:
         tls_kw = {"ssl_certfile": str(settings.cert_path), "ssl_keyfile": str(settings.key_path)}

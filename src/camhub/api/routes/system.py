@@ -11,11 +11,16 @@ from fastapi.responses import JSONResponse
 
 from camhub import __version__
 from camhub.api.deps import Admin, State, User
+from camhub.api.state import AppState
 from camhub.config import load_config
 from camhub.errors import ConfigError, NotFound
 from camhub.tls import cert_info, generate_self_signed
 
 router = APIRouter(tags=["system"])
+
+
+def _viewers(state: AppState) -> int:
+    return sum(state.streams.viewer_count(n) for n in state.hub.names())
 
 
 @router.get("/api/status")
@@ -28,7 +33,7 @@ async def status(state: State, user: User) -> dict[str, Any]:
         "devices": len(names),
         "online": online,
         "store": state.store.url_for_display,
-        "streams": {"upstreams": state.streams.upstream_count, "viewers": state.streams.total_viewers},
+        "streams": {"upstreams": state.streams.upstream_count, "viewers": _viewers(state)},
         "wsClients": int(state.metrics.ws_clients._value.get()),
         "tls": state.settings.tls,
     }
@@ -52,7 +57,7 @@ async def reload_config(state: State, user: Admin) -> Response:
 
 @router.get("/metrics", response_class=Response)
 async def metrics(state: State, user: User) -> Response:
-    body = state.metrics.render(state.hub, state.streams.upstream_count, state.streams.total_viewers)
+    body = state.metrics.render(state.hub, state.streams.upstream_count, _viewers(state))
     return Response(body, media_type="text/plain; version=0.0.4")
 
 
