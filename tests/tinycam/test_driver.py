@@ -288,3 +288,16 @@ async def test_slow_server_times_out_and_legacy_text_errors_are_understood(make_
         legacy.set_fault("slow")
         with pytest.raises(DeviceTimeout):
             await guest.poll()
+
+
+async def test_stream_reconnect_gets_a_live_token_after_expiry(make_server, http):
+    async with TinyCamEmulator(SimOptions(extra={"token_ttl": 60, "scene": "quiet"})) as emu:
+        server = make_server()
+        server.transport.base_url = emu.url
+        await server.connect()
+        front = (await children(server))["phone.front-yard"]
+        emu.expire_tokens()
+        source = await front.stream_source()
+        async with http.get(source.url, headers=source.headers) as r:
+            assert r.status == 200
+            assert (await read_mjpeg_part(r)).startswith(b"\xff\xd8")

@@ -169,9 +169,14 @@ class TinyCamServer(Device):
 
     # media for children ----------------------------------------------------------------------
     async def media_source(self, path: str, params: dict[str, Any]) -> HttpSource:
-        """A URL a stream reader can open as is: token in the query, or basic auth."""
-        if self.transport.mode == "token" and self.transport.token is None:
-            await self.transport.login()
+        """A URL a stream reader can open as is: token in the query, or basic auth.
+
+        Called on every (re)connect of a stream, so it first makes one cheap
+        authenticated call: a token the server has forgotten is replaced here rather
+        than handed to the reader again.
+        """
+        if self.transport.mode == "token":
+            self.api.check(await self.transport.request("/api/v1/get_cam_list"), "get_cam_list")
         query = urlencode({**params, **self.transport.auth_params()})
         return HttpSource(
             url=f"{self.transport.base_url}{path}?{query}",
