@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from kasa import (
+    AuthenticationError,
     Credentials,
     Device,
     DeviceConfig,
@@ -125,3 +127,26 @@ async def test_kasa_and_camhub_see_the_same_device(connect: Connect) -> None:
             assert dev.is_on and dev.modules[Module.Light].brightness == 64
         finally:
             await dev.disconnect()
+
+
+async def test_kasa_renews_an_expired_session() -> None:
+    async with kasa_device(TapoPlugEmulator, DeviceFamily.SmartTapoPlug, "P100") as (emu, dev):
+        emu.set_fault("session-expiry")  # kasa sees 403, handshakes again, retries
+        emu.set_fault("session-expiry", False)
+        await dev.turn_on()
+        await dev.update()
+        assert dev.is_on and emu.sim_state()["on"] is True
+
+
+async def test_kasa_refuses_a_wrong_password() -> None:
+    async with TapoPlugEmulator(SimOptions(username=EMAIL, password=PASSWORD)) as emu:
+        config = DeviceConfig(
+            host="127.0.0.1",
+            port_override=emu.port,
+            credentials=Credentials(EMAIL, "wrong"),
+            connection_type=DeviceConnectionParameters(
+                DeviceFamily.SmartTapoPlug, DeviceEncryptionType.Klap, login_version=2
+            ),
+        )
+        with pytest.raises(AuthenticationError):
+            await Device.connect(config=config)
