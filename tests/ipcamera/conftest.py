@@ -21,7 +21,9 @@ PASSWORD = "cam-secret-7"
 
 def options(**extra: Any) -> SimOptions:
     password = extra.pop("password", PASSWORD)
-    return SimOptions(password=password, extra={"scene": "quiet", "ws_auth_timeout": 0.5, **extra})
+    port = extra.pop("port", 0)
+    extra = {"scene": "quiet", "ws_auth_timeout": 0.5, **extra}
+    return SimOptions(port=port, password=password, extra=extra)
 
 
 @pytest.fixture

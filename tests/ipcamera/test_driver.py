@@ -1,0 +1,228 @@
+"""The ``ipcamera`` driver against the emulator, over real sockets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from camhub.capabilities import Capability
+from camhub.config import DeviceConfig
+from camhub.drivers import driver_for
+from camhub.drivers.base import DeviceContext, EventIn
+from camhub.drivers.ipcamera.device import IpCameraDevice
+from camhub.errors import (
+    DeviceAuthError,
+    DeviceError,
+    DeviceLockedOut,
+    DeviceTimeout,
+    DeviceUnreachable,
+    InvalidArgument,
+)
+from camhub.sim.ipcamera import IpCameraEmulator
+from camhub.sim.video import jpeg_size
+from tests.ipcamera.conftest import PASSWORD, make_device, options, wait_for
+
+
+@pytest.fixture
+async def device(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> AsyncIterator[tuple[IpCameraDevice, list[EventIn]]]:
+    events: list[EventIn] = []
+    dev = make_device(http, emu.port, events, tmp_path)
+    await dev.connect()
+    try:
+        yield dev, events
+    finally:
+        await dev.close()
+
+
+async def test_registered_with_its_capabilities() -> None:
+    cls = driver_for("ipcamera")
+    assert cls is IpCameraDevice
+    caps = cls.default_capabilities()
+    assert {Capability.SNAPSHOT, Capability.STREAM, Capability.LIGHT, Capability.EVENTS} <= caps
+    assert Capability.AUDIO not in caps  # the app has no HTTP audio endpoint
+
+
+async def test_connect_and_poll(
+    emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
+) -> None:
+    dev, _ = device
+    state = await dev.poll()
+    assert state["cameraRunning"] is True and state["torch"] is False
+    assert state["settings"]["resolution"] == "1280x720"
+    assert state["hardware"]["maxFrameRate"] == 60
+    assert PASSWORD not in repr(dev) and PASSWORD not in repr(dev.transport)
+
+
+async def test_snapshot_size_follows_settings(device: tuple[IpCameraDevice, list[EventIn]]) -> None:
+    dev, _ = device
+    assert jpeg_size(await dev.snapshot()) == (1280, 720)
+    new = await dev.update_settings({"resolution": "640x480"})
+    assert new["resolution"] == "640x480"
+    assert jpeg_size(await dev.snapshot()) == (640, 480)
+
+
+async def test_settings_validation_errors_pass_through(
+    device: tuple[IpCameraDevice, list[EventIn]],
+) -> None:
+    dev, _ = device
+    with pytest.raises(InvalidArgument) as caught:
+        await dev.update_settings({"frameRate": 0, "nope": True})
+    assert caught.value.errors == [
+        "frameRate: Value must be between 1 and 60",
+        "nope: Unknown setting",
+    ]
+    assert (await dev.get_settings())["frameRate"] == 30
+
+
+async def test_torch(emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]) -> None:
+    dev, _ = device
+    await dev.set_light(True)
+    assert emu.settings["torchEnabled"] is True
+    await dev.set_light(True)  # already on: must not toggle it off
+    assert emu.settings["torchEnabled"] is True
+    await dev.set_light(False)
+    assert emu.settings["torchEnabled"] is False
+
+
+async def test_motion_detection(
+    emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
+) -> None:
+    dev, _ = device
+    assert (await dev.get_motion_detection())["sensitivity"] == 5
+    got = await dev.set_motion_detection({"enabled": False, "sensitivity": 8})
+    assert got["enabled"] is False and got["sensitivity"] == 8
+    assert emu.settings["motionSensitivity"] == 8
+    with pytest.raises(InvalidArgument) as caught:
+        await dev.set_motion_detection({"sensitivity": 11})
+    assert caught.value.errors == ["motionSensitivity: Value must be between 1 and 10"]
+
+
+async def test_stream_source_plays(
+    device: tuple[IpCameraDevice, list[EventIn]], http: aiohttp.ClientSession
+) -> None:
+    dev, _ = device
+    source = await dev.stream_source()
+    async with http.get(source.url, ssl=source.verify_tls) as r:
+        assert r.status == 200 and r.content_type == "multipart/x-mixed-replace"
+
+
+async def test_raw(device: tuple[IpCameraDevice, list[EventIn]]) -> None:
+    dev, _ = device
+    caps = await dev.raw({"method": "GET", "path": "/capabilities"})
+    assert caps["cameraIds"] == ["0", "1"]
+
+
+async def test_bad_password_then_lockout(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    dev = make_device(http, emu.port, [], tmp_path, password="wrong-one")
+    for _ in range(4):
+        with pytest.raises(DeviceAuthError) as caught:
+            await dev.connect()
+        assert not isinstance(caught.value, DeviceLockedOut)
+        assert "wrong-one" not in str(caught.value)
+    with pytest.raises(DeviceLockedOut) as locked:
+        await dev.connect()
+    assert 0 < locked.value.seconds_left <= 30
+    attempts = emu.auth.failures
+    with pytest.raises(DeviceLockedOut):  # no new attempt while locked out
+        await dev.connect()
+    assert emu.auth.failures == attempts
+    await dev.close()
+
+
+async def test_events_arrive_over_the_websocket(
+    emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
+) -> None:
+    dev, events = device
+    await wait_for(dev.feed.connected.is_set)
+    for kind in ("MOTION", "ANY_SOUND", "OBJECT_PERSON", "OBJECT_DOG", "DOG_BARK"):
+        await emu.record_event(kind)
+    await wait_for(lambda: len(events) == 5)
+    assert [e.type for e in events] == ["motion", "sound", "person", "dog", "dog_bark"]
+    assert events[0].data["changedPercent"] > 0 and events[0].timestamp > 10**12
+    assert events[2].data["confidence"] == 85
+
+
+async def test_settings_broadcasts_update_state(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    pushed: list[int] = []
+    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
+    await dev.connect()
+    try:
+        await wait_for(dev.feed.connected.is_set)
+        await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
+        await wait_for(lambda: dev.state.get("torch") is True)
+        assert dev.state["settings"]["frameRate"] == 15 and pushed
+    finally:
+        await dev.close()
+
+
+async def test_ws_drop_reconnects_and_events_resume(
+    emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
+) -> None:
+    dev, events = device
+    await wait_for(dev.feed.connected.is_set)
+    emu.set_fault("ws-drop")
+    await wait_for(lambda: not dev.feed.connected.is_set())
+    emu.set_fault("ws-drop", on=False)
+    await wait_for(lambda: dev.feed.connections >= 2)
+    await emu.record_event("MOTION")
+    await wait_for(lambda: [e.type for e in events] == ["motion"])
+
+
+async def test_camera_disappears_and_returns(http: aiohttp.ClientSession, tmp_path: Path) -> None:
+    first = IpCameraEmulator(options())
+    await first.start()
+    port = first.port
+    events: list[EventIn] = []
+    dev = make_device(http, port, events, tmp_path)
+    try:
+        await dev.connect()
+        await wait_for(dev.feed.connected.is_set)
+        await first.stop()
+        with pytest.raises(DeviceUnreachable):
+            await dev.poll()
+        async with IpCameraEmulator(options(port=port)) as again:
+            assert again.port == port
+            await wait_for(lambda: dev.feed.connections >= 2)  # logged in afresh
+            assert (await dev.poll())["cameraRunning"] is True
+            assert isinstance(again, IpCameraEmulator)
+            await again.record_event("MOTION")
+            await wait_for(lambda: [e.type for e in events] == ["motion"])
+    finally:
+        await dev.close()
+
+
+async def test_free_license_is_a_clear_device_error(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    async with IpCameraEmulator(options(pro=False)) as emu:
+        dev = make_device(http, emu.port, [], tmp_path)
+        with pytest.raises(DeviceError) as caught:
+            await dev.connect()
+        assert caught.value.code == 403 and "Pro license required" in caught.value.message
+        await dev.close()
+
+
+@pytest.mark.parametrize(("fault", "error"), [("hang", DeviceTimeout), ("drop", DeviceUnreachable)])
+async def test_faults_become_device_errors(
+    emu: IpCameraEmulator,
+    http: aiohttp.ClientSession,
+    tmp_path: Path,
+    fault: str,
+    error: type[Exception],
+) -> None:
+    ctx = DeviceContext(http=http, emit=lambda e: None, data_dir=tmp_path, password=PASSWORD)
+    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=emu.port, timeout=0.5)
+    dev = IpCameraDevice(cfg, ctx)
+    emu.set_fault(fault)
+    with pytest.raises(error):
+        await dev.connect()
+    await dev.close()
