@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from camhub.capabilities import Capability
 from camhub.drivers.sercomm.device import SercommCamera
 from camhub.errors import DeviceAuthError, DeviceTimeout, DeviceUnreachable
 from camhub.sim.sercomm import SercommEmulator
@@ -33,12 +34,24 @@ async def test_bad_auth_fault_and_viewer_rights(
     with pytest.raises(DeviceAuthError):
         await make_camera(emu).poll()
     emu.set_fault("bad-auth", False)
-    viewer = make_camera(emu, username="demo", password="demo")
+    viewer = make_camera(emu, username="demo", password="demo", hook_url="http://127.0.0.1:9/h")
     await viewer.connect()  # a viewer may read what /util and /img show...
     assert viewer.model == "RC8230"
+    assert Capability.ARM not in viewer.capabilities
+    assert Capability.PTZ not in viewer.capabilities  # USER.pt_ctrl denies it by default
+    assert (await viewer.poll())["host_name"] == "MyCamera"
+    assert (await viewer.snapshot())[:2] == b"\xff\xd8"
     with pytest.raises(DeviceAuthError):  # ...but not arm the camera
         await viewer.set_armed(True)
-    assert not emu.armed
+    assert not emu.armed and emu.groups["HTTP_NOTIFY"]["http_url"] == ""
+
+
+async def test_viewer_of_a_fixed_camera_is_read_only(make_camera: MakeCamera) -> None:
+    async with SercommEmulator(options("RC8221")) as emu:
+        viewer = make_camera(emu, username="demo", password="demo")
+        await viewer.connect()
+        assert Capability.SETTINGS not in viewer.capabilities
+        assert "armed" not in await viewer.poll()
 
 
 async def test_camera_disappears_and_returns(make_camera: MakeCamera) -> None:

@@ -13,6 +13,7 @@ the camera's own units (pan -63..63, tilt -36..28), reset by ``ptz_home``.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, ClassVar
 
@@ -24,7 +25,9 @@ from camhub.drivers.sercomm.motion import motion_changes, read_motion
 from camhub.drivers.sercomm.protocol import SercommProtocol, SercommRefused, code_meaning
 from camhub.drivers.sercomm.settings import settings_changes
 from camhub.drivers.sercomm.transport import SercommTransport
-from camhub.errors import InvalidArgument, NotFound
+from camhub.errors import DeviceAuthError, InvalidArgument, NotFound
+
+log = logging.getLogger(__name__)
 
 PAN_LIMIT = (-63, 63)
 TILT_LIMIT = (-36, 28)
@@ -69,6 +72,7 @@ class SercommCamera(Device):
         )
         self.protocol = SercommProtocol(self.transport)
         self.firmware = ""
+        self.admin = True  # False: the account is the camera's viewer (no /adm/ access)
         self.pan = 0
         self.tilt = 0
         self.home = (0, 0)
@@ -94,16 +98,32 @@ class SercommCamera(Device):
         self.model = info["model_number"] or self.model
         self.firmware = info.get("fw_ver", "")
         access = await self.protocol.user_access()
+        try:
+            await self.protocol.get_group("SYSTEM", "host_name")  # needs the admin
+            self.admin = True
+            if info.get("ptctrl") == "on":
+                self.home = await self._read_home()
+        except DeviceAuthError:
+            self.admin = False  # a viewer account: /util and /img work, /adm does not
         if info.get("ptctrl") == "on" and access.get("ptctrl") == "on":
             self.capabilities |= {Capability.PTZ, Capability.PRESETS}
-            home = (await self.protocol.get_group("PTZ", "PredefineHome"))["PredefineHome"]
-            x, _, y = home.partition(",")
-            if x.lstrip("-").isdigit() and y.lstrip("-").isdigit():
-                self.home = (int(x), int(y))
         else:
             self.capabilities -= {Capability.PTZ, Capability.PRESETS}
-        if self.ctx.hook_url:
+        if not self.admin:
+            self.capabilities -= {
+                Capability.ARM, Capability.MOTION_DETECTION, Capability.SETTINGS,
+                Capability.LED, Capability.EVENTS, Capability.REBOOT,
+            }  # fmt: skip
+            log.warning("%s: the account is not the camera's admin; read-only", self.name)
+        elif self.ctx.hook_url:
             await self._configure_notify(self.ctx.hook_url)
+
+    async def _read_home(self) -> tuple[int, int]:
+        home = (await self.protocol.get_group("PTZ", "PredefineHome"))["PredefineHome"]
+        x, _, y = home.partition(",")
+        if x.lstrip("-").isdigit() and y.lstrip("-").isdigit():
+            return int(x), int(y)
+        return (0, 0)
 
     async def _configure_notify(self, hook_url: str) -> None:
         """Point the camera's HTTP notify at camhub and turn it on for motion."""
@@ -119,16 +139,20 @@ class SercommCamera(Device):
             await self.protocol.set_group("EVENT", {"event_mt": joined})
 
     async def poll(self) -> dict[str, Any]:
-        event = await self.protocol.get_group("EVENT")
-        motion = await self.protocol.get_group("MOTION", "md_mode")
-        led = await self.protocol.get_group("SYSTEM", "led_mode")
-        state: dict[str, Any] = {
-            "model": self.model,
-            "firmware": self.firmware,
-            "armed": event.get("event_trigger") == "1",
-            "motion_enabled": motion["md_mode"] == "1",
-            "led": led["led_mode"] == "1",
-        }
+        state: dict[str, Any] = {"model": self.model, "firmware": self.firmware}
+        if not self.admin:
+            info = await self.protocol.query()
+            state["host_name"] = info.get("hostname", "")
+        else:
+            event = await self.protocol.get_group("EVENT", "event_trigger")
+            motion = await self.protocol.get_group("MOTION", "md_mode")
+            system = await self.protocol.get_group("SYSTEM")
+            state |= {
+                "host_name": system.get("host_name", ""),
+                "armed": event["event_trigger"] == "1",
+                "motion_enabled": motion["md_mode"] == "1",
+                "led": system.get("led_mode") == "1",
+            }
         if Capability.PTZ in self.capabilities:
             state["position"] = {"pan": self.pan, "tilt": self.tilt, "estimated": True}
         self.state = state
