@@ -71,13 +71,14 @@ class MjpegTransport:
         if u.user is not None:
             user, password = u.user, u.password or ""
             u = u.with_user(None)
-        auth = digest = None
+        headers: dict[str, str] = {}
+        digest = None
         if user is not None:
             if cfg.auth == "digest":
                 digest = (user, password or "")
             else:
-                auth = aiohttp.BasicAuth(user, password or "")
-        return HttpSource(str(u), auth=auth, digest=digest, verify_tls=False)
+                headers["Authorization"] = aiohttp.encode_basic_auth(user, password or "")
+        return HttpSource(str(u), headers=headers, digest=digest, verify_tls=False)
 
     def fail(self, status: int) -> DeviceError:
         try:
@@ -98,7 +99,7 @@ class MjpegTransport:
         try:
             async with asyncio.timeout(cfg.timeout):
                 async with self.device.ctx.http.get(
-                    src.url, auth=src.auth, ssl=False, middlewares=middlewares
+                    src.url, headers=src.headers, ssl=False, middlewares=middlewares
                 ) as resp:
                     if resp.status != 200:
                         raise self.fail(resp.status)

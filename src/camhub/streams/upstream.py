@@ -151,7 +151,10 @@ class Upstream:
                     self.error = exc
                     self._wake()
                     return
-                except CamhubError as exc:
+                except Exception as exc:  # a driver bug must not kill the stream quietly
+                    if not isinstance(exc, CamhubError):
+                        log.exception("%s: unexpected error in the stream reader", self.name)
+                        exc = DeviceError(f"{self.name}: stream failed", device=self.name)
                     self.error = exc
                     self._wake()
                     if self._seq > seq_before:
