@@ -7,6 +7,7 @@ import time
 import pytest
 
 from camhub.capabilities import Capability as C
+from camhub.drivers import driver_for
 from camhub.errors import DeviceError, InvalidArgument, Unsupported
 
 from .conftest import Connect
@@ -129,8 +130,19 @@ async def test_p300_sockets_have_no_energy(connect: Connect) -> None:
         children = await strip.list_children()
         assert len(children) == 3
         assert C.ENERGY not in children[0].capabilities
+        await children[2].connect()  # the hub connects children it is given
+        assert children[2].model == "P300"
         await children[2].set_power(True)
         assert (await children[2].poll())["on"] is True
+        with pytest.raises(Unsupported):
+            await children[0].list_children()
+
+
+def test_every_kind_has_a_driver() -> None:
+    kinds = ("tapo-plug", "tapo-bulb", "tapo-strip", "tapo-power-strip")
+    assert [driver_for(k).kind for k in kinds] == list(kinds)
+    assert C.ENERGY not in driver_for("tapo-plug").default_capabilities()
+    assert C.CHILDREN in driver_for("tapo-power-strip").default_capabilities()
 
 
 async def test_device_error_carries_vendor_code(connect: Connect) -> None:
