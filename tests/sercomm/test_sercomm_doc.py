@@ -268,3 +268,23 @@ async def test_factory_reset_restores_default_account(
     url = emu.url + "/adm/get_group.cgi?group=SYSTEM.host_name"
     async with http.get(url, headers=factory) as r:
         assert await r.text() == "[SYSTEM]\nhost_name=MyCamera\n"
+
+
+async def test_firmware_and_licences(emu: SercommEmulator, http: aiohttp.ClientSession) -> None:
+    async with http.get(emu.url + "/adm/flash_dumper.cgi", headers=ADMIN) as resp:
+        assert 'filename="fw.bin"' in resp.headers["Content-Disposition"]
+        assert (await resp.read()).startswith(b"SCFW")
+    async with http.post(emu.url + "/adm/upgrade.cgi", data=b"AAAA", headers=ADMIN) as resp:
+        assert await resp.text() == "OK\n"
+    assert "GPL" in (await get(http, emu, "/adm/Licenses.txt"))[1]
+
+
+async def test_sim_state_shows_what_happened(
+    emu: SercommEmulator, http: aiohttp.ClientSession
+) -> None:
+    await get(http, emu, "/pt/ptctrl.cgi?mv=UL,5")
+    await get(http, emu, "/adm/set_group.cgi?group=EVENT&event_trigger=1")
+    async with http.get(emu.url + "/__sim/state") as resp:
+        state = await resp.json()
+    assert state["kind"] == "sercomm" and state["model"] == "RC8230"
+    assert (state["pan"], state["tilt"], state["armed"]) == (-5, 5, True)

@@ -26,6 +26,9 @@ class HookReceiver:
         self.called = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_route("*", "/hooks/porch", self.hook)
+        self.app.router.add_post("/upload", self.upload)
+        self.posted: list[bytes] = []
+        self.uploaded = asyncio.Event()
         self.runner = web.AppRunner(self.app)
         self.url = ""
 
@@ -34,6 +37,11 @@ class HookReceiver:
             return web.Response(status=403)
         await self.device.handle_hook(dict(request.query), await request.read())
         self.called.set()
+        return web.Response(text="OK")
+
+    async def upload(self, request: web.Request) -> web.Response:
+        self.posted.append(await request.read())
+        self.uploaded.set()
         return web.Response(text="OK")
 
     async def start(self) -> None:
@@ -80,3 +88,19 @@ async def test_hook_query_without_details_is_still_motion(
     await cam.handle_hook({"event": "audio", "window": "x", "token": "zzz"}, b"")
     assert [e.type for e in events] == ["motion", "sound"]
     assert "token" not in events[1].data and "window" not in events[1].data
+
+
+async def test_http_event_posts_a_picture(receiver: HookReceiver, make_camera: MakeCamera) -> None:
+    async with SercommEmulator(options(scene="motion")) as emu:
+        cam = make_camera(emu)
+        upload = receiver.url.split("/hooks")[0] + "/upload"
+        await cam.update_settings(
+            {
+                "HTTP_EVENT": {"http_event_en": 1, "http_post_en": 1, "http_post_url": upload},
+                "EVENT": {"event_mt": "email:0;ftpu:0;httpn:0;httppost:1;smbc:0"},
+            }
+        )
+        await cam.set_armed(True)
+        await asyncio.wait_for(receiver.uploaded.wait(), timeout=10)
+    assert receiver.posted[0][:2] == b"\xff\xd8"
+    assert emu.post_calls >= 1 and emu.notify_calls == 0

@@ -32,14 +32,14 @@ import logging
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import aiohttp
 from aiohttp import web
 
 from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.sercomm.groups import MODELS, Model, default_groups
-from camhub.sim.video import VideoSource
+from camhub.sim.video import Scene, VideoSource
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class SercommEmulator(Emulator):
         scene = str(opts.extra.get("scene", "bursts"))
         if scene not in ("quiet", "motion", "bursts"):
             raise ValueError(f"unknown scene {scene!r}")
-        self.video = VideoSource(scene=scene)  # type: ignore[arg-type]
+        self.video = VideoSource(scene=cast(Scene, scene))
         self.retrigger = float(opts.extra.get("retrigger", 10.0))
         self.slow_seconds = float(opts.extra.get("slow_seconds", 2.0))
         self.viewer_password = str(opts.extra.get("viewer_password", "demo"))
