@@ -88,6 +88,18 @@ class ServerConfig(_Model):
         None, description="URL devices use to call camhub back (e.g. http://192.168.1.2:8080)"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _tapo_rest_api_keys(cls, data: Any) -> Any:
+        """tapo-rest writes API keys as ``{"name": ..., "key": ...}``; keep the key."""
+        if isinstance(data, dict) and isinstance(data.get("api_keys"), list):
+            keys = [
+                k["key"] if isinstance(k, dict) and set(k) <= {"name", "key"} and "key" in k else k
+                for k in data["api_keys"]
+            ]
+            data = {**data, "api_keys": keys}
+        return data
+
 
 class UserConfig(_Model):
     username: Name
@@ -158,6 +170,16 @@ class Config(_Model):
     devices: list[DeviceConfig] = Field(default_factory=list)
     tapo_credentials: TapoCredentials | None = None
     server_password: SecretStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tapo_rest_server_password(cls, data: Any) -> Any:
+        """tapo-rest's newer files put the password at ``server.password``."""
+        server = data.get("server") if isinstance(data, dict) else None
+        if isinstance(server, dict) and "password" in server and "server_password" not in data:
+            rest = {k: v for k, v in server.items() if k != "password"}
+            data = {**data, "server": rest, "server_password": server["password"]}
+        return data
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
