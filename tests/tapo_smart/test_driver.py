@@ -91,6 +91,8 @@ async def test_strip_effects(connect: Connect) -> None:
         state = await strip.poll()
         assert state["effect"] == "Ocean" and state["on"] is True
         assert emu.sim_state()["effect"] == "Ocean"
+        current = await strip.raw({"method": "get_lighting_effect"})
+        assert current["result"]["id"] == "TapoStrip_0fOleCdwSgR0nfjkReeYfw"
         await strip.set_color(30, 100)  # a plain colour stops the effect
         assert (await strip.poll())["effect"] is None
         await strip.set_effect("Rainbow")

@@ -300,6 +300,7 @@ class LightNode(Node):
         if self.has("light_strip_lighting_effect"):
             self.effect = effect_off()
             self.methods["set_lighting_effect"] = self.set_lighting_effect
+            self.methods["get_lighting_effect"] = lambda _: dict(self.effect or effect_off())
 
     def info(self) -> dict[str, Any]:
         info = super().info()
