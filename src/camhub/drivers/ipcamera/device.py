@@ -8,6 +8,7 @@ HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is not offer
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from typing import Any
 
 from camhub.capabilities import Capability
@@ -39,6 +40,15 @@ EVENT_TYPES = {
     "sound_classified": "dog_bark",
     "baby_cry_classified": "baby_cry",
 }
+# stored event type (GET /events) -> camhub event type
+HISTORY_TYPES = {
+    "MOTION": "motion",
+    "ANY_SOUND": "sound",
+    "DOG_BARK": "dog_bark",
+    "BABY_CRY": "baby_cry",
+    "OBJECT_PERSON": "person",
+    "OBJECT_DOG": "dog",
+}
 _EVENT_META = {"type", "timestamp", "eventKind"}
 
 
@@ -55,7 +65,9 @@ class IpCameraDevice(Device):
         if password is None and config.password is not None:
             password = config.password.get_secret_value()
         self.transport = IpCameraTransport(ctx.http, base, password, self.name, config.timeout)
-        self.feed = EventFeed(self.transport, self._on_message)
+        self.feed = EventFeed(self.transport, self._on_message, self._catch_up)
+        self._last_event_ms = 0  # newest event emitted
+        self._seen: deque[tuple[Any, Any]] = deque(maxlen=512)  # (eventId, timestamp)
         self.model = config.model or "IP Camera"
 
     @classmethod
@@ -128,10 +140,33 @@ class IpCameraDevice(Device):
             if event_type is None:
                 obj = data.get("objectClass")
                 event_type = obj.lower() if isinstance(obj, str) and obj else "object"
-            ts = data.get("timestamp")
-            stamp = ts if isinstance(ts, int) and not isinstance(ts, bool) and ts > 0 else now_ms()
             fields = {k: v for k, v in data.items() if k not in _EVENT_META}
-            self.ctx.emit(EventIn(event_type, fields, stamp))
+            self._emit(event_type, fields, data.get("timestamp"))
+
+    def _emit(self, event_type: str, fields: dict[str, Any], ts: Any) -> None:
+        stamp = ts if isinstance(ts, int) and not isinstance(ts, bool) and ts > 0 else now_ms()
+        key = (fields.get("eventId"), stamp)
+        if key in self._seen:
+            return
+        self._seen.append(key)
+        self._last_event_ms = max(self._last_event_ms, stamp)
+        self.ctx.emit(EventIn(event_type, fields, stamp))
+
+    async def _catch_up(self) -> None:
+        """Back on the WebSocket: emit the stored events it missed while away."""
+        if not self._last_event_ms:
+            return  # nothing seen yet: do not replay the camera's whole history
+        answer = await self.transport.request(
+            "GET", "/events", params={"since": str(self._last_event_ms), "limit": "1000"}
+        )
+        events = expect_dict(answer, "events", self.name).get("events")
+        if not isinstance(events, list):
+            raise DeviceError(f"{self.name}: malformed reply to events", device=self.name)
+        for event in events:
+            if not isinstance(event, dict) or event.get("type") not in HISTORY_TYPES:
+                continue
+            fields = {k: v for k, v in event.items() if k not in ("id", "type", "timestamp")}
+            self._emit(HISTORY_TYPES[event["type"]], fields, event.get("timestamp"))
 
     # capabilities -----------------------------------------------------------------------
     async def snapshot(self) -> bytes:

@@ -3,7 +3,8 @@
 One background task per device. It connects to ``/ws?token=...``, answers an
 ``auth_required`` prompt with the token (logging in again if the token is refused),
 hands every JSON message to the device, and when the socket drops reconnects with
-exponential backoff (reset once a connection is authenticated).
+exponential backoff (reset once a connection is authenticated). After a reconnection the
+device may catch up on what it missed (``on_reconnect``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -30,10 +31,14 @@ HEARTBEAT = 15.0
 
 class EventFeed:
     def __init__(
-        self, transport: IpCameraTransport, on_message: Callable[[dict[str, Any]], None]
+        self,
+        transport: IpCameraTransport,
+        on_message: Callable[[dict[str, Any]], None],
+        on_reconnect: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.transport = transport
         self.on_message = on_message
+        self.on_reconnect = on_reconnect  # after every authenticated connection but the first
         self.connected = asyncio.Event()  # set while an authenticated socket is open
         self.connections = 0  # authenticated connections so far
         self._task: asyncio.Task[None] | None = None
@@ -98,6 +103,11 @@ class EventFeed:
                 ):
                     self.connections += 1
                     self.connected.set()
+                    if self.connections > 1 and self.on_reconnect is not None:
+                        try:
+                            await self.on_reconnect()
+                        except CamhubError as exc:
+                            log.warning("%s: %s", self.transport.device, exc.message)
                 elif kind == "auth":  # refused: a fresh login before the next attempt
                     await self.transport.login(stale=token)
                     return
