@@ -155,3 +155,18 @@ async def test_certificate_routes(emu: IpCameraEmulator, http: aiohttp.ClientSes
         assert await r.json() == {"success": True}
     async with http.get(f"{emu.url}/cert/info") as r:
         assert (await r.json())["serialNumber"] != info["serialNumber"]
+
+
+async def test_reverse_proxy_mode_trusts_forwarded_proto(http: aiohttp.ClientSession) -> None:
+    async with IpCameraEmulator(options(reverse_proxy=True)) as emu:
+        assert isinstance(emu, IpCameraEmulator)
+        proxied = {"X-Forwarded-Proto": "https"}
+        async with http.post(
+            emu.http_url + "/auth", json={"password": PASSWORD}, headers=proxied
+        ) as r:
+            assert r.status == 200
+            token = (await r.json())["token"]
+        async with http.get(emu.http_url + "/status", headers={**proxied, **bearer(token)}) as r:
+            assert r.status == 200
+        async with http.get(emu.http_url + "/status", headers=bearer(token)) as r:
+            assert r.status == 403  # without the header it is still plain HTTP

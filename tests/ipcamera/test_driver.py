@@ -217,7 +217,10 @@ async def test_free_license_is_a_clear_device_error(
         await dev.close()
 
 
-@pytest.mark.parametrize(("fault", "error"), [("hang", DeviceTimeout), ("drop", DeviceUnreachable)])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("hang", DeviceTimeout), ("slow", DeviceTimeout), ("drop", DeviceUnreachable)],
+)
 async def test_faults_become_device_errors(
     emu: IpCameraEmulator,
     http: aiohttp.ClientSession,

@@ -182,3 +182,17 @@ async def test_ws_drop_fault_closes_sockets(
     emu.set_fault("ws-drop", on=False)
     ws = await connect(http, emu, token)
     await ws.close()
+
+
+async def test_sim_state_counts_clients(emu: IpCameraEmulator, http: aiohttp.ClientSession) -> None:
+    token = (await login(http, emu))["token"]
+    ws = await connect(http, emu, token)
+    try:
+        await emu.record_event("MOTION")
+        async with http.get(f"{emu.url}/__sim/state") as r:
+            state = await r.json()
+        assert state["kind"] == "ipcamera" and state["wsClients"] == 1
+        assert state["events"] == 1 and state["torch"] is False
+        assert state["settings"]["resolution"] == "1280x720"
+    finally:
+        await ws.close()
