@@ -113,5 +113,5 @@ router.add_api_route(
     "/hooks/{name}/{secret}",
     _hook,
     methods=["GET", "POST"],
-    summary="Device call-back (authenticated by the secret in its URL)",
+    include_in_schema=False,  # for devices, not API users
 )
