@@ -1,6 +1,6 @@
 """Event store benchmark: 1M inserts and bucket queries, next to raw sqlite3.
 
-    python bench/events.py [--events N] [--url postgresql+asyncpg://...]
+    python bench/events.py [--events N] [--url postgresql+asyncpg://... [--schema S]]
 
 Both sides get the same events (JSON-encoded data included). "same schema": the raw
 side inserts into a copy of a freshly migrated store database (same table, same three
@@ -123,6 +123,7 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--url", default=None, help="store URL (default: SQLite in a temp dir)")
+    ap.add_argument("--schema", default=None, help="PostgreSQL schema for the store's tables")
     args = ap.parse_args()
     n = args.events
     now = int(time.time() * 1000)
@@ -131,7 +132,7 @@ async def main() -> None:
         work = Path(tmp)
         raw_db = work / "raw.db"
         shutil.copy(await empty_sqlite_store(work / "schema"), raw_db)
-        store = await Store.open(args.url, work / "store")
+        store = await Store.open(args.url, work / "store", schema=args.schema)
         await store.clear_events()
         bare_s = raw_insert(work / "bare.db", evs)
         raw_s = raw_insert(raw_db, evs)
