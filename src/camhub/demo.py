@@ -91,6 +91,8 @@ def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
         opts = SimOptions(username=d.username, password=d.password, model=d.model,
                           login=d.login, extra=dict(d.extra))
         emu = emus.start(d.name, d.kind, opts)
+        if d.kind == "sercomm":  # the demo's porch camera comes armed, so motion notifies
+            emu.groups["EVENT"]["event_trigger"] = "1"  # type: ignore[attr-defined]
         entry: dict[str, Any] = {"name": d.name, "kind": d.kind, "host": "127.0.0.1",
                                  "port": emu.port, "username": d.username,
                                  "password": d.password, **d.device}

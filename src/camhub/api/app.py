@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from camhub import __version__
 from camhub.api import errors
 from camhub.api.metrics import Metrics
-from camhub.api.routes import auth, devices, system, ws
+from camhub.api.routes import auth, devices, events, media, system, taporest, web, ws
 from camhub.api.state import AppSettings, AppState
 from camhub.auth.service import AuthService
 from camhub.hub.hub import Hub
@@ -108,12 +108,8 @@ def create_app(settings: AppSettings) -> FastAPI:
 
     app.add_middleware(errors.BodyLimit, limit=settings.config.server.max_body_bytes)
     app.add_middleware(Observe, settings=settings)
-    for module in (auth, devices, system, ws):
+    for module in (auth, devices, events, media, system, ws, taporest, web):
         app.include_router(module.router)
-    for optional in ("events", "media", "web", "taporest"):
-        with contextlib.suppress(ModuleNotFoundError):
-            mod = __import__(f"camhub.api.routes.{optional}", fromlist=["router"])
-            app.include_router(mod.router)
     return app
 
 
