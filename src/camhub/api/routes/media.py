@@ -59,6 +59,7 @@ class MjpegResponse(Response):
             media_type=content_type(),
             headers={**NO_CACHE, "X-Accel-Buffering": "no"},
         )
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         self.viewer = viewer
         self.first = first
 
