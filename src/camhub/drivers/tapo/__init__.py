@@ -1,0 +1,1 @@
+"""TP-Link Tapo drivers: cameras (``camera*``) and KLAP smart devices (``klap``, ``smart``)."""
