@@ -36,9 +36,12 @@ class VariantKey:
 
 
 def parse_resolution(text: str | None) -> tuple[int | None, int | None]:
-    """``"640x360"`` -> (640, 360); None -> (None, None). Raise InvalidArgument."""
+    """``"640x360"`` -> (640, 360); ``"640"`` -> (640, None), keeping the aspect ratio;
+    None -> (None, None). Raise InvalidArgument."""
     if text is None or text == "":
         return None, None
+    if text.isdigit():
+        return check_size(int(text), None)
     w, sep, h = text.lower().partition("x")
     if not sep or not w.isdigit() or not h.isdigit():
         raise InvalidArgument(
