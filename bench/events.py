@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from camhub.store import Store
-from camhub.store.db import SQLITE_CACHE_KIB
 
 DEVICES = ("porch", "garden", "garage", "hall")
 TYPES = ("motion", "sound", "person", "vehicle", "pet")
@@ -56,7 +55,6 @@ def raw_insert(db: Path, evs: list[tuple[str, str, int, dict[str, Any]]]) -> flo
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")  # as the store's connections
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
         for ddl in BARE_TABLE:
             conn.execute(ddl)

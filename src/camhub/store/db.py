@@ -2,8 +2,7 @@
 
 SQLite (the embedded default, through aiosqlite) runs in WAL mode with
 ``synchronous=NORMAL``: readers never wait for the writer and a commit costs no
-fsync of the database file. A larger page cache keeps the three event indexes'
-hot pages in memory while inserting (measured: about 1.5x inserts at 1M rows).
+fsync of the database file.
 
 PostgreSQL is reached through asyncpg by URL; an optional ``schema`` puts every
 table (and Alembic's version table) in that schema.
@@ -28,7 +27,6 @@ log = logging.getLogger("camhub.store")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30.0
-SQLITE_CACHE_KIB = 32_768  # per connection, allocated as used; keeps the indexes hot
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -40,7 +38,6 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 

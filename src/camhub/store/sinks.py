@@ -7,7 +7,7 @@ of raw sqlite3, aiosqlite's own executemany at 0.83x). Each batch also updates t
 raw rows that are committed.
 
 A sink assigns the ids itself and returns them, in the order of the rows: on
-SQLite, consecutive numbers taken under the write lock; on PostgreSQL, numbers
+SQLite, the consecutive numbers AUTOINCREMENT gives under the write lock; on PostgreSQL, numbers
 drawn from the table's sequence.
 """
 
@@ -55,7 +55,7 @@ class _DedicatedConnection:
         await self.open()
 
 
-_SQLITE_INSERT = 'INSERT INTO events (id, device, type, "timestamp", data) VALUES (?, ?, ?, ?, ?)'
+_SQLITE_INSERT = 'INSERT INTO events (device, type, "timestamp", data) VALUES (?, ?, ?, ?)'
 _SQLITE_ROLLUP = (
     "INSERT INTO event_counts (span, start, device, type, count) "
     'SELECT ?, "timestamp" - "timestamp" % ?, device, type, count(*) FROM events '
@@ -68,19 +68,24 @@ _SQLITE_ROLLUP = (
 class SqliteSink(_DedicatedConnection):
     """aiosqlite: BEGIN IMMEDIATE, executemany, rollup from the fresh id range, COMMIT."""
 
+    @staticmethod
+    async def _sequence(db: Any) -> int:
+        seq = await db.execute_fetchall("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
+        return int(seq[0][0]) if seq else 0
+
     async def write(self, rows: list[Row]) -> Sequence[int]:
         if self._driver is None:
             await self.open()
         db = self._driver
         await db.execute("BEGIN IMMEDIATE")
         try:
-            seq = await db.execute_fetchall("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
-            first = int(seq[0][0]) + 1 if seq else 1
-            await db.executemany(
-                _SQLITE_INSERT,
-                [(first + i, d, t, ts, data) for i, (d, t, ts, data) in enumerate(rows)],
-            )
-            last = first + len(rows) - 1
+            first = await self._sequence(db) + 1
+            # AUTOINCREMENT numbers new rows one past the highest ever used, and the
+            # write lock keeps anyone else out: the batch gets first..last.
+            await db.executemany(_SQLITE_INSERT, rows)
+            last = await self._sequence(db)
+            if last - first + 1 != len(rows):
+                raise RuntimeError("event ids were not allocated consecutively")
             for span in ROLLUP_SPANS:
                 await db.execute(_SQLITE_ROLLUP, (span, span, first, last))
             await db.execute("COMMIT")
