@@ -48,16 +48,7 @@ async def running(opts: SimOptions) -> AsyncIterator[TapoCameraEmulator]:
     try:
         yield emu
     finally:
-        await settle(emu)
         await emu.stop()
-
-
-async def settle(emu: TapoCameraEmulator, deadline: float = 2.0) -> None:
-    """Let connections the clients closed finish closing on the server side."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + deadline
-    while emu.connection_count and loop.time() < end:
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(params=FLOWS, ids=FLOW_IDS)
