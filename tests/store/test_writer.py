@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
-from camhub.errors import ConfigError
+from camhub.errors import CamhubError, ConfigError
+from camhub.store import Store
 from camhub.store.db import create_engine, display_url
 from camhub.store.queries import split_range
 from camhub.store.sinks import Row
@@ -102,3 +104,12 @@ def test_unsupported_databases_are_a_config_error() -> None:
     with pytest.raises(ConfigError) as err:
         create_engine("mysql+aiomysql://u:p@h/db")
     assert "store" in err.value.problems[0]
+
+
+async def test_an_unreachable_database_is_a_clear_error_without_the_password(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(CamhubError) as err:
+        await Store.open("postgresql+asyncpg://camhub:s3cret-pw@127.0.0.1:1/camhub", tmp_path)
+    assert "cannot open the event store" in err.value.message
+    assert "s3cret-pw" not in str(err.value)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
+import logging
 import shutil
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -13,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from camhub.errors import CamhubError
 from camhub.store import queries as q
 from camhub.store.db import create_engine, default_url, display_url, migrate, table_bytes
 from camhub.store.schema import event_counts, events
 from camhub.store.sessions import SessionTable
 from camhub.store.sinks import PostgresSink, Sink, SqliteSink
 from camhub.store.writer import EventWriter, Subscriber
+
+log = logging.getLogger("camhub.store")
 
 EXPORT_COLUMNS = ("id", "timestamp", "time", "device", "type", "data")
 EXPORT_PAGE = 5_000
@@ -76,7 +81,13 @@ class Store:
         """
         engine = create_engine(url or default_url(data_dir), schema=schema)
         try:
-            await migrate(engine, schema=schema)
+            try:
+                await migrate(engine, schema=schema)
+            except (sa.exc.DBAPIError, OSError) as exc:
+                reason = type(getattr(exc, "orig", None) or exc).__name__
+                raise CamhubError(
+                    f"cannot open the event store at {display_url(engine)} ({reason})"
+                ) from exc
             sink: Sink = (
                 SqliteSink(engine) if engine.dialect.name == "sqlite" else PostgresSink(engine)
             )
@@ -92,6 +103,17 @@ class Store:
             await self._writer.close()
         finally:
             await self._engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _db(self, *, write: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A connection (a transaction when ``write``); database failures become a
+        :class:`CamhubError` the API answers with, never a traceback."""
+        try:
+            async with self._engine.begin() if write else self._engine.connect() as conn:
+                yield conn
+        except (sa.exc.DBAPIError, OSError) as exc:
+            log.warning("event store query failed: %s", type(exc).__name__)
+            raise CamhubError("Event history unavailable") from exc
 
     @property
     def dialect(self) -> str:
@@ -131,7 +153,7 @@ class Store:
         q.check_limit(limit)
         now = q.now_ms()
         f = q.Filter.make(since=since, until=until, type=type, device=device, now=now)
-        async with self._engine.connect() as conn:
+        async with self._db() as conn:
             rows = await q.newest(conn, f, limit)
             totals = (await q.counts(conn, f, None)).get(0, {})
             last = await q.last_timestamps(conn, f, sorted(totals))
@@ -153,7 +175,7 @@ class Store:
         q.check_bucket(bucket_ms)
         now = q.now_ms()
         f = q.Filter.make(since=since, until=until, type=type, device=device, now=now)
-        async with self._engine.connect() as conn:
+        async with self._db() as conn:
             counted = await q.counts(conn, f, bucket_ms)
         buckets = [{"timestamp": b, "counts": counted[b]} for b in sorted(counted)]
         start = f.lo if f.lo is not None else (buckets[0]["timestamp"] if buckets else now)
@@ -162,7 +184,7 @@ class Store:
         return {"buckets": buckets, "bucketMs": bucket_ms, "timeRange": time_range}
 
     async def event_range(self) -> dict[str, Any]:
-        async with self._engine.connect() as conn:
+        async with self._db() as conn:
             lo, hi = await q.time_bounds(conn)
             total = sum((await q.totals_by_type(conn)).values())
         return {"minTimestamp": lo, "maxTimestamp": hi, "totalEvents": total}
@@ -170,7 +192,7 @@ class Store:
     async def clear_events(self) -> int:
         """Delete every event (those still queued included); returns how many."""
         await self.flush()
-        async with self._engine.begin() as conn:
+        async with self._db(write=True) as conn:
             result = await conn.execute(sa.delete(events))
             await conn.execute(sa.delete(event_counts))
         return int(result.rowcount)
@@ -194,7 +216,7 @@ class Store:
         yield buf.getvalue()
         after = 0
         while True:
-            async with self._engine.connect() as conn:
+            async with self._db() as conn:
                 page = await q.page_after(conn, f, after, EXPORT_PAGE)
             if not page:
                 return
@@ -208,7 +230,7 @@ class Store:
             after = page[-1]["id"]
 
     async def storage_stats(self, data_dir: Path) -> dict[str, Any]:
-        async with self._engine.connect() as conn:
+        async with self._db() as conn:
             by_type = await q.totals_by_type(conn)
             lo, hi = await q.time_bounds(conn)
             if self.dialect == "sqlite":
