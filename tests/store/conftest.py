@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -23,7 +24,7 @@ from camhub.store import Store
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
-OpenStore = Callable[[], Awaitable[Store]]
+OpenStore = Callable[..., Awaitable[Store]]
 
 
 async def _pg_ok() -> bool:
@@ -76,8 +77,9 @@ async def open_store(backend: str, tmp_path: Path) -> AsyncIterator[OpenStore]:
     schema = f"camhub_test_{uuid.uuid4().hex[:12]}" if backend == "postgres" else None
     opened: list[Store] = []
 
-    async def factory() -> Store:
-        store = await Store.open(PG_URL if schema else None, tmp_path / "data", schema=schema)
+    async def factory(**kw: Any) -> Store:
+        url = PG_URL if schema else None
+        store = await Store.open(url, tmp_path / "data", schema=schema, **kw)
         opened.append(store)
         return store
 

@@ -257,3 +257,21 @@ async def test_sessions_crud(store: Store) -> None:
     assert await store.get_session("old-hash") is None
     await store.delete_session("tok-hash")
     assert await store.get_session("tok-hash") is None
+
+
+async def test_counts_stay_exact_when_a_minute_spans_many_batches(open_store: Any) -> None:
+    store = await open_store(max_batch=7)  # the same minutes upserted batch after batch
+    evs = random_events(400, seed=7, span_ms=5 * 60_000)
+    for e in evs:
+        store.add_event(*e)
+    # session writes while the writer is busy must neither fail nor lose events
+    for i in range(20):
+        await store.create_session(f"h{i}", "c", "admin", "admin", T0)
+    await store.flush()
+
+    for bucket_ms in (60_000, 3_600_000):
+        got = await store.bucket_counts(bucket_ms=bucket_ms)
+        want = brute_buckets(evs, bucket_ms, None, None)
+        assert {b["timestamp"]: b["counts"] for b in got["buckets"]} == want
+    assert (await store.event_range())["totalEvents"] == 400
+    assert await store.delete_expired_sessions() == 20
