@@ -95,10 +95,6 @@ class TapoCameraEmulator(Emulator):
             "reboots": cam.reboots,
         }
 
-    def on_fault(self, name: str, on: bool) -> None:
-        if name == "session-expiry" and on:
-            self.auth.sessions.clear()
-
     def _take(self, fault: str) -> bool:
         """Consume a one-shot fault."""
         if fault in self.faults:
@@ -150,7 +146,7 @@ class TapoCameraEmulator(Emulator):
         if (bad := await self._misbehave(request)) is not None:
             return bad
         session = self.auth.sessions.get(request.match_info["stok"])
-        if session is not None and self._take("session-expiry"):
+        if self._take("session-expiry"):
             self.auth.sessions.clear()
             session = None
         if session is None:
