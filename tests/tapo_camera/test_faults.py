@@ -5,7 +5,13 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from camhub.errors import DeviceAuthError, DeviceLockedOut, DeviceTimeout, DeviceUnreachable
+from camhub.errors import (
+    DeviceAuthError,
+    DeviceError,
+    DeviceLockedOut,
+    DeviceTimeout,
+    DeviceUnreachable,
+)
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.tapo_camera.conftest import FLOW_IDS, FLOWS, MakeDevice, options, running
 
@@ -113,3 +119,25 @@ async def test_faults_switch_over_http(emu: TapoCameraEmulator) -> None:
             state = await r.json()
     assert state["faults"] == ["drop"]
     assert {"pan", "tilt", "privacy", "led", "presets", "logins"} <= set(state)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ({"error_code": 0, "result": {"responses": "nope"}}, "malformed multipleRequest"),
+        ({"error_code": 0, "result": {"responses": []}}, "answer count mismatch"),
+        (
+            {"error_code": 0, "result": {"responses": [{"method": "getDeviceInfo"}]}},
+            "reply lacks device_info.basic_info",
+        ),
+        ({"error_code": "bad"}, "malformed reply"),
+        ({"error_code": -40407}, "Other error"),
+    ],
+)
+async def test_malformed_replies_are_device_errors(
+    emu: TapoCameraEmulator, make_device: MakeDevice, answer: dict[str, object], message: str
+) -> None:
+    emu.camera.handle = lambda _request: answer  # type: ignore[method-assign]
+    with pytest.raises(DeviceError, match=message) as caught:
+        await make_device(emu).connect()
+    assert caught.value.device == "porch-cam"

@@ -303,6 +303,8 @@ class CameraTransport:
         session = self._secure
         if session is None:
             status, reply = await self._post(url, json.dumps(request))
+            if status >= 400 and reply.get("error_code") not in RELOGIN_CODES:
+                raise DeviceError(f"{self.device}: HTTP {status}", device=self.device)
         else:
             sealed = base64.b64encode(session.encrypt(json.dumps(request).encode())).decode()
             body = json.dumps({"method": "securePassthrough", "params": {"request": sealed}})
