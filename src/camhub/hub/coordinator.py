@@ -8,6 +8,7 @@ attempt. It logs one line when a device goes offline and one when it recovers.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 import time
@@ -42,6 +43,7 @@ class Coordinator:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.first_attempt = asyncio.Event()
+        self._last_state: dict[str, Any] | None = None
 
     def start(self) -> None:
         if self._task is None:
@@ -107,7 +109,9 @@ class Coordinator:
         self.failures = 0
         self.last_error = None
         self.last_success = time.time()
-        changed = state != self.device.state or not was_online
+        # Compare with our own copy: a driver may update and return its state in place.
+        changed = state != self._last_state or not was_online
+        self._last_state = copy.deepcopy(state)
         self.device.state = state
         self.online = True
         if changed:

@@ -95,7 +95,6 @@ async def power(name: str, body: PowerBody, state: State, user: User) -> dict[st
     if on == "toggle":
         on = not bool(dev.state.get("on"))
     await dev.set_power(bool(on))
-    dev.state["on"] = bool(on)
     _refresh(state, name)
     return {"success": True, "on": on}
 
@@ -210,7 +209,6 @@ def _switch(cap: Cap, method: str, key: str) -> None:
     async def handler(name: str, body: OnOff, state: State, user: User) -> dict[str, Any]:
         dev = _device(state, name, cap)
         await getattr(dev, method)(body.on)
-        dev.state[key] = body.on
         _refresh(state, name)
         return {"success": True, key: body.on}
 
