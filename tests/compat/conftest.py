@@ -8,6 +8,7 @@ on free loopback ports, not on port 80.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -77,6 +78,25 @@ class TapoRestHub:
 
     def sim(self, name: str) -> dict[str, Any]:
         return self.emulators[name].sim_state()
+
+    async def settled(self, name: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        return await settled(self.state, name, check)
+
+
+async def settled(
+    state: AppState, name: str, check: Callable[[dict[str, Any]], bool], timeout: float = 5.0
+) -> dict[str, Any]:
+    """Wait (deadline-bounded) until the hub's own state of a device passes ``check``:
+    after a change the compat layer asks the hub to poll the device again."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        current: dict[str, Any] = state.hub.describe(name)["state"]
+        if check(current):
+            return current
+        if loop.time() > deadline:
+            raise AssertionError(f"{name} never reached the expected state: {current}")
+        await asyncio.sleep(0.01)
 
 
 def settings_for(config_path: Path, data_dir: Path) -> AppSettings:
