@@ -30,9 +30,14 @@ DEFAULT_USERS = [
 ]
 
 
-def make_settings(data_dir: Path, devices: list[dict[str, Any]] | None = None,
-                  users: list[dict[str, Any]] | None = None, store: str | None = None,
-                  config_path: Path | None = None, **server: Any) -> AppSettings:
+def make_settings(
+    data_dir: Path,
+    devices: list[dict[str, Any]] | None = None,
+    users: list[dict[str, Any]] | None = None,
+    store: str | None = None,
+    config_path: Path | None = None,
+    **server: Any,
+) -> AppSettings:
     raw = {
         "server": {"host": "127.0.0.1", "data_dir": str(data_dir), **server},
         "users": DEFAULT_USERS if users is None else users,
@@ -42,8 +47,13 @@ def make_settings(data_dir: Path, devices: list[dict[str, Any]] | None = None,
     if config_path is not None:
         config_path.write_text(json.dumps(raw))
     cfg = parse_config(raw)
-    return AppSettings(config=cfg, config_path=config_path, tls=cfg.server.tls is not False,
-                       https_port=0, http_port=None)
+    return AppSettings(
+        config=cfg,
+        config_path=config_path,
+        tls=cfg.server.tls is not False,
+        https_port=0,
+        http_port=None,
+    )
 
 
 @dataclass

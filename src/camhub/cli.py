@@ -16,7 +16,6 @@ from camhub import __version__
 from camhub.api.state import AppSettings
 from camhub.config import Config
 
-
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 
@@ -47,14 +46,21 @@ async def _wait_for_signal() -> None:
 
 @app.command()
 def simulate(
-    kind: Annotated[str, typer.Argument(help="tapo-camera, tapo-plug, tapo-bulb, tapo-strip, "
-                                        "tapo-power-strip, sercomm, tinycam, ipcamera")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="tapo-camera, tapo-plug, tapo-bulb, tapo-strip, "
+            "tapo-power-strip, sercomm, tinycam, ipcamera"
+        ),
+    ],
     host: Annotated[str, typer.Option(help="Listen address (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Listen port; 0 picks a free one.")] = 0,
     username: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     password: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     model: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
-    login: Annotated[str, typer.Option(help="Tapo camera login flow: legacy or secure.")] = "secure",
+    login: Annotated[
+        str, typer.Option(help="Tapo camera login flow: legacy or secure.")
+    ] = "secure",
     fault: Annotated[list[str], typer.Option(help="Start with this fault on (repeatable).")] = [],  # noqa: B006
 ) -> None:
     """Run one device emulator until interrupted."""
@@ -66,8 +72,15 @@ def simulate(
     if login not in ("legacy", "secure"):
         typer.echo("--login must be legacy or secure", err=True)
         raise typer.Exit(2)
-    opts = SimOptions(host=host, port=port, username=username, password=password,
-                      model=model, login=login, faults=set(fault))
+    opts = SimOptions(
+        host=host,
+        port=port,
+        username=username,
+        password=password,
+        model=model,
+        login=login,
+        faults=set(fault),
+    )
 
     async def run() -> None:
         try:
@@ -76,7 +89,9 @@ def simulate(
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
         url = await emu.start()
-        typer.echo(f"ready: {url}", )
+        typer.echo(
+            f"ready: {url}",
+        )
         sys.stdout.flush()
         try:
             await _wait_for_signal()
@@ -98,8 +113,9 @@ def _run_hub(settings: AppSettings, before_ready: Callable[[], None] | None = No
         asyncio.run(serve(settings, ready))
 
 
-def _settings(cfg: Config, path: Path | None, port: int | None, http_port: int | None,
-              no_tls: bool) -> AppSettings:
+def _settings(
+    cfg: Config, path: Path | None, port: int | None, http_port: int | None, no_tls: bool
+) -> AppSettings:
     server = cfg.server
     return AppSettings(
         config=cfg,
@@ -114,9 +130,13 @@ def _settings(cfg: Config, path: Path | None, port: int | None, http_port: int |
 @app.command()
 def serve(
     config: Annotated[Path, typer.Option("--config", "-c", help="YAML or JSON config file.")],
-    port: Annotated[Optional[int], typer.Option("--port", "-p", help="HTTPS (or, with --no-tls, HTTP) port.")] = None,  # noqa: UP045
+    port: Annotated[
+        int | None, typer.Option("--port", "-p", help="HTTPS (or, with --no-tls, HTTP) port.")
+    ] = None,
     http_port: Annotated[Optional[int], typer.Option(help="Redirect-only plain HTTP port.")] = None,  # noqa: UP045
-    no_tls: Annotated[bool, typer.Option("--no-tls", help="Plain HTTP, for use behind a TLS proxy only.")] = False,
+    no_tls: Annotated[
+        bool, typer.Option("--no-tls", help="Plain HTTP, for use behind a TLS proxy only.")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
 ) -> None:
     """Run the hub from a config file."""
@@ -137,8 +157,12 @@ def serve(
 def demo(
     port: Annotated[int, typer.Option(help="HTTPS port of the hub.")] = 8443,
     http_port: Annotated[int, typer.Option(help="Redirect-only HTTP port.")] = 8080,
-    data: Annotated[Optional[Path], typer.Option(help="Data dir (default: a fresh temporary one).")] = None,  # noqa: UP045
-    password: Annotated[Optional[str], typer.Option(help="Admin password (default: random, printed).")] = None,  # noqa: UP045
+    data: Annotated[
+        Path | None, typer.Option(help="Data dir (default: a fresh temporary one).")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Admin password (default: random, printed).")
+    ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "warning",
 ) -> None:
     """Start one emulator of every kind on loopback and the hub in front of them."""
@@ -167,9 +191,11 @@ def demo(
             for name, emu in emus.emulators.items():
                 typer.echo(f"  {name:16} {emu.kind:17} {emu.url}")
             typer.echo("log in as admin with password: " + admin_password)
-            typer.echo(f"  curl -k -X POST https://127.0.0.1:{settings.https_port}/api/auth "
-                       "-H 'Content-Type: application/json' "
-                       f"-d '{{\"username\":\"admin\",\"password\":\"{admin_password}\"}}'")
+            typer.echo(
+                f"  curl -k -X POST https://127.0.0.1:{settings.https_port}/api/auth "
+                "-H 'Content-Type: application/json' "
+                f'-d \'{{"username":"admin","password":"{admin_password}"}}\''
+            )
 
         _run_hub(settings, explain)
     finally:
@@ -179,7 +205,9 @@ def demo(
 def _logging(level: str) -> None:
     import logging
 
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command("check-config")

@@ -54,7 +54,9 @@ TAPO_REST_TYPES: dict[str, str] = {
     **dict.fromkeys(["L900", "L920", "L930"], "tapo-strip"),
     **dict.fromkeys(["P100", "P105", "P110", "P110M", "P115"], "tapo-plug"),
     **dict.fromkeys(["P300", "P304", "P304M", "P316"], "tapo-power-strip"),
-    **dict.fromkeys(["C100", "C200", "C210", "C220", "C310", "C320WS", "C500", "C520WS"], "tapo-camera"),
+    **dict.fromkeys(
+        ["C100", "C200", "C210", "C220", "C310", "C320WS", "C500", "C520WS"], "tapo-camera"
+    ),
 }
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -224,7 +226,9 @@ def _expand(value: Any, path: str, problems: list[str]) -> Any:
 
         return _ENV.sub(sub, value)
     if isinstance(value, dict):
-        return {k: _expand(v, f"{path}.{k}" if path else str(k), problems) for k, v in value.items()}
+        return {
+            k: _expand(v, f"{path}.{k}" if path else str(k), problems) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_expand(v, f"{path}.{i}", problems) for i, v in enumerate(value)]
     return value
@@ -258,7 +262,9 @@ def load_config(path: Path | str) -> Config:
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError([f"(file): not valid {'JSON' if p.suffix == '.json' else 'YAML'}: {exc}"]) from None
+        raise ConfigError(
+            [f"(file): not valid {'JSON' if p.suffix == '.json' else 'YAML'}: {exc}"]
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -36,8 +36,15 @@ def demo_devices() -> list[DemoDevice]:
     email = "demo@example.com"
     return [
         DemoDevice("tapo-cam", "tapo-camera", "admin", pw, "C200", "secure"),
-        DemoDevice("tapo-cam-legacy", "tapo-camera", "admin", pw, "C100", "legacy",
-                   device={"login": "legacy"}),
+        DemoDevice(
+            "tapo-cam-legacy",
+            "tapo-camera",
+            "admin",
+            pw,
+            "C100",
+            "legacy",
+            device={"login": "legacy"},
+        ),
         DemoDevice("bulb", "tapo-bulb", email, pw, "L530"),
         DemoDevice("plug", "tapo-plug", email, pw, "P110"),
         DemoDevice("strip", "tapo-strip", email, pw, "L930"),
@@ -72,7 +79,9 @@ class EmulatorThread:
 
     def stop(self) -> None:
         async def stop_all() -> None:
-            await asyncio.gather(*(e.stop() for e in self.emulators.values()), return_exceptions=True)
+            await asyncio.gather(
+                *(e.stop() for e in self.emulators.values()), return_exceptions=True
+            )
 
         try:
             self.run(stop_all())
@@ -88,21 +97,34 @@ def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
     for d in demo_devices():
         if d.kind not in kinds:
             continue
-        opts = SimOptions(username=d.username, password=d.password, model=d.model,
-                          login=d.login, extra=dict(d.extra))
+        opts = SimOptions(
+            username=d.username,
+            password=d.password,
+            model=d.model,
+            login=d.login,
+            extra=dict(d.extra),
+        )
         emu = emus.start(d.name, d.kind, opts)
         if d.kind == "sercomm":  # the demo's porch camera comes armed, so motion notifies
             emu.groups["EVENT"]["event_trigger"] = "1"  # type: ignore[attr-defined]
-        entry: dict[str, Any] = {"name": d.name, "kind": d.kind, "host": "127.0.0.1",
-                                 "port": emu.port, "username": d.username,
-                                 "password": d.password, **d.device}
+        entry: dict[str, Any] = {
+            "name": d.name,
+            "kind": d.kind,
+            "host": "127.0.0.1",
+            "port": emu.port,
+            "username": d.username,
+            "password": d.password,
+            **d.device,
+        }
         if d.model:
             entry["model"] = d.model
         devices.append(entry)
     return devices
 
 
-def demo_config(data_dir: Path, admin_password: str, devices: list[dict[str, Any]]) -> dict[str, Any]:
+def demo_config(
+    data_dir: Path, admin_password: str, devices: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "server": {"host": "127.0.0.1", "data_dir": str(data_dir)},
         "users": [

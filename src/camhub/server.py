@@ -56,7 +56,12 @@ async def serve(
     tls_kw: dict[str, object] = {}
     if settings.tls:
         tls_kw = {"ssl_certfile": str(settings.cert_path), "ssl_keyfile": str(settings.key_path)}
-    common = {"log_config": None, "access_log": False, "server_header": False, "timeout_graceful_shutdown": 3}
+    common = {
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": 3,
+    }
     main_cfg = uvicorn.Config(app, lifespan="on", ws_max_size=1 << 20, **common, **tls_kw)  # type: ignore[arg-type]
     main = uvicorn.Server(main_cfg)
     redirect = None

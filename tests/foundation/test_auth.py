@@ -12,7 +12,9 @@ from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD, in_process, make_sett
 
 
 async def test_login_returns_token_and_csrf(app_client: Any) -> None:
-    r = await app_client.client.post("/api/auth", json={"username": "admin", "password": ADMIN_PASSWORD})
+    r = await app_client.client.post(
+        "/api/auth", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["success"] is True and len(body["token"]) >= 32 and len(body["csrfToken"]) >= 32
@@ -20,11 +22,18 @@ async def test_login_returns_token_and_csrf(app_client: Any) -> None:
     status = await app_client.client.get(
         "/api/auth/status", headers={"Authorization": f"Bearer {body['token']}"}
     )
-    assert status.json() == {"enabled": True, "configured": True, "authenticated": True,
-                             "username": "admin", "role": "admin"}
+    assert status.json() == {
+        "enabled": True,
+        "configured": True,
+        "authenticated": True,
+        "username": "admin",
+        "role": "admin",
+    }
 
 
-async def test_bad_password_then_lockout_then_expiry(app_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_bad_password_then_lockout_then_expiry(
+    app_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = [1000.0]
     monkeypatch.setattr(service.time, "monotonic", lambda: clock[0])
     c = app_client.client
@@ -34,7 +43,12 @@ async def test_bad_password_then_lockout_then_expiry(app_client: Any, monkeypatc
         assert r.json() == {"success": False, "error": "Invalid password"}
     r = await c.post("/api/auth", json={"username": "admin", "password": "wrong"})
     assert r.status_code == 429
-    assert r.json() == {"success": False, "error": "Too many attempts", "lockout": True, "lockoutRemaining": 30}
+    assert r.json() == {
+        "success": False,
+        "error": "Too many attempts",
+        "lockout": True,
+        "lockoutRemaining": 30,
+    }
     # Even the right password is refused while locked out.
     clock[0] += 10
     r = await c.post("/api/auth", json={"username": "admin", "password": ADMIN_PASSWORD})

@@ -21,12 +21,18 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_yaml_config_with_env_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORCH_PW", "s3cret")
-    cfg = load_config(write(tmp_path, "c.yaml", """
+    cfg = load_config(
+        write(
+            tmp_path,
+            "c.yaml",
+            """
 server: {https_port: 9443, http_port: null}
 users: [{username: admin, password: "x", role: admin}]
 devices:
   - {name: porch, kind: sercomm, host: 10.0.0.2, username: admin, password: "${PORCH_PW}"}
-"""))
+""",
+        )
+    )
     assert cfg.server.https_port == 9443 and cfg.server.http_port is None
     assert cfg.devices[0].password is not None
     assert cfg.devices[0].password.get_secret_value() == "s3cret"
@@ -34,14 +40,26 @@ devices:
 
 
 def test_tapo_rest_config_is_accepted_as_is(tmp_path: Path) -> None:
-    cfg = load_config(write(tmp_path, "devices.json", json.dumps({
-        "tapo_credentials": {"email": "me@example.com", "password": "pw"},
-        "server_password": "potatoes",
-        "devices": [
-            {"name": "living-room-bulb", "device_type": "L530", "ip_addr": "192.168.1.9"},
-            {"name": "strip", "device_type": "P300", "ip_addr": "192.168.1.10"},
-        ],
-    })))
+    cfg = load_config(
+        write(
+            tmp_path,
+            "devices.json",
+            json.dumps(
+                {
+                    "tapo_credentials": {"email": "me@example.com", "password": "pw"},
+                    "server_password": "potatoes",
+                    "devices": [
+                        {
+                            "name": "living-room-bulb",
+                            "device_type": "L530",
+                            "ip_addr": "192.168.1.9",
+                        },
+                        {"name": "strip", "device_type": "P300", "ip_addr": "192.168.1.10"},
+                    ],
+                }
+            ),
+        )
+    )
     bulb, strip = cfg.devices
     assert (bulb.kind, bulb.model, bulb.host) == ("tapo-bulb", "L530", "192.168.1.9")
     assert strip.kind == "tapo-power-strip"
@@ -55,9 +73,15 @@ def test_tapo_rest_config_is_accepted_as_is(tmp_path: Path) -> None:
         ({"bogus": 1}, "bogus: Extra inputs are not permitted"),
         ({"server": {"https_port": "x"}}, "server.https_port: Input should be a valid integer"),
         ({"devices": [{"name": "a", "kind": "toaster", "host": "h"}]}, "devices.0.kind:"),
-        ({"devices": [{"name": "a", "kind": "sercomm"}]}, "devices.0: Value error, host is required"),
+        (
+            {"devices": [{"name": "a", "kind": "sercomm"}]},
+            "devices.0: Value error, host is required",
+        ),
         ({"devices": [{"name": "a", "kind": "sercomm", "host": "h"}] * 2}, "duplicate names a"),
-        ({"users": [{"username": "u", "password": "${NOPE_NOT_SET}"}]}, "users.0.password: environment variable NOPE_NOT_SET"),
+        (
+            {"users": [{"username": "u", "password": "${NOPE_NOT_SET}"}]},
+            "users.0.password: environment variable NOPE_NOT_SET",
+        ),
     ],
 )
 def test_problems_name_the_field(data: dict[str, object], expected: str) -> None:
@@ -68,12 +92,22 @@ def test_problems_name_the_field(data: dict[str, object], expected: str) -> None
 
 def test_check_config_command(tmp_path: Path) -> None:
     good = write(tmp_path, "good.yaml", "devices: [{name: cam, kind: ipcamera, host: 127.0.0.1}]\n")
-    bad = write(tmp_path, "bad.yaml", "server: {https_port: 70000}\ndevices: [{name: cam, kind: nope, host: x}]\n")
-    ok = subprocess.run([sys.executable, "-m", "camhub.cli", "check-config", str(good)],
-                        capture_output=True, text=True)
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        "server: {https_port: 70000}\ndevices: [{name: cam, kind: nope, host: x}]\n",
+    )
+    ok = subprocess.run(
+        [sys.executable, "-m", "camhub.cli", "check-config", str(good)],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
-    res = subprocess.run([sys.executable, "-m", "camhub.cli", "check-config", str(bad)],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "camhub.cli", "check-config", str(bad)],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 2
     lines = res.stdout.strip().splitlines()
     assert any(line.startswith("server.https_port: ") for line in lines), lines

@@ -7,14 +7,20 @@ from typing import Any
 
 async def test_malformed_json_wrong_types_and_oversized_bodies(app_client: Any) -> None:
     c = app_client.client
-    r = await c.post("/api/auth", content=b'{"username": "admin", "password": ', headers={"Content-Type": "application/json"})
+    r = await c.post(
+        "/api/auth",
+        content=b'{"username": "admin", "password": ',
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 400 and r.json()["error"] == "Malformed JSON"
     r = await c.post("/api/auth", json={"username": "admin", "password": 12})
     assert r.status_code == 400
     assert r.json()["errors"] == ["password: Input should be a valid string"]
     r = await c.post("/api/auth", json={"password": "x", "extra": 1})
     assert r.status_code == 400 and "extra: Extra inputs are not permitted" in r.json()["errors"]
-    r = await c.post("/api/auth", content=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    r = await c.post(
+        "/api/auth", content=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 413 and r.json()["error"] == "Request body too large"
 
 

@@ -27,8 +27,17 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15) -> No
 
 
 def cam(name: str, port: int, password: str = "pw", **kw: Any) -> dict[str, Any]:
-    return {"name": name, "kind": "sercomm", "host": "127.0.0.1", "port": port,
-            "username": "admin", "password": password, "poll_interval": 0.3, "timeout": 2, **kw}
+    return {
+        "name": name,
+        "kind": "sercomm",
+        "host": "127.0.0.1",
+        "port": port,
+        "username": "admin",
+        "password": password,
+        "poll_interval": 0.3,
+        "timeout": 2,
+        **kw,
+    }
 
 
 def free_port() -> int:
@@ -70,9 +79,13 @@ async def _not(check: Callable[[], Awaitable[bool]]) -> bool:
 
 async def test_reload_config_adds_removes_changes_and_refuses_broken(tmp_path: Path) -> None:
     cfg_path = tmp_path / "camhub.json"
-    async with SercommEmulator(SimOptions(username="admin", password="pw")) as e1, \
-            SercommEmulator(SimOptions(username="admin", password="pw")) as e2:
-        settings = make_settings(tmp_path / "d", devices=[cam("one", e1.port)], config_path=cfg_path)
+    async with (
+        SercommEmulator(SimOptions(username="admin", password="pw")) as e1,
+        SercommEmulator(SimOptions(username="admin", password="pw")) as e2,
+    ):
+        settings = make_settings(
+            tmp_path / "d", devices=[cam("one", e1.port)], config_path=cfg_path
+        )
         async with in_process(settings) as hub:
             h = await hub.admin_headers()
 
@@ -92,7 +105,12 @@ async def test_reload_config_adds_removes_changes_and_refuses_broken(tmp_path: P
 
             write([cam("two", e2.port)])
             r = await hub.client.post("/api/reload-config", headers=h)
-            assert r.json() == {"success": True, "added": ["two"], "removed": ["one"], "changed": []}
+            assert r.json() == {
+                "success": True,
+                "added": ["two"],
+                "removed": ["one"],
+                "changed": [],
+            }
             assert list(await state()) == ["two"]
             await until(all_online)
 
@@ -122,7 +140,10 @@ async def test_reload_changes_users(tmp_path: Path) -> None:
     async with in_process(settings) as hub:
         h = await hub.admin_headers()
         raw = json.loads(cfg_path.read_text())
-        raw["users"] = [*DEFAULT_USERS, {"username": "new", "password": "new-pass-1", "role": "guest"}]
+        raw["users"] = [
+            *DEFAULT_USERS,
+            {"username": "new", "password": "new-pass-1", "role": "guest"},
+        ]
         cfg_path.write_text(json.dumps(raw))
         assert (await hub.client.post("/api/reload-config", headers=h)).status_code == 200
         await hub.login("new", "new-pass-1")

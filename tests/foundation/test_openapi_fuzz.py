@@ -20,22 +20,38 @@ async def test_no_server_errors_under_fuzzing(tmp_path: Path) -> None:
     st = shutil.which("st") or shutil.which("schemathesis")
     assert st is not None, "schemathesis is a dev dependency"
     async with SercommEmulator(SimOptions(username="admin", password="pw")) as emu:
-        device = {"name": "cam", "kind": "sercomm", "host": "127.0.0.1", "port": emu.port,
-                  "username": "admin", "password": "pw", "timeout": 3}
+        device = {
+            "name": "cam",
+            "kind": "sercomm",
+            "host": "127.0.0.1",
+            "port": emu.port,
+            "username": "admin",
+            "password": "pw",
+            "timeout": 3,
+        }
         settings = make_settings(tmp_path / "data", devices=[device])
         async with live_hub(settings) as hub:
             token = await hub.login()
             proc = await asyncio.create_subprocess_exec(
-                st, "run", f"{hub.url}/openapi.json",
-                "--checks", "not_a_server_error",
-                "--header", f"Authorization: Bearer {token}",
-                "--tls-verify", "false",
-                "--max-examples", "12",
-                "--request-timeout", "20",
+                st,
+                "run",
+                f"{hub.url}/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--tls-verify",
+                "false",
+                "--max-examples",
+                "12",
+                "--request-timeout",
+                "20",
                 "--generation-deterministic",
                 # Never-ending streams and the route that would revoke our token.
-                "--exclude-path-regex", r"(stream\.mjpeg|/api/auth/logout|/api/ws)",
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                "--exclude-path-regex",
+                r"(stream\.mjpeg|/api/auth/logout|/api/ws)",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
             )
             out, _ = await asyncio.wait_for(proc.communicate(), 600)
     text = out.decode(errors="replace")

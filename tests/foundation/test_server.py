@@ -111,7 +111,9 @@ async def test_no_tls_behind_a_proxy_requires_forwarded_https(tmp_path: Path) ->
             assert r.status_code == 200
 
 
-async def test_websocket_auth_window_and_live_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_websocket_auth_window_and_live_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from camhub.api.routes import ws as ws_route
     from camhub.drivers.base import EventIn
 
@@ -131,7 +133,7 @@ async def test_websocket_auth_window_and_live_events(tmp_path: Path, monkeypatch
         # Auth by message within the window.
         async with websockets.connect(url, ssl=ctx) as ws:
             assert '"auth_required"' in str(await ws.recv())
-            await ws.send('{"type": "auth", "token": "%s"}' % token)
+            await ws.send(json.dumps({"type": "auth", "token": token}))
             assert json.loads(await ws.recv()) == {"type": "auth", "success": True}
             assert json.loads(await ws.recv())["type"] == "connected"
         # Auth by query: connected, device snapshot, ping/pong, live events.

@@ -44,7 +44,9 @@ async def demo(tmp_path: Path) -> AsyncIterator[tuple[LiveHub, EmulatorThread, d
         emus.stop()
 
 
-async def test_demo_devices_media_ptz_and_events(demo: tuple[LiveHub, EmulatorThread, dict[str, str]]) -> None:
+async def test_demo_devices_media_ptz_and_events(
+    demo: tuple[LiveHub, EmulatorThread, dict[str, str]],
+) -> None:
     hub, emus, h = demo
     async with hub.client(headers=h) as c:
 
@@ -108,7 +110,9 @@ async def test_demo_devices_media_ptz_and_events(demo: tuple[LiveHub, EmulatorTh
         await until(enough_sources, 45)
 
 
-async def test_demo_websocket_shows_state_changes(demo: tuple[LiveHub, EmulatorThread, dict[str, str]]) -> None:
+async def test_demo_websocket_shows_state_changes(
+    demo: tuple[LiveHub, EmulatorThread, dict[str, str]],
+) -> None:
     hub, _, h = demo
     token = h["Authorization"].split()[1]
     ctx = ssl.create_default_context()
@@ -116,19 +120,23 @@ async def test_demo_websocket_shows_state_changes(demo: tuple[LiveHub, EmulatorT
     ctx.verify_mode = ssl.CERT_NONE
     async with hub.client(headers=h) as c:
         await until(lambda: _online(c, "plug"), 30)
-        async with websockets.connect(f"wss://127.0.0.1:{hub.port}/api/ws?token={token}", ssl=ctx) as ws:
+        async with websockets.connect(
+            f"wss://127.0.0.1:{hub.port}/api/ws?token={token}", ssl=ctx
+        ) as ws:
             assert json.loads(await ws.recv())["type"] == "connected"
             snapshot = json.loads(await ws.recv())
-            assert snapshot["type"] == "devices" and any(d["name"] == "plug" for d in snapshot["devices"])
+            assert snapshot["type"] == "devices" and any(
+                d["name"] == "plug" for d in snapshot["devices"]
+            )
             was_on = next(d for d in snapshot["devices"] if d["name"] == "plug")["state"].get("on")
             r = await c.post("/api/devices/plug/power", json={"on": not was_on})
             assert r.status_code == 200
             deadline = asyncio.get_running_loop().time() + 15
             while True:
                 msg = json.loads(await asyncio.wait_for(ws.recv(), 15))
-                if msg["type"] == "device" and msg["device"]["name"] == "plug":
-                    if msg["device"]["state"].get("on") is (not was_on):
-                        break
+                device = msg.get("device") if msg["type"] == "device" else None
+                if device and device["name"] == "plug" and device["state"].get("on") is not was_on:
+                    break
                 assert asyncio.get_running_loop().time() < deadline
 
 
@@ -140,9 +148,24 @@ def test_camhub_demo_command(tmp_path: Path) -> None:
     """`camhub demo` prints how to log in, then the ready line, and serves."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "camhub.cli", "demo", "--port", "0", "--http-port", "0",
-         "--data", str(tmp_path / "demo"), "--password", PASSWORD],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "camhub.cli",
+            "demo",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--data",
+            str(tmp_path / "demo"),
+            "--password",
+            PASSWORD,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
@@ -155,8 +178,12 @@ def test_camhub_demo_command(tmp_path: Path) -> None:
         m = re.search(r"^camhub ready: (https://127\.0\.0\.1:\d+)$", out, re.M)
         assert m, out
         assert f"password: {PASSWORD}" in out
-        r = httpx.post(f"{m.group(1)}/api/auth", json={"username": "admin", "password": PASSWORD},
-                       verify=False, timeout=10)
+        r = httpx.post(
+            f"{m.group(1)}/api/auth",
+            json={"username": "admin", "password": PASSWORD},
+            verify=False,
+            timeout=10,
+        )
         assert r.status_code == 200
     finally:
         proc.terminate()

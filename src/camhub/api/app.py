@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from fastapi import FastAPI
@@ -79,7 +80,12 @@ def create_app(settings: AppSettings) -> FastAPI:
             streams = StreamHub(http, hub.get, hub.emit, data_dir)
             stack.push_async_callback(streams.close)
             metrics = Metrics()
-            store.subscribe(lambda evs: [metrics.events.labels(e["type"]).inc() for e in evs])
+
+            def count_events(events: list[dict[str, Any]]) -> None:
+                for e in events:
+                    metrics.events.labels(e["type"]).inc()
+
+            store.subscribe(count_events)
             app.state.camhub = AppState(
                 settings=settings,
                 http=http,
@@ -154,7 +160,9 @@ class Observe:
         try:
             await self.app(scope, receive, observed)
         finally:
-            state: AppState | None = getattr(scope["app"].state, "camhub", None) if "app" in scope else None
+            state: AppState | None = (
+                getattr(scope["app"].state, "camhub", None) if "app" in scope else None
+            )
             if state is not None:
                 state.metrics.requests.labels(scope["method"], str(status)).inc()
                 state.metrics.latency.observe(time.perf_counter() - start)

@@ -80,7 +80,9 @@ class BodyLimit:
                 except ValueError:
                     too_big = True
                 if too_big:
-                    await _send_json(send, 413, {"error": "Request body too large", "limit": self.limit})
+                    await _send_json(
+                        send, 413, {"error": "Request body too large", "limit": self.limit}
+                    )
                     return
         seen = 0
 
@@ -102,7 +104,10 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": data})

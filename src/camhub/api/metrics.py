@@ -26,7 +26,9 @@ class Metrics:
         self.events = Counter("camhub_events", "Events recorded", ["type"], registry=r)
         self.devices = Gauge("camhub_devices", "Devices configured", registry=r)
         self.online = Gauge("camhub_devices_online", "Devices online", registry=r)
-        self.device_up = Gauge("camhub_device_up", "1 when the device answers", ["device"], registry=r)
+        self.device_up = Gauge(
+            "camhub_device_up", "1 when the device answers", ["device"], registry=r
+        )
         self.ws_clients = Gauge("camhub_ws_clients", "WebSocket clients connected", registry=r)
         self.upstreams = Gauge("camhub_stream_upstreams", "Camera connections held", registry=r)
         self.viewers = Gauge("camhub_stream_viewers", "Stream viewers", registry=r)

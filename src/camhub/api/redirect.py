@@ -12,8 +12,20 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-API_PREFIXES = ("/api", "/auth", "/login", "/actions", "/devices", "/metrics", "/cert",
-                "/refresh-session", "/reload-config", "/openapi.json", "/axis-cgi", "/param.cgi")
+API_PREFIXES = (
+    "/api",
+    "/auth",
+    "/login",
+    "/actions",
+    "/devices",
+    "/metrics",
+    "/cert",
+    "/refresh-session",
+    "/reload-config",
+    "/openapi.json",
+    "/axis-cgi",
+    "/param.cgi",
+)
 
 
 class RedirectApp:
@@ -35,20 +47,42 @@ class RedirectApp:
             await self.main(scope, receive, send)
             return
         if scope["type"] == "websocket":
-            await send({"type": "websocket.http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"application/json")]})
+            await send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": 403,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "websocket.http.response.body", "body": self.body})
             return
         if path == "/" or not path.startswith(API_PREFIXES):
             host = dict(scope.get("headers", [])).get(b"host", b"localhost").decode("latin-1")
             hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
             query = scope.get("query_string", b"").decode("latin-1")
-            location = f"https://{hostname}:{self.https_port}{path}" + (f"?{query}" if query else "")
-            await send({"type": "http.response.start", "status": 302,
-                        "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
+            location = f"https://{hostname}:{self.https_port}{path}" + (
+                f"?{query}" if query else ""
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 302,
+                    "headers": [
+                        (b"location", location.encode("latin-1")),
+                        (b"content-length", b"0"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": 403,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(self.body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(self.body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": self.body})

@@ -100,7 +100,7 @@ class AuthService:
         self._cache = {
             h: s
             for h, s in self._cache.items()
-            if (u := users.get(s.principal.username)) and u.role == s.principal.role
+            if (user := users.get(s.principal.username)) and user.role == s.principal.role
         }
 
     @property
@@ -143,7 +143,11 @@ class AuthService:
     async def verify_any_admin(self, password: str) -> _User:
         """tapo-rest's login: a password alone, matched against the admin users."""
         admins = [u for u in self._users.values() if u.role == "admin"]
-        key = "admin" if any(u.username == "admin" for u in admins) else (admins[0].username if admins else "admin")
+        key = (
+            "admin"
+            if any(u.username == "admin" for u in admins)
+            else (admins[0].username if admins else "admin")
+        )
         remaining = self.lockout_remaining(key)
         if remaining:
             raise LockedOut(remaining)

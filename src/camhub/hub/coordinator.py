@@ -8,6 +8,7 @@ attempt. It logs one line when a device goes offline and one when it recovers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import random
@@ -52,10 +53,8 @@ class Coordinator:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         try:
             await self.device.close()
@@ -127,7 +126,5 @@ class Coordinator:
         while True:
             await self.refresh()
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._delay())
-            except TimeoutError:
-                pass

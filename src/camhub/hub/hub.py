@@ -99,7 +99,9 @@ class Hub:
             **self.summary(name),
             "state": m.device.state,
             "lastError": m.coordinator.last_error,
-            "lastSeen": int(m.coordinator.last_success * 1000) if m.coordinator.last_success else None,
+            "lastSeen": int(m.coordinator.last_success * 1000)
+            if m.coordinator.last_success
+            else None,
         }
 
     # listeners -------------------------------------------------------------------
@@ -216,12 +218,6 @@ class Hub:
                 self._add(self._create(cfg))
         self.on_devices_changed()
 
-    async def wait_first_poll(self, timeout: float) -> None:
-        """Wait (bounded) until every device was tried once; for the demo and tests."""
-        waits = [m.coordinator.first_attempt.wait() for m in self._devices.values()]
-        if waits:
-            await asyncio.wait([asyncio.ensure_future(w) for w in waits], timeout=timeout)
-
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
@@ -250,9 +246,9 @@ class Hub:
                 if before is None:
                     self._add(self._create(cfg))
                     result["added"].append(name)
-                elif before != cfg or old_config.device_credentials(before) != new.device_credentials(
-                    cfg
-                ):
+                elif before != cfg or old_config.device_credentials(
+                    before
+                ) != new.device_credentials(cfg):
                     await self._remove(name)
                     self._add(self._create(cfg))
                     result["changed"].append(name)

@@ -87,7 +87,9 @@ class Emulator:
         try:
             self.set_fault(name, on)
         except ValueError as exc:
-            return web.json_response({"error": str(exc), "known": sorted(self.known_faults)}, status=400)
+            return web.json_response(
+                {"error": str(exc), "known": sorted(self.known_faults)}, status=400
+            )
         return web.json_response({"faults": sorted(self.faults)})
 
     async def _state_route(self, request: web.Request) -> web.Response:

@@ -262,8 +262,6 @@ async def reboot(name: str, state: State, user: User) -> dict[str, Any]:
 
 
 @router.post("/{name}/raw")
-async def raw(
-    name: str, state: State, user: User, body: Annotated[Any, Body()]
-) -> dict[str, Any]:
+async def raw(name: str, state: State, user: User, body: Annotated[Any, Body()]) -> dict[str, Any]:
     """Send a vendor request as is (admin only); answers ``{"result": ...}``."""
     return {"result": await _device(state, name, Cap.RAW).raw(body)}

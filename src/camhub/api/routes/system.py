@@ -48,7 +48,10 @@ async def reload_config(state: State, user: Admin) -> Response:
     try:
         new = await asyncio.to_thread(load_config, path)
     except ConfigError as exc:
-        return JSONResponse({"success": False, "error": "Invalid configuration", "errors": exc.problems}, status_code=400)
+        return JSONResponse(
+            {"success": False, "error": "Invalid configuration", "errors": exc.problems},
+            status_code=400,
+        )
     result = await state.hub.reload(new)
     state.auth.load_users(new)
     await state.streams.sync_devices(state.hub.devices())
@@ -93,7 +96,9 @@ async def cert_regenerate(state: State, user: Admin) -> Response:
     """Make a new self-signed certificate (after an address change) and serve it at once."""
     s = state.settings
     if not s.self_signed:
-        return JSONResponse({"error": "the certificate comes from the config; replace its files"}, status_code=409)
+        return JSONResponse(
+            {"error": "the certificate comes from the config; replace its files"}, status_code=409
+        )
     await asyncio.to_thread(generate_self_signed, s.cert_path, s.key_path)
     for reload in state.tls_reloaders:
         reload()

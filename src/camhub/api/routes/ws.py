@@ -71,10 +71,9 @@ async def websocket(ws: WebSocket) -> None:
     send_lock = asyncio.Lock()
 
     def push(message: dict[str, Any]) -> None:
-        try:
+        # A stalled client loses live updates; the hub never waits for it.
+        with contextlib.suppress(asyncio.QueueFull):
             queue.put_nowait(message)
-        except asyncio.QueueFull:  # a stalled client loses live updates, not the hub
-            pass
 
     def on_events(events: list[dict[str, Any]]) -> None:
         for ev in events:
@@ -99,7 +98,12 @@ async def websocket(ws: WebSocket) -> None:
     send_task = asyncio.create_task(sender())
     try:
         await send_json(
-            {"type": "connected", "authenticated": True, "role": principal.role, "timestamp": now_ms()}
+            {
+                "type": "connected",
+                "authenticated": True,
+                "role": principal.role,
+                "timestamp": now_ms(),
+            }
         )
         await send_json(
             {"type": "devices", "devices": [state.hub.describe(n) for n in state.hub.names()]}
