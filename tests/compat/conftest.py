@@ -67,6 +67,7 @@ class TapoRestHub:
     state: AppState
     emulators: dict[str, TapoSmartEmulator]
     config_path: Path
+    _token: str | None = None
 
     async def login(self, password: str = SERVER_PASSWORD) -> str:
         r = await self.client.post("/login", json={"password": password})
@@ -74,7 +75,10 @@ class TapoRestHub:
         return r.text
 
     async def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {await self.login()}"}
+        """A bearer header of one session, opened on first use."""
+        if self._token is None:
+            self._token = await self.login()
+        return {"Authorization": f"Bearer {self._token}"}
 
     def sim(self, name: str) -> dict[str, Any]:
         return self.emulators[name].sim_state()
@@ -114,7 +118,9 @@ async def serve_in_process(
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         state: AppState = app.state.camhub
-        await state.hub.wait_first_poll(10)
+        first = [state.hub.coordinator(n).first_attempt.wait() for n in state.hub.names()]
+        if first:
+            await asyncio.wait_for(asyncio.gather(*first), 10)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as c:
             yield c, state
