@@ -41,11 +41,14 @@ class EventIn:
 class HttpSource:
     """Where a media stream (MJPEG, JPEG, WAV) is fetched from, and how."""
 
-    url: str
+    url: str = field(repr=False)  # may carry a token in its query
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     auth: aiohttp.BasicAuth | None = field(default=None, repr=False)
     digest: tuple[str, str] | None = field(default=None, repr=False)  # (user, password)
     verify_tls: bool = False
+
+    def __repr__(self) -> str:
+        return f"HttpSource({self.url.split('?', 1)[0]!r})"
 
 
 @dataclass
