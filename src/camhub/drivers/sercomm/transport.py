@@ -1,9 +1,10 @@
 """HTTP transport to a Sercomm camera: basic auth, one shared client, errors mapped.
 
-Every request goes through :meth:`SercommTransport.request`; this is the only place
-where aiohttp's errors are caught and turned into camhub errors. An idempotent GET
-that meets a connection the camera closed while it sat in the pool (a reboot, a
-restart) is tried once more on a fresh connection.
+Every request goes through :meth:`SercommTransport.request`, which sends it with
+:func:`camhub.drivers.http.fetch` (network failures become camhub errors there) and
+turns the camera's HTTP statuses into camhub errors here. An idempotent GET that meets
+a connection the camera closed while it sat in the pool (a reboot, a restart) is
+tried once more on a fresh connection.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnreachable
+from camhub.drivers.http import fetch
+from camhub.errors import DeviceAuthError, DeviceError
 
 QueryValue = str | int
 
@@ -52,7 +54,7 @@ class SercommTransport:
         self._http = http
         self.base_url = f"http://{host}:{port or 80}"
         self._headers = basic_auth_header(username or "", password or "") if username else {}
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
         self.device = device
 
     def __repr__(self) -> str:
@@ -73,56 +75,20 @@ class SercommTransport:
         query: Mapping[str, QueryValue] | None = None,
         body: bytes | None = None,
     ) -> Reply:
-        attempts = 2 if method == "GET" else 1
-        for attempt in range(attempts):
-            try:
-                return await self._once(method, path, query, body)
-            except aiohttp.ServerDisconnectedError:
-                if attempt + 1 < attempts:
-                    continue
-                raise self._unreachable("closed the connection") from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _once(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, QueryValue] | None,
-        body: bytes | None,
-    ) -> Reply:
-        url = self.base_url + path
-        params = {k: str(v) for k, v in (query or {}).items()}
-        try:
-            async with self._http.request(
-                method,
-                url,
-                params=params,
-                data=body,
-                headers=self._headers,
-                timeout=self._timeout,
-            ) as resp:
-                data = await resp.read()
-                reply = Reply(resp.status, resp.content_type, data)
-        except aiohttp.ServerDisconnectedError:
-            raise
-        except TimeoutError:
-            raise DeviceTimeout(
-                f"{self.device}: the camera did not answer in time", device=self.device
-            ) from None
-        except aiohttp.ClientPayloadError:
-            raise self._unreachable("cut its reply short") from None
-        except aiohttp.ClientConnectionError as exc:
-            raise self._unreachable(f"cannot be reached ({type(exc).__name__})") from None
-        except aiohttp.ClientError as exc:
-            raise DeviceError(
-                f"{self.device}: HTTP error talking to the camera ({type(exc).__name__})",
-                device=self.device,
-            ) from None
-        self._check_status(reply)
-        return reply
-
-    def _unreachable(self, what: str) -> DeviceUnreachable:
-        return DeviceUnreachable(f"{self.device}: the camera {what}", device=self.device)
+        reply = await fetch(
+            self._http,
+            method,
+            self.base_url + path,
+            device=self.device,
+            timeout=self._timeout,
+            retry_disconnected=method == "GET",
+            params={k: str(v) for k, v in (query or {}).items()},
+            data=body,
+            headers=self._headers,
+        )
+        mine = Reply(reply.status, reply.content_type, reply.body)
+        self._check_status(mine)
+        return mine
 
     def _check_status(self, reply: Reply) -> None:
         if reply.status == 401:
