@@ -6,8 +6,9 @@ it (app restart, expiry, logout) it logs in again and retries once. Servers with
 ``/api/v1/login`` (old versions) get basic auth on every request instead.
 
 Errors come back as text, ``HTTP <status>. <reason>``, usually with that status but
-with 200 on some versions; :func:`effective_status` reads both. Every network failure
-becomes a camhub error here, and no message carries a URL, token or password.
+with 200 on some versions; :func:`effective_status` reads both. Network failures
+become camhub errors in :mod:`camhub.drivers.http`, whose messages carry no URL, token
+or password; this module adds tinyCam's meaning of the statuses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any, Literal
 
 import aiohttp
 
-from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnreachable
+from camhub.drivers.http import fetch
+from camhub.errors import DeviceAuthError, DeviceError
 
 _TEXT_STATUS = re.compile(rb"^HTTP (\d{3})\b\.?\s*(.*)", re.DOTALL)
 
@@ -155,25 +157,15 @@ class TinyCamTransport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(self, path: str, params: dict[str, str], headers: dict[str, str]) -> Reply:
-        url = self.base_url + path
-        try:
-            async with self.http.get(
-                url,
-                params=params,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
-                allow_redirects=False,
-            ) as resp:
-                body = await resp.read()
-                ctype = resp.content_type or ""
-                return Reply(effective_status(resp.status, ctype, body), ctype, body)
-        except TimeoutError:
-            raise DeviceTimeout(
-                f"{self.device}: no answer from the tinyCam server within {self.timeout:g} s",
-                device=self.device,
-            ) from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise DeviceUnreachable(
-                f"{self.device}: cannot reach the tinyCam server ({type(exc).__name__})",
-                device=self.device,
-            ) from None
+        reply = await fetch(
+            self.http,
+            "GET",
+            self.base_url + path,
+            device=self.device,
+            timeout=self.timeout,
+            params=params,
+            headers=headers,
+            allow_redirects=False,
+        )
+        ctype = reply.content_type
+        return Reply(effective_status(reply.status, ctype, reply.body), ctype, reply.body)
