@@ -3,8 +3,9 @@
 ``send(request)`` delivers one JSON request to ``/stok=<stok>/ds`` and returns the
 camera's JSON answer, logging in first when needed and once more, transparently,
 when the camera says the session has ended (-40401, or HTTP 500 on secure
-firmware). Network failures become ``DeviceUnreachable`` / ``DeviceTimeout``,
-refused credentials ``DeviceAuthError``, a lockout ``DeviceLockedOut``.
+firmware). Network failures become ``DeviceUnreachable`` / ``DeviceTimeout`` in
+:mod:`camhub.drivers.http` (whose messages never show the ``stok`` in the URL), refused
+credentials ``DeviceAuthError``, a lockout ``DeviceLockedOut``.
 
 The login flow is chosen like pytapo does: the secure challenge is tried first
 (its reply *is* the probe, so no extra login-phase request counts towards the
@@ -26,14 +27,9 @@ import aiohttp
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from camhub.drivers.http import fetch
 from camhub.drivers.tapo.camera_errors import TapoCameraError, meaning_of
-from camhub.errors import (
-    DeviceAuthError,
-    DeviceError,
-    DeviceLockedOut,
-    DeviceTimeout,
-    DeviceUnreachable,
-)
+from camhub.errors import DeviceAuthError, DeviceError, DeviceLockedOut
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +125,7 @@ class CameraTransport:
         self.username = username
         self._password = password
         self.mode: LoginMode = login
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.timeout = timeout
         self.device = device
         self._stok: str | None = None
         self._secure: SecureSession | None = None
@@ -151,24 +147,17 @@ class CameraTransport:
     async def _post(
         self, url: str, body: str, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, Any]]:
-        try:
-            async with self._http.post(
-                url,
-                data=body.encode(),
-                headers={**HEADERS, **(headers or {})},
-                ssl=False,
-                timeout=self.timeout,
-            ) as resp:
-                raw = await resp.read()
-                status = resp.status
-        except TimeoutError:
-            raise DeviceTimeout(
-                f"{self.device}: no answer within {self.timeout.total} s", device=self.device
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise DeviceUnreachable(
-                f"{self.device}: connection failed ({type(exc).__name__})", device=self.device
-            ) from None
+        reply = await fetch(
+            self._http,
+            "POST",
+            url,
+            device=self.device,
+            timeout=self.timeout,
+            data=body.encode(),
+            headers={**HEADERS, **(headers or {})},
+            ssl=False,
+        )
+        raw, status = reply.body, reply.status
         try:
             data = json.loads(raw)
         except ValueError:
