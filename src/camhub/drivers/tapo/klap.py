@@ -3,9 +3,9 @@
 Handshake (``/app/handshake1`` then ``/app/handshake2``), ``TP_SESSIONID`` cookie
 with its ``TIMEOUT``, AES-CBC requests signed with SHA-256 on
 ``/app/request?seq=N``. An expired or refused session (HTTP 403) is renewed
-transparently, once per request. Network failures become camhub errors here and
-nowhere else: refused/dropped -> DeviceUnreachable, no answer in time ->
-DeviceTimeout, a device proving other credentials -> DeviceAuthError.
+transparently, once per request. Network failures become camhub errors in
+:mod:`camhub.drivers.http` (refused/dropped -> DeviceUnreachable, no answer in time ->
+DeviceTimeout); here, a device proving other credentials -> DeviceAuthError.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import logging
 import secrets
 import struct
 import time
-from http.cookies import CookieError, SimpleCookie
 
 import aiohttp
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnreachable
+from camhub.drivers.http import fetch
+from camhub.errors import DeviceAuthError, DeviceError
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +77,6 @@ class KlapCipher:
         return unpad.update(dec.update(body) + dec.finalize()) + unpad.finalize()
 
 
-def _cookies(response: aiohttp.ClientResponse) -> dict[str, str]:
-    """Cookies of a reply, read from the headers (not the shared client's jar)."""
-    found: dict[str, str] = {}
-    for header in response.headers.getall("Set-Cookie", []):
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(header)
-        except CookieError:
-            continue
-        found.update({name: morsel.value for name, morsel in jar.items()})
-    return found
-
-
 class KlapTransport:
     """Sends JSON requests to one device; one instance per device (children share it)."""
 
@@ -107,7 +94,7 @@ class KlapTransport:
         self._http = http
         self._base = f"http://{host}:{port or 80}/app"
         self._device = device
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
         # Devices never bound to an account accept blank credentials.
         self._hashes = [klap_auth_hash(username, password), klap_auth_hash("", "")]
         self._lock = asyncio.Lock()
@@ -149,32 +136,20 @@ class KlapTransport:
         headers = {"Content-Type": "application/octet-stream"}
         if self._session_id is not None:
             headers["Cookie"] = f"{SESSION_COOKIE}={self._session_id}"
-        for attempt in (1, 2):
-            try:
-                async with self._http.post(
-                    f"{self._base}{path}",
-                    data=body,
-                    params=params,
-                    headers=headers,
-                    timeout=self._timeout,
-                    ssl=False,
-                ) as resp:
-                    return resp.status, await resp.read(), _cookies(resp)
-            except TimeoutError:
-                raise DeviceTimeout(
-                    f"{self._device}: no answer in {self._timeout.total:g} s", device=self._device
-                ) from None
-            except aiohttp.ServerDisconnectedError:
-                if attempt == 2:  # a kept-alive connection may have gone stale: retry once
-                    raise DeviceUnreachable(
-                        f"{self._device}: connection closed without an answer", device=self._device
-                    ) from None
-            except aiohttp.ClientError as exc:
-                raise DeviceUnreachable(
-                    f"{self._device}: cannot reach the device ({type(exc).__name__})",
-                    device=self._device,
-                ) from None
-        raise AssertionError("unreachable")
+        # A kept-alive connection may have gone stale in the pool: sent once more.
+        reply = await fetch(
+            self._http,
+            "POST",
+            f"{self._base}{path}",
+            device=self._device,
+            timeout=self._timeout,
+            retry_disconnected=True,
+            data=body,
+            params=params,
+            headers=headers,
+            ssl=False,
+        )
+        return reply.status, reply.body, reply.cookies
 
     async def _handshake(self) -> None:
         self.reset()
