@@ -94,13 +94,15 @@ async def settled(
     after a change the compat layer asks the hub to poll the device again."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    coordinator = state.hub.coordinator(name)
     while True:
         current: dict[str, Any] = state.hub.describe(name)["state"]
         if check(current):
             return current
         if loop.time() > deadline:
             raise AssertionError(f"{name} never reached the expected state: {current}")
-        await asyncio.sleep(0.01)
+        # Poll now: a refresh requested while a poll runs may be absorbed by that poll.
+        await coordinator.refresh()
 
 
 def settings_for(config_path: Path, data_dir: Path) -> AppSettings:
