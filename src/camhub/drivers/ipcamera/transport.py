@@ -1,7 +1,8 @@
 """HTTPS to the IP Camera app: token login, re-login on 401, lockout, network errors.
 
 All requests go through the shared ``aiohttp.ClientSession``; the app's certificate is
-self-signed, so it is not verified. Every network failure becomes a camhub error here.
+self-signed, so it is not verified. Network failures become camhub errors in
+:mod:`camhub.drivers.http`; the app's statuses and lockout are read here.
 """
 
 from __future__ import annotations
@@ -14,14 +15,9 @@ from typing import Any
 
 import aiohttp
 
+from camhub.drivers.http import fetch
 from camhub.drivers.ipcamera.protocol import ApiStatus, error_for, expect_dict, lockout_seconds
-from camhub.errors import (
-    DeviceAuthError,
-    DeviceError,
-    DeviceLockedOut,
-    DeviceTimeout,
-    DeviceUnreachable,
-)
+from camhub.errors import DeviceAuthError, DeviceError, DeviceLockedOut
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +35,7 @@ class IpCameraTransport:
         self.base_url = base_url.rstrip("/")
         self._password = password or ""
         self.device = device
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.timeout = timeout
         self._token: str | None = None
         self._locked_until = 0.0
         self._login_lock = asyncio.Lock()
@@ -139,27 +135,19 @@ class IpCameraTransport:
         raw: bool = False,
     ) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            async with self.http.request(
-                method,
-                self.base_url + path,
-                json=body,
-                params=params,
-                headers=headers,
-                ssl=False,
-                timeout=self.timeout,
-                allow_redirects=False,
-            ) as resp:
-                data = await resp.read()
-                status = resp.status
-        except TimeoutError:
-            raise DeviceTimeout(
-                f"{self.device}: no answer to {method} {path}", device=self.device
-            ) from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise DeviceUnreachable(
-                f"{self.device}: connection failed ({type(exc).__name__})", device=self.device
-            ) from None
+        reply = await fetch(
+            self.http,
+            method,
+            self.base_url + path,
+            device=self.device,
+            timeout=self.timeout,
+            json=body,
+            params=params,
+            headers=headers,
+            ssl=False,
+            allow_redirects=False,
+        )
+        data, status = reply.body, reply.status
         if raw and status == 200:
             return status, data
         parsed = _maybe_json(data)
