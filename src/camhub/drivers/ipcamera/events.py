@@ -3,7 +3,9 @@
 One background task per device. It connects to ``/ws?token=...``, answers an
 ``auth_required`` prompt with the token (logging in again if the token is refused),
 hands every JSON message to the device, and when the socket drops reconnects with
-exponential backoff (reset once a connection is authenticated). After a reconnection the
+exponential backoff (reset once a connection is authenticated). Network failures of
+the socket become camhub errors in :mod:`camhub.drivers.http`, like every request's;
+the handshake is bounded by the device's timeout. After a reconnection the
 device may catch up on what it missed (``on_reconnect``).
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 
 import aiohttp
 
+from camhub.drivers.http import translate_errors
 from camhub.drivers.ipcamera.transport import IpCameraTransport
 from camhub.errors import CamhubError, DeviceLockedOut
 
@@ -67,10 +70,8 @@ class EventFeed:
                 problem = "closed by the camera"
             except DeviceLockedOut as exc:
                 wait, problem = float(exc.seconds_left), exc.message
-            except CamhubError as exc:
+            except CamhubError as exc:  # network failures too (drivers.http)
                 problem = exc.message
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                problem = f"lost ({type(exc).__name__})"
             if self.connected.is_set():
                 self.connected.clear()
                 delay, quiet = FIRST_DELAY, False
@@ -81,10 +82,13 @@ class EventFeed:
             delay = min(delay * 2, MAX_DELAY)
 
     async def _session(self) -> None:
-        token = await self.transport.ensure_token()
-        async with self.transport.http.ws_connect(
-            self.transport.ws_url, params={"token": token}, ssl=False, heartbeat=HEARTBEAT
-        ) as ws:
+        t = self.transport
+        token = await t.ensure_token()
+        async with translate_errors(t.device, t.timeout, url=t.ws_url):
+            ws = await t.http.ws_connect(
+                t.ws_url, params={"token": token}, ssl=False, heartbeat=HEARTBEAT
+            )
+        async with translate_errors(t.device, url=t.ws_url), ws:
             async for msg in ws:
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     continue
