@@ -1,0 +1,82 @@
+"""Headless Chromium shows live video on camhub's web page: <img> MJPEG and the WS grid.
+
+Needs ``apt-get install -y chromium`` and the ``playwright`` package (its own browser
+downloads are not used: ``executable_path=/usr/bin/chromium``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD, live_hub, make_settings
+from tests.streams.mjpeg_server import MjpegCamera
+from tests.streams.test_api import camera_device
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
+]  # fmt: skip
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[object]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    playwright = pytest.importorskip("playwright.async_api")
+    async with MjpegCamera() as cam:
+        settings = make_settings(tmp_path / "data", devices=[camera_device(cam)])
+        async with live_hub(settings) as live, playwright.async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                context = await browser.new_context(ignore_https_errors=True)
+                page = await context.new_page()
+                await page.goto(live.url)
+                await page.fill("#login input[name=username]", "admin")
+                await page.fill("#login input[name=password]", ADMIN_PASSWORD)
+                await page.click("#login button[type=submit]")
+                await page.wait_for_selector(".card[data-device=cam]")
+                yield page
+            finally:
+                await browser.close()
+
+
+async def changes(locator: object, within: float = 15) -> None:
+    """The element's pixels change over time (the camera's clock and block move)."""
+    first = await locator.screenshot()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        if await locator.screenshot() != first:  # type: ignore[attr-defined]
+            return
+    raise AssertionError("the picture did not change")
+
+
+async def natural_width(locator: object, width: int, within: float = 15) -> None:
+    """Poll from Python: the page's CSP (rightly) forbids eval'd wait functions."""
+    deadline = time.monotonic() + within
+    while await locator.evaluate("el => el.naturalWidth") != width:  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {width}px wide picture shown")
+        await asyncio.sleep(0.1)
+
+
+async def test_live_mjpeg_img_plays(page: object) -> None:
+    await page.click(".card[data-device=cam] .live-btn")  # type: ignore[attr-defined]
+    img = page.locator("#live-img")  # type: ignore[attr-defined]
+    await natural_width(img, 320)
+    await changes(img)
+
+
+async def test_websocket_grid_plays(page: object) -> None:
+    await page.click("nav [data-view=grid]")  # type: ignore[attr-defined]
+    img = page.locator(".tile[data-device=cam] img")  # type: ignore[attr-defined]
+    await natural_width(img, 480)
+    await changes(img)
