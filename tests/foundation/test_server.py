@@ -47,10 +47,12 @@ async def test_tls_by_default_with_a_self_signed_certificate(tmp_path: Path) -> 
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         assert "127.0.0.1" in [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
         assert (tmp_path / "data" / "tls" / "key.pem").stat().st_mode & 0o077 == 0
+        token = await hub.login()
         async with hub.client() as c:
             info = (await c.get("/cert/info")).json()
             assert info["status"] == "valid" and info["downloadUrl"] == "/cert"
-            pem = (await c.get("/cert")).content
+            assert (await c.get("/cert")).status_code == 401
+            pem = (await c.get("/cert", headers={"Authorization": f"Bearer {token}"})).content
             assert x509.load_pem_x509_certificate(pem).serial_number == cert.serial_number
         # Plain HTTP on the TLS port gets nothing useful.
         async with httpx.AsyncClient() as plain:
@@ -149,3 +151,21 @@ async def test_websocket_auth_window_and_live_events(
             assert msg["type"] == "event"
             assert msg["event"]["device"] == "front" and msg["event"]["type"] == "motion"
             assert msg["event"]["data"] == {"area": 0.2} and msg["event"]["id"] >= 1
+
+
+async def test_websocket_refuses_cross_site_cookie_sessions(tmp_path: Path) -> None:
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    async with live_hub(_settings(tmp_path)) as hub:
+        token = await hub.login()
+        url = f"wss://127.0.0.1:{hub.port}/api/ws"
+        cookie = {"Cookie": f"camhub_session={token}"}
+        evil = {**cookie, "Origin": "https://evil.example"}
+        async with websockets.connect(url, ssl=ctx, additional_headers=evil) as ws:
+            assert json.loads(await ws.recv())["message"] == "Cross-site WebSocket refused"
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+        same = {**cookie, "Origin": f"https://127.0.0.1:{hub.port}"}
+        async with websockets.connect(url, ssl=ctx, additional_headers=same) as ws:
+            assert json.loads(await ws.recv())["type"] == "connected"

@@ -65,8 +65,8 @@ async def metrics(state: State, user: User) -> Response:
 
 
 @router.get("/cert", response_class=Response)
-async def cert(state: State) -> Response:
-    """The server certificate (PEM), to install on clients; public like any served cert."""
+async def cert(state: State, user: User) -> Response:
+    """The server certificate (PEM), to install on clients (signed-in users, as seed 003)."""
     data = await asyncio.to_thread(state.settings.cert_path.read_bytes)
     return Response(
         data,

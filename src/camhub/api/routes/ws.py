@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 
@@ -30,9 +31,21 @@ AUTH_WINDOW = 10.0
 QUEUE_LIMIT = 1000
 
 
+def _cross_site(ws: WebSocket) -> bool:
+    """A browser page of another site opening our socket with our cookie (CSWSH)."""
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return False  # not a browser
+    return urlsplit(origin).netloc.lower() != ws.headers.get("host", "").lower()
+
+
 async def _authenticate(ws: WebSocket) -> Principal | None:
     try:
-        return await principal_for(ws, allow_query=True)
+        p = await principal_for(ws, allow_query=True)
+        if p.via == "cookie" and _cross_site(ws):
+            await ws.send_json({"type": "error", "message": "Cross-site WebSocket refused"})
+            return None
+        return p
     except HTTPException as exc:
         if ws.query_params.get("token"):
             await ws.send_json({"type": "auth", "success": False, "error": exc.detail})
