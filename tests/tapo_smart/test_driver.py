@@ -113,7 +113,7 @@ async def test_power_strip_children(connect: Connect) -> None:
         assert C.CHILDREN in strip.capabilities
         assert C.POWER not in strip.capabilities
         children = await strip.list_children()
-        assert [c.name for c in children] == [f"dev-plug-{n}" for n in range(1, 5)]
+        assert [c.name for c in children] == [f"dev.plug-{n}" for n in range(1, 5)]
         await children[1].set_power(True)
         sockets = emu.sim_state()["children"]
         assert [s["on"] for s in sockets] == [False, True, False, False]

@@ -35,6 +35,9 @@ class EventIn:
     type: str  # lowercase: motion, person, vehicle, pet, face, sound, ...
     data: dict[str, Any] = field(default_factory=dict)
     timestamp: int = field(default_factory=now_ms)  # ms since the epoch
+    # The child device the event belongs to (a tinyCam server's camera); None: the
+    # device that reports it.
+    device: str | None = None
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,14 @@ class Hub:
 
     # events ----------------------------------------------------------------------
     def emit(self, device_name: str, event: EventIn) -> None:
-        self.store.add_event(device_name, event.type, event.timestamp, dict(event.data))
+        name = device_name
+        if event.device is not None and event.device in self._managed_children(device_name):
+            name = event.device
+        self.store.add_event(name, event.type, event.timestamp, dict(event.data))
+
+    def _managed_children(self, name: str) -> list[str]:
+        m = self._devices.get(name)
+        return m.children if m is not None else []
 
     # hooks -----------------------------------------------------------------------
     def hook_secret(self, name: str) -> str:

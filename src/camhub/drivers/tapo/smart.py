@@ -364,7 +364,7 @@ class TapoSmartDevice(Device):
 
     def _new_child(self, info: dict[str, Any], position: int, used: set[str]) -> TapoSmartDevice:
         slug = _slug(_b64text(info.get("nickname"))) or f"socket-{position}"
-        name = f"{self.name}-{slug}"[:64]
+        name = f"{self.name}.{slug}"[:64]
         if name in used:
             name = f"{name[:60]}-{position}"
         config = DeviceConfig(

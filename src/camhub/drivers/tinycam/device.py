@@ -164,6 +164,7 @@ class TinyCamServer(Device):
                         "duration": e.duration,
                     },
                     e.time,
+                    device=child.name,
                 )
             )
 
