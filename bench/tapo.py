@@ -322,7 +322,7 @@ def report(rows: list[Row], hub: dict[str, float]) -> str:
 
 
 async def main(quick: bool, as_json: bool, nodelay: bool) -> None:
-    seconds, logins, n = (2.0, 5, 500) if quick else (5.0, 15, 2000)
+    seconds, logins, n = (2.0, 5, 300) if quick else (5.0, 15, 1000)
     if nodelay:
         nodelay_listener()
     with tempfile.TemporaryDirectory(prefix="camhub-bench-") as tmp:
