@@ -234,13 +234,15 @@ class Result:
     lat_p99: float
     cpu: float
     rss: float
+    camera_cpu: float
     errors: int
 
 
 async def measure(
-    system: str, hub_pid: int, port: int, path: str, camera_port: int, n: int, slow: int,
-    seconds: float,
+    system: str, hub_pid: int, port: int, path: str, camera: tuple[int, int], n: int,
+    slow: int, seconds: float,
 ) -> Result:  # fmt: skip
+    camera_pid, camera_port = camera
     async with aiohttp.ClientSession() as http:
         await http.post(f"http://{HOST}:{camera_port}/reset")
     connect_time = 2.0 + n / 100
@@ -253,13 +255,14 @@ async def measure(
         if i % 50 == 49:
             await asyncio.sleep(0.05)
     await asyncio.sleep(max(0.0, start - time.time()))
-    cpu0 = cpu_seconds(hub_pid)
+    cpu0, cam0 = cpu_seconds(hub_pid), cpu_seconds(camera_pid)
     async with aiohttp.ClientSession() as http:
         await asyncio.sleep(seconds * 0.8)
         async with http.get(f"http://{HOST}:{camera_port}/stats") as r:
             cam = await r.json()
         await asyncio.sleep(max(0.0, window[1] - time.time()))
     cpu = (cpu_seconds(hub_pid) - cpu0) / seconds * 100
+    cam_cpu = (cpu_seconds(camera_pid) - cam0) / seconds * 100
     rss = rss_mb(hub_pid)
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
     fast = [v for v in viewers if not v.slow]
@@ -280,6 +283,7 @@ async def measure(
         lat_p99=pct(lat, 99),
         cpu=cpu,
         rss=rss,
+        camera_cpu=cam_cpu,
         errors=sum(v.error is not None for v in viewers),
     )
 
@@ -313,6 +317,7 @@ async def main(args: argparse.Namespace) -> list[Result]:
     cam_port = free_port()
     camera = spawn([sys.executable, __file__, "_camera", str(cam_port)], "ready")
     camera_url = f"http://{HOST}:{cam_port}/video.mjpeg"
+    cam = (camera.pid, cam_port)
     results: list[Result] = []
     procs: list[subprocess.Popen[str]] = [camera]
     try:
@@ -322,13 +327,9 @@ async def main(args: argparse.Namespace) -> list[Result]:
             token = await token_for(hub_port)
             path = f"/api/devices/cam/stream.mjpeg?token={token}"
             for n in counts:
-                results.append(
-                    await measure("camhub", hub.pid, hub_port, path, cam_port, n, 0, seconds)
-                )
+                results.append(await measure("camhub", hub.pid, hub_port, path, cam, n, 0, seconds))
                 print(row(results[-1]), flush=True)
-            results.append(
-                await measure("camhub", hub.pid, hub_port, path, cam_port, 100, 10, seconds)
-            )
+            results.append(await measure("camhub", hub.pid, hub_port, path, cam, 100, 10, seconds))
             print(row(results[-1]), flush=True)
             naive_port = free_port()
             naive = spawn(
@@ -342,7 +343,7 @@ async def main(args: argparse.Namespace) -> list[Result]:
                         naive.pid,
                         naive_port,
                         "/stream.mjpeg",
-                        cam_port,
+                        cam,
                         n,
                         0,
                         seconds,
@@ -362,8 +363,8 @@ async def main(args: argparse.Namespace) -> list[Result]:
 HEADER = (
     "| system | viewers (slow) | camera connections | fps per fast viewer, median / min "
     "| fast viewers >= 95% of frames | added latency p50 / p99 (ms) "
-    "| hub CPU | hub RSS | errors |\n"
-    "|---|---|---|---|---|---|---|---|---|"
+    "| hub CPU | hub RSS | camera CPU | errors |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -372,7 +373,7 @@ def row(r: Result) -> str:
     return (
         f"| {r.system} | {r.viewers}{slow} | {r.upstreams} | {r.fps_median:.1f} / {r.fps_min:.1f} "
         f"| {r.share_95:.0%} | {r.lat_p50:.1f} / {r.lat_p99:.1f} | {r.cpu:.0f}% "
-        f"| {r.rss:.0f} MB | {r.errors} |"
+        f"| {r.rss:.0f} MB | {r.camera_cpu:.0f}% | {r.errors} |"
     )
 
 
