@@ -124,7 +124,10 @@ class Coordinator:
 
     async def _run(self) -> None:
         while True:
+            self._wake.clear()  # before polling: a request during the poll is kept
             await self.refresh()
-            self._wake.clear()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for may swallow a cancel
+            # that coincides with the wake-up, and stop() would hang.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._delay())
+                async with asyncio.timeout(self._delay()):
+                    await self._wake.wait()
