@@ -234,25 +234,6 @@ async def bench_camera(
     return rows
 
 
-def nodelay_listener() -> None:
-    """Make camhub's listening socket an IPPROTO_TCP one, so that asyncio sets TCP_NODELAY
-    on accepted connections (with proto 0 it does not, and Nagle's algorithm meets
-    delayed ACKs: about 40 ms per answer written in two parts)."""
-    import socket
-
-    import camhub.server
-
-    def bind(host: str, port: int) -> socket.socket:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-        return sock
-
-    camhub.server._bind = bind  # type: ignore[attr-defined]
-
-
 async def bench_hub(http: aiohttp.ClientSession, port: int, n: int, tmp: Path) -> dict[str, float]:
     from camhub.api.state import AppSettings
     from camhub.server import serve
@@ -321,10 +302,8 @@ def report(rows: list[Row], hub: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-async def main(quick: bool, as_json: bool, nodelay: bool) -> None:
+async def main(quick: bool, as_json: bool) -> None:
     seconds, logins, n = (2.0, 5, 300) if quick else (5.0, 15, 1000)
-    if nodelay:
-        nodelay_listener()
     with tempfile.TemporaryDirectory(prefix="camhub-bench-") as tmp:
         async with (
             simulate(
@@ -343,19 +322,12 @@ async def main(quick: bool, as_json: bool, nodelay: bool) -> None:
         print(json.dumps({"rows": rows, "hub": hub}, indent=2))
     else:
         print(report(rows, hub))
-        print(
-            f"\npython {sys.version.split()[0]}; {'with' if nodelay else 'without'} --nodelay-fix"
-        )
+        print(f"\npython {sys.version.split()[0]}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (about 20 s)")
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
-    parser.add_argument(
-        "--nodelay-fix",
-        action="store_true",
-        help="serve the hub from an IPPROTO_TCP socket (TCP_NODELAY), to measure that fix",
-    )
     args = parser.parse_args()
-    asyncio.run(main(args.quick, args.json, args.nodelay_fix))
+    asyncio.run(main(args.quick, args.json))
