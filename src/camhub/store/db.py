@@ -78,19 +78,22 @@ def display_url(engine: AsyncEngine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _upgrade(sync_conn: sa.Connection) -> None:
+def _upgrade(sync_conn: sa.Connection, revision: str) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)
 
 
-async def migrate(engine: AsyncEngine, *, schema: str | None = None) -> None:
-    """Bring the database to the newest revision; a no-op when it is already there."""
+async def migrate(
+    engine: AsyncEngine, *, schema: str | None = None, revision: str = "head"
+) -> None:
+    """Bring the database to ``revision`` (the newest by default); a no-op when it is
+    already there. Tests stop at an older revision to check the upgrades."""
     async with engine.begin() as conn:
         if schema is not None:
             await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(_upgrade, revision)
 
 
 async def table_bytes(conn: AsyncConnection, tables: list[str]) -> int:

@@ -1,11 +1,18 @@
 """Read queries over events: listing, summaries, buckets, range, export pages.
 
-Bucketed counts avoid scanning the raw table. A time range is split into pieces:
-whole hours are summed from the hourly rollup, the whole minutes left at either end
-from the per-minute rollup, and the sub-minute edges counted in ``events`` through the
-timestamp index. Only spans that divide the bucket length are used, so every rollup
-row falls entirely inside one bucket; a bucket length that is not a multiple of a
-minute is counted from the raw table alone.
+Bucketed counts avoid scanning the raw table. A time range is split into pieces: the
+middle is summed from the coarsest rollup level whose span divides the bucket length,
+what is left at either end from the finer levels, and the sub-minute edges counted in
+``events`` through the timestamp index. Every rollup row used then falls entirely
+inside one bucket; a bucket length that is not a multiple of a minute is counted from
+the raw table alone. Without a device filter the rows come from ``event_totals`` (all
+devices), with one from that device's rows of ``event_counts``: either way at most one
+row per period and type.
+
+``events`` has no index on type or device. A filtered listing first reads, from the
+per-minute rollup, the newest minutes that hold matching events (enough of them to
+hold ``limit``), then reads ``events`` in those minutes only, through the timestamp
+index: a rare type costs as little as a common one.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from camhub.errors import InvalidArgument
-from camhub.store.schema import ROLLUP_SPANS, event_counts, events
+from camhub.store.schema import MINUTE_MS, ROLLUP_SPANS, event_counts, event_totals, events
 
 DAY_MS = 86_400_000
 MIN_BUCKET_MS, MAX_BUCKET_MS = 60_000, 3_600_000
@@ -115,6 +122,17 @@ def split_range(lo: int | None, hi: int | None, spans: tuple[int, ...]) -> list[
     return pieces
 
 
+def _rollup_rows(f: Filter, span: int) -> tuple[sa.Table, list[Any]]:
+    """The rollup table for this filter, and the conditions selecting one span's rows."""
+    table = event_totals if f.device is None else event_counts
+    conds = [table.c.span == span]
+    if f.device is not None:
+        conds.append(table.c.device == f.device)
+    if f.type is not None:
+        conds.append(table.c.type == f.type)
+    return table, conds
+
+
 async def _count_piece(
     conn: AsyncConnection, f: Filter, piece: Piece, bucket_ms: int | None
 ) -> list[Any]:
@@ -125,22 +143,19 @@ async def _count_piece(
         stmt = sa.select(key.label("b"), events.c.type, sa.func.count().label("n")).where(
             *f.raw_where(lo, hi)
         )
-    else:
-        start = event_counts.c.start
-        key = (start - start % bucket_ms) if bucket_ms else sa.literal_column("0")
-        conds = [event_counts.c.span == span]
-        if lo is not None:
-            conds.append(start >= lo)
-        if hi is not None:
-            conds.append(start < hi)
-        if f.type is not None:
-            conds.append(event_counts.c.type == f.type)
-        if f.device is not None:
-            conds.append(event_counts.c.device == f.device)
-        stmt = sa.select(
-            key.label("b"), event_counts.c.type, sa.func.sum(event_counts.c.count).label("n")
-        ).where(*conds)
-    stmt = stmt.group_by(sa.text("1"), sa.text("2"))
+        return list((await conn.execute(stmt.group_by(sa.text("1"), sa.text("2")))).all())
+    table, conds = _rollup_rows(f, span)
+    start = table.c.start
+    if lo is not None:
+        conds.append(start >= lo)
+    if hi is not None:
+        conds.append(start < hi)
+    if bucket_ms == span:  # one row per bucket and type already: read them as they are
+        stmt = sa.select(start, table.c.type, table.c.count).where(*conds)
+        return list((await conn.execute(stmt)).all())
+    key = (start - start % bucket_ms) if bucket_ms else sa.literal_column("0")
+    stmt = sa.select(key.label("b"), table.c.type, sa.func.sum(table.c.count).label("n"))
+    stmt = stmt.where(*conds).group_by(sa.text("1"), sa.text("2"))
     return list((await conn.execute(stmt)).all())
 
 
@@ -151,20 +166,78 @@ async def counts(
     spans = tuple(s for s in ROLLUP_SPANS if bucket_ms is None or bucket_ms % s == 0)
     out: dict[int, dict[str, int]] = defaultdict(dict)
     for piece in split_range(f.lo, f.hi, spans):
-        for r in await _count_piece(conn, f, piece, bucket_ms):
-            row = out[int(r[0])]
-            row[r[1]] = row.get(r[1], 0) + int(r[2])
+        for b, t, n in await _count_piece(conn, f, piece, bucket_ms):
+            row = out[int(b)]
+            row[t] = row.get(t, 0) + int(n)
     return out
 
 
+async def _oldest_minute_needed(conn: AsyncConnection, f: Filter, limit: int) -> int | None:
+    """The start of the oldest minute the newest ``limit`` matching events can be in.
+
+    The per-minute rollup is read newest first; a minute cut by ``lo`` or ``hi`` may
+    hold fewer matching events than its count, so only whole minutes count towards
+    ``limit``. None: every matching event in the range is needed (or there is none).
+    """
+    table, conds = _rollup_rows(f, MINUTE_MS)
+    start = table.c.start
+    if f.lo is not None:
+        conds.append(start >= f.lo - f.lo % MINUTE_MS)
+    if f.hi is not None:
+        conds.append(start < f.hi)
+    stmt = (
+        sa.select(start, sa.func.sum(table.c.count))
+        .where(*conds)
+        .group_by(start)
+        .order_by(start.desc())
+        .limit(limit + 2)  # every minute listed holds at least one matching event
+    )
+    seen = 0
+    for m, n in (await conn.execute(stmt)).all():
+        whole = (f.lo is None or m >= f.lo) and (f.hi is None or m + MINUTE_MS <= f.hi)
+        seen += int(n) if whole else 0
+        if seen >= limit:
+            return int(m)
+    return None
+
+
+async def _newest_rows(
+    conn: AsyncConnection, f: Filter, limit: int, columns: list[Any]
+) -> list[sa.Row[Any]]:
+    ts = events.c.timestamp
+    order = (ts.desc(), events.c.id.desc())
+    if f.type is None and f.device is None:  # the timestamp index, newest first
+        stmt = sa.select(*columns).where(*f.raw_where()).order_by(*order).limit(limit)
+        return list((await conn.execute(stmt)).all())
+    oldest = await _oldest_minute_needed(conn, f, limit)
+    table, conds = _rollup_rows(f, MINUTE_MS)
+    start = table.c.start
+    lo = f.lo if oldest is None else oldest
+    if lo is not None:
+        conds.append(start >= lo - lo % MINUTE_MS)
+    if f.hi is not None:
+        conds.append(start < f.hi)
+    minutes = sa.select(start.label("m")).where(*conds).group_by(start).subquery()
+    # each matching minute is a range of the timestamp index; nothing else is read
+    joined = events.join(minutes, sa.and_(ts >= minutes.c.m, ts < minutes.c.m + MINUTE_MS))
+    stmt = (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(*f.raw_where(lo=lo))
+        .order_by(*order)
+        .limit(limit)
+    )
+    return list((await conn.execute(stmt)).all())
+
+
 async def last_timestamps(conn: AsyncConnection, f: Filter, types: list[str]) -> dict[str, int]:
-    """Newest timestamp per type, one indexed lookup each."""
+    """Newest timestamp per type: its newest minute from the rollup, then that minute."""
     out = {}
     for t in types:
         sub = Filter(f.lo, f.hi, t, f.device)
-        ts = await conn.scalar(sa.select(sa.func.max(events.c.timestamp)).where(*sub.raw_where()))
-        if ts is not None:
-            out[t] = int(ts)
+        rows = await _newest_rows(conn, sub, 1, [events.c.timestamp])
+        if rows:
+            out[t] = int(rows[0][0])
     return out
 
 
@@ -179,13 +252,7 @@ def event_dict(row: sa.Row[Any]) -> dict[str, Any]:
 
 
 async def newest(conn: AsyncConnection, f: Filter, limit: int) -> list[dict[str, Any]]:
-    stmt = (
-        sa.select(events)
-        .where(*f.raw_where())
-        .order_by(events.c.timestamp.desc(), events.c.id.desc())
-        .limit(limit)
-    )
-    return [event_dict(r) for r in (await conn.execute(stmt)).all()]
+    return [event_dict(r) for r in await _newest_rows(conn, f, limit, list(events.c))]
 
 
 async def page_after(
@@ -211,9 +278,9 @@ async def time_bounds(conn: AsyncConnection) -> tuple[int | None, int | None]:
 async def totals_by_type(conn: AsyncConnection) -> dict[str, int]:
     """Every stored event counted by type, from the coarsest rollup."""
     stmt = (
-        sa.select(event_counts.c.type, sa.func.sum(event_counts.c.count))
-        .where(event_counts.c.span == ROLLUP_SPANS[0])
-        .group_by(event_counts.c.type)
-        .order_by(event_counts.c.type)
+        sa.select(event_totals.c.type, sa.func.sum(event_totals.c.count))
+        .where(event_totals.c.span == ROLLUP_SPANS[0])
+        .group_by(event_totals.c.type)
+        .order_by(event_totals.c.type)
     )
     return {t: int(n) for t, n in (await conn.execute(stmt)).all()}

@@ -3,10 +3,13 @@
 The migrations in ``migrations/versions`` create exactly these; the metadata is what
 queries are written against.
 
-``events`` holds every event. ``event_counts`` is a rollup maintained by the writer in
-the same transaction as the inserts: for each period length in :data:`ROLLUP_SPANS`
-(a minute, an hour), how many events of one type from one device fell in one period.
-Bucketed queries sum those rows instead of scanning the raw table (see ``queries.py``).
+``events`` holds every event, with one index (on ``timestamp``). Two rollups are
+maintained by the writer in the same transaction as the inserts, for each period length
+in :data:`ROLLUP_SPANS` (1 min, 5 min, 15 min, 1 h): ``event_counts`` counts the events
+of one type from one device in one period, ``event_totals`` those of one type from all
+devices. Bucketed queries read those rows instead of scanning the raw table, and they
+also steer the filtered look-ups in ``events`` that used to need a ``(type, timestamp)``
+and a ``(device, timestamp)`` index (see ``queries.py`` and ``docs/perf-events.md``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-# Rollup period lengths in ms, largest first.
-ROLLUP_SPANS: tuple[int, ...] = (3_600_000, 60_000)
+# Rollup period lengths in ms, largest first; each one divides the one before it.
+ROLLUP_SPANS: tuple[int, ...] = (3_600_000, 900_000, 300_000, 60_000)
+MINUTE_MS = ROLLUP_SPANS[-1]
 
 # BIGINT on PostgreSQL; INTEGER on SQLite, so the primary key is the rowid.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -32,19 +36,29 @@ events = sa.Table(
     sa.Column("timestamp", sa.BigInteger, nullable=False),
     sa.Column("data", JsonData, nullable=False),
     sa.Index("ix_events_timestamp", "timestamp"),
-    sa.Index("ix_events_type_timestamp", "type", "timestamp"),
-    sa.Index("ix_events_device_timestamp", "device", "timestamp"),
     sqlite_autoincrement=True,
 )
 
+# Device first in the key: a device's rows of one span are one contiguous range.
 event_counts = sa.Table(
     "event_counts",
     metadata,
     sa.Column("span", sa.Integer, primary_key=True),
-    sa.Column("start", sa.BigInteger, primary_key=True),
     sa.Column("device", sa.String(128), primary_key=True),
+    sa.Column("start", sa.BigInteger, primary_key=True),
     sa.Column("type", sa.String(64), primary_key=True),
     sa.Column("count", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+event_totals = sa.Table(
+    "event_totals",
+    metadata,
+    sa.Column("span", sa.Integer, primary_key=True),
+    sa.Column("start", sa.BigInteger, primary_key=True),
+    sa.Column("type", sa.String(64), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 sessions = sa.Table(

@@ -2,9 +2,10 @@
 
 SQLAlchemy builds the schema and the queries; the batch insert goes through the
 driver connection itself (measured: SQLAlchemy Core's async executemany ran at 0.31x
-of raw sqlite3, aiosqlite's own executemany at 0.83x). Each batch also updates the
-``event_counts`` rollup in the same transaction, so the rollup always matches the
-raw rows that are committed.
+of raw sqlite3, aiosqlite's own executemany at 0.83x). Each batch also adds its counts
+(:func:`camhub.store.rollup.deltas`, every level, per device and for all devices) to
+``event_counts`` and ``event_totals`` in the same transaction, so the rollups always
+match the raw rows that are committed.
 
 A sink assigns the ids itself and returns them, in the order of the rows: on
 SQLite, the consecutive numbers AUTOINCREMENT gives under the write lock; on PostgreSQL, numbers
@@ -19,10 +20,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from camhub.store.schema import ROLLUP_SPANS
+from camhub.store.rollup import Row, deltas
 
-# (device, type, timestamp ms, data as JSON text)
-Row = tuple[str, str, int, str]
+__all__ = ["PostgresSink", "Row", "Sink", "SqliteSink"]
 
 
 class Sink(Protocol):
@@ -56,17 +56,20 @@ class _DedicatedConnection:
 
 
 _SQLITE_INSERT = 'INSERT INTO events (device, type, "timestamp", data) VALUES (?, ?, ?, ?)'
-_SQLITE_ROLLUP = (
-    "INSERT INTO event_counts (span, start, device, type, count) "
-    'SELECT ?, "timestamp" - "timestamp" % ?, device, type, count(*) FROM events '
-    "WHERE id BETWEEN ? AND ? GROUP BY 2, 3, 4 "
-    "ON CONFLICT (span, start, device, type) "
+_SQLITE_COUNTS = (
+    "INSERT INTO event_counts (span, device, start, type, count) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (span, device, start, type) "
     "DO UPDATE SET count = event_counts.count + excluded.count"
+)
+_SQLITE_TOTALS = (
+    "INSERT INTO event_totals (span, start, type, count) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (span, start, type) "
+    "DO UPDATE SET count = event_totals.count + excluded.count"
 )
 
 
 class SqliteSink(_DedicatedConnection):
-    """aiosqlite: BEGIN IMMEDIATE, executemany, rollup from the fresh id range, COMMIT."""
+    """aiosqlite: BEGIN IMMEDIATE, executemany of the rows and of the rollup deltas, COMMIT."""
 
     @staticmethod
     async def _sequence(db: Any) -> int:
@@ -77,6 +80,7 @@ class SqliteSink(_DedicatedConnection):
         if self._driver is None:
             await self.open()
         db = self._driver
+        add = deltas(rows)
         await db.execute("BEGIN IMMEDIATE")
         try:
             first = await self._sequence(db) + 1
@@ -86,8 +90,8 @@ class SqliteSink(_DedicatedConnection):
             last = await self._sequence(db)
             if last - first + 1 != len(rows):
                 raise RuntimeError("event ids were not allocated consecutively")
-            for span in ROLLUP_SPANS:
-                await db.execute(_SQLITE_ROLLUP, (span, span, first, last))
+            await db.executemany(_SQLITE_COUNTS, add.counts)
+            await db.executemany(_SQLITE_TOTALS, add.totals)
             await db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(Exception):  # the connection is reopened next time
@@ -100,23 +104,33 @@ class SqliteSink(_DedicatedConnection):
 _PG_IDS = (
     "SELECT array_agg(nextval(pg_get_serial_sequence('events', 'id'))) FROM generate_series(1, $1)"
 )
-_PG_ROLLUP = (
-    "INSERT INTO event_counts (span, start, device, type, count) "
-    "SELECT $1::int, u.ts - u.ts % $1::int, u.d, u.t, count(*) "
-    "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(d, t, ts) "
-    "GROUP BY 2, 3, 4 "
-    "ON CONFLICT (span, start, device, type) "
+_PG_COUNTS = (
+    "INSERT INTO event_counts (span, device, start, type, count) "
+    "SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::bigint[]) "
+    "ON CONFLICT (span, device, start, type) "
     "DO UPDATE SET count = event_counts.count + excluded.count"
+)
+_PG_TOTALS = (
+    "INSERT INTO event_totals (span, start, type, count) "
+    "SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[]) "
+    "ON CONFLICT (span, start, type) "
+    "DO UPDATE SET count = event_totals.count + excluded.count"
 )
 
 
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column, for ``unnest``."""
+    return [list(c) for c in zip(*rows, strict=True)] or [[] for _ in range(width)]
+
+
 class PostgresSink(_DedicatedConnection):
-    """asyncpg: ids from the sequence, binary COPY of the rows, rollup upsert."""
+    """asyncpg: ids from the sequence, binary COPY of the rows, rollup upserts from arrays."""
 
     async def write(self, rows: list[Row]) -> Sequence[int]:
         if self._driver is None:
             await self.open()
         db = self._driver
+        add = deltas(rows)
         try:
             async with db.transaction():
                 ids: list[int] = sorted(await db.fetchval(_PG_IDS, len(rows)))
@@ -125,11 +139,8 @@ class PostgresSink(_DedicatedConnection):
                     records=[(i, *r) for i, r in zip(ids, rows, strict=True)],
                     columns=["id", "device", "type", "timestamp", "data"],
                 )
-                devices = [r[0] for r in rows]
-                types = [r[1] for r in rows]
-                stamps = [r[2] for r in rows]
-                for span in ROLLUP_SPANS:
-                    await db.execute(_PG_ROLLUP, span, devices, types, stamps)
+                await db.execute(_PG_COUNTS, *_columns(add.counts, 5))
+                await db.execute(_PG_TOTALS, *_columns(add.totals, 4))
         except BaseException:
             await self.close()
             raise

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from camhub.errors import CamhubError
 from camhub.store import queries as q
 from camhub.store.db import create_engine, default_url, display_url, migrate, table_bytes
-from camhub.store.schema import event_counts, events
+from camhub.store.schema import event_counts, event_totals, events
 from camhub.store.sessions import SessionTable
 from camhub.store.sinks import PostgresSink, Sink, SqliteSink
 from camhub.store.writer import EventWriter, Subscriber
@@ -195,6 +195,7 @@ class Store:
         async with self._db(write=True) as conn:
             result = await conn.execute(sa.delete(events))
             await conn.execute(sa.delete(event_counts))
+            await conn.execute(sa.delete(event_totals))
         return int(result.rowcount)
 
     def export_csv(
@@ -236,7 +237,9 @@ class Store:
             if self.dialect == "sqlite":
                 db_bytes = self._sqlite_file_bytes()
             else:
-                db_bytes = await table_bytes(conn, ["events", "event_counts", "sessions"])
+                db_bytes = await table_bytes(
+                    conn, ["events", "event_counts", "event_totals", "sessions"]
+                )
         disk = await asyncio.to_thread(_disk_usage, data_dir)
         return {
             "databaseSize": human_size(db_bytes),
