@@ -139,3 +139,15 @@ async def test_removed_device_ends_its_viewers(rig: Rig, camera: MjpegCamera) ->
         with pytest.raises(NotFound):
             await take(viewer, 5)
     await eventually(lambda: camera.active == 0, what="camera released")
+
+
+async def test_a_reloaded_device_moves_its_viewers_to_the_new_address(rig: Rig) -> None:
+    async with MjpegCamera() as old, MjpegCamera() as new:
+        rig.add_mjpeg("cam", old)
+        async with rig.hub.subscribe("cam") as viewer:
+            await take(viewer, 2)
+            rig.add_mjpeg("cam", new)  # the config reload built a new device object
+            await rig.hub.sync_devices(rig.devices.values())
+            await eventually(lambda: new.active == 1, what="new camera connected")
+            await take(viewer, 3)  # the same viewer keeps playing
+            await eventually(lambda: old.active == 0, what="old camera released")
