@@ -43,6 +43,8 @@ async def page(tmp_path: Path) -> AsyncIterator[object]:
                 await page.fill("#login input[name=password]", ADMIN_PASSWORD)
                 await page.click("#login button[type=submit]")
                 await page.wait_for_selector(".card[data-device=cam]")
+                assert not await page.is_visible("#login"), "the sign-in form stays after sign-in"
+                assert await page.is_visible("#nav")
                 yield page
             finally:
                 await browser.close()
