@@ -18,7 +18,6 @@ index: a rare type costs as little as a common one.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,7 @@ from camhub.store.schema import MINUTE_MS, ROLLUP_SPANS, event_counts, event_tot
 DAY_MS = 86_400_000
 MIN_BUCKET_MS, MAX_BUCKET_MS = 60_000, 3_600_000
 MAX_LIMIT = 10_000
+PIVOT_TYPES = 50  # event types counted side by side in one query
 
 
 def now_ms() -> int:
@@ -133,30 +133,46 @@ def _rollup_rows(f: Filter, span: int) -> tuple[sa.Table, list[Any]]:
     return table, conds
 
 
+async def _types_in_range(conn: AsyncConnection, f: Filter) -> list[str]:
+    """Every type with events in the filter's range, from the coarsest rollup level."""
+    if f.type is not None:
+        return [f.type]
+    span = ROLLUP_SPANS[0]
+    table, conds = _rollup_rows(f, span)
+    if f.lo is not None:
+        conds.append(table.c.start >= f.lo - f.lo % span)
+    if f.hi is not None:
+        conds.append(table.c.start < f.hi)
+    stmt = sa.select(table.c.type).where(*conds).group_by(table.c.type)
+    return sorted((await conn.execute(stmt)).scalars())
+
+
 async def _count_piece(
-    conn: AsyncConnection, f: Filter, piece: Piece, bucket_ms: int | None
+    conn: AsyncConnection, f: Filter, piece: Piece, bucket_ms: int | None, types: list[str]
 ) -> list[Any]:
+    """Rows ``(bucket, count of types[0], count of types[1], ...)``, a zero or NULL
+    where a type has none: one row per bucket rather than per bucket and type (for
+    minute buckets over a week, 5x fewer rows for Python to build and collect)."""
     span, lo, hi = piece
     if span is None:
-        ts = events.c.timestamp
-        key = (ts - ts % bucket_ms) if bucket_ms else sa.literal_column("0")
-        stmt = sa.select(key.label("b"), events.c.type, sa.func.count().label("n")).where(
-            *f.raw_where(lo, hi)
-        )
-        return list((await conn.execute(stmt.group_by(sa.text("1"), sa.text("2")))).all())
-    table, conds = _rollup_rows(f, span)
-    start = table.c.start
-    if lo is not None:
-        conds.append(start >= lo)
-    if hi is not None:
-        conds.append(start < hi)
-    if bucket_ms == span:  # one row per bucket and type already: read them as they are
-        stmt = sa.select(start, table.c.type, table.c.count).where(*conds)
-        return list((await conn.execute(stmt)).all())
-    key = (start - start % bucket_ms) if bucket_ms else sa.literal_column("0")
-    stmt = sa.select(key.label("b"), table.c.type, sa.func.sum(table.c.count).label("n"))
-    stmt = stmt.where(*conds).group_by(sa.text("1"), sa.text("2"))
-    return list((await conn.execute(stmt)).all())
+        ts, kind = events.c.timestamp, events.c.type
+        key: Any = (ts - ts % bucket_ms) if bucket_ms else sa.literal_column("0")
+        cols = [sa.func.count(sa.case((kind == t, 1))) for t in types]
+        stmt = sa.select(key, *cols).where(*f.raw_where(lo, hi))
+    else:
+        table, conds = _rollup_rows(f, span)
+        start, kind, n = table.c.start, table.c.type, table.c.count
+        if lo is not None:
+            conds.append(start >= lo)
+        if hi is not None:
+            conds.append(start < hi)
+        if bucket_ms == span:  # rows already in bucket order: the grouping streams
+            key = start
+        else:
+            key = (start - start % bucket_ms) if bucket_ms else sa.literal_column("0")
+        cols = [sa.cast(sa.func.sum(sa.case((kind == t, n))), sa.BigInteger) for t in types]
+        stmt = sa.select(key, *cols).where(*conds)
+    return list((await conn.execute(stmt.group_by(sa.text("1")))).all())
 
 
 async def counts(
@@ -164,11 +180,16 @@ async def counts(
 ) -> dict[int, dict[str, int]]:
     """{bucket start: {type: count}}; one bucket (0) when ``bucket_ms`` is None."""
     spans = tuple(s for s in ROLLUP_SPANS if bucket_ms is None or bucket_ms % s == 0)
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for piece in split_range(f.lo, f.hi, spans):
-        for b, t, n in await _count_piece(conn, f, piece, bucket_ms):
-            row = out[int(b)]
-            row[t] = row.get(t, 0) + int(n)
+    all_types = await _types_in_range(conn, f)
+    out: dict[int, dict[str, int]] = {}
+    for i in range(0, len(all_types), PIVOT_TYPES):  # one pass for any usual set of types
+        types = all_types[i : i + PIVOT_TYPES]
+        for piece in split_range(f.lo, f.hi, spans):
+            for b, *ns in await _count_piece(conn, f, piece, bucket_ms, types):
+                row = out.setdefault(int(b), {})
+                for t, n in zip(types, ns, strict=True):
+                    if n:
+                        row[t] = row.get(t, 0) + int(n)
     return out
 
 
@@ -210,20 +231,24 @@ async def _newest_rows(
         stmt = sa.select(*columns).where(*f.raw_where()).order_by(*order).limit(limit)
         return list((await conn.execute(stmt)).all())
     oldest = await _oldest_minute_needed(conn, f, limit)
+    lo = f.lo if oldest is None else oldest
     table, conds = _rollup_rows(f, MINUTE_MS)
     start = table.c.start
-    lo = f.lo if oldest is None else oldest
     if lo is not None:
         conds.append(start >= lo - lo % MINUTE_MS)
     if f.hi is not None:
         conds.append(start < f.hi)
-    minutes = sa.select(start.label("m")).where(*conds).group_by(start).subquery()
-    # each matching minute is a range of the timestamp index; nothing else is read
-    joined = events.join(minutes, sa.and_(ts >= minutes.c.m, ts < minutes.c.m + MINUTE_MS))
+    # Each matching minute, cut to [lo, hi), is one range of the timestamp index; the
+    # time bounds live only here, so the index is never searched from ``lo`` onwards.
+    a: Any = start if lo is None else sa.case((start < lo, lo), else_=start)
+    end = start + MINUTE_MS
+    b: Any = end if f.hi is None else sa.case((end > f.hi, f.hi), else_=end)
+    ranges = sa.select(a.label("a"), b.label("b")).where(*conds).group_by(start).subquery()
+    joined = events.join(ranges, sa.and_(ts >= ranges.c.a, ts < ranges.c.b))
     stmt = (
         sa.select(*columns)
         .select_from(joined)
-        .where(*f.raw_where(lo=lo))
+        .where(*Filter(type=f.type, device=f.device).raw_where())
         .order_by(*order)
         .limit(limit)
     )
