@@ -157,7 +157,7 @@ async def _count_piece(
     if span is None:
         ts, kind = events.c.timestamp, events.c.type
         key: Any = (ts - ts % bucket_ms) if bucket_ms else sa.literal_column("0")
-        cols = [sa.func.count(sa.case((kind == t, 1))) for t in types]
+        cols: list[Any] = [sa.func.count(sa.case((kind == t, 1))) for t in types]
         stmt = sa.select(key, *cols).where(*f.raw_where(lo, hi))
     else:
         table, conds = _rollup_rows(f, span)
