@@ -13,6 +13,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import asyncpg
 import pytest
 
 from camhub.store import Store
+from camhub.store.db import default_url
 
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -71,15 +73,34 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where this test's store lives: ``Store.open(url, data_dir, schema=schema)``."""
+
+    url: str | None
+    data_dir: Path
+    schema: str | None
+
+    @property
+    def full_url(self) -> str:
+        return self.url or default_url(self.data_dir)
+
+
 @pytest.fixture
-async def open_store(backend: str, tmp_path: Path) -> AsyncIterator[OpenStore]:
+def target(backend: str, tmp_path: Path) -> Target:
+    if backend == "postgres":
+        return Target(PG_URL, tmp_path / "data", f"camhub_test_{uuid.uuid4().hex[:12]}")
+    return Target(None, tmp_path / "data", None)
+
+
+@pytest.fixture
+async def open_store(target: Target) -> AsyncIterator[OpenStore]:
     """``await open_store()`` opens a store on this test's database (again and again)."""
-    schema = f"camhub_test_{uuid.uuid4().hex[:12]}" if backend == "postgres" else None
+    schema = target.schema
     opened: list[Store] = []
 
     async def factory(**kw: Any) -> Store:
-        url = PG_URL if schema else None
-        store = await Store.open(url, tmp_path / "data", schema=schema, **kw)
+        store = await Store.open(target.url, target.data_dir, schema=schema, **kw)
         opened.append(store)
         return store
 
