@@ -261,10 +261,14 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError([f"{p}: cannot read ({exc.strerror})"]) from None
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            [f"(file): not valid {'JSON' if p.suffix == '.json' else 'YAML'}: {exc}"]
-        ) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError([f"(file): not valid JSON: {exc.msg} at line {exc.lineno}"]) from None
+    except yaml.YAMLError as exc:
+        # Never quote the offending line: it may hold a password.
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError([f"(file): not valid YAML: {problem}{where}"]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

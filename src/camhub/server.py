@@ -49,6 +49,8 @@ async def serve(
         ensure_certificate(settings.cert_path, settings.key_path)
     main_sock = _bind(host, settings.https_port)
     settings.https_port = main_sock.getsockname()[1]
+    if not settings.tls:
+        settings.http_port = None  # nothing to redirect to: the proxy in front does TLS
     http_sock = _bind(host, settings.http_port) if settings.http_port is not None else None
     if http_sock is not None:
         settings.http_port = http_sock.getsockname()[1]

@@ -139,3 +139,35 @@ async def test_session_of_a_removed_user_dies(tmp_path: Path) -> None:
     async with in_process(make_settings(tmp_path / "data", users=only_admin)) as hub:
         r = await hub.client.get("/api/devices", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401
+
+
+async def test_parallel_guesses_cannot_slip_past_the_lockout(app_client: Any) -> None:
+    import asyncio
+
+    c = app_client.client
+    answers = await asyncio.gather(
+        *(
+            c.post("/api/auth", json={"username": "admin", "password": f"guess{i}"})
+            for i in range(12)
+        )
+    )
+    codes = sorted(r.status_code for r in answers)
+    # Checked one at a time: 4 refusals, the 5th locks, the rest are refused unchecked.
+    assert codes == [401] * 4 + [429] * 8, codes
+    r = await c.post("/api/auth", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert r.status_code == 429
+
+
+async def test_a_changed_password_ends_the_users_sessions(tmp_path: Path) -> None:
+    import json
+
+    cfg_path = tmp_path / "camhub.json"
+    async with in_process(make_settings(tmp_path / "data", config_path=cfg_path)) as hub:
+        admin = {"Authorization": f"Bearer {await hub.login()}"}
+        viewer = {"Authorization": f"Bearer {await hub.login('viewer', GUEST_PASSWORD)}"}
+        raw = json.loads(cfg_path.read_text())
+        raw["users"][1]["password"] = "a-new-viewer-password"
+        cfg_path.write_text(json.dumps(raw))
+        assert (await hub.client.post("/api/reload-config", headers=admin)).status_code == 200
+        assert (await hub.client.get("/api/devices", headers=viewer)).status_code == 401
+        assert (await hub.client.get("/api/devices", headers=admin)).status_code == 200

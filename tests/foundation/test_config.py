@@ -118,3 +118,12 @@ def test_broken_yaml_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, "x.yaml", "server: [unclosed\n"))
     assert "not valid YAML" in info.value.problems[0]
+
+
+def test_yaml_errors_never_quote_the_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(
+            write(tmp_path, "x.yaml", 'users:\n  - {username: a, password: "hunter2-secret\n')
+        )
+    (line,) = info.value.problems
+    assert "hunter2" not in line and "line" in line

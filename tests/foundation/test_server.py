@@ -169,3 +169,49 @@ async def test_websocket_refuses_cross_site_cookie_sessions(tmp_path: Path) -> N
         same = {**cookie, "Origin": f"https://127.0.0.1:{hub.port}"}
         async with websockets.connect(url, ssl=ctx, additional_headers=same) as ws:
             assert json.loads(await ws.recv())["type"] == "connected"
+
+
+async def test_websocket_ends_with_its_session(tmp_path: Path) -> None:
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    async with live_hub(_settings(tmp_path)) as hub:
+        token = await hub.login()
+        url = f"wss://127.0.0.1:{hub.port}/api/ws?token={token}"
+        async with websockets.connect(url, ssl=ctx) as ws:
+            assert json.loads(await ws.recv())["type"] == "connected"
+            await ws.send(b"\x00binary")  # answered, not a crash
+            kinds = [json.loads(await ws.recv())["type"] for _ in range(2)]
+            assert kinds == ["devices", "error"]
+            async with hub.client() as c:
+                r = await c.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
+                assert r.status_code == 200
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))["message"] == "Session ended"
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+
+
+def test_self_signed_certificate_is_a_server_leaf_not_a_ca(tmp_path: Path) -> None:
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from camhub.tls import generate_self_signed
+
+    generate_self_signed(tmp_path / "c.pem", tmp_path / "k.pem", ["127.0.0.1"])
+    cert = x509.load_pem_x509_certificate((tmp_path / "c.pem").read_bytes())
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert ExtendedKeyUsageOID.SERVER_AUTH in eku
+    assert not cert.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+
+
+async def test_no_tls_has_no_redirect_listener_and_no_certificate(tmp_path: Path) -> None:
+    s = make_settings(tmp_path / "data", tls=False)
+    s.http_port = _free_port()
+    async with live_hub(s) as hub:
+        assert hub.settings.http_port is None
+        token = await hub.login()
+        async with httpx.AsyncClient(base_url=hub.url) as c:
+            r = await c.get("/cert/info")
+            assert r.status_code == 404 and "TLS is off" in r.json()["error"]
+            r = await c.get("/api/status", headers={"Authorization": f"Bearer {token}"})
+            assert r.json()["tls"] is False

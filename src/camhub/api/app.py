@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -22,20 +23,44 @@ from camhub.api.metrics import Metrics
 from camhub.api.routes import auth, devices, events, media, system, taporest, web, ws
 from camhub.api.state import AppSettings, AppState
 from camhub.auth.service import AuthService
+from camhub.errors import CamhubError
 from camhub.hub.hub import Hub
 from camhub.tls import ensure_certificate
 
 log = logging.getLogger("camhub")
 
 
+KEY_BYTES = 32
+HOUSEKEEPING_SECONDS = 3600
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _secret_key(data_dir: Path) -> bytes:
-    """A random key kept in the data dir (0600), for hook URL secrets."""
+    """A random key kept in the data dir (0600), for hook URL secrets.
+
+    Written to a temporary file and renamed, so a crash never leaves an empty key
+    (with which every hook secret could be computed); a damaged key is replaced.
+    """
     path = data_dir / "secret.key"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
+    if path.exists() and len(key := path.read_bytes()) == KEY_BYTES:
+        return key
+    tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_bytes(KEY_BYTES))
+    os.replace(tmp, path)
     return path.read_bytes()
+
+
+async def _housekeeping(state: AppState) -> None:
+    """Hourly: drop expired sessions, forget old login failures."""
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+        try:
+            await state.store.delete_expired_sessions()
+        except CamhubError as exc:
+            log.warning("session clean-up failed: %s", exc.message)
+        state.auth.prune()
 
 
 def new_http_session() -> aiohttp.ClientSession:
@@ -66,7 +91,7 @@ def create_app(settings: AppSettings) -> FastAPI:
         from camhub.streams import StreamHub
 
         data_dir = settings.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if settings.tls and settings.self_signed:
             ensure_certificate(settings.cert_path, settings.key_path)
         config = settings.config
@@ -75,7 +100,9 @@ def create_app(settings: AppSettings) -> FastAPI:
             stack.push_async_callback(http.close)
             store = await Store.open(config.store, data_dir)
             stack.push_async_callback(store.close)
-            auth_service = AuthService(store, config)
+            auth_service = AuthService(store)
+            stack.callback(auth_service.close)
+            await auth_service.load_users(config)
             hub = Hub(config, http, store, data_dir, _hook_base(settings), _secret_key(data_dir))
             streams = StreamHub(http, hub.get, hub.emit, data_dir)
             stack.push_async_callback(streams.close)
@@ -96,9 +123,11 @@ def create_app(settings: AppSettings) -> FastAPI:
                 metrics=metrics,
                 started_at=time.time(),
             )
+            stack.push_async_callback(hub.stop)  # before start: stops what did start
             await hub.start()
-            stack.push_async_callback(hub.stop)
             await streams.sync_devices(hub.devices())
+            housekeeping = asyncio.create_task(_housekeeping(app.state.camhub))
+            stack.callback(housekeeping.cancel)
             yield
 
     app = FastAPI(
@@ -164,5 +193,6 @@ class Observe:
                 getattr(scope["app"].state, "camhub", None) if "app" in scope else None
             )
             if state is not None:
-                state.metrics.requests.labels(scope["method"], str(status)).inc()
+                method = scope["method"] if scope["method"] in KNOWN_METHODS else "OTHER"
+                state.metrics.requests.labels(method, str(status)).inc()
                 state.metrics.latency.observe(time.perf_counter() - start)

@@ -36,11 +36,17 @@ def validation_errors(exc: RequestValidationError) -> list[str]:
     return out
 
 
+def _route(request: Request) -> str:
+    """The route's template, never the concrete path (hook URLs carry secrets)."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "(no route)"))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(CamhubError)
     async def _camhub(request: Request, exc: CamhubError) -> JSONResponse:
         if exc.status >= 500:
-            log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+            log.warning("%s %s: %s", request.method, _route(request), exc.message)
         return JSONResponse(exc.payload(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -58,7 +64,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        log.exception("unexpected error on %s %s", request.method, _route(request))
         return JSONResponse({"error": "Internal error"}, status_code=500)
 
 

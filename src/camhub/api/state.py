@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,9 @@ class AppState:
     metrics: Metrics
     started_at: float = 0.0
     tls_reloaders: list[Callable[[], None]] = field(default_factory=list)
-    extras: dict[str, object] = field(default_factory=dict)
+    ws_clients: int = 0
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tls_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def config(self) -> Config:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from camhub.auth.passwords import (
     DUMMY_HASH,
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 30
 SESSION_SECONDS = 30 * 24 * 3600
+
+
+_T = TypeVar("_T")
 
 
 class SessionStore(Protocol):
@@ -76,32 +81,57 @@ class NewSession:
 
 
 class AuthService:
-    def __init__(self, store: SessionStore, config: Config) -> None:
+    """Users, login attempts with lockout, and sessions.
+
+    Password checks run on a small executor of their own, so a flood of logins can
+    never starve the default executor (transcoding, file reads); attempts on one
+    account are checked one at a time, so parallel guesses cannot slip past the
+    lockout.
+    """
+
+    MAX_TRACKED = 10_000  # accounts with failures remembered at once
+
+    def __init__(self, store: SessionStore) -> None:
         self.store = store
         self._users: dict[str, _User] = {}
         self._api_keys: set[str] = set()
         self._failures: dict[str, _Failures] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
         self._cache: dict[str, Session] = {}
-        self.load_users(config)
+        self._revoke_listeners: list[Callable[[str], None]] = []
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="camhub-passwords")
 
-    def load_users(self, config: Config) -> None:
-        """(Re)load users and API keys from a config; reuses hashes of unchanged passwords."""
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self, fn: Callable[..., _T], *args: object) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def load_users(self, config: Config) -> list[str]:
+        """(Re)load users and API keys; return users whose password or role changed.
+
+        Sessions of a user who is gone, or whose password or role changed, end.
+        """
         users: dict[str, _User] = {}
+        changed: list[str] = []
         for u in config.effective_users():
             plain = u.password.get_secret_value()
             old = self._users.get(u.username)
-            if old is not None and verify_password(old.password_hash, plain):
+            if old is not None and await self._run(verify_password, old.password_hash, plain):
                 users[u.username] = _User(u.username, u.role, old.password_hash)
+                if old.role != u.role:
+                    changed.append(u.username)
             else:
-                users[u.username] = _User(u.username, u.role, hash_password(plain))
+                users[u.username] = _User(u.username, u.role, await self._run(hash_password, plain))
+                if old is not None:
+                    changed.append(u.username)
+        changed += [name for name in self._users if name not in users]
         self._users = users
         self._api_keys = {token_hash(k.get_secret_value()) for k in config.server.api_keys}
-        # Drop cached sessions of users that no longer exist or changed role.
-        self._cache = {
-            h: s
-            for h, s in self._cache.items()
-            if (user := users.get(s.principal.username)) and user.role == s.principal.role
-        }
+        for h, s in list(self._cache.items()):
+            if s.principal.username in changed:
+                await self.revoke(h)
+        return changed
 
     @property
     def enabled(self) -> bool:
@@ -119,43 +149,71 @@ class AuthService:
         left = f.locked_until - time.monotonic()
         return max(0, int(left + 0.999)) if left > 0 else 0
 
-    async def verify(self, username: str, password: str) -> _User:
-        """Check a password with lockout; raise LockedOut or BadCredentials."""
-        remaining = self.lockout_remaining(username)
-        if remaining:
-            raise LockedOut(remaining)
-        user = self._users.get(username)
-        ok = await asyncio.to_thread(
-            verify_password, user.password_hash if user else DUMMY_HASH, password
-        )
-        if user is None or not ok:
-            f = self._failures.setdefault(username, _Failures())
+    async def _attempt(self, key: str, check: Callable[[], Awaitable[_User | None]]) -> _User:
+        """One login attempt on account ``key``: lockout, check, count the failure."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            remaining = self.lockout_remaining(key)
+            if remaining:
+                raise LockedOut(remaining)
+            user = await check()
+            if user is not None:
+                self._failures.pop(key, None)
+                return user
+            f = self._failures.setdefault(key, _Failures())
             if f.locked_until and f.locked_until <= time.monotonic():
-                f.count, f.locked_until = 0, 0.0  # previous lockout expired
+                f.count, f.locked_until = 0, 0.0  # the previous lockout is over
             f.count += 1
+            if len(self._failures) > self.MAX_TRACKED:
+                self.prune()
             if f.count >= MAX_FAILURES:
                 f.locked_until = time.monotonic() + LOCKOUT_SECONDS
                 raise LockedOut(LOCKOUT_SECONDS)
             raise BadCredentials
-        self._failures.pop(username, None)
-        return user
+
+    def prune(self) -> None:
+        """Forget failures whose lockout is over, and idle per-account locks."""
+        now = time.monotonic()
+        self._failures = {
+            k: f for k, f in self._failures.items() if not f.locked_until or f.locked_until > now
+        }
+        if len(self._failures) > self.MAX_TRACKED:  # still too many: keep the newest
+            self._failures = dict(list(self._failures.items())[-self.MAX_TRACKED :])
+        self._locks = {
+            k: lock for k, lock in self._locks.items() if lock.locked() or k in self._failures
+        }
+        now_ms = time.time() * 1000
+        self._cache = {h: s for h, s in self._cache.items() if s.expires_ms > now_ms}
+
+    async def verify(self, username: str, password: str) -> _User:
+        """Check a password with lockout; raise LockedOut or BadCredentials."""
+
+        async def check() -> _User | None:
+            user = self._users.get(username)
+            digest = user.password_hash if user else DUMMY_HASH
+            ok = await self._run(verify_password, digest, password)
+            return user if ok else None
+
+        return await self._attempt(username, check)
 
     async def verify_any_admin(self, password: str) -> _User:
-        """tapo-rest's login: a password alone, matched against the admin users."""
+        """tapo-rest's login: a password alone, matched against the admin users.
+
+        Its failures count against the account ``admin`` (or the first admin).
+        """
         admins = [u for u in self._users.values() if u.role == "admin"]
-        key = (
-            "admin"
-            if any(u.username == "admin" for u in admins)
-            else (admins[0].username if admins else "admin")
-        )
-        remaining = self.lockout_remaining(key)
-        if remaining:
-            raise LockedOut(remaining)
-        for u in admins:
-            if await asyncio.to_thread(verify_password, u.password_hash, password):
-                self._failures.pop(key, None)
-                return u
-        return await self.verify(key, "\x00invalid\x00" + password)  # counts the failure
+        names = [u.username for u in admins]
+        key = "admin" if "admin" in names or not names else names[0]
+
+        async def check() -> _User | None:
+            for u in admins:
+                if await self._run(verify_password, u.password_hash, password):
+                    return u
+            if not admins:
+                await self._run(verify_password, DUMMY_HASH, password)
+            return None
+
+        return await self._attempt(key, check)
 
     async def login(self, username: str, password: str) -> NewSession:
         user = await self.verify(username, password)
@@ -205,3 +263,23 @@ class AuthService:
     async def revoke(self, h: str) -> None:
         self._cache.pop(h, None)
         await self.store.delete_session(h)
+        for listener in list(self._revoke_listeners):
+            listener(h)
+
+    def on_revoke(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Be told of each revoked session (by token hash); returns the unsubscribe."""
+        self._revoke_listeners.append(listener)
+        return lambda: self._revoke_listeners.remove(listener)
+
+    async def still_valid(self, principal: Principal) -> bool:
+        """Whether the session behind ``principal`` is still open (for long connections)."""
+        if principal.token_hash is None:
+            return principal.via == "apikey"
+        s = self._cache.get(principal.token_hash)
+        if s is None:
+            row = await self.store.get_session(principal.token_hash)
+            if row is None or self.user_role(str(row["username"])) != row["role"]:
+                return False
+            return int(str(row["expires_ms"])) > time.time() * 1000
+        role = self.user_role(s.principal.username)
+        return s.expires_ms > time.time() * 1000 and role == s.principal.role

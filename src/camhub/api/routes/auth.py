@@ -58,7 +58,8 @@ async def login(body: Credentials, state: State, request: Request) -> Response:
         SESSION_COOKIE,
         session.token,
         httponly=True,
-        secure=request.url.scheme == "https" or state.settings.tls,
+        # Behind a TLS proxy the browser speaks HTTPS even though we do not.
+        secure=state.settings.tls or state.settings.config.server.trust_forwarded_proto,
         samesite="strict",
         max_age=30 * 24 * 3600,
     )

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from camhub.api.deps import State, User
+from camhub.api.deps import Admin, State, User
 from camhub.capabilities import Capability as Cap
 from camhub.drivers.base import Device
 from camhub.errors import Unsupported
@@ -241,7 +241,8 @@ async def set_motion_detection(
 
 
 @router.get("/{name}/settings")
-async def settings(name: str, state: State, user: User) -> dict[str, Any]:
+async def settings(name: str, state: State, user: Admin) -> dict[str, Any]:
+    """A device's settings (admin: they can hold addresses and call-back URLs)."""
     return await _device(state, name, Cap.SETTINGS).get_settings()
 
 

@@ -34,7 +34,7 @@ async def status(state: State, user: User) -> dict[str, Any]:
         "online": online,
         "store": state.store.url_for_display,
         "streams": {"upstreams": state.streams.upstream_count, "viewers": _viewers(state)},
-        "wsClients": int(state.metrics.ws_clients._value.get()),
+        "wsClients": state.ws_clients,
         "tls": state.settings.tls,
     }
 
@@ -52,10 +52,17 @@ async def reload_config(state: State, user: Admin) -> Response:
             {"success": False, "error": "Invalid configuration", "errors": exc.problems},
             status_code=400,
         )
-    result = await state.hub.reload(new)
-    state.auth.load_users(new)
-    await state.streams.sync_devices(state.hub.devices())
-    return JSONResponse({"success": True, **result})
+    async with state.reload_lock:  # one reload at a time: users and devices from one file
+        result = await state.hub.reload(new)
+        await state.auth.load_users(new)
+        await state.streams.sync_devices(state.hub.devices())
+    unchanged = [
+        k for k in ("server", "store") if getattr(new, k) != getattr(state.settings.config, k)
+    ]
+    body: dict[str, Any] = {"success": True, **result}
+    if unchanged:
+        body["restartNeeded"] = unchanged  # listeners, TLS and the store apply at start
+    return JSONResponse(body)
 
 
 @router.get("/metrics", response_class=Response)
@@ -64,9 +71,15 @@ async def metrics(state: State, user: User) -> Response:
     return Response(body, media_type="text/plain; version=0.0.4")
 
 
+def _tls_on(state: AppState) -> None:
+    if not state.settings.tls:
+        raise NotFound("TLS is off: camhub serves plain HTTP behind a proxy")
+
+
 @router.get("/cert", response_class=Response)
 async def cert(state: State, user: User) -> Response:
     """The server certificate (PEM), to install on clients (signed-in users, as seed 003)."""
+    _tls_on(state)
     data = await asyncio.to_thread(state.settings.cert_path.read_bytes)
     return Response(
         data,
@@ -77,6 +90,7 @@ async def cert(state: State, user: User) -> Response:
 
 @router.get("/cert/info")
 async def cert_information(state: State) -> dict[str, Any]:
+    _tls_on(state)
     info = await asyncio.to_thread(cert_info, state.settings.cert_path)
     return {
         "subject": info.subject,
@@ -94,22 +108,27 @@ async def cert_information(state: State) -> dict[str, Any]:
 @router.post("/cert/regenerate")
 async def cert_regenerate(state: State, user: Admin) -> Response:
     """Make a new self-signed certificate (after an address change) and serve it at once."""
+    _tls_on(state)
     s = state.settings
     if not s.self_signed:
         return JSONResponse(
             {"error": "the certificate comes from the config; replace its files"}, status_code=409
         )
-    await asyncio.to_thread(generate_self_signed, s.cert_path, s.key_path)
-    for reload in state.tls_reloaders:
-        reload()
+    async with state.tls_lock:  # two at once could pair one's cert with the other's key
+        await asyncio.to_thread(generate_self_signed, s.cert_path, s.key_path)
+        for reload in state.tls_reloaders:
+            reload()
     return JSONResponse({"success": True})
 
 
-async def _hook(name: str, secret: str, request: Request, state: State) -> dict[str, Any]:
+HOOK_BODY_LIMIT = 65536
+
+
+async def _hook(name: str, secret: str, request: Request, state: State) -> Any:
     device = state.hub.check_hook(name, secret)
     body = await request.body()
-    if len(body) > 65536:
-        raise NotFound("Unknown hook")
+    if len(body) > HOOK_BODY_LIMIT:
+        return JSONResponse({"error": "Request body too large"}, status_code=413)
     await device.handle_hook(dict(request.query_params), body)
     return {"success": True}
 
