@@ -61,6 +61,7 @@ def make_camera(
         hook_url: str | None = None,
         timeout: float = 5.0,
         port: int | None = None,
+        options: dict[str, Any] | None = None,
     ) -> SercommCamera:
         ctx = DeviceContext(
             http=http,
@@ -76,6 +77,7 @@ def make_camera(
             host="127.0.0.1",
             port=port or emulator.port,
             timeout=timeout,
+            options=options or {},
         )
         return SercommCamera(cfg, ctx)
 

@@ -144,7 +144,7 @@ async def test_settings_validation_errors(emu: SercommEmulator, make_camera: Mak
     cam = make_camera(emu)
     settings = await cam.get_settings()
     assert settings["SYSTEM"]["host_name"] == "MyCamera"
-    assert settings["USER"]["admin_password"] == ""
+    assert settings["USER"]["admin_password"] == "********"
     assert "SDCARD" not in settings and "PTZ" in settings
     changed = await cam.update_settings({"SYSTEM": {"host_name": "Porch Cam", "time_zone": 27}})
     assert changed["SYSTEM"]["host_name"] == "Porch Cam"

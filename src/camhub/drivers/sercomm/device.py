@@ -4,11 +4,28 @@ Capabilities: snapshot, MJPEG stream, pan/tilt with presets 100..104 (pan/tilt m
 only: ``ptctrl=on`` in ``/util/query.cgi`` and for our user in ``/img/query.cgi``),
 arming, motion detection windows, settings over the configuration groups, the
 information LED (``SYSTEM.led_mode``), reboot, HTTP-notify events and raw requests.
+``events`` needs ``server.hook_base_url`` (the URL the camera calls camhub back on);
+without it the capability is dropped with one warning.
+
+Device information and logs:
+
+- ``poll()`` state has ``info``: model, firmware (``fw_ver``, else ``/adm/sysinfo.cgi``),
+  firmware date, serial number, MAC, maker, host name, IP address, HTTP/RTSP ports.
+  It is read once per ``connect()`` from ``/util/query.cgi``, its ``extension=yes``
+  page and ``/adm/sysinfo.cgi``, any of which may lack keys. The state also has
+  ``ir_filter`` (``/io/query_filter.cgi``) on cameras that answer it.
+- ``get_settings()`` has, beside the groups, ``event_log``: the camera's event log
+  (``/adm/log.cgi``), newest first, read-only. ``raw({"path": "/adm/log.cgi"})``
+  gives the same as text.
+
+Settings and raw replies are redacted (:mod:`camhub.drivers.sercomm.redact`): no
+password, WiFi key or camhub hook secret leaves the driver.
 
 Pan/tilt position is not readable from the camera; the driver keeps an estimate in
 the camera's own units (pan -63..63, tilt -36..28), reset by ``ptz_home``.
 
-``DeviceConfig.options``: ``ptz_step`` (distance of one ``ptz_step``, default 10).
+``DeviceConfig.options``: see :mod:`camhub.drivers.sercomm.options` (``ptz_step``,
+``notify``).
 """
 
 from __future__ import annotations
@@ -21,11 +38,15 @@ from camhub.capabilities import Capability
 from camhub.config import DeviceConfig
 from camhub.drivers import register
 from camhub.drivers.base import Device, DeviceContext, EventIn, HttpSource, PtzDirection
+from camhub.drivers.http import peer
 from camhub.drivers.sercomm.motion import motion_changes, read_motion
+from camhub.drivers.sercomm.notify import NotifyOutcome, configure_notify
+from camhub.drivers.sercomm.options import parse_options
 from camhub.drivers.sercomm.protocol import SercommProtocol, SercommRefused, code_meaning
-from camhub.drivers.sercomm.settings import settings_changes
+from camhub.drivers.sercomm.redact import redact_group, redact_text
+from camhub.drivers.sercomm.settings import EVENT_LOG, settings_changes
 from camhub.drivers.sercomm.transport import SercommTransport
-from camhub.errors import DeviceAuthError, InvalidArgument, NotFound
+from camhub.errors import ConfigError, DeviceAuthError, InvalidArgument, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +67,24 @@ _DIRECTIONS: dict[str, tuple[str, int, int]] = {
     "down": ("D", 0, -1),
 }
 _EVENT_TYPES = {"motion": "motion", "audio": "sound", "sound": "sound", "io": "io"}
+_ADMIN_ONLY = {
+    Capability.ARM, Capability.MOTION_DETECTION, Capability.SETTINGS,
+    Capability.LED, Capability.EVENTS, Capability.REBOOT,
+}  # fmt: skip
+# poll()'s ``info``: (name in camhub, where it is read, the camera's key)
+_INFO_KEYS = (
+    ("model", "query", "model_number"),
+    ("firmware", "ext", "fw_ver"),
+    ("firmware", "sysinfo", "Firmware Version"),
+    ("firmware_date", "sysinfo", "Firmware Release Date"),
+    ("serial_number", "sysinfo", "Serial Number"),
+    ("mac", "query", "mac"),
+    ("maker", "query", "company_name"),
+    ("host_name", "query", "hostname"),
+    ("ip_address", "ext", "ip_addr"),
+    ("http_port", "ext", "http_port"),
+    ("rtsp_port", "ext", "rtsp_port"),
+)
 _RAW_PATH = re.compile(r"^/[A-Za-z0-9_./-]*$")
 
 
@@ -59,11 +98,15 @@ class SercommCamera(Device):
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
+        self.options = parse_options(config)
+        username = ctx.username or config.username
+        if username and ":" in username:
+            raise ConfigError([f"devices.{self.name}.username: must not contain ':'"])
         self.transport = SercommTransport(
             ctx.http,
             host=config.host or "",
             port=config.port,
-            username=ctx.username or config.username,
+            username=username,
             password=ctx.password
             if ctx.password is not None
             else (config.password.get_secret_value() if config.password else None),
@@ -72,11 +115,21 @@ class SercommCamera(Device):
         )
         self.protocol = SercommProtocol(self.transport)
         self.firmware = ""
+        self.info: dict[str, str] = {}
         self.admin = True  # False: the account is the camera's viewer (no /adm/ access)
+        self.has_ir_filter = True  # until the camera answers 404
         self.pan = 0
         self.tilt = 0
         self.home = (0, 0)
-        self.ptz_step_size = int(config.options.get("ptz_step", 10))
+        self.ptz_step_size = self.options.ptz_step
+        self._logged: set[str] = set()  # warnings given once per device
+        if ctx.hook_url is None:
+            self.capabilities.discard(Capability.EVENTS)
+            log.warning(
+                "%s: no events from this camera: set server.hook_base_url so that it can "
+                "call camhub back",
+                self.name,
+            )
 
     @classmethod
     def default_capabilities(cls) -> set[Capability]:
@@ -94,29 +147,42 @@ class SercommCamera(Device):
 
     # lifecycle -------------------------------------------------------------------
     async def connect(self) -> None:
-        info = await self.protocol.query(extension=True)
-        self.model = info["model_number"] or self.model
-        self.firmware = info.get("fw_ver", "")
+        info = await self.protocol.query()
+        ext = await self.protocol.query_extension()
         access = await self.protocol.user_access()
         try:
             await self.protocol.get_group("SYSTEM", "host_name")  # needs the admin
             self.admin = True
-            if info.get("ptctrl") == "on":
-                self.home = await self._read_home()
         except DeviceAuthError:
             self.admin = False  # a viewer account: /util and /img work, /adm does not
-        if info.get("ptctrl") == "on" and access.get("ptctrl") == "on":
-            self.capabilities |= {Capability.PTZ, Capability.PRESETS}
+        caps = type(self).default_capabilities()
+        pan_tilt = info.get("ptctrl") == "on" and access.get("ptctrl") == "on"
+        if pan_tilt:
+            caps |= {Capability.PTZ, Capability.PRESETS}
+        sysinfo: dict[str, str] = {}
+        events = False
+        if self.admin:
+            sysinfo = await self.protocol.sysinfo()
+            if info.get("ptctrl") == "on":
+                self.home = await self._read_home()
+            if self.ctx.hook_url:
+                events = await self._configure_notify(self.ctx.hook_url)
         else:
-            self.capabilities -= {Capability.PTZ, Capability.PRESETS}
-        if not self.admin:
-            self.capabilities -= {
-                Capability.ARM, Capability.MOTION_DETECTION, Capability.SETTINGS,
-                Capability.LED, Capability.EVENTS, Capability.REBOOT,
-            }  # fmt: skip
-            log.warning("%s: the account is not the camera's admin; read-only", self.name)
-        elif self.ctx.hook_url:
-            await self._configure_notify(self.ctx.hook_url)
+            caps -= _ADMIN_ONLY
+            self._warn_once(
+                "viewer", "%s: the account is not the camera's admin; read-only", self.name
+            )
+        if not events:
+            caps.discard(Capability.EVENTS)
+        self.capabilities = caps
+        self.info = _device_info({"query": info, "ext": ext, "sysinfo": sysinfo})
+        self.model = self.info.get("model") or self.model
+        self.firmware = self.info.get("firmware", "")
+
+    def _warn_once(self, key: str, message: str, *args: object) -> None:
+        if key not in self._logged:
+            self._logged.add(key)
+            log.warning(message, *args)
 
     async def _read_home(self) -> tuple[int, int]:
         home = (await self.protocol.get_group("PTZ", "PredefineHome"))["PredefineHome"]
@@ -125,21 +191,34 @@ class SercommCamera(Device):
             return int(x), int(y)
         return (0, 0)
 
-    async def _configure_notify(self, hook_url: str) -> None:
-        """Point the camera's HTTP notify at camhub and turn it on for motion."""
-        await self.protocol.set_group(
-            "HTTP_NOTIFY",
-            {"http_notify": 1, "http_url": hook_url, "http_method": 1, "event_data_flag": 1},
+    async def _configure_notify(self, hook_url: str) -> bool:
+        """Point the camera's HTTP notify at camhub; False when events cannot come."""
+        outcome, found = await configure_notify(
+            self.protocol, hook_url, device=self.name, mode=self.options.notify
         )
-        event_mt = (await self.protocol.get_group("EVENT", "event_mt"))["event_mt"]
-        actions = dict(p.partition(":")[::2] for p in event_mt.split(";") if p)
-        if actions.get("httpn") != "1":
-            actions["httpn"] = "1"
-            joined = ";".join(f"{k}:{v}" for k, v in actions.items())
-            await self.protocol.set_group("EVENT", {"event_mt": joined})
+        if outcome is NotifyOutcome.KEPT:
+            self._warn_once(
+                "notify-kept",
+                "%s: the camera already notifies %s; kept (options.notify: keep), so "
+                "camhub gets no events from it",
+                self.name,
+                peer(found),
+            )
+            return False
+        if outcome is NotifyOutcome.REPLACED:
+            self._warn_once(
+                "notify-replaced",
+                "%s: the camera notified %s; now it notifies camhub instead (set "
+                "options.notify: keep to leave the camera's own target)",
+                self.name,
+                peer(found),
+            )
+        return True
 
     async def poll(self) -> dict[str, Any]:
         state: dict[str, Any] = {"model": self.model, "firmware": self.firmware}
+        if self.info:
+            state["info"] = dict(self.info)
         if not self.admin:
             info = await self.protocol.query()
             state["host_name"] = info.get("hostname", "")
@@ -153,6 +232,12 @@ class SercommCamera(Device):
                 "motion_enabled": motion["md_mode"] == "1",
                 "led": system.get("led_mode") == "1",
             }
+        if self.has_ir_filter:
+            ir_filter = await self.protocol.ir_filter()
+            if ir_filter is None:
+                self.has_ir_filter = False
+            else:
+                state["ir_filter"] = ir_filter
         if Capability.PTZ in self.capabilities:
             state["position"] = {"pan": self.pan, "tilt": self.tilt, "estimated": True}
         self.state = state
@@ -261,8 +346,17 @@ class SercommCamera(Device):
             ) from None
 
     # settings ----------------------------------------------------------------------
+    def _redacted(self, group: dict[str, str]) -> dict[str, str]:
+        return redact_group(group, self.ctx.hook_url, self.name)
+
     async def get_settings(self) -> dict[str, Any]:
-        return {g: await self.protocol.get_group(g) for g in await self.protocol.list_groups()}
+        """Every group (redacted), and the camera's ``event_log`` (read-only)."""
+        settings: dict[str, Any] = {
+            g: self._redacted(await self.protocol.get_group(g))
+            for g in await self.protocol.list_groups()
+        }
+        settings[EVENT_LOG] = await self.protocol.log()
+        return settings
 
     async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
         groups = await self.protocol.list_groups()
@@ -277,7 +371,7 @@ class SercommCamera(Device):
             raise InvalidArgument(
                 f"{self.name} refused some settings", errors=errors, device=self.name
             )
-        return {g: await self.protocol.get_group(g) for g in per_group}
+        return {g: self._redacted(await self.protocol.get_group(g)) for g in per_group}
 
     async def reboot(self) -> None:
         await self.protocol.expect_ok("/adm/reboot.cgi")
@@ -295,4 +389,14 @@ class SercommCamera(Device):
         ):
             raise InvalidArgument("raw: query must map names to strings or integers")
         reply = await self.transport.get(path, query)
-        return reply.text
+        return redact_text(reply.text, self.ctx.hook_url, self.name)
+
+
+def _device_info(pages: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The first non-empty value of each ``_INFO_KEYS`` name, from the pages read."""
+    info: dict[str, str] = {}
+    for name, page, key in _INFO_KEYS:
+        value = pages[page].get(key, "").strip()
+        if value and name not in info:
+            info[name] = value
+    return info

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import IntEnum
 
-from camhub.drivers.sercomm.transport import QueryValue, Reply, SercommTransport
+from camhub.drivers.http import Reply
+from camhub.drivers.sercomm.transport import QueryValue, SercommTransport
 from camhub.errors import DeviceError
 
 
@@ -133,28 +134,63 @@ class SercommProtocol:
         if reply.text.strip() != "OK":
             raise self._malformed(path)
 
-    async def query(self, extension: bool = False) -> dict[str, str]:
-        q = {"extension": "yes"} if extension else None
-        info = parse_kv((await self.transport.get("/util/query.cgi", q)).text)
-        if "model_number" not in info:
+    async def query(self) -> dict[str, str]:
+        """``/util/query.cgi``: model, features, MAC... (any key may be missing)."""
+        info = parse_kv((await self.transport.get("/util/query.cgi")).text)
+        if not info:
             raise self._malformed("/util/query.cgi")
         return info
+
+    async def query_extension(self) -> dict[str, str]:
+        """``/util/query.cgi?extension=yes``: firmware, addresses, ports, clock.
+
+        Only those: the model and features are in :meth:`query`. Empty when the
+        firmware does not offer it (HTTP 404).
+        """
+        try:
+            reply = await self.transport.get("/util/query.cgi", {"extension": "yes"})
+        except DeviceError as exc:
+            if exc.code == 404:
+                return {}
+            raise
+        return parse_kv(reply.text)
 
     async def user_access(self) -> dict[str, str]:
         return parse_kv((await self.transport.get("/img/query.cgi")).text)
 
     async def sysinfo(self) -> dict[str, str]:
-        return parse_kv((await self.transport.get("/adm/sysinfo.cgi")).text, sep=":")
+        """``/adm/sysinfo.cgi`` (admin): ``Firmware Version``, ``Serial Number``,
+        ``Firmware Release Date``; empty when the firmware does not offer it."""
+        try:
+            reply = await self.transport.get("/adm/sysinfo.cgi")
+        except DeviceError as exc:
+            if exc.code == 404:
+                return {}
+            raise
+        return parse_kv(reply.text, sep=":")
 
-    async def ir_filter(self) -> bool:
-        found = parse_kv((await self.transport.get("/io/query_filter.cgi")).text).get("filter")
+    async def ir_filter(self) -> bool | None:
+        """Whether the IR filter is on; None when the camera has none (HTTP 404)."""
+        try:
+            reply = await self.transport.get("/io/query_filter.cgi")
+        except DeviceError as exc:
+            if exc.code == 404:
+                return None
+            raise
+        found = parse_kv(reply.text).get("filter")
         if found not in ("0", "1"):
             raise self._malformed("/io/query_filter.cgi")
         return found == "1"
 
     async def log(self) -> list[str]:
-        text = (await self.transport.get("/adm/log.cgi")).text
-        return [line for line in text.splitlines() if line.strip()]
+        """``/adm/log.cgi`` (admin): the event log, newest first; empty when absent."""
+        try:
+            reply = await self.transport.get("/adm/log.cgi")
+        except DeviceError as exc:
+            if exc.code == 404:
+                return []
+            raise
+        return [line for line in reply.text.splitlines() if line.strip()]
 
     async def snapshot(self, size: int | None = None, quality: int | None = None) -> bytes:
         query: dict[str, QueryValue] = {}

@@ -3,7 +3,8 @@
 camhub's settings of a Sercomm camera are its groups, ``{"GROUP": {"key": value}}``;
 ``update_settings`` also takes ``{"GROUP.key": value}``. Values are strings, integers
 or booleans (sent as 1/0). The camera itself checks ranges and read-only keys; its
-refusals come back as ``GROUP.key: meaning`` errors.
+refusals come back as ``GROUP.key: meaning`` errors. ``event_log`` (the camera's log,
+shown beside the groups) is read-only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from camhub.errors import InvalidArgument
 
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+EVENT_LOG = "event_log"
 
 
 def _value(value: Any) -> str | None:
@@ -34,7 +36,9 @@ def settings_changes(changes: Any, groups: list[str]) -> dict[str, dict[str, str
     errors: list[str] = []
     for name, value in changes.items():
         group, dot, key = str(name).partition(".")
-        if dot:
+        if group == EVENT_LOG:
+            errors.append(f"{EVENT_LOG}: read-only (the camera's event log)")
+        elif dot:
             flat.append((group, key, value))
         elif isinstance(value, dict):
             flat += [(group, str(k), v) for k, v in value.items()]

@@ -4,37 +4,19 @@ Every request goes through :meth:`SercommTransport.request`, which sends it with
 :func:`camhub.drivers.http.fetch` (network failures become camhub errors there) and
 turns the camera's HTTP statuses into camhub errors here. An idempotent GET that meets
 a connection the camera closed while it sat in the pool (a reboot, a restart) is
-tried once more on a fresh connection.
+tried once more on a fresh connection. Replies are :class:`camhub.drivers.http.Reply`.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import aiohttp
 
-from camhub.drivers.http import fetch
+from camhub.drivers.http import Reply, fetch
 from camhub.errors import DeviceAuthError, DeviceError
 
 QueryValue = str | int
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    content_type: str
-    body: bytes = field(repr=False)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-def basic_auth_header(username: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
 
 
 class SercommTransport:
@@ -53,7 +35,9 @@ class SercommTransport:
     ) -> None:
         self._http = http
         self.base_url = f"http://{host}:{port or 80}"
-        self._headers = basic_auth_header(username or "", password or "") if username else {}
+        self._headers: dict[str, str] = {}
+        if username:
+            self._headers["Authorization"] = aiohttp.encode_basic_auth(username, password or "")
         self._timeout = timeout
         self.device = device
 
@@ -86,9 +70,8 @@ class SercommTransport:
             data=body,
             headers=self._headers,
         )
-        mine = Reply(reply.status, reply.content_type, reply.body)
-        self._check_status(mine)
-        return mine
+        self._check_status(reply)
+        return reply
 
     def _check_status(self, reply: Reply) -> None:
         if reply.status == 401:

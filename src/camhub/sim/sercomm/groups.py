@@ -2,8 +2,9 @@
 
 Every group of seed 004 is held as an ordered ``key -> value`` dict of strings, in
 the order the document shows. :data:`RULES` gives what ``/adm/set_group.cgi`` accepts
-for a key; keys without a rule take free text of up to 64 ASCII characters. Password
-keys are write-only: they are stored but always served empty.
+for a key; keys without a rule take free text of up to 64 ASCII characters. The
+passwords of the groups seed 004 says are never displayed are write-only
+(:data:`HIDDEN_KEYS`): stored but always served empty.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Model:
     wireless: bool
     ir_led: bool
     sd_card: bool
+    io_pins: bool = False  # ``ioctrl`` of /util/query.cgi and /img/query.cgi
 
     @property
     def groups(self) -> list[str]:
@@ -60,13 +62,13 @@ MODELS: dict[str, Model] = {
     "RC8230": Model("RC8230", pan_tilt=True, wireless=True, ir_led=False, sd_card=False),
 }
 
-SECRET_KEYS = frozenset(
+# Write-only keys: stored, always served empty. Only the groups where seed 004 says
+# "The response will *never* display your passwords" (USER, EMAIL, FTP, HTTP_EVENT,
+# PPPOE); the other groups' passwords and WiFi keys are served as stored.
+HIDDEN_KEYS = frozenset(
     {
-        "admin_password", "viewer_password", "im_password", "wep_kep1", "wep_kep2",
-        "wep_kep3", "wep_kep4", "wpa_ascii", "wpa_tls_priv_keypass", "wpa_ttls_pass",
-        "ddns_password", "smtp_password", "smtp2_password", "ftp1_passwd", "ftp2_passwd",
-        "smbc_passwd", "smbc_rec_passwd", "http_password", "proxy_password",
-        "http_post_pass", "pppoe_password",
+        "admin_password", "viewer_password", "smtp_password", "smtp2_password",
+        "ftp1_passwd", "ftp2_passwd", "http_post_pass", "pppoe_password",
     }
 )  # fmt: skip
 

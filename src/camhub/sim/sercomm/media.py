@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 from aiohttp import web
 
 from camhub.sim.sercomm.network import add_network_routes
+from camhub.sim.sercomm.streams import add_stream_routes
 
 if TYPE_CHECKING:
     from camhub.sim.sercomm.emulator import SercommEmulator
@@ -131,4 +132,5 @@ def add_media_routes(emu: SercommEmulator) -> None:
     r.add_get("/img/snapshot.cgi", snapshot)
     r.add_get("/img/video.mjpeg", mjpeg)
     r.add_get("/pt/ptctrl.cgi", ptctrl)
+    add_stream_routes(emu)
     add_network_routes(emu)

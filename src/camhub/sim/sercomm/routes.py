@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from camhub.sim.sercomm.emulator import ROLE
-from camhub.sim.sercomm.groups import SECRET_KEYS, SetError, check_value
+from camhub.sim.sercomm.groups import HIDDEN_KEYS, SetError, check_value
 from camhub.sim.sercomm.ini import decode_config, encode_config, ini_group, kv_lines, parse_ini
 from camhub.sim.sercomm.media import add_media_routes
 
@@ -42,7 +42,7 @@ def add_routes(emu: SercommEmulator) -> None:
     r = emu.app.router
 
     def served(group: str) -> dict[str, str]:
-        return {k: ("" if k in SECRET_KEYS else v) for k, v in emu.groups[group].items()}
+        return {k: ("" if k in HIDDEN_KEYS else v) for k, v in emu.groups[group].items()}
 
     async def get_group(request: web.Request) -> web.Response:
         spec = request.query.get("group")
@@ -81,8 +81,23 @@ def add_routes(emu: SercommEmulator) -> None:
         return ok()
 
     async def query(request: web.Request) -> web.Response:
+        """``/util/query.cgi``; with ``extension=yes`` only the extension keys (seed 004)."""
         sys_, net = emu.groups["SYSTEM"], emu.groups["NETWORK"]
-        items: list[tuple[str, object]] = [
+        items: list[tuple[str, object]]
+        if request.query.get("extension") == "yes":
+            items = [
+                ("fw_ver", FIRMWARE),
+                ("ip_addr", net["ip_addr"]),
+                ("netmask", net["netmask"]),
+                ("gateway", net["gateway"]),
+                ("timezone", sys_["time_zone"]),
+                ("current_time", time.strftime("%m/%d/%Y %H:%M:%S", time.gmtime(emu.now()))),
+                ("http_port", emu.port),
+                ("rtsp_port", emu.g("RTSP_RTP", "rtsp_port")),
+                ("https_port", 443),
+            ]
+            return text(kv_lines(items))
+        items = [
             ("hostname", sys_["host_name"]),
             ("description", sys_["comment"]),
             ("defname", "SC92FFF7"),
@@ -102,24 +117,12 @@ def add_routes(emu: SercommEmulator) -> None:
             ("privacy_button", "off"),
             ("pir_sensor", "off"),
             ("wps_pin_code", "1234567"),
-            ("ioctrl", "off"),
+            ("ioctrl", "on" if emu.model.io_pins else "off"),
             ("company_name", "Xanboo"),
             ("model_number", emu.model.name),
             ("wireless", "on" if emu.model.wireless else "off"),
             ("sw_pppoe", "yes"),
         ]
-        if request.query.get("extension") == "yes":
-            items += [
-                ("fw_ver", FIRMWARE),
-                ("ip_addr", net["ip_addr"]),
-                ("netmask", net["netmask"]),
-                ("gateway", net["gateway"]),
-                ("timezone", sys_["time_zone"]),
-                ("current_time", time.strftime("%m/%d/%Y %H:%M:%S", time.gmtime(emu.now()))),
-                ("http_port", emu.port),
-                ("rtsp_port", emu.g("RTSP_RTP", "rtsp_port")),
-                ("https_port", 443),
-            ]
         return text(kv_lines(items))
 
     async def sysinfo(request: web.Request) -> web.Response:
@@ -139,7 +142,7 @@ def add_routes(emu: SercommEmulator) -> None:
             ("mic_in", "on" if allowed("audio_in_ctrl") else "off"),
             ("speaker_out", "on" if allowed("audio_out_ctrl") else "off"),
             ("ptctrl", "on" if emu.model.pan_tilt and allowed("pt_ctrl") else "off"),
-            ("ioctrl", "on" if admin and emu.model.ir_led else "off"),
+            ("ioctrl", "on" if emu.model.io_pins and allowed("io_ctrl") else "off"),
         ]
         return text(kv_lines(items))
 

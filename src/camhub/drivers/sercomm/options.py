@@ -1,0 +1,47 @@
+"""``options:`` of a ``sercomm`` device entry, checked when the driver is built.
+
+``ptz_step``  distance of one ``ptz_step`` in the camera's units, 1..127 (default 10;
+              up/down moves are capped at 64, the camera's limit).
+``notify``    ``camhub`` (default): point the camera's HTTP notify at camhub's hook,
+              replacing another target found there (logged once); ``keep``: leave a
+              target that is not camhub's alone (then camhub gets no events from it).
+
+A bad value is a :class:`~camhub.errors.ConfigError` naming
+``devices.<name>.options.<key>``, never a crash at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from camhub.config import DeviceConfig
+from camhub.errors import ConfigError
+
+
+class SercommOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ptz_step: int = Field(10, ge=1, le=127)
+    notify: Literal["camhub", "keep"] = "camhub"
+
+    @field_validator("ptz_step", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("must be an integer, not true/false")
+        return value
+
+
+def parse_options(config: DeviceConfig) -> SercommOptions:
+    try:
+        return SercommOptions.model_validate(config.options)
+    except ValidationError as exc:
+        where = f"devices.{config.name}.options"
+        raise ConfigError(
+            [
+                f"{where}.{'.'.join(str(p) for p in e['loc']) or '(options)'}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
