@@ -6,7 +6,8 @@ import pytest
 
 from camhub.capabilities import Capability
 from camhub.drivers import driver_for
-from camhub.drivers.tinycam.camera import TinyCamCamera, slug
+from camhub.drivers.base import slugify
+from camhub.drivers.tinycam.camera import TinyCamCamera
 from camhub.drivers.tinycam.device import TinyCamServer
 from camhub.errors import (
     DeviceAuthError,
@@ -19,6 +20,7 @@ from camhub.errors import (
 )
 from camhub.sim import SimOptions
 from camhub.sim.tinycam import TinyCamEmulator
+from camhub.sim.tinycam.cameras import PAN_TILT_DEG_PER_S
 from camhub.sim.video import jpeg_size
 
 from .conftest import DOORBELL, FRONT_YARD, read_mjpeg_part
@@ -34,8 +36,9 @@ async def children(server: TinyCamServer) -> dict[str, TinyCamCamera]:
 
 def test_kind_is_registered():
     assert driver_for("tinycam") is TinyCamServer
-    assert slug("Front yard") == "front-yard"
-    assert slug("Café #2 (rear)") == "cafe-2-rear"
+    assert slugify("Front yard") == "front-yard"
+    assert slugify("Café #2 (rear)") == "cafe-2-rear"
+    assert slugify("Straße Süd") == "strasse-sud"
 
 
 async def test_children_follow_the_camera_list(emu, make_server):
@@ -73,31 +76,42 @@ async def test_snapshot_stream_and_audio(emu, make_server, http):
     assert jpeg_size(await front.snapshot()) == (640, 360)
 
     source = await front.stream_source()
-    assert f"cameraId={FRONT_YARD}" in source.url and "token=" in source.url
+    assert "camera=1" in source.url and "token=" in source.url
     async with http.get(source.url, headers=source.headers) as r:
         assert r.content_type == "multipart/x-mixed-replace"
         assert jpeg_size(await read_mjpeg_part(r)) == (640, 360)
     audio = await front.audio_source()
+    assert f"cameraId={FRONT_YARD}" in audio.url
     async with http.get(audio.url, headers=audio.headers) as r:
         assert (await r.content.readexactly(4)) == b"RIFF"
 
 
 async def test_ptz_moves_the_emulated_camera(emu, make_server):
-    server = make_server()
+    server = make_server(ptz_move_seconds=0.2)
     await server.connect()
     kids = await children(server)
     front = kids["phone.front-yard"]
     cam = emu.camera_by_id(FRONT_YARD)
+    # the move is held 0.2 s before "0,0": at speed 50 the motor turns 0.2 * 30 degrees
+    # at least (the stop reaches the camera 0.2 s or more after the start)
     await front.ptz_step("right")
-    assert cam.pan > 0 and cam.velocity[:2] == (0, 0)  # moved, then stopped
+    assert cam.pan >= 0.2 * 0.5 * PAN_TILT_DEG_PER_S - 1e-6
+    assert cam.velocity[:2] == (0, 0)  # and it stopped
     await front.ptz_move(0, -100)
-    assert cam.tilt < 0
+    assert cam.tilt <= -0.2 * PAN_TILT_DEG_PER_S + 1e-6
     await front.ptz_home()
     assert (cam.pan, cam.tilt) == (0, 0)
     with pytest.raises(Unsupported):
         await kids["phone.doorbell"].ptz_step("left")
     with pytest.raises(InvalidArgument):
         await front.ptz_move(500, 0)
+
+
+def test_ptz_move_seconds_option(make_server):
+    assert make_server().ptz_move_seconds == 0.5
+    assert make_server(ptz_move_seconds=2).ptz_move_seconds == 2.0
+    for bad in ("long", -1, 60, True):
+        assert make_server(ptz_move_seconds=bad).ptz_move_seconds == 0.5
 
 
 async def test_light(emu, make_server):
@@ -257,11 +271,14 @@ async def test_presets_are_saved_on_the_server_and_named_locally(emu, make_serve
     await server.connect()
     front = (await children(server))["phone.front-yard"]
     assert Capability.PRESETS in front.capabilities
+    cam = emu.camera_by_id(FRONT_YARD)
     await front.ptz_move(100, 0)
+    saved = cam.pan
+    assert saved > 0
     gate = await front.save_preset("gate")
     await front.ptz_home()
     await front.goto_preset(gate)
-    assert emu.camera_by_id(FRONT_YARD).pan == 10
+    assert cam.pan == saved
     assert await front.list_presets() == [{"id": gate, "name": "gate"}]
 
     again = make_server()  # names survive a restart of camhub

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import wave
+from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -39,8 +40,6 @@ async def test_image_examples(emu, http, token):
         http, emu, token, "/axis-cgi/jpg/image.cgi?camera=3&compression=50&resolution=480x640"
     )
     assert code == 200 and jpeg_size(jpg) == (480, 640)
-    code, jpg = await call(http, emu, token, f"/axis-cgi/jpg/image.cgi?cameraId={DOORBELL}")
-    assert code == 200 and jpg.startswith(b"\xff\xd8")
     code, _ = await call(http, emu, token, "/axis-cgi/jpg/image.cgi?camera=9")
     assert code == 404
     code, _ = await call(http, emu, token, "/axis-cgi/jpg/image.cgi?resolution=big")
@@ -73,6 +72,15 @@ async def test_wav_examples(emu, http, token, query):
         assert w.getframerate() == 8000 and w.getnchannels() == 1
 
 
+async def until(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Poll ``predicate`` until it holds or the deadline passes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not predicate() and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+    return predicate()
+
+
 async def test_ptz_examples_move_the_camera(emu, http, token):
     cam = emu.camera_by_id(FRONT_YARD)
     assert (
@@ -83,18 +91,23 @@ async def test_ptz_examples_move_the_camera(emu, http, token):
             "/axis-cgi/com/ptz.cgi?continuouspantiltmove=100,-100&continuouszoommove=100",
         )
     )[0] == 200
-    assert (cam.pan, cam.tilt, cam.zoom) == (10, -10, 10)
+    # a continuous move goes on until "0,0": right, down and in, further and further
+    assert await until(lambda: cam.pan > 1 and cam.tilt < -1 and cam.zoom > 1)
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?continuouspantiltmove=0,0"))[
         0
     ] == 200
     assert cam.velocity[:2] == (0, 0)
+    stopped = (cam.pan, cam.tilt)
+    assert await until(lambda: cam.zoom > 5)  # zoom was not stopped by "0,0"
+    assert (cam.pan, cam.tilt) == stopped  # pan/tilt were
+    assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?continuouszoommove=0"))[0] == 200
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?camera=1&setserverpresetno=2"))[
         0
     ] == 200
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?move=home"))[0] == 200
     assert (cam.pan, cam.tilt, cam.zoom) == (0, 0, 0)
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?gotoserverpresetno=2"))[0] == 200
-    assert (cam.pan, cam.tilt) == (10, -10)
+    assert (cam.pan, cam.tilt) == stopped
     # the document's preset 3 on camera 2 was never saved; camera 2 has no pan/tilt
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?gotoserverpresetno=3"))[0] == 404
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?camera=2&gotoserverpresetno=3"))[
@@ -104,7 +117,37 @@ async def test_ptz_examples_move_the_camera(emu, http, token):
         0
     ] == 400
     state = json.loads((await call(http, emu, token, "/__sim/state"))[1])
-    assert state["positions"][str(FRONT_YARD)]["pan"] == 10
+    assert state["positions"][str(FRONT_YARD)]["pan"] == stopped[0]
+
+
+async def test_a_move_ends_at_the_end_of_travel(emu, http, token):
+    cam = emu.camera_by_id(FRONT_YARD)
+    cam.origin = (170.0, 0.0, 0.0)
+    assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?continuouspantiltmove=100,0"))[
+        0
+    ] == 200
+    assert await until(lambda: cam.pan == 180.0)
+
+
+async def test_axis_cgis_select_the_camera_by_camera_index_only(emu, http, token):
+    """Seed 002 gives image/video/ptz/lightcontrol ``camera=<1..n>``, not ``cameraId``."""
+    door, front = emu.camera_by_id(DOORBELL), emu.camera_by_id(FRONT_YARD)
+    light = "/axis-cgi/io/lightcontrol.cgi?action=L1:-100"
+    assert (await call(http, emu, token, f"{light}&camera=2"))[0] == 200
+    assert (door.light, front.light) == ("on", "off")
+    door.light = "off"
+    # cameraId is not a parameter of these CGIs: ignored, so camera 1 is meant
+    assert (await call(http, emu, token, f"{light}&cameraId={DOORBELL}"))[0] == 200
+    assert (door.light, front.light) == ("off", "on")
+    assert (await call(http, emu, token, "/axis-cgi/jpg/image.cgi?cameraId=999"))[0] == 200
+    # receive.wav documents both; get_status and the event list only cameraId
+    async with http.get(
+        f"{emu.url}/axis-cgi/audio/receive.wav", params={"token": token, "cameraId": 999}
+    ) as r:
+        assert r.status == 404
+    code, body = await call(http, emu, token, "/api/v1/get_status?camera=2")
+    assert code == 200 and "uptime" in json.loads(body)["data"]  # global status
+    assert (await call(http, emu, token, "/api/v1/get_status?cameraId=999"))[0] == 404
 
 
 async def test_lightcontrol_examples(emu, http, token):

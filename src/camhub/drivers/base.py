@@ -11,7 +11,9 @@ Layers inside a driver package: transport (bytes, crypto, session) -> protocol
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,16 @@ from camhub.errors import Unsupported
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def slugify(text: str) -> str:
+    """A name fit for a device name part: lowercase ASCII letters, digits and '-'.
+
+    Accents are folded ("Café" -> "cafe", "Straße" -> "strasse"); every other run of
+    characters becomes one '-'. Empty when nothing is left (callers pick a fallback).
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
 @dataclass(frozen=True)

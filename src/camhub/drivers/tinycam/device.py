@@ -7,26 +7,43 @@ disappear. Unchanged cameras keep the same child object. The server's poll also
 reports recorded events (see :mod:`camhub.drivers.tinycam.events`).
 
 Options (``options:`` in the device config): ``auth`` = ``token`` (default; falls
-back to basic auth on servers without ``/api/v1/login``) or ``basic``.
+back to basic auth on servers without ``/api/v1/login``) or ``basic``;
+``ptz_move_seconds`` = how long a camera's ``ptz_move`` / ``ptz_step`` runs before
+it is stopped (0.5; 0 to 10). ``tls: true`` in the device config: the server's HTTPS
+option, whose self-signed certificate is accepted.
+
+A poll reads the camera list and the global status at once, then the cameras' event
+lists, a few at a time (:data:`EVENT_READS_AT_ONCE`), so a server with many cameras
+still answers within the coordinator's deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import math
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from camhub.capabilities import Capability
 from camhub.config import DeviceConfig
 from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext, EventIn, HttpSource
-from camhub.drivers.tinycam.camera import TinyCamCamera, slug
+from camhub.drivers.base import Device, DeviceContext, EventIn, HttpSource, slugify
+from camhub.drivers.tinycam.camera import TinyCamCamera
 from camhub.drivers.tinycam.events import EventTracker
 from camhub.drivers.tinycam.protocol import CameraInfo, EventRecord, TinyCamApi
 from camhub.drivers.tinycam.transport import AuthMode, TinyCamTransport
-from camhub.errors import DeviceError, InvalidArgument
+from camhub.errors import CamhubError, DeviceError, InvalidArgument
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8083
+DEFAULT_PTZ_MOVE_SECONDS = 0.5
+EVENT_READS_AT_ONCE = 4
+# tinyCam's event kinds (the "motion" field) that camhub names otherwise; the vendor's
+# word stays in the event's data as "vendorType".
+EVENT_TYPES = {"audio": "sound"}
 STREAM_PROFILES = {0: "main", 1: "sub", 2: "auto"}
 ON_OFF_SETTINGS = {
     "backgroundMode": "root.BackgroundMode",
@@ -71,12 +88,20 @@ class TinyCamServer(Device):
         )
         self.api = TinyCamApi(self.transport)
         self.tracker = EventTracker()
+        self.ptz_move_seconds = _ptz_move_seconds(config)
+        self.presets_lock = asyncio.Lock()  # the preset names file is per server
+        # The error of the last connect/poll; None once one succeeded. Children read it.
+        self.failure: CamhubError | None = None
         self._children: dict[int, TinyCamCamera] = {}
 
     # lifecycle ---------------------------------------------------------------------------
     async def connect(self) -> None:
-        await self.transport.login()
-        self._sync(await self.api.cam_list())
+        try:
+            await self.transport.login()
+            self._sync(await self.api.cam_list())
+        except CamhubError as exc:
+            self.failure = exc
+            raise
 
     async def close(self) -> None:
         with contextlib.suppress(DeviceError):
@@ -86,15 +111,27 @@ class TinyCamServer(Device):
         return list(self._children.values())
 
     async def poll(self) -> dict[str, Any]:
-        self._sync(await self.api.cam_list())
-        status = await self._status()
+        try:
+            state = await self._poll()
+        except BaseException as exc:  # also cancelled by the coordinator's deadline
+            self.failure = (
+                exc
+                if isinstance(exc, CamhubError)
+                else DeviceError(f"{self.name}: the last poll did not finish", device=self.name)
+            )
+            raise
+        self.failure = None
+        return state
+
+    async def _poll(self) -> dict[str, Any]:
+        # Concurrent calls share one login: the transport serialises it.
+        cams, status = await asyncio.gather(self.api.cam_list(), self._status())
+        self._sync(cams)
         moving = status.get("motionCameras")
         if isinstance(moving, list):
             for child in self._children.values():
                 child.motion = child.info.name in moving
-        for child in list(self._children.values()):
-            if child.info.enabled:
-                await self._report_events(child)
+        await self._report_events([c for c in self._children.values() if c.info.enabled])
         self.state = {
             "access": self.transport.access,
             "auth": self.transport.mode,
@@ -113,15 +150,15 @@ class TinyCamServer(Device):
     def _sync(self, cams: list[CameraInfo]) -> None:
         """Children in step with the camera list; unchanged ones are kept as they are."""
         children: dict[int, TinyCamCamera] = {}
-        for info in cams:
-            name = f"{self.name}.{slug(info.name) or f'camera-{info.id}'}"
+        for index, info in enumerate(cams, start=1):
+            name = f"{self.name}.{slugify(info.name) or f'camera-{info.id}'}"
             if any(c.name == name for c in children.values()):
                 name = f"{name}-{info.id}"
             child = self._children.get(info.id)
             if child is not None and child.name == name:
-                child.update(info)
+                child.update(info, index)
             else:
-                child = TinyCamCamera(self, info, name)
+                child = TinyCamCamera(self, info, name, index)
             children[info.id] = child
         for cid, gone in self._children.items():
             if children.get(cid) is not gone:
@@ -141,23 +178,38 @@ class TinyCamServer(Device):
             self.transport.access = "guest"
             return {}
 
-    async def _report_events(self, child: TinyCamCamera) -> None:
+    async def _report_events(self, cameras: list[TinyCamCamera]) -> None:
+        """New events of these cameras, read a few cameras at a time, reported oldest
+        first. Events of the cameras read are reported even when another camera's read
+        failed; that failure is raised afterwards (its cursor did not move)."""
+        gate = asyncio.Semaphore(EVENT_READS_AT_ONCE)
+
         async def fetch(cid: int, count: int, endtime: int | None) -> list[EventRecord]:
             return await self.api.events(cid, count=count, endtime=endtime)
 
-        try:
-            fresh = await self.tracker.new_events(child.info.id, fetch)
-        except DeviceError as exc:
-            if exc.code == 404:  # removed between the list and this read
-                return
-            raise
-        for e in fresh:
+        async def read(child: TinyCamCamera) -> list[EventRecord]:
+            async with gate:
+                return await self.tracker.new_events(child.info.id, fetch)
+
+        results = await asyncio.gather(*(read(c) for c in cameras), return_exceptions=True)
+        fresh: list[tuple[EventRecord, TinyCamCamera]] = []
+        failure: BaseException | None = None
+        for child, result in zip(cameras, results, strict=True):
+            if isinstance(result, BaseException):
+                removed = isinstance(result, DeviceError) and result.code == 404
+                if not removed and failure is None:  # 404: removed since the list
+                    failure = result
+                continue
+            fresh.extend((e, child) for e in result)
+        fresh.sort(key=lambda pair: pair[0].time)
+        for e, child in fresh:
             self.ctx.emit(
                 EventIn(
-                    e.kind,
+                    EVENT_TYPES.get(e.kind, e.kind),
                     {
                         "camera": child.name,
                         "cameraId": child.info.id,
+                        "vendorType": e.kind,
                         "video": e.video,
                         "image": e.image,
                         "file": EventRecord.file_of(e.video),
@@ -167,6 +219,8 @@ class TinyCamServer(Device):
                     device=child.name,
                 )
             )
+        if failure is not None:
+            raise failure
 
     # media for children ----------------------------------------------------------------------
     async def media_source(self, path: str, params: dict[str, Any]) -> HttpSource:
@@ -240,3 +294,18 @@ class TinyCamServer(Device):
         if body is not None and reply.content_type == "application/json":
             return body
         return reply.body.decode("utf-8", "replace")
+
+
+def _ptz_move_seconds(config: DeviceConfig) -> float:
+    """The ``ptz_move_seconds`` option; the default, with a warning, when unusable."""
+    raw = config.options.get("ptz_move_seconds", DEFAULT_PTZ_MOVE_SECONDS)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        value = float(raw)
+        if math.isfinite(value) and 0 <= value <= 10:
+            return value
+    log.warning(
+        "%s: options.ptz_move_seconds must be a number of seconds within 0..10; using %g",
+        config.name,
+        DEFAULT_PTZ_MOVE_SECONDS,
+    )
+    return DEFAULT_PTZ_MOVE_SECONDS

@@ -64,10 +64,6 @@ class EventRecord:
     video: str | None  # "/api/v1/get_file?file=..." as the server gives it
     image: str | None
 
-    @property
-    def key(self) -> tuple[int, str, str | None, str | None]:
-        return (self.time, self.kind, self.video, self.image)
-
     @staticmethod
     def file_of(link: str | None) -> str | None:
         """The recording's file name inside a get_file link."""

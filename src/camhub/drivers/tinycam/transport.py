@@ -9,6 +9,9 @@ Errors come back as text, ``HTTP <status>. <reason>``, usually with that status 
 with 200 on some versions; :func:`effective_status` reads both. Network failures
 become camhub errors in :mod:`camhub.drivers.http`, whose messages carry no URL, token
 or password; this module adds tinyCam's meaning of the statuses.
+
+With its HTTPS option on, tinyCam serves a self-signed certificate generated on the
+phone: the certificate is not verified (as for every camera camhub drives).
 """
 
 from __future__ import annotations
@@ -166,6 +169,7 @@ class TinyCamTransport:
             params=params,
             headers=headers,
             allow_redirects=False,
+            ssl=False,  # tinyCam's HTTPS uses a self-signed certificate
         )
         ctype = reply.content_type
         return Reply(effective_status(reply.status, ctype, reply.body), ctype, reply.body)

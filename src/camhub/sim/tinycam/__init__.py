@@ -1,5 +1,5 @@
 """tinyCam Monitor PRO web server emulator (seed 002)."""
 
-from camhub.sim.tinycam.emulator import TinyCamEmulator
+from camhub.sim.tinycam.emulator import TinyCamEmulator, TinyCamTlsEmulator
 
-__all__ = ["TinyCamEmulator"]
+__all__ = ["TinyCamEmulator", "TinyCamTlsEmulator"]

@@ -8,6 +8,7 @@ bit 10 presets, bit 15 a controllable light (LED / IR).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ PTZ_LIGHT = 0x8000
 PAN_RANGE = (-180.0, 180.0)
 TILT_RANGE = (-90.0, 90.0)
 ZOOM_RANGE = (0.0, 100.0)
+PAN_TILT_DEG_PER_S = 60.0  # at speed 100
+ZOOM_PER_S = 50.0  # zoom range units a second at speed 100
 
 # L1:-<value> of lightcontrol.cgi
 LIGHT_ACTIONS = {"L1:-100": "on", "L1:-0": "off", "L1:-50": "auto"}
@@ -43,10 +46,11 @@ class SimCamera:
     tags: list[str] = field(default_factory=list)
     scene: Scene = "bursts"
     video: VideoSource = field(init=False, repr=False)
-    pan: float = 0.0
-    tilt: float = 0.0
-    zoom: float = 0.0
-    velocity: tuple[int, int, int] = (0, 0, 0)  # pan, tilt, zoom speeds last asked for
+    # Where the motor was at ``moved_at`` (monotonic seconds), and how fast it has been
+    # moving since (pan, tilt, zoom speeds -100..100, the last ones asked for).
+    origin: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    moved_at: float = field(default_factory=time.monotonic)
+    velocity: tuple[int, int, int] = (0, 0, 0)
     focus: int = 0
     iris: int = 0
     presets: dict[int, tuple[float, float, float]] = field(default_factory=dict)
@@ -78,38 +82,61 @@ class SimCamera:
         }
 
     # PTZ -------------------------------------------------------------------------
+    # The position integrates the speed over time, as a real motor does: a move runs
+    # until "0,0" (or the end of travel), so a move stopped at once barely moves.
+    def _at(self, now: float) -> tuple[float, float, float]:
+        dt = max(0.0, now - self.moved_at)
+        vp, vt, vz = self.velocity
+        p, t, z = self.origin
+        return (
+            _clamp(p + vp / 100 * PAN_TILT_DEG_PER_S * dt, PAN_RANGE),
+            _clamp(t + vt / 100 * PAN_TILT_DEG_PER_S * dt, TILT_RANGE),
+            _clamp(z + vz / 100 * ZOOM_PER_S * dt, ZOOM_RANGE),
+        )
+
+    def _set(self, position: tuple[float, float, float], velocity: tuple[int, int, int]) -> None:
+        self.origin, self.velocity, self.moved_at = position, velocity, time.monotonic()
+
+    @property
+    def pan(self) -> float:
+        return self._at(time.monotonic())[0]
+
+    @property
+    def tilt(self) -> float:
+        return self._at(time.monotonic())[1]
+
+    @property
+    def zoom(self) -> float:
+        return self._at(time.monotonic())[2]
+
     def continuous(self, pan: int | None, tilt: int | None, zoom: int | None) -> None:
-        """A continuous move, speeds -100..100. The emulator nudges the position by a
-        tenth of the speed at once (a real camera keeps moving until "0,0")."""
+        """Start (or change, or with 0 stop) a continuous move; speeds -100..100."""
         vp, vt, vz = self.velocity
         if pan is not None and tilt is not None:
             vp, vt = pan, tilt
-            self.pan = _clamp(self.pan + pan / 10, PAN_RANGE)
-            self.tilt = _clamp(self.tilt + tilt / 10, TILT_RANGE)
         if zoom is not None:
             vz = zoom
-            self.zoom = _clamp(self.zoom + zoom / 10, ZOOM_RANGE)
-        self.velocity = (vp, vt, vz)
+        self._set(self._at(time.monotonic()), (vp, vt, vz))
 
     def home(self) -> None:
-        self.pan = self.tilt = self.zoom = 0.0
-        self.velocity = (0, 0, 0)
+        self._set((0.0, 0.0, 0.0), (0, 0, 0))
 
     def save_preset(self, number: int) -> None:
-        self.presets[number] = (self.pan, self.tilt, self.zoom)
+        self.presets[number] = self._at(time.monotonic())
 
     def goto_preset(self, number: int) -> bool:
         pos = self.presets.get(number)
         if pos is None:
             return False
-        self.pan, self.tilt, self.zoom = pos
+        self._set(pos, (0, 0, 0))
         return True
 
     def position(self) -> dict[str, Any]:
+        pan, tilt, zoom = self._at(time.monotonic())
         return {
-            "pan": self.pan,
-            "tilt": self.tilt,
-            "zoom": self.zoom,
+            "pan": pan,
+            "tilt": tilt,
+            "zoom": zoom,
             "moving": list(self.velocity),
             "presets": sorted(self.presets),
         }

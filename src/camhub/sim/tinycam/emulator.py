@@ -1,11 +1,13 @@
 """tinyCam Monitor PRO web server emulator (seed 002).
 
-Plain HTTP (tinyCam listens on 8083 by default). Several cameras, each with its own
-synthetic picture; an admin and a guest account; basic auth, ``user``/``pwd`` and
-tokens. Access per route follows the document, where each "Access:" line heads the
-section it applies to: guests may log in and out, list cameras and events, and view
-MJPEG/JPEG; everything else is admin only. ``get_file`` names no access level; the
-emulator keeps it admin only. ``restart.cgi`` also needs root (``opts.extra["root"]``).
+Plain HTTP (tinyCam listens on 8083 by default); :class:`TinyCamTlsEmulator` is the same
+server with tinyCam's HTTPS option on (a self-signed certificate). Several cameras, each
+with its own synthetic picture; an admin and a guest account; basic auth,
+``user``/``pwd`` and tokens. Access per route follows the document, where each "Access:"
+line heads the section it applies to: guests may log in and out, list cameras and
+events, and view MJPEG/JPEG; everything else is admin only. ``get_file`` names no access
+level; the emulator keeps it admin only. ``restart.cgi`` also needs root
+(``opts.extra["root"]``).
 
 Options in ``opts.extra``: ``cameras`` (list of dicts, see ``cameras_from_options``),
 ``guest_username`` / ``guest_password`` (guest/guest), ``token_ttl`` (seconds, None:
@@ -21,7 +23,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from aiohttp import web
 
@@ -31,6 +33,7 @@ from camhub.sim.tinycam.cameras import SimCamera, cameras_from_options, default_
 from camhub.sim.tinycam.recordings import EVENT_KINDS, Recordings, SimEvent
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CameraParam = Literal["camera", "cameraId", "either"]
 
 # path -> who may call it (None: no authentication, the login route)
 ACCESS: dict[str, str | None] = {
@@ -95,6 +98,8 @@ class TinyCamEmulator(Emulator):
             "notifications": True,
         }
         self.restarts = 0
+        self.in_flight = 0  # requests being answered now, and the most at once so far
+        self.peak_in_flight = 0
         self.live_connections = 0
         self.started_at = time.time()
         self.recordings = Recordings()
@@ -139,6 +144,10 @@ class TinyCamEmulator(Emulator):
         """Record an event now (with its jpg and mp4) for the camera with that id."""
         return self.recordings.record(self.camera_by_id(camera_id), kind, **kw)
 
+    def finish_event(self, event: SimEvent, duration_ms: int) -> None:
+        """End an event's recording: the files are renamed with the final length."""
+        self.recordings.finish(event, duration_ms)
+
     def expire_tokens(self) -> None:
         self.users.expire_all()
 
@@ -160,6 +169,7 @@ class TinyCamEmulator(Emulator):
             "settings": dict(self.settings),
             "tokens": len(self.users.tokens),
             "restarts": self.restarts,
+            "peakInFlight": self.peak_in_flight,
         }
 
     # plumbing --------------------------------------------------------------------
@@ -167,6 +177,14 @@ class TinyCamEmulator(Emulator):
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/__sim/"):
             return await handler(request)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer(request, handler)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if self.fault("drop"):
             if request.transport is not None:
                 request.transport.abort()
@@ -212,14 +230,20 @@ class TinyCamEmulator(Emulator):
             await asyncio.sleep(0.25)
 
     # helpers for routes ------------------------------------------------------------
-    def select_camera(self, request: web.Request) -> SimCamera:
-        """``cameraId`` (an id) or ``camera`` (1..n in list order); camera 1 by default."""
-        cid = int_param(request, "cameraId")
+    def select_camera(self, request: web.Request, by: CameraParam = "camera") -> SimCamera:
+        """The camera a request names, with the parameter the document gives that
+        endpoint, and only that one (others are ignored, as unknown parameters are):
+        ``camera`` = 1..n in ``get_cam_list`` order, camera 1 when absent (the Axis
+        CGIs); ``cameraId`` = an id from ``get_cam_list`` (``get_status``, the event
+        list); ``either`` (``receive.wav``, which documents both; the id wins)."""
+        cid = int_param(request, "cameraId") if by in ("cameraId", "either") else None
         if cid is not None:
             try:
                 return self.camera_by_id(cid)
             except KeyError:
                 raise Denied(404, "Camera not found.") from None
+        if by == "cameraId":
+            raise Denied(400, "Missing cameraId.")
         index = int_param(request, "camera", lo=1) or 1
         if index > len(self.cameras):
             raise Denied(404, "Camera not found.")
@@ -257,4 +281,10 @@ class TinyCamEmulator(Emulator):
         }
 
 
-__all__ = ["EVENT_KINDS", "TinyCamEmulator"]
+class TinyCamTlsEmulator(TinyCamEmulator):
+    """The server with HTTPS on, as the document's ``https://...:8083`` examples."""
+
+    tls: ClassVar[bool] = True
+
+
+__all__ = ["EVENT_KINDS", "TinyCamEmulator", "TinyCamTlsEmulator"]

@@ -8,6 +8,7 @@ real: the JPEG is a frame of the camera's picture, the MP4 a minimal ``ftyp`` bo
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import tempfile
@@ -94,6 +95,14 @@ class Recordings:
         self.path_of(event.image).write_bytes(cam.video.frame(t=when_ms / 1000))
         self.events.append(event)
         return event
+
+    def finish(self, event: SimEvent, duration_ms: int) -> None:
+        """The recording ended: its final length goes into the file names
+        (``... 5sec person.mp4`` -> ``... 120sec person.mp4``) and the listing."""
+        folder, _, base = event.video.rpartition("/")
+        base = re.sub(r" \d+sec ", f" {max(1, duration_ms // 1000)}sec ", base, count=1)
+        self._rename(event, f"{folder}/{base}")
+        event.duration = duration_ms
 
     def forget_camera(self, camera_id: int) -> None:
         self.events = [e for e in self.events if e.camera_id != camera_id]

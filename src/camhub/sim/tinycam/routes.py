@@ -92,7 +92,7 @@ def add_routes(emu: TinyCamEmulator) -> None:
         endtime = int_param(request, "endtime", lo=0)
         count = int_param(request, "count", lo=1)
         if request.query.get("cameraId"):
-            ids = {emu.select_camera(request).id}
+            ids = {emu.select_camera(request, by="cameraId").id}
         else:
             ids = {c.id for c in emu.cameras if c.enabled}
         events = emu.recordings.query(ids, endtime, count, kind == "cloud", filter_)
@@ -109,7 +109,7 @@ def add_routes(emu: TinyCamEmulator) -> None:
 
     async def get_status(request: web.Request) -> web.Response:
         if request.query.get("cameraId"):
-            cam = emu.select_camera(request)
+            cam = emu.select_camera(request, by="cameraId")
             moving = cam.enabled and cam.video.moving(time.time())
             return web.json_response({"data": {"motion": moving}})
         return web.json_response({"data": emu.status()})
@@ -146,7 +146,7 @@ def add_routes(emu: TinyCamEmulator) -> None:
         return resp
 
     async def audio(request: web.Request) -> web.StreamResponse:
-        cam = _enabled(emu.select_camera(request))
+        cam = _enabled(emu.select_camera(request, by="either"))
         if not cam.audio_listening:
             raise Denied(400, "Audio not available for this camera.")
         clip = tone_wav(1.0, freq=440.0 + (cam.id % 5) * 110)
