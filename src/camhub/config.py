@@ -25,17 +25,6 @@ from pydantic import (
 
 from camhub.errors import ConfigError
 
-DEVICE_KINDS = (
-    "tapo-camera",
-    "tapo-plug",
-    "tapo-bulb",
-    "tapo-strip",
-    "tapo-power-strip",
-    "sercomm",
-    "tinycam",
-    "ipcamera",
-    "mjpeg",
-)
 DeviceKind = Literal[
     "tapo-camera",
     "tapo-plug",

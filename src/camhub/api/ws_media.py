@@ -62,8 +62,10 @@ class WsMedia:
         send_bytes: Callable[[bytes], Awaitable[None]],
         streams: StreamHub,
         can_view: Callable[[str], bool],
+        notify: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         self.send_bytes = send_bytes
+        self.notify = notify
         self.streams = streams
         self.can_view = can_view
         self._pumps: dict[str, asyncio.Task[None]] = {}
@@ -112,6 +114,11 @@ class WsMedia:
                 await self.send_bytes(variant.ws_message(device))
         except CamhubError as exc:
             log.info("live video of %s ended: %s", device, exc.message)
+            if self._pumps.get(device) is asyncio.current_task():
+                del self._pumps[device]  # no longer counts against the limit
+            if self.notify is not None:
+                with contextlib.suppress(Exception):  # the socket may be gone too
+                    await self.notify({"type": "error", "device": device, **exc.payload()})
         except Exception as exc:  # the socket went away under us
             log.debug("live video of %s stopped: %s", device, type(exc).__name__)
         finally:

@@ -12,7 +12,7 @@ Role = Literal["admin", "guest"]
 class Principal:
     username: str
     role: Role
-    via: Literal["bearer", "cookie", "query", "apikey", "basic"]
+    via: Literal["bearer", "cookie", "query", "apikey"]
     token_hash: str | None = field(default=None, repr=False)
 
     @property

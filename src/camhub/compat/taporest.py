@@ -106,7 +106,8 @@ def _parse(param: t.Param, raw: str | None) -> tuple[Any, str | None]:
     if raw is None:
         return None, None if not param.required else f"{param.name}: missing field"
     if param.kind in _INT_RANGE:
-        if not raw.isdigit() or int(raw) > _INT_RANGE[param.kind]:
+        # isascii: "²".isdigit() is true, but int("²") fails
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > _INT_RANGE[param.kind]:
             return None, f"{param.name}: not an integer in 0..{_INT_RANGE[param.kind]}"
         return int(raw), None
     if param.kind == t.DATE:
@@ -171,11 +172,8 @@ async def refresh_session(device: str, state: State, user: TapoRestAdmin) -> Res
     """Drop the device session and log in to the device again, now."""
     if device not in state.hub.names():
         raise NotFound(f"Unknown device: {device}", device=device)
-    dev = state.hub.get(device)
     coordinator = state.hub.coordinator(device)
-    await dev.close()  # forgets the vendor session; the next request logs in afresh
-    coordinator.connected = False
-    await coordinator.refresh()
+    await coordinator.reconnect()  # forgets the vendor session and logs in afresh
     if not coordinator.online:
         raise DeviceError(
             f"Failed to refresh device's session: {coordinator.last_error}", device=device

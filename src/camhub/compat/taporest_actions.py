@@ -119,18 +119,24 @@ async def toggle(call: Call) -> None:
 
 
 # power-strip sockets -----------------------------------------------------------------------
+MAX_CHILD_PAGES = 64
+
+
 async def child_entries(device: Device) -> list[dict[str, Any]]:
     """``get_child_device_list``, every page."""
     entries: list[dict[str, Any]] = []
-    while True:
-        page = await vendor_object(device, "get_child_device_list", {"start_index": len(entries)})
+    seen = 0  # items read, whatever their shape: the next page starts after them
+    for _ in range(MAX_CHILD_PAGES):
+        page = await vendor_object(device, "get_child_device_list", {"start_index": seen})
         items = page.get("child_device_list")
         if not isinstance(items, list):
             raise DeviceError(f"{device.name}: malformed child list", device=device.name)
+        seen += len(items)
         entries += [shaped(i) for i in items if isinstance(i, dict)]
         total = page.get("sum")
-        if not items or not isinstance(total, int) or len(entries) >= total:
+        if not items or not isinstance(total, int) or seen >= total:
             return entries
+    raise DeviceError(f"{device.name}: child list never ends", device=device.name)
 
 
 async def _children(call: Call) -> list[Device]:

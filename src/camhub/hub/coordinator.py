@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from camhub.drivers.base import Device
-from camhub.errors import CamhubError
+from camhub.errors import CamhubError, DeviceAuthError, DeviceLockedOut
 
 log = logging.getLogger("camhub.hub")
 
@@ -45,6 +45,8 @@ class Coordinator:
         self._wake = asyncio.Event()
         self.first_attempt = asyncio.Event()
         self._last_state: dict[str, Any] | None = None
+        self._refresh_lock = asyncio.Lock()
+        self._not_before = 0.0  # loop time before which a locked-out device is not asked
 
     def start(self) -> None:
         if self._task is None:
@@ -65,8 +67,23 @@ class Coordinator:
         """Poll again soon (after a command changed the device)."""
         self._wake.set()
 
+    async def reconnect(self) -> None:
+        """Forget the device session, log in afresh and poll (tapo-rest's refresh-session)."""
+        async with self._refresh_lock:
+            await self.device.close()
+            self.connected = False
+            await self._refresh()
+
     async def refresh(self) -> None:
-        """Connect if needed and poll once, updating ``online`` and the state."""
+        """Connect if needed and poll once, updating ``online`` and the state.
+
+        Calls are serialised: the poll loop, an API refresh and a compat action never
+        log in or poll the same device at the same time.
+        """
+        async with self._refresh_lock:
+            await self._refresh()
+
+    async def _refresh(self) -> None:
         dev = self.device
         try:
             if not self.connected:
@@ -96,7 +113,10 @@ class Coordinator:
         if self.online:
             self.online = False
             self.on_change(self.device)
-        if not isinstance(exc, CamhubError) or "Auth" in type(exc).__name__:
+        if isinstance(exc, DeviceLockedOut):
+            # Asking again before the lockout ends would only prolong it.
+            self._not_before = asyncio.get_running_loop().time() + exc.seconds_left
+        if not isinstance(exc, CamhubError) or isinstance(exc, DeviceAuthError):
             self.connected = False  # log in again next time
         elif self.failures >= 2:
             self.connected = False
@@ -120,7 +140,8 @@ class Coordinator:
         base = self.interval
         if self.failures:
             base = min(max(MAX_BACKOFF, self.interval), base * 2 ** min(self.failures - 1, 6))
-        return base * random.uniform(0.9, 1.1)
+        locked = self._not_before - asyncio.get_running_loop().time()
+        return max(base * random.uniform(0.9, 1.1), locked)
 
     async def _run(self) -> None:
         while True:

@@ -56,7 +56,7 @@ class Hub:
         self._listeners: list[ChangeListener] = []
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.on_devices_changed: Callable[[], None] = lambda: None
+        self._collisions: set[str] = set()
 
     # queries ---------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -188,16 +188,30 @@ class Hub:
             task.add_done_callback(self._tasks.discard)
 
     async def _sync_children(self, name: str) -> None:
+        m = self._devices.get(name)
+        if m is None or not m.coordinator.online:
+            return
+        try:  # outside the hub lock: this is a network call
+            children = await m.device.list_children()
+        except CamhubError as exc:
+            log.warning("%s: cannot list children (%s)", name, exc.message)
+            return
         async with self._lock:
-            m = self._devices.get(name)
-            if m is None or not m.coordinator.online:
-                return
-            try:
-                children = await m.device.list_children()
-            except CamhubError as exc:
-                log.warning("%s: cannot list children (%s)", name, exc.message)
-                return
-            wanted = {c.name: c for c in children}
+            if self._devices.get(name) is not m:
+                return  # removed or replaced meanwhile
+            wanted: dict[str, Device] = {}
+            for child in children:
+                other = self._devices.get(child.name)
+                if other is not None and self._devices[child.name].parent != name:
+                    if child.name not in self._collisions:
+                        self._collisions.add(child.name)
+                        log.warning(
+                            "%s: child %r has the name of another device; not added",
+                            name,
+                            child.name,
+                        )
+                    continue
+                wanted[child.name] = child
             changed = False
             for old in [c for c in m.children if c not in wanted]:
                 await self._remove(old)
@@ -213,7 +227,6 @@ class Hub:
             m.children = list(wanted)
             if changed:
                 self._changed(m.device)
-                self.on_devices_changed()
 
     def _create(self, cfg: DeviceConfig) -> Device:
         return driver_for(cfg.kind)(cfg, self._context(cfg))
@@ -223,7 +236,6 @@ class Hub:
         async with self._lock:
             for cfg in self.config.devices:
                 self._add(self._create(cfg))
-        self.on_devices_changed()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -235,7 +247,7 @@ class Hub:
 
     async def reload(self, new: Config) -> dict[str, list[str]]:
         """Apply a new config: start added devices, stop removed, reconnect changed."""
-        # Build drivers first so an unknown kind refuses the whole config.
+        # Look every driver up first, so that an unknown kind refuses the whole config.
         for cfg in new.devices:
             driver_for(cfg.kind)
         async with self._lock:
@@ -259,5 +271,4 @@ class Hub:
                     await self._remove(name)
                     self._add(self._create(cfg))
                     result["changed"].append(name)
-        self.on_devices_changed()
         return result

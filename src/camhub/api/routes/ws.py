@@ -158,7 +158,7 @@ async def _serve(ws: WebSocket, state: AppState, principal: Principal) -> None:
             else:
                 await send_json({"type": "error", "message": f"Unknown message type {kind!r}"})
 
-    media = WsMedia(send_bytes, state.streams, lambda name: name in state.hub.names())
+    media = WsMedia(send_bytes, state.streams, lambda name: name in state.hub.names(), send_json)
     unsubscribe = [
         state.hub.subscribe(push),
         state.store.subscribe(on_events),
