@@ -147,3 +147,37 @@ async def test_reload_changes_users(tmp_path: Path) -> None:
         cfg_path.write_text(json.dumps(raw))
         assert (await hub.client.post("/api/reload-config", headers=h)).status_code == 200
         await hub.login("new", "new-pass-1")
+
+
+async def test_a_locked_out_device_is_left_alone_until_the_lockout_ends(tmp_path: Path) -> None:
+    from camhub.sim.tapo_camera import TapoCameraEmulator
+
+    opts = SimOptions(
+        username="admin",
+        password="pw",
+        faults={"lockout"},
+        extra={"detection_period": 0, "lockout_seconds": 1800},
+    )
+    async with TapoCameraEmulator(opts) as emu:
+        dev = {
+            "name": "cam",
+            "kind": "tapo-camera",
+            "host": "127.0.0.1",
+            "port": emu.port,
+            "username": "admin",
+            "password": "pw",
+            "poll_interval": 0.2,
+            "timeout": 2,
+        }
+        async with in_process(make_settings(tmp_path / "d", devices=[dev])) as hub:
+            h = await hub.admin_headers()
+
+            async def refused() -> bool:
+                d = (await hub.client.get("/api/devices/cam", headers=h)).json()
+                return d["lastError"] is not None
+
+            await until(refused)
+            d = (await hub.client.get("/api/devices/cam", headers=h)).json()
+            assert "locked" in d["lastError"].lower() or "suspen" in d["lastError"].lower()
+            # Not asked again for (about) the seconds the camera said.
+            assert hub.state.hub.coordinator("cam")._delay() > 1000
