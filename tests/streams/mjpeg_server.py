@@ -11,8 +11,11 @@ import asyncio
 import base64
 import hashlib
 import secrets
+import struct
 from typing import Literal
 
+import numpy as np
+import simplejpeg
 from aiohttp import web
 
 from camhub.sim.video import VideoSource
@@ -20,6 +23,25 @@ from camhub.sim.video import VideoSource
 
 def _md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
+
+
+def with_exif_thumbnail(jpeg: bytes) -> bytes:
+    """``jpeg`` as a camera writes it: an APP1 Exif segment carrying a small JPEG
+    thumbnail (IFD1 JPEGInterchangeFormat), so the file holds FF D9 twice."""
+    thumb = simplejpeg.encode_jpeg(
+        np.full((24, 32, 3), 90, np.uint8), quality=70, colorsubsampling="420"
+    )
+    ifd0 = struct.pack(">H", 0) + struct.pack(">I", 14)  # no entries; IFD1 at 14
+    ifd1 = (
+        struct.pack(">H", 2)
+        + struct.pack(">HHII", 0x0201, 4, 1, 14 + 2 + 2 * 12 + 4)  # thumbnail offset
+        + struct.pack(">HHII", 0x0202, 4, 1, len(thumb))  # thumbnail length
+        + struct.pack(">I", 0)
+    )
+    tiff = b"MM\x00\x2a" + struct.pack(">I", 8) + ifd0 + ifd1 + thumb
+    payload = b"Exif\x00\x00" + tiff
+    app1 = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    return jpeg[:2] + app1 + jpeg[2:]
 
 
 class MjpegCamera:
@@ -32,11 +54,13 @@ class MjpegCamera:
         auth: Literal["basic", "digest"] = "basic",
         boundary: str = "myboundary",
         quality: int = 80,
+        exif: bool = False,
     ) -> None:
         self.source = source or VideoSource(320, 240, fps=15, scene="motion")
         self.username, self.password, self.auth = username, password, auth
         self.boundary = boundary
         self.quality = quality
+        self.exif = exif  # every picture carries an Exif thumbnail
         self.active = 0  # stream connections open right now
         self.max_active = 0
         self.connects = 0
@@ -81,7 +105,11 @@ class MjpegCamera:
         if not self._authorized(request):
             return self._challenge()
         self.stills += 1
-        return web.Response(body=self.source.frame(quality=self.quality), content_type="image/jpeg")
+        return web.Response(body=self._picture(self.source.frame(quality=self.quality)),
+                            content_type="image/jpeg")  # fmt: skip
+
+    def _picture(self, jpeg: bytes) -> bytes:
+        return with_exif_thumbnail(jpeg) if self.exif else jpeg
 
     async def _stream(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
@@ -95,7 +123,8 @@ class MjpegCamera:
         self.max_active = max(self.max_active, self.active)
         self._streams.add(resp)
         try:
-            async for jpeg in self.source.frames(quality=self.quality):
+            async for frame in self.source.frames(quality=self.quality):
+                jpeg = self._picture(frame)
                 head = (
                     f"--{self.boundary}\r\nContent-Type: image/jpeg\r\n"
                     f"Content-Length: {len(jpeg)}\r\n\r\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import simplejpeg
 
 from camhub.capabilities import Capability
 from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout
@@ -22,6 +23,16 @@ async def test_snapshot_from_the_still_url_or_else_the_stream(rig: Rig) -> None:
                                    host="127.0.0.1", port=cam.port)  # fmt: skip
         assert only_still.capabilities == {Capability.SNAPSHOT}
         assert jpeg_size(await only_still.snapshot()) == (320, 240)
+
+
+async def test_a_picture_with_an_exif_thumbnail_comes_back_whole(rig: Rig) -> None:
+    async with MjpegCamera(exif=True) as cam:
+        still = rig.add_mjpeg("a", cam, snapshot_url=f"{cam.url}/image.jpg")
+        stream_only = rig.add_mjpeg("b", cam)
+        for dev in (still, stream_only):
+            jpeg = await dev.snapshot()
+            assert jpeg.count(b"\xff\xd9") >= 2  # the thumbnail's end, then the picture's
+            assert simplejpeg.decode_jpeg(jpeg).shape == (240, 320, 3)
 
 
 async def test_digest_snapshot(rig: Rig) -> None:

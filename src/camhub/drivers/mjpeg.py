@@ -8,11 +8,20 @@ login, so they never travel in logs or error messages.
 
 Capabilities: ``stream`` when there is a stream URL; ``snapshot`` always (without a
 snapshot URL, the first complete frame of the stream).
+
+Online: cheap cameras serve one or two clients, so camhub never opens a second
+connection while its stream hub holds one. While the hub streams, the hub reports how
+the stream goes (:meth:`MjpegCamera.stream_status`) and ``poll`` answers from that;
+otherwise ``poll`` checks the camera at most every :data:`CHECK_EVERY` seconds by
+opening the snapshot URL (or else the stream) and closing it once the status is in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from enum import IntEnum
 from typing import Any
 
@@ -23,11 +32,14 @@ from camhub.capabilities import Capability
 from camhub.config import DeviceConfig
 from camhub.drivers import register
 from camhub.drivers.base import Device, DeviceContext, HttpSource
-from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnreachable
+from camhub.drivers.http import translate_errors
+from camhub.errors import CamhubError, DeviceAuthError, DeviceError
+from camhub.streams.parser import MultipartParser, boundary_from_content_type
 
 SOI = b"\xff\xd8"
 EOI = b"\xff\xd9"
-MAX_STILL = 16 * 1024 * 1024
+MAX_STILL = 16 * 1024 * 1024  # largest still accepted; a stream is read at most twice that
+CHECK_EVERY = 60.0  # seconds between reachability checks while no stream runs
 
 
 class HttpCode(IntEnum):
@@ -57,8 +69,18 @@ def _absolute(config: DeviceConfig, url: str) -> URL:
     return base.join(u)
 
 
+def _still(body: bytes) -> bytes | None:
+    """The JPEG a still reply holds: from its first SOI to its *last* EOI.
+
+    Not the first EOI: an Exif thumbnail inside the APP1 segment ends with one too.
+    """
+    start = body.find(SOI)
+    end = body.rfind(EOI)
+    return body[start : end + 2] if 0 <= start < end else None
+
+
 class MjpegTransport:
-    """HTTP GETs through the shared client, errors turned into camhub errors."""
+    """HTTP GETs through the shared client; network failures via drivers.http."""
 
     def __init__(self, device: MjpegCamera) -> None:
         self.device = device
@@ -89,44 +111,69 @@ class MjpegTransport:
         cls = DeviceAuthError if code in auth_codes else DeviceError
         return cls(f"{self.name}: {code.meaning}", device=self.name, code=status)
 
-    async def first_jpeg(self, url: str) -> bytes:
-        """GET ``url`` and return the first complete JPEG in the body (still or MJPEG)."""
+    @asynccontextmanager
+    async def get(self, url: str) -> AsyncIterator[aiohttp.ClientResponse]:
+        """GET ``url`` within the device timeout; a status other than 200 raises.
+
+        Leaving the block before the body is read closes the connection, which frees
+        the camera's client slot at once.
+        """
         src = self.source(url)
-        cfg = self.device.config
         middlewares: tuple[aiohttp.ClientMiddlewareType, ...] = ()
         if src.digest is not None:
             middlewares = (aiohttp.DigestAuthMiddleware(*src.digest),)
-        try:
-            async with asyncio.timeout(cfg.timeout):
-                async with self.device.ctx.http.get(
-                    src.url, headers=src.headers, ssl=False, middlewares=middlewares
-                ) as resp:
-                    if resp.status != 200:
-                        raise self.fail(resp.status)
-                    buf = bytearray()
-                    async for chunk in resp.content.iter_any():
-                        buf += chunk
-                        start = buf.find(SOI)
-                        end = buf.find(EOI, start + 2) if start >= 0 else -1
-                        if end >= 0:
-                            return bytes(buf[start : end + 2])
-                        if len(buf) > MAX_STILL:
-                            break
-        except DeviceError:
-            raise
-        except TimeoutError as exc:
-            raise DeviceTimeout(f"{self.name}: no answer in time", device=self.name) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise DeviceUnreachable(
-                f"{self.name}: connection failed ({type(exc).__name__})", device=self.name
-            ) from exc
-        raise DeviceError(f"{self.name}: the camera sent no complete JPEG", device=self.name)
+        get = self.device.ctx.http.get
+        async with (
+            translate_errors(self.name, self.device.config.timeout, url=src.url),
+            get(src.url, headers=src.headers, ssl=src.verify_tls, middlewares=middlewares) as resp,
+        ):
+            if resp.status != 200:
+                raise self.fail(resp.status)
+            yield resp
+
+    async def first_jpeg(self, url: str) -> bytes:
+        """One picture from ``url``: the whole still, or the stream's first frame."""
+        async with self.get(url) as resp:
+            if resp.content_type.startswith("multipart/"):
+                jpeg = await self._first_frame(resp)
+            else:
+                jpeg = _still(await self._whole_body(resp))
+        if jpeg is None:
+            raise DeviceError(f"{self.name}: the camera sent no complete JPEG", device=self.name)
+        return jpeg
+
+    async def _whole_body(self, resp: aiohttp.ClientResponse) -> bytes:
+        if (resp.content_length or 0) > MAX_STILL:
+            raise self._too_large()
+        body = bytearray()
+        async for chunk in resp.content.iter_any():
+            body += chunk
+            if len(body) > MAX_STILL:
+                raise self._too_large()
+        return bytes(body)
+
+    async def _first_frame(self, resp: aiohttp.ClientResponse) -> bytes | None:
+        parser = MultipartParser(boundary_from_content_type(resp.headers["Content-Type"]))
+        seen = 0
+        async for chunk in resp.content.iter_any():
+            frames = parser.feed(chunk)
+            if frames:
+                return frames[0]
+            seen += len(chunk)
+            if seen > 2 * MAX_STILL:
+                raise self._too_large()
+        return None
+
+    def _too_large(self) -> DeviceError:
+        return DeviceError(
+            f"{self.name}: picture larger than {MAX_STILL // 2**20} MiB", device=self.name
+        )
 
 
 @register("mjpeg")
 class MjpegCamera(Device):
     kind = "mjpeg"
-    poll_interval = 60.0
+    poll_interval = 30.0
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
@@ -135,6 +182,10 @@ class MjpegCamera(Device):
         if config.stream_url:
             self.capabilities.add(Capability.STREAM)
         self.transport = MjpegTransport(self)
+        self.streaming = False  # camhub's stream hub holds (or retries) the connection
+        self._stream_error: CamhubError | None = None  # its failure, until frames flow
+        self._checked_at: float | None = None  # monotonic time the camera last answered
+        self._check_lock = asyncio.Lock()
 
     @classmethod
     def default_capabilities(cls) -> set[Capability]:
@@ -151,13 +202,50 @@ class MjpegCamera(Device):
     async def stream_source(self) -> HttpSource:
         if not self.config.stream_url:
             raise self._unsupported(Capability.STREAM)
-        return self.transport.source(self.config.stream_url)
+        async with self._check_lock:  # a reachability check under way ends first
+            return self.transport.source(self.config.stream_url)
+
+    # online ----------------------------------------------------------------------------
+    def stream_status(self, running: bool, error: CamhubError | None) -> None:
+        """The stream hub's report: see :class:`camhub.streams.upstream.StreamObserver`."""
+        self.streaming = running
+        self._stream_error = error if running else None
+        if running and error is None:
+            self._checked_at = time.monotonic()  # frames flow: as good as a check
+        elif error is not None:
+            self._checked_at = None  # check again as soon as the stream stops
 
     async def connect(self) -> None:
-        """Fetch one frame: proves the URL and the credentials."""
-        jpeg = await self.snapshot()
-        self.state = {"snapshot_bytes": len(jpeg)}
+        """Prove the URL and the credentials (without a second connection, see above)."""
+        await self._check(force=True)
 
     async def poll(self) -> dict[str, Any]:
-        """No network here: cheap cameras serve one or two clients, keep them for video."""
-        return {"stream": bool(self.config.stream_url), "snapshot": bool(self.config.snapshot_url)}
+        await self._check()
+        return {
+            "stream": bool(self.config.stream_url),
+            "snapshot": bool(self.config.snapshot_url),
+            "streaming": self.streaming,
+        }
+
+    async def _check(self, force: bool = False) -> None:
+        if self._stream_verdict():
+            return
+        fresh = self._checked_at is not None and time.monotonic() - self._checked_at < CHECK_EVERY
+        if fresh and not force:
+            return
+        async with self._check_lock:
+            if self._stream_verdict():  # a stream started while we waited
+                return
+            url = self.config.snapshot_url or self.config.stream_url
+            assert url is not None
+            async with self.transport.get(url):
+                pass  # the status is the answer; closing frees the camera's slot
+            self._checked_at = time.monotonic()
+
+    def _stream_verdict(self) -> bool:
+        """True when a running stream vouches for the camera; raise its error if any."""
+        if not self.streaming:
+            return False
+        if self._stream_error is not None:
+            raise self._stream_error.with_traceback(None)
+        return True

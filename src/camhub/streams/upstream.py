@@ -7,7 +7,9 @@ publishes each frame as the *latest frame*: viewers await the next one, and a vi
 that is busy simply finds a newer frame when it comes back. Nothing is queued.
 
 When the camera drops, the reader reconnects with backoff; viewers keep waiting on the
-same upstream and resume without noticing more than a pause.
+same upstream and resume without noticing more than a pause. A device that wants to know
+how its stream goes (:class:`StreamObserver`) hears of every change: a camera that serves
+one client can then answer ``poll`` from the stream instead of a second connection.
 """
 
 from __future__ import annotations
@@ -16,20 +18,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import aiohttp
 
 from camhub.capabilities import Capability
 from camhub.drivers.base import Device, HttpSource
-from camhub.errors import (
-    CamhubError,
-    DeviceAuthError,
-    DeviceError,
-    DeviceTimeout,
-    DeviceUnreachable,
-    Unsupported,
-)
+from camhub.drivers.http import translate_errors
+from camhub.errors import CamhubError, DeviceAuthError, DeviceError, DeviceUnreachable, Unsupported
 from camhub.streams.frames import Frame
 from camhub.streams.parser import SOI, MultipartParser, boundary_from_content_type
 
@@ -47,6 +43,18 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+@runtime_checkable
+class StreamObserver(Protocol):
+    """A device that hears how the stream hub's connection to it goes.
+
+    Called with ``running=True`` when the hub starts (or retries) the connection, again
+    once frames flow (``error`` None) and after each failure (``error`` set); with
+    ``running=False`` when the hub lets go. Drivers implement it by defining the method.
+    """
+
+    def stream_status(self, running: bool, error: CamhubError | None) -> None: ...
+
+
 class Upstream:
     def __init__(self, name: str, hub: StreamHub) -> None:
         self.name = name
@@ -62,6 +70,7 @@ class Upstream:
         self._task: asyncio.Task[None] | None = None
         self._idle: asyncio.TimerHandle | None = None
         self._restart = False
+        self._flowing = False  # a frame came since the last (re)connect
         self._resp: aiohttp.ClientResponse | None = None
 
     # viewers -----------------------------------------------------------------------
@@ -107,7 +116,17 @@ class Upstream:
         self._seq += 1
         self.latest = Frame(self._seq, jpeg, now_ms())
         self.error = None
+        if not self._flowing:
+            self._flowing = True
+            self._tell(self.device, True, None)
         self._wake()
+
+    def _tell(self, device: Device | None, running: bool, error: CamhubError | None) -> None:
+        if isinstance(device, StreamObserver):
+            try:
+                device.stream_status(running, error)
+            except Exception:  # a driver bug must not stop the video
+                log.exception("%s: stream_status failed", self.name)
 
     # lifecycle ---------------------------------------------------------------------
     def reconnect(self) -> None:
@@ -138,7 +157,11 @@ class Upstream:
                 self._restart = False
                 try:
                     device = self.hub.get_device(self.name)
+                    if self.device is not device:
+                        self._tell(self.device, False, None)  # replaced by a reload
                     self.device = device
+                    self._flowing = False
+                    self._tell(device, True, self.error)
                     self.connects += 1
                     if Capability.STREAM in device.capabilities:
                         await self._read_stream(device, await device.stream_source())
@@ -156,6 +179,7 @@ class Upstream:
                         log.exception("%s: unexpected error in the stream reader", self.name)
                         exc = DeviceError(f"{self.name}: stream failed", device=self.name)
                     self.error = exc
+                    self._tell(self.device, True, exc)
                     self._wake()
                     if self._seq > seq_before:
                         attempt = 0
@@ -164,6 +188,7 @@ class Upstream:
                     log.info("%s: stream lost (%s); retrying in %.1f s", self.name, exc, delay)
                     await asyncio.sleep(delay)
         finally:
+            self._tell(self.device, False, None)
             self.latest = None
             self.device = None
 
@@ -176,14 +201,17 @@ class Upstream:
         if source.digest is not None:
             middlewares = (aiohttp.DigestAuthMiddleware(*source.digest),)
         try:
-            async with self.hub.http.get(
-                source.url,
-                headers=source.headers,
-                auth=source.auth,
-                ssl=source.verify_tls,
-                timeout=timeout,
-                middlewares=middlewares,
-            ) as resp:
+            async with (
+                translate_errors(self.name, url=source.url),
+                self.hub.http.get(
+                    source.url,
+                    headers=source.headers,
+                    auth=source.auth,
+                    ssl=source.verify_tls,
+                    timeout=timeout,
+                    middlewares=middlewares,
+                ) as resp,
+            ):
                 self._resp = resp
                 check_status(resp.status, self.name)
                 ctype = resp.headers.get("Content-Type", "")
@@ -197,14 +225,6 @@ class Upstream:
                 async for chunk in resp.content.iter_any():
                     for jpeg in parser.feed(chunk):
                         self.publish(jpeg)
-        except CamhubError:
-            raise
-        except TimeoutError as exc:
-            raise DeviceTimeout(f"{self.name}: the stream stalled", device=self.name) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise DeviceUnreachable(
-                f"{self.name}: stream connection failed ({type(exc).__name__})", device=self.name
-            ) from exc
         finally:
             self._resp = None
 

@@ -1,0 +1,60 @@
+"""Whether an ``mjpeg`` camera is online, without ever taking a second camera slot."""
+
+from __future__ import annotations
+
+import pytest
+
+from camhub.drivers import mjpeg
+from camhub.errors import DeviceUnreachable
+from tests.streams.conftest import Rig, eventually
+from tests.streams.mjpeg_server import MjpegCamera
+
+
+@pytest.fixture(autouse=True)
+def check_every_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mjpeg, "CHECK_EVERY", 0.0)
+
+
+async def test_a_camera_that_goes_away_is_reported_offline(rig: Rig) -> None:
+    async with MjpegCamera() as cam:
+        dev = rig.add_mjpeg("porch", cam, snapshot_url=f"{cam.url}/image.jpg")
+        await dev.connect()
+        assert (await dev.poll())["streaming"] is False
+        assert cam.stills == 2  # connect and poll each asked the camera
+    with pytest.raises(DeviceUnreachable) as gone:
+        await dev.poll()
+    assert gone.value.message == f"porch: cannot reach 127.0.0.1:{cam.port}: connection refused"
+
+
+async def test_the_check_opens_the_stream_and_lets_go(rig: Rig) -> None:
+    async with MjpegCamera() as cam:
+        dev = rig.add_mjpeg("gate", cam)  # no still URL: the stream is the only way in
+        await dev.poll()
+        assert cam.connects == 1
+        await eventually(lambda: cam.active == 0, what="the check's connection to close")
+
+
+async def test_while_streaming_online_comes_from_the_stream(rig: Rig) -> None:
+    cam = await MjpegCamera().start()
+    try:
+        dev = rig.add_mjpeg("yard", cam)
+        await dev.connect()
+        await eventually(lambda: cam.active == 0, what="the check's connection to close")
+        async with rig.hub.subscribe("yard") as viewer:
+            await viewer.first(5.0)
+            for _ in range(3):
+                assert (await dev.poll())["streaming"] is True
+            assert cam.connects == 2 and cam.max_active == 1  # only the hub's stream
+            await cam.stop()
+            await eventually(lambda: viewer.upstream.error is not None, what="stream error")
+            with pytest.raises(DeviceUnreachable):
+                await dev.poll()
+            await cam.start()  # back on the same port
+            await eventually(lambda: viewer.upstream.error is None, what="frames again")
+            assert (await dev.poll())["streaming"] is True
+            assert cam.max_active == 1
+        await eventually(lambda: not rig.hub.upstream_count, what="the hub to let go")
+        await eventually(lambda: cam.active == 0, what="the stream to close")
+        assert (await dev.poll())["streaming"] is False  # a check of its own again
+    finally:
+        await cam.stop()
