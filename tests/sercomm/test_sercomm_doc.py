@@ -294,3 +294,60 @@ async def test_sim_state_shows_what_happened(
         state = await resp.json()
     assert state["kind"] == "sercomm" and state["model"] == "RC8230"
     assert (state["pan"], state["tilt"], state["armed"]) == (-5, 5, True)
+
+
+async def test_media_sdp_describes_the_streams(
+    emu: SercommEmulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(emu.url + "/img/media.sdp", headers=VIEWER) as resp:
+        assert resp.status == 200 and resp.content_type == "application/sdp"
+        sdp = (await resp.text()).split("\r\n")
+    assert sdp[0] == "v=0"
+    video = sdp.index("m=video 0 RTP/AVP 96")
+    assert "a=rtpmap:96 H264/90000" in sdp[video:] and "a=framesize:96 1280-720" in sdp
+    assert any(line.startswith("m=audio 0 RTP/AVP") for line in sdp)
+    await get(http, emu, "/adm/set_group.cgi?group=H264&resolution=3")
+    await get(http, emu, "/adm/set_group.cgi?group=AUDIO&audio_in=0")
+    sdp = (await get(http, emu, "/img/media.sdp"))[1].split("\r\n")
+    assert "a=framesize:96 640-480" in sdp and not any(x.startswith("m=audio") for x in sdp)
+
+
+@pytest.mark.parametrize("name", ["media.sav", "video.sav", "audio.sav"])
+async def test_rtsp_resources_name_their_rtsp_url(
+    emu: SercommEmulator, http: aiohttp.ClientSession, name: str
+) -> None:
+    status, text = await get(http, emu, f"/img/{name}")
+    assert (status, text) == (501, f"RTSP only: rtsp://127.0.0.1:554/img/{name}\n")
+
+
+async def test_flash_endpoints_answer_typed_bodies(
+    emu: SercommEmulator, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(emu.url + "/img/media.flv", headers=VIEWER) as resp:
+        assert resp.content_type == "video/x-flv"
+        assert (await resp.read())[:5] == b"FLV\x01\x05"
+    for name in ("media.swf", "sc_flvplayer.swf"):
+        async with http.get(f"{emu.url}/img/{name}", headers=VIEWER) as resp:
+            assert resp.content_type == "application/x-shockwave-flash"
+            body = await resp.read()
+        assert body[:3] == b"FWS" and struct.unpack("<I", body[4:8])[0] == len(body)
+
+
+@pytest.mark.parametrize("model", ["RC8230", "OC821D"])
+async def test_both_query_pages_agree_on_io_control(
+    http: aiohttp.ClientSession, model: str
+) -> None:
+    async with SercommEmulator(options(model)) as emu:
+        util = kv((await get(http, emu, "/util/query.cgi"))[1])
+        access = kv((await get(http, emu, "/img/query.cgi"))[1])
+    assert access["ioctrl"] == util["ioctrl"] == "off"  # seed 004: no I/O control
+    assert util["irled"] == ("on" if model == "OC821D" else "off")
+
+
+async def test_wifi_key_is_served_as_stored(
+    emu: SercommEmulator, http: aiohttp.ClientSession
+) -> None:
+    # seed 004 promises hidden passwords only for USER, EMAIL, FTP, HTTP_EVENT, PPPOE
+    await get(http, emu, "/adm/set_group.cgi?group=WIRELESS&wpa_ascii=wifi-key-4711")
+    text = (await get(http, emu, "/adm/get_group.cgi?group=WIRELESS.wpa_ascii"))[1]
+    assert text == "[WIRELESS]\nwpa_ascii=wifi-key-4711\n"
