@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from typing import Any
+
 import pytest
 
 from camhub.capabilities import Capability
@@ -172,3 +176,91 @@ async def test_model_without_motor_drops_ptz(make_device: MakeDevice) -> None:
         assert Capability.PTZ not in cam.capabilities
         assert Capability.PRESETS not in cam.capabilities
         assert cam.model == "C100"
+
+
+async def test_model_without_lens_mask_or_led_comes_online(make_device: MakeDevice) -> None:
+    async with running(options("secure", without=["led", "lens_mask"])) as emu:
+        cam = make_device(emu)
+        await cam.connect()
+        assert Capability.LED not in cam.capabilities
+        assert Capability.PRIVACY not in cam.capabilities
+        assert {Capability.PTZ, Capability.MOTION_DETECTION} <= cam.capabilities
+        state = await cam.poll()
+        assert "led" not in state and "privacy" not in state
+        assert state["motion_detection"]["enabled"] is True
+
+
+async def test_a_detection_logged_late_is_still_reported(
+    emu: TapoCameraEmulator, make_device: MakeDevice, events: list[EventIn]
+) -> None:
+    cam = make_device(emu)
+    await cam.connect()
+    first = emu.add_detection("motion", start=int(time.time()) + 3)
+    await cam.poll()
+    # A clip that began before the last reported one is logged when it ends.
+    late = emu.add_detection("person", start=first.start - 2)
+    await cam.poll()
+    await cam.poll()
+    assert [(e.type, e.timestamp // 1000) for e in events] == [
+        ("motion", first.start),
+        ("person", late.start),
+    ]
+
+
+async def test_connect_racing_a_request_logs_in_once(
+    emu: TapoCameraEmulator, make_device: MakeDevice
+) -> None:
+    cam = make_device(emu)
+    await asyncio.gather(cam.connect(), cam.set_led(False))
+    assert emu.sim_state()["logins"] == 1
+    assert emu.sim_state()["led"] is False
+
+
+async def test_malformed_detection_entries_do_not_break_polling(
+    emu: TapoCameraEmulator, make_device: MakeDevice, events: list[EventIn]
+) -> None:
+    cam = make_device(emu)
+    await cam.connect()
+    real = emu.camera.handle
+    start = int(time.time())
+
+    def handle(request: dict[str, Any]) -> dict[str, Any]:
+        reply = real(request)
+        for resp in reply.get("result", {}).get("responses", []):
+            found = resp.get("result", {}).get("playback", {})
+            if "search_detection_list" in found:
+                found["search_detection_list"] = [
+                    "junk",
+                    None,
+                    {"start_time": start, "alarm_type": 6},
+                ]
+        return reply
+
+    emu.camera.handle = handle  # type: ignore[method-assign]
+    await cam.poll()
+    assert [e.type for e in events] == ["person"]
+
+
+async def test_raw_call_with_the_wrong_number_of_answers(
+    emu: TapoCameraEmulator, make_device: MakeDevice
+) -> None:
+    cam = make_device(emu)
+    await cam.connect()
+    two = {"error_code": 0, "result": {"responses": [{"error_code": 0}, {"error_code": 0}]}}
+    emu.camera.handle = lambda _request: two  # type: ignore[method-assign]
+    with pytest.raises(DeviceError, match="malformed reply: 2 answers to 1") as caught:
+        await cam.raw({"method": "getLedStatus", "params": {"led": {"name": ["config"]}}})
+    assert caught.value.device == "porch-cam"
+
+
+async def test_missing_field_names_the_device(
+    emu: TapoCameraEmulator, make_device: MakeDevice
+) -> None:
+    cam = make_device(emu)
+    await cam.connect()
+    empty = {"error_code": 0, "result": {"responses": [{"error_code": 0, "result": {}}]}}
+    emu.camera.handle = lambda _request: empty  # type: ignore[method-assign]
+    with pytest.raises(DeviceError, match=r"no preset\.preset") as caught:
+        await cam.list_presets()
+    assert caught.value.device == "porch-cam"
+    assert caught.value.payload()["device"] == "porch-cam"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
+import aiohttp
 import pytest
 
 from camhub.sim.tapo_camera import TapoCameraEmulator
@@ -88,3 +90,28 @@ async def test_discover_reply_counts_like_the_real_camera() -> None:
         # discover + challenge were login-phase requests; the login then reset the count
         assert emu.auth.failures == 0
         assert emu.sim_state()["logins"] == 1
+
+
+async def _login(emu: TapoCameraEmulator, params: dict[str, object]) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{emu.url}/", json={"method": "login", "params": params}, ssl=False) as r,
+    ):
+        answer: dict[str, Any] = await r.json()
+        return answer
+
+
+async def test_bad_credentials_answers_follow_the_seed_and_the_clients() -> None:
+    # Legacy firmware: seed 000's "-40209: Invalid login credentials".
+    async with running(options("legacy")) as emu:
+        wrong = {"hashed": True, "password": "0" * 32, "username": "admin"}
+        assert (await _login(emu, wrong))["error_code"] == -40209
+    # Secure firmware: a wrong digest is answered like a stale nonce (-40413), as
+    # python-kasa's camera transport observed; the challenge itself stays -40413.
+    async with running(options("secure")) as emu:
+        probe = {"cnonce": "AB" * 8, "encrypt_type": "3", "username": "admin"}
+        data = (await _login(emu, probe))["result"]["data"]
+        digest = "0" * 64 + "AB" * 8 + data["nonce"]
+        refused = await _login(emu, {**probe, "digest_passwd": digest})
+        assert refused["error_code"] == -40413
+        assert emu.sim_state()["logins"] == 0

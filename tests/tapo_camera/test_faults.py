@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import aiohttp
 import pytest
 
@@ -42,6 +45,9 @@ async def test_wrong_password_is_an_auth_error(
             await make_device(emu, password="not-the-password").connect()
         assert not isinstance(caught.value, DeviceLockedOut)
         assert caught.value.device == "porch-cam"
+        # not "Invalid nonce" or "Invalid stok value": what the user must fix
+        assert "wrong password" in caught.value.message
+        assert caught.value.code == -40209
         assert "not-the-password" not in str(caught.value.payload())
         assert emu.sim_state()["logins"] == 0
 
@@ -121,23 +127,32 @@ async def test_faults_switch_over_http(emu: TapoCameraEmulator) -> None:
     assert {"pan", "tilt", "privacy", "led", "presets", "logins"} <= set(state)
 
 
+def _each(reply: dict[str, object]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A camera answering every item of a multipleRequest with ``reply``."""
+
+    def handle(request: dict[str, Any]) -> dict[str, Any]:
+        items = request["params"]["requests"]
+        return {"error_code": 0, "result": {"responses": [dict(reply) for _ in items]}}
+
+    return handle
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ({"error_code": 0, "result": {"responses": "nope"}}, "malformed multipleRequest"),
-        ({"error_code": 0, "result": {"responses": []}}, "answer count mismatch"),
-        (
-            {"error_code": 0, "result": {"responses": [{"method": "getDeviceInfo"}]}},
-            "reply lacks device_info.basic_info",
-        ),
+        ({"error_code": 0, "result": {"responses": "nope"}}, "multipleRequest without a list"),
+        ({"error_code": 0, "result": {"responses": []}}, "0 answers to 6"),
+        (_each({"method": "getDeviceInfo", "error_code": 0}), "no device_info.basic_info"),
+        (_each({"error_code": "x"}), "error_code of getDeviceInfo is not a number"),
         ({"error_code": "bad"}, "malformed reply"),
         ({"error_code": -40407}, "Other error"),
     ],
 )
 async def test_malformed_replies_are_device_errors(
-    emu: TapoCameraEmulator, make_device: MakeDevice, answer: dict[str, object], message: str
+    emu: TapoCameraEmulator, make_device: MakeDevice, answer: Any, message: str
 ) -> None:
-    emu.camera.handle = lambda _request: answer  # type: ignore[method-assign]
+    handle = answer if callable(answer) else lambda _request: answer
+    emu.camera.handle = handle  # type: ignore[method-assign]
     with pytest.raises(DeviceError, match=message) as caught:
         await make_device(emu).connect()
     assert caught.value.device == "porch-cam"

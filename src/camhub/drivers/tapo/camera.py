@@ -1,13 +1,20 @@
-"""Tapo camera driver: protocol (multipleRequest envelope, vendor errors) and device.
+"""Tapo camera driver: the device layer (state and capability methods).
 
-Capabilities: ptz, presets, privacy, led, motion_detection, reboot, events, raw
-(ptz and presets are dropped for models without a motor, which answer -40210).
-``poll()`` also reads the detection log and emits each new detection once.
+Layers: :mod:`.camera_transport` (login, session, encryption) ->
+:mod:`.camera_protocol` (multipleRequest, vendor errors) -> this module.
+
+Capabilities: ptz, presets, privacy, led, motion_detection, reboot, events, raw.
+``connect()`` probes each optional one once, in one non-strict multipleRequest,
+and keeps only those the firmware answers (a model without a motor, lens mask or
+LED answers -40210 / -40106 / -40105 to the matching method); ``poll()`` then
+reads only what was declared, in one request, and reads the detection log,
+emitting each detection once.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -15,7 +22,14 @@ from camhub.capabilities import Capability
 from camhub.config import DeviceConfig
 from camhub.drivers import register
 from camhub.drivers.base import Device, DeviceContext, EventIn, PtzDirection
-from camhub.drivers.tapo.camera_errors import TapoCameraError, device_error
+from camhub.drivers.tapo.camera_protocol import (
+    NOT_SUPPORTED_CODES,
+    Batch,
+    CameraProtocol,
+    dig,
+    malformed,
+    section,
+)
 from camhub.drivers.tapo.camera_transport import CameraTransport
 from camhub.errors import DeviceError, InvalidArgument
 
@@ -24,7 +38,22 @@ STEP_ANGLES: dict[str, int] = {"right": 0, "up": 90, "left": 180, "down": 270}
 # camhub sensitivity 1..10 <-> the camera's three levels.
 LEVELS = (("low", "20", 3), ("normal", "50", 7), ("high", "80", 10))
 LEVEL_TO_SCALE = {"low": 2, "medium": 5, "normal": 5, "high": 8}
+# Never read more than this much of the detection log after an outage.
 EVENT_WINDOW_S = 10 * 60
+# A detection is written to the log when its clip ends, with the clip's start
+# time: up to 120 s of clip (pytapo's clip-length bounds) plus a 10 s pre-record
+# buffer. Each search reaches this far back before the previous one.
+EVENT_LOOKBACK_S = 180
+
+DEVICE_INFO = ("getDeviceInfo", {"device_info": {"name": ["basic_info"]}})
+CLOCK = ("getClockStatus", {"system": {"name": "clock_status"}})
+PRESETS = ("getPresetConfig", {"preset": {"name": ["preset"]}})
+LENS_MASK = ("getLensMaskConfig", {"lens_mask": {"name": ["lens_mask_info"]}})
+LED = ("getLedStatus", {"led": {"name": ["config"]}})
+MOTION = ("getDetectionConfig", {"motion_detection": {"name": ["motion_det"]}})
+
+Request = tuple[str, dict[str, Any]]
+Parser = Callable[[dict[str, Any]], Any]
 
 
 class AlarmType(IntEnum):
@@ -35,60 +64,6 @@ class AlarmType(IntEnum):
     VEHICLE = 7
     PET = 8
     SOUND = 9
-
-
-class CameraProtocol:
-    """Wraps calls in ``multipleRequest`` and turns vendor error codes into errors."""
-
-    def __init__(self, transport: CameraTransport, device: str) -> None:
-        self.transport = transport
-        self.device = device
-
-    async def send(self, request: dict[str, Any]) -> dict[str, Any]:
-        reply = await self.transport.send(request)
-        code = reply.get("error_code", 0)
-        if not isinstance(code, int):
-            raise DeviceError(f"{self.device}: malformed reply", device=self.device)
-        if code != 0:
-            raise device_error(code, self.device, str(request.get("method")))
-        return reply
-
-    async def multiple(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Send a batch; return each response (``method``, ``result``, ``error_code``)."""
-        reply = await self.send({"method": "multipleRequest", "params": {"requests": requests}})
-        result = reply.get("result")
-        responses = result.get("responses") if isinstance(result, dict) else None
-        if not isinstance(responses, list) or not all(isinstance(r, dict) for r in responses):
-            raise DeviceError(f"{self.device}: malformed multipleRequest reply", device=self.device)
-        return responses
-
-    async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """One named method; return its ``result`` or raise its error."""
-        (resp,) = await self.calls([(method, params)])
-        return resp
-
-    async def calls(self, batch: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-        responses = await self.multiple([{"method": m, "params": p} for m, p in batch])
-        if len(responses) != len(batch):
-            raise DeviceError(f"{self.device}: answer count mismatch", device=self.device)
-        out = []
-        for (method, _), resp in zip(batch, responses, strict=True):
-            code = resp.get("error_code", 0)
-            if code != 0:
-                raise device_error(code if isinstance(code, int) else -1, self.device, method)
-            result = resp.get("result", {})
-            out.append(result if isinstance(result, dict) else {})
-        return out
-
-
-def _dig(data: dict[str, Any], *keys: str) -> Any:
-    """``data[k1][k2]...`` or a DeviceError naming the missing field."""
-    cur: Any = data
-    for key in keys:
-        if not isinstance(cur, dict) or key not in cur:
-            raise DeviceError(f"reply lacks {'.'.join(keys)}")
-        cur = cur[key]
-    return cur
 
 
 @register("tapo-camera")
@@ -111,7 +86,8 @@ class TapoCameraDevice(Device):
         )
         self.protocol = CameraProtocol(self.transport, self.name)
         self.firmware = ""
-        self._events_since: int | None = None
+        self._events_floor: int | None = None  # camera time of the first connect
+        self._events_cursor: int | None = None  # camera time of the last search
         self._seen: set[tuple[int, int]] = set()
 
     @classmethod
@@ -127,63 +103,87 @@ class TapoCameraDevice(Device):
             Capability.RAW,
         }
 
-    # lifecycle ---------------------------------------------------------------------
+    # what each optional capability is probed and polled with ---------------------------
+    def _probes(self) -> list[tuple[frozenset[Capability], Request, Parser]]:
+        """Optional capabilities -> (the request that shows them, its parser)."""
+        return [
+            (frozenset({Capability.PTZ, Capability.PRESETS}), PRESETS, self._presets),
+            (frozenset({Capability.PRIVACY}), LENS_MASK, self._privacy_state),
+            (frozenset({Capability.LED}), LED, self._led_state),
+            (frozenset({Capability.MOTION_DETECTION}), MOTION, self._motion_state),
+            (frozenset({Capability.EVENTS}), CLOCK, self._clock_seconds),
+        ]
+
+    def _readers(self) -> list[tuple[str, Request, Parser]]:
+        """What ``poll()`` reads: (state key, request, parser) of declared capabilities."""
+        polled = (
+            (Capability.PRIVACY, LENS_MASK, self._privacy_state),
+            (Capability.LED, LED, self._led_state),
+            (Capability.MOTION_DETECTION, MOTION, self._motion_state),
+            (Capability.EVENTS, CLOCK, self._clock_seconds),
+        )
+        return [(str(cap), req, parse) for cap, req, parse in polled if cap in self.capabilities]
+
+    # lifecycle -------------------------------------------------------------------------
     async def connect(self) -> None:
-        await self.transport.login()
-        info = await self.protocol.call("getDeviceInfo", {"device_info": {"name": ["basic_info"]}})
-        basic = self._field(info, "device_info", "basic_info")
+        await self.transport.ensure_session()
+        probes = self._probes()
+        batch: Batch = [DEVICE_INFO, *(request for _, request, _ in probes)]
+        info, *answers = await self.protocol.try_calls(batch)
+        if isinstance(info, DeviceError):
+            raise info
+        basic = section(info, ("device_info", "basic_info"), self.name)
         self.model = str(basic.get("device_model") or self.model)
         self.firmware = str(basic.get("sw_version", ""))
-        try:
-            await self.list_presets()
-        except DeviceError as exc:
-            if exc.code != TapoCameraError.NOT_SUPPORTED:
-                raise
-            self.capabilities -= {Capability.PTZ, Capability.PRESETS}
-        self._events_since = await self._camera_time()
+        caps = type(self).default_capabilities()
+        clock: int | None = None
+        for (provides, _, parse), answer in zip(probes, answers, strict=True):
+            if isinstance(answer, DeviceError):
+                if answer.code not in NOT_SUPPORTED_CODES:
+                    raise answer
+                caps -= provides
+                continue
+            value = parse(answer)  # a malformed answer fails the connect now
+            if provides == {Capability.EVENTS}:
+                clock = value
+        self.capabilities = caps
+        if clock is not None and self._events_floor is None:
+            self._events_floor = clock
 
     async def close(self) -> None:
         self.transport.forget_session()
 
     async def poll(self) -> dict[str, Any]:
-        privacy, led, motion = await self.protocol.calls(
-            [
-                ("getLensMaskConfig", {"lens_mask": {"name": ["lens_mask_info"]}}),
-                ("getLedStatus", {"led": {"name": ["config"]}}),
-                ("getDetectionConfig", {"motion_detection": {"name": ["motion_det"]}}),
-            ]
-        )
-        await self._poll_events()
-        self.state = {
-            "privacy": self._field(privacy, "lens_mask", "lens_mask_info").get("enabled") == "on",
-            "led": self._field(led, "led", "config").get("enabled") == "on",
-            "motion_detection": self._motion_state(motion),
-            "model": self.model,
-            "firmware": self.firmware,
-        }
+        readers = self._readers()
+        results = await self.protocol.calls([request for _, request, _ in readers])
+        pairs = zip(readers, results, strict=True)
+        state = {key: parse(result) for (key, _, parse), result in pairs}
+        cam_now = state.pop(str(Capability.EVENTS), None)
+        if cam_now is not None:
+            await self._poll_events(cam_now)
+        self.state = {**state, "model": self.model, "firmware": self.firmware}
         return self.state
 
-    def _field(self, data: dict[str, Any], *keys: str) -> dict[str, Any]:
-        try:
-            value = _dig(data, *keys)
-        except DeviceError as exc:
-            raise DeviceError(f"{self.name}: {exc.message}", device=self.name) from None
-        if not isinstance(value, dict):
-            raise DeviceError(f"{self.name}: reply lacks {'.'.join(keys)}", device=self.name)
-        return value
+    def _privacy_state(self, data: dict[str, Any]) -> bool:
+        info = section(data, ("lens_mask", "lens_mask_info"), self.name)
+        return info.get("enabled") == "on"
 
-    # events ------------------------------------------------------------------------
-    async def _camera_time(self) -> int:
-        clock = await self.protocol.call("getClockStatus", {"system": {"name": "clock_status"}})
-        seconds = self._field(clock, "system", "clock_status").get("seconds_from_1970")
-        if not isinstance(seconds, int):
-            raise DeviceError(f"{self.name}: malformed clock reply", device=self.name)
+    def _led_state(self, data: dict[str, Any]) -> bool:
+        return section(data, ("led", "config"), self.name).get("enabled") == "on"
+
+    # events ----------------------------------------------------------------------------
+    def _clock_seconds(self, data: dict[str, Any]) -> int:
+        seconds = section(data, ("system", "clock_status"), self.name).get("seconds_from_1970")
+        if not isinstance(seconds, int) or isinstance(seconds, bool):
+            raise malformed(self.name, "clock_status without seconds_from_1970")
         return seconds
 
-    async def _poll_events(self) -> None:
-        cam_now = await self._camera_time()
-        since = self._events_since if self._events_since is not None else cam_now
-        since = max(since, cam_now - EVENT_WINDOW_S)
+    async def _poll_events(self, cam_now: int) -> None:
+        floor = self._events_floor if self._events_floor is not None else cam_now
+        cursor = self._events_cursor if self._events_cursor is not None else floor
+        # Reach back before the last search: a detection is logged when its clip
+        # ends, under the clip's (older) start time.
+        since = max(floor, cursor - EVENT_LOOKBACK_S, cam_now - EVENT_WINDOW_S)
         search = {
             "start_index": 0,
             "channel": 0,
@@ -194,14 +194,22 @@ class TapoCameraDevice(Device):
         found = await self.protocol.call(
             "searchDetectionList", {"playback": {"search_detection_list": search}}
         )
-        items = _dig(found, "playback", "search_detection_list") if "playback" in found else []
+        items = (
+            dig(found, ("playback", "search_detection_list"), self.name)
+            if "playback" in found
+            else []
+        )
+        if not isinstance(items, list):
+            raise malformed(self.name, "search_detection_list is not a list")
         correction = int(time.time()) - cam_now
-        latest = since
-        for item in items if isinstance(items, list) else []:
-            start, alarm = item.get("start_time"), item.get("alarm_type", AlarmType.MOTION)
-            if not isinstance(start, int) or not isinstance(alarm, int):
+        for item in items:
+            # One entry we cannot read is skipped, like one without a start time:
+            # failing the poll would take the whole camera offline for ten minutes.
+            if not isinstance(item, dict):
                 continue
-            latest = max(latest, start)
+            start, alarm = item.get("start_time"), item.get("alarm_type", AlarmType.MOTION)
+            if not isinstance(start, int) or not isinstance(alarm, int) or start < floor:
+                continue
             if (start, alarm) in self._seen:
                 continue
             self._seen.add((start, alarm))
@@ -209,8 +217,10 @@ class TapoCameraDevice(Device):
             kind = AlarmType(alarm).name.lower() if known else "motion"
             data = {"alarm_type": alarm, "end_time": item.get("end_time")}
             self.ctx.emit(EventIn(kind, data, (start + correction) * 1000))
-        self._events_since = latest
-        self._seen = {key for key in self._seen if key[0] >= latest}
+        self._events_cursor = cam_now
+        # Keep every key a later search can still return (with a margin).
+        horizon = cam_now - 2 * EVENT_LOOKBACK_S
+        self._seen = {key for key in self._seen if key[0] >= horizon}
 
     # ptz ---------------------------------------------------------------------------
     async def ptz_step(self, direction: PtzDirection) -> None:
@@ -231,11 +241,13 @@ class TapoCameraDevice(Device):
 
     # presets -----------------------------------------------------------------------
     async def list_presets(self) -> list[dict[str, Any]]:
-        data = await self.protocol.call("getPresetConfig", {"preset": {"name": ["preset"]}})
-        table = self._field(data, "preset", "preset")
+        return self._presets(await self.protocol.call(*PRESETS))
+
+    def _presets(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        table = section(data, ("preset", "preset"), self.name)
         ids, names = table.get("id", []), table.get("name", [])
         if not isinstance(ids, list) or not isinstance(names, list) or len(ids) != len(names):
-            raise DeviceError(f"{self.name}: malformed preset table", device=self.name)
+            raise malformed(self.name, "preset ids and names differ in length")
         return [{"id": str(i), "name": str(n)} for i, n in zip(ids, names, strict=True)]
 
     async def save_preset(self, name: str) -> str:
@@ -268,7 +280,7 @@ class TapoCameraDevice(Device):
         await self.protocol.call("setLedStatus", {"led": {"config": config}})
 
     def _motion_state(self, data: dict[str, Any]) -> dict[str, Any]:
-        det = self._field(data, "motion_detection", "motion_det")
+        det = section(data, ("motion_detection", "motion_det"), self.name)
         level = str(det.get("sensitivity", "")).lower()
         if level not in LEVEL_TO_SCALE:
             try:
@@ -314,7 +326,7 @@ class TapoCameraDevice(Device):
 
     async def reboot(self) -> None:
         await self.protocol.call("rebootDevice", {"system": {"reboot": "null"}})
-        self.transport.forget_session()
+        await self.transport.end_session()
 
     async def raw(self, request: Any) -> Any:
         """A list of ``{"method", "params"}`` is sent as one multipleRequest and the
@@ -327,6 +339,5 @@ class TapoCameraDevice(Device):
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             raise InvalidArgument("a raw request is an object with a method, or a list of them")
         if request["method"] not in ("multipleRequest", "get", "set", "do"):
-            (resp,) = await self.protocol.multiple([request])
-            return resp
+            return (await self.protocol.multiple([request]))[0]
         return await self.protocol.send(request)

@@ -42,6 +42,8 @@ HEADERS = {
 }
 # Top-level codes meaning "log in again" (pytapo treats them the same way).
 RELOGIN_CODES = {TapoCameraError.SESSION_EXPIRED, TapoCameraError.COMMON_FAILED}
+# Answers to a login request that mean "wrong user name or password".
+BAD_CREDENTIAL_CODES = {TapoCameraError.SESSION_EXPIRED, TapoCameraError.INVALID_CREDENTIALS}
 
 
 def _sha256(text: str) -> str:
@@ -141,7 +143,20 @@ class CameraTransport:
         return self._stok is not None
 
     def forget_session(self) -> None:
+        """Drop the session at once (no lock: for close(), which must not wait)."""
         self._stok, self._secure = None, None
+
+    async def ensure_session(self) -> None:
+        """Log in unless a session exists; serialised with :meth:`send`, so a
+        connect racing a request never logs in twice."""
+        async with self._lock:
+            if self._stok is None:
+                await self.login()
+
+    async def end_session(self) -> None:
+        """Drop the session once no request is in flight (after a reboot)."""
+        async with self._lock:
+            self.forget_session()
 
     # HTTP ---------------------------------------------------------------------------
     async def _post(
@@ -172,7 +187,8 @@ class CameraTransport:
 
     # login --------------------------------------------------------------------------
     async def login(self) -> None:
-        """Log in with the configured (or detected) flow."""
+        """Log in with the configured (or detected) flow. Callers hold ``_lock``
+        (see :meth:`ensure_session`)."""
         self.forget_session()
         if self.mode in ("auto", "secure"):
             cnonce = secrets.token_hex(8).upper()
@@ -207,8 +223,17 @@ class CameraTransport:
                 code=int(TapoCameraError.DEVICE_BLOCKED),
             )
 
+    def _wrong_password(self) -> DeviceAuthError:
+        return DeviceAuthError(
+            f"{self.device}: wrong password ({TapoCameraError.INVALID_CREDENTIALS.meaning})",
+            device=self.device,
+            code=int(TapoCameraError.INVALID_CREDENTIALS),
+        )
+
     def _refused(self, reply: dict[str, Any]) -> DeviceAuthError:
         code = reply.get("error_code")
+        if code in BAD_CREDENTIAL_CODES:
+            return self._wrong_password()
         meaning = meaning_of(code) if isinstance(code, int) else "unexpected reply"
         return DeviceAuthError(
             f"{self.device}: the camera refused the credentials ({meaning})",
@@ -244,8 +269,9 @@ class CameraTransport:
                 self.password_hash, hashed = name, value  # type: ignore[assignment]
                 break
         if hashed is None:
+            # The camera proved it knows a password that is not ours.
             self._raise_lockout(challenge)
-            raise self._refused(challenge)
+            raise self._wrong_password()
         digest = _sha256(hashed + cnonce + nonce) + cnonce + nonce
         body = {
             "method": "login",
@@ -259,6 +285,8 @@ class CameraTransport:
         _, reply = await self._post(self.base_url + "/", json.dumps(body))
         self._raise_lockout(reply)
         result = reply.get("result")
+        if reply.get("error_code") == TapoCameraError.INVALID_NONCE:
+            raise self._wrong_password()  # the camera's answer to a wrong digest
         if not isinstance(result, dict) or reply.get("error_code", 0) != 0:
             raise self._refused(reply)
         stok, seq = result.get("stok"), result.get("start_seq")

@@ -30,7 +30,11 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 INVALID_NONCE = -40413
 SESSION_EXPIRED = -40401
 DEVICE_BLOCKED = -40404
-BAD_CREDENTIALS = -40401
+# Seed 000: "-40209: Invalid login credentials", the legacy firmware's answer to a
+# wrong MD5 password. Secure firmware never sees a wrong password (the client
+# checks device_confirm first); a wrong digest_passwd gets INVALID_NONCE again, as
+# python-kasa's camera transport observed ("Invalid password hash in handshake2").
+BAD_CREDENTIALS = -40209
 NONCE_TTL = 60.0
 
 
@@ -197,8 +201,8 @@ class LoginAuthority:
             self._fail()
             if self.seconds_left() > 0:
                 return self.blocked_reply()
-            data = {"code": BAD_CREDENTIALS, **self._counters()}
-            return {"error_code": BAD_CREDENTIALS, "result": {"data": data}}
+            data = {"code": INVALID_NONCE, **self._counters()}
+            return {"error_code": INVALID_NONCE, "result": {"data": data}}
         result = self._new_session(secure=True, cnonce=cnonce, nonce=nonce)
         return {"error_code": 0, "result": result}
 

@@ -86,6 +86,7 @@ class TapoCamera:
         *,
         detection_period: float = 20.0,
         on_reboot: Callable[[], None] = lambda: None,
+        without: frozenset[str] = frozenset(),
     ) -> None:
         self.model = model
         self.ptz = model.upper() in PTZ_MODELS
@@ -154,6 +155,9 @@ class TapoCamera:
             "motor": {},
             "playback": {},
         }
+        # Firmware without a module (no LED, no lens mask...) answers -40106 to it.
+        for module in without:
+            self.tree.pop(module, None)
         self._dynamic: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
             ("system", "clock_status"): self._clock_status,
             ("preset", "preset"): self.presets.config,
@@ -178,10 +182,13 @@ class TapoCamera:
     # state shortcuts -------------------------------------------------------------
     @property
     def privacy(self) -> bool:
-        return bool(self.tree["lens_mask"]["lens_mask_info"]["enabled"] == "on")
+        mask = self.tree.get("lens_mask", {}).get("lens_mask_info", {})
+        return bool(mask.get("enabled") == "on")
 
     @property
-    def led(self) -> bool:
+    def led(self) -> bool | None:
+        if "led" not in self.tree:
+            return None
         return bool(self.tree["led"]["config"]["enabled"] == "on")
 
     # entry points ----------------------------------------------------------------

@@ -6,7 +6,9 @@ Options (``SimOptions``): ``login`` is ``"legacy"`` or ``"secure"``; ``model``
 ``extra`` keys: ``hash`` (``"sha256"`` default, or ``"md5"``: the password digest of
 the secure flow), ``max_attempts`` (failed logins before a lockout, 10),
 ``lockout_seconds`` (1800), ``slow_seconds`` (delay of the ``slow`` fault, 5),
-``detection_period`` (seconds between scripted detections, 20; 0 for none).
+``detection_period`` (seconds between scripted detections, 20; 0 for none),
+``without`` (modules this firmware lacks, e.g. ``["led", "lens_mask"]``: the
+camera answers -40106 to them).
 
 Faults: ``slow`` and ``drop`` (connection closed mid-reply) and ``lockout`` (every
 login answers -40404 with ``sec_left``) last until switched off;
@@ -64,6 +66,7 @@ class TapoCameraEmulator(Emulator):
             opts.model or "C200",
             detection_period=float(extra.get("detection_period", 20.0)),
             on_reboot=self.auth.sessions.clear,
+            without=frozenset(str(m) for m in extra.get("without", ())),
         )
 
     def setup(self) -> None:
@@ -87,7 +90,10 @@ class TapoCameraEmulator(Emulator):
             "cruising": cam.motor.cruising,
             "privacy": cam.privacy,
             "led": cam.led,
-            "motion_detection": cam.tree["motion_detection"]["motion_det"]["enabled"] == "on",
+            "motion_detection": cam.tree.get("motion_detection", {})
+            .get("motion_det", {})
+            .get("enabled")
+            == "on",
             "presets": [{"id": p.id, "name": p.name} for p in cam.presets.items.values()],
             "logins": self.auth.logins,
             "sessions": len(self.auth.sessions),
