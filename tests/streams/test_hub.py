@@ -123,8 +123,10 @@ async def test_camera_down_is_unreachable_not_a_hang(rig: Rig) -> None:
     await cam.stop()  # nothing listens on that port any more
     rig.add_mjpeg("cam", cam)
     async with rig.hub.subscribe("cam") as viewer:
-        with pytest.raises(DeviceUnreachable):
+        with pytest.raises(DeviceUnreachable) as err:
             await viewer.first(5)
+    # the one network-error table (drivers.http): the cause, the peer, never the URL
+    assert err.value.message == f"cam: cannot reach 127.0.0.1:{cam.port}: connection refused"
 
 
 async def test_removed_device_ends_its_viewers(rig: Rig, camera: MjpegCamera) -> None:
