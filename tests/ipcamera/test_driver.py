@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -87,6 +88,16 @@ async def test_torch(emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[E
     assert emu.settings["torchEnabled"] is True
     await dev.set_light(False)
     assert emu.settings["torchEnabled"] is False
+
+
+async def test_concurrent_torch_commands_agree(
+    emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
+) -> None:
+    dev, _ = device
+    await asyncio.gather(dev.set_light(True), dev.set_light(True))  # two taps on "on"
+    assert emu.settings["torchEnabled"] is True and dev.state["torch"] is True
+    await asyncio.gather(dev.set_light(False), dev.set_light(False))
+    assert emu.settings["torchEnabled"] is False and dev.state["torch"] is False
 
 
 async def test_motion_detection(

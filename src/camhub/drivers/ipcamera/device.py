@@ -204,13 +204,11 @@ class IpCameraDevice(Device):
         return await self.get_settings()
 
     async def set_light(self, on: bool) -> None:
-        settings = await self.get_settings()
-        if bool(settings.get("torchEnabled")) == on:
-            return
-        answer = expect_dict(await self.transport.request("POST", "/torch"), "torch", self.name)
-        if answer.get("torchEnabled") is not on:
+        """Set, never toggle: ``POST /torch`` flips the torch, so two commands at once
+        would cancel out; the ``torchEnabled`` setting is idempotent."""
+        settings = await self.update_settings({"torchEnabled": on})
+        if settings.get("torchEnabled") is not on:
             raise DeviceError(f"{self.name}: the torch did not switch", device=self.name)
-        self._take_settings({"torchEnabled": on})
 
     async def get_motion_detection(self) -> dict[str, Any]:
         settings = await self.get_settings()
