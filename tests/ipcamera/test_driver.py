@@ -246,3 +246,34 @@ async def test_faults_become_device_errors(
     with pytest.raises(error):
         await dev.connect()
     await dev.close()
+
+
+async def test_a_failing_event_handler_does_not_end_the_feed(
+    emu: IpCameraEmulator,
+    http: aiohttp.ClientSession,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    got: list[EventIn] = []
+    failures = [RuntimeError("sink down"), RuntimeError("sink still down")]
+
+    def emit(event: EventIn) -> None:  # the hub's event sink, broken twice
+        if failures:
+            raise failures.pop(0)
+        got.append(event)
+
+    ctx = DeviceContext(http=http, emit=emit, data_dir=tmp_path, password=PASSWORD)
+    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=emu.port, timeout=3)
+    dev = IpCameraDevice(cfg, ctx)
+    await dev.connect()
+    try:
+        for connections in (1, 2):
+            await wait_for(lambda n=connections: dev.feed.connections >= n)  # type: ignore[misc]
+            await emu.record_event("MOTION")
+        await wait_for(lambda: dev.feed.connections >= 3)
+        await emu.record_event("ANY_SOUND")
+        await wait_for(lambda: [e.type for e in got] == ["sound"], timeout=5)
+        warned = [r for r in caplog.records if "RuntimeError" in r.getMessage()]
+        assert len([r for r in warned if r.levelname == "WARNING"]) == 1  # once per kind
+    finally:
+        await dev.close()

@@ -6,7 +6,10 @@ hands every JSON message to the device, and when the socket drops reconnects wit
 exponential backoff (reset once a connection is authenticated). Network failures of
 the socket become camhub errors in :mod:`camhub.drivers.http`, like every request's;
 the handshake is bounded by the device's timeout. After a reconnection the
-device may catch up on what it missed (``on_reconnect``).
+device may catch up on what it missed (``on_reconnect``). Any other exception (a bug in
+a handler or in the event sink) is logged once per kind, with its traceback at debug
+level, and the feed reconnects with backoff rather than dying while the device looks
+online.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class EventFeed:
         self.connected = asyncio.Event()  # set while an authenticated socket is open
         self.connections = 0  # authenticated connections so far
         self._task: asyncio.Task[None] | None = None
+        self._bugs: set[str] = set()  # kinds of unexpected failure already logged
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -65,6 +69,7 @@ class EventFeed:
         quiet = False  # one log line per outage, not one per attempt
         while True:
             wait = 0.0
+            bug = False
             try:
                 await self._session()
                 problem = "closed by the camera"
@@ -72,14 +77,29 @@ class EventFeed:
                 wait, problem = float(exc.seconds_left), exc.message
             except CamhubError as exc:  # network failures too (drivers.http)
                 problem = exc.message
+            except Exception as exc:  # a bug in a handler must not end the feed quietly
+                bug = True
+                problem = ""
+                self._report_bug(exc)
             if self.connected.is_set():
                 self.connected.clear()
-                delay, quiet = FIRST_DELAY, False
-            if not quiet:
+                if not bug:  # a handler that fails on every message must not spin
+                    delay, quiet = FIRST_DELAY, False
+            if not quiet and not bug:  # a bug has its own line (_report_bug)
                 log.warning("%s: event socket %s; reconnecting", self.transport.device, problem)
                 quiet = True
             await asyncio.sleep(max(wait, delay * random.uniform(0.8, 1.2)))
             delay = min(delay * 2, MAX_DELAY)
+
+    def _report_bug(self, exc: Exception) -> None:
+        """One warning per kind of failure; the traceback of each at debug level."""
+        kind = type(exc).__name__
+        if kind not in self._bugs:
+            self._bugs.add(kind)
+            log.warning(
+                "%s: event socket handler failed (%s); reconnecting", self.transport.device, kind
+            )
+        log.debug("%s: event socket handler failed", self.transport.device, exc_info=exc)
 
     async def _session(self) -> None:
         t = self.transport
