@@ -77,6 +77,13 @@ class EmulatorThread:
         self.emulators[name] = emu
         return emu
 
+    def restart(self, name: str) -> Emulator:
+        """Stop an emulator and start a fresh one on the same port (a camera reboot)."""
+        old = self.emulators[name]
+        self.run(old.stop())
+        opts = SimOptions(**{**vars(old.opts), "port": old.port})
+        return self.start(name, old.kind, opts)
+
     def stop(self) -> None:
         async def stop_all() -> None:
             await asyncio.gather(
@@ -119,7 +126,26 @@ def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
         if d.model:
             entry["model"] = d.model
         devices.append(entry)
+    if "sercomm" in kinds:
+        devices.append(_generic_camera(emus))
     return devices
+
+
+def _generic_camera(emus: EmulatorThread) -> dict[str, Any]:
+    """A plain MJPEG camera (a Sercomm emulator's URLs) watched by camhub's own motion
+    detection, as for any camera that detects nothing itself."""
+    pw = "demo-" + secrets.token_hex(4)
+    emu = emus.start("garage", "sercomm", SimOptions(username="admin", password=pw, model="OC821D"))
+    return {
+        "name": "garage",
+        "kind": "mjpeg",
+        "model": "generic MJPEG",
+        "stream_url": f"{emu.url}/img/video.mjpeg",
+        "snapshot_url": f"{emu.url}/img/snapshot.cgi",
+        "username": "admin",
+        "password": pw,
+        "motion": {"enabled": True, "fps": 3, "cooldown": 5},
+    }
 
 
 def demo_config(

@@ -107,7 +107,10 @@ async def test_demo_devices_media_ptz_and_events(
         async def enough_sources() -> bool:
             # tinyCam's events are filed under the camera (a child: tinycam.<camera>).
             names = await sources()
-            return {"porch", "phone"} <= names and any(n.startswith("tinycam.") for n in names)
+            # garage: camhub's own motion detection on a plain MJPEG camera.
+            return {"porch", "phone", "garage"} <= names and any(
+                n.startswith("tinycam.") for n in names
+            )
 
         await until(enough_sources, 45)
 
@@ -144,6 +147,54 @@ async def test_demo_websocket_shows_state_changes(
 
 async def _online(c: httpx.AsyncClient, name: str) -> bool:
     return bool((await c.get(f"/api/devices/{name}")).json()["online"])
+
+
+async def test_demo_hundred_viewers_one_camera_connection_and_resume(
+    demo: tuple[LiveHub, EmulatorThread, dict[str, str]],
+) -> None:
+    hub, emus, h = demo
+    token = h["Authorization"].split()[1]
+    url = f"{hub.url}/api/devices/phone/stream.mjpeg"
+    params = {"token": token, "resolution": "160x90", "fps": "3"}
+    frames = [0] * 100
+    restarted = asyncio.Event()
+    after = [0] * 100
+
+    async def viewer(i: int, client: httpx.AsyncClient) -> None:
+        async with client.stream("GET", url, params=params) as r:
+            assert r.status_code == 200
+            async for chunk in r.aiter_bytes():
+                n = chunk.count(b"\xff\xd8")
+                frames[i] += n
+                if restarted.is_set():
+                    after[i] += n
+
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with hub.client(headers=h) as api:
+        await until(lambda: _online(api, "phone"), 30)
+    async with httpx.AsyncClient(verify=False, timeout=30, limits=limits) as client:
+        tasks = [asyncio.create_task(viewer(i, client)) for i in range(100)]
+        try:
+
+            async def all_watching() -> bool:
+                return min(frames) >= 2
+
+            await until(all_watching, 60)
+            # One connection to the camera, whatever the number of viewers.
+            assert emus.emulators["phone"].sim_state()["streamClients"] == 1
+            emus.restart("phone")  # the camera goes away and comes back on its port
+            restarted.set()
+
+            async def all_resumed() -> bool:
+                return min(after) >= 3
+
+            await until(all_resumed, 60)
+            assert emus.emulators["phone"].sim_state()["streamClients"] == 1
+            assert not any(t.done() for t in tasks)  # nobody had to reconnect
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def test_camhub_demo_command(tmp_path: Path) -> None:

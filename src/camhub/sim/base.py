@@ -128,7 +128,10 @@ class Emulator:
         return ctx
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
+        # A camera that stops drops its clients; it does not wait for endless streams.
+        self._runner = web.AppRunner(
+            self.app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         site = web.TCPSite(
             self._runner,
