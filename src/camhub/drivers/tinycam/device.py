@@ -124,8 +124,15 @@ class TinyCamServer(Device):
         return state
 
     async def _poll(self) -> dict[str, Any]:
-        # Concurrent calls share one login: the transport serialises it.
-        cams, status = await asyncio.gather(self.api.cam_list(), self._status())
+        # Both at once (they share one login: the transport serialises it); both are
+        # awaited to the end, then the first failure is raised.
+        cams, status = await asyncio.gather(
+            self.api.cam_list(), self._status(), return_exceptions=True
+        )
+        for result in (cams, status):
+            if isinstance(result, BaseException):
+                raise result
+        assert isinstance(cams, list) and isinstance(status, dict)
         self._sync(cams)
         moving = status.get("motionCameras")
         if isinstance(moving, list):
