@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,103 @@ async def test_led_and_nickname_via_raw(connect: Connect) -> None:
         assert led["result"]["led_rule"] == "never"
         await plug.raw({"method": "set_device_info", "params": {"nickname": "S2l0Y2hlbg=="}})
         assert (await plug.poll())["nickname"] == "Kitchen"
+
+
+# Every device type of seed 001 (tapo-rest's list): (kind, capabilities it must have,
+# capabilities it must not have, sockets).
+SEED_TYPES: dict[str, tuple[str, set[C], set[C], int]] = {
+    "L510": ("tapo-bulb", {C.BRIGHTNESS}, {C.COLOR, C.COLOR_TEMP}, 0),
+    "L520": ("tapo-bulb", {C.BRIGHTNESS}, {C.COLOR, C.COLOR_TEMP}, 0),
+    "L610": ("tapo-bulb", {C.BRIGHTNESS}, {C.COLOR, C.COLOR_TEMP}, 0),
+    "L530": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
+    "L535": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
+    "L630": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
+    "L900": ("tapo-strip", {C.COLOR}, {C.EFFECTS}, 0),
+    "L920": ("tapo-strip", {C.COLOR, C.EFFECTS}, set(), 0),
+    "L930": ("tapo-strip", {C.COLOR, C.EFFECTS}, set(), 0),
+    "P100": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
+    "P105": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
+    "P110": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
+    "P110M": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
+    "P115": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
+    "P300": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 3),
+    "P304": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 4),
+    "P304M": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 4),
+    "P316": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 6),
+}
+
+
+@pytest.mark.parametrize("model", list(SEED_TYPES))
+async def test_every_seed_device_type_is_emulated_and_driven(model: str, connect: Connect) -> None:
+    kind, has, lacks, sockets = SEED_TYPES[model]
+    async with connect(kind, model) as (emu, dev):
+        assert dev.model == model
+        assert has <= dev.capabilities
+        assert not lacks & dev.capabilities
+        # what the configured model promises before connecting matches the device
+        configured = driver_for(kind)(dev.config, dev.ctx)
+        assert has <= configured.capabilities
+        if sockets:
+            children = await dev.list_children()
+            assert len(children) == sockets
+            metered = model.endswith("M")
+            assert all((C.ENERGY in c.capabilities) is metered for c in children)
+            await children[-1].set_power(True)
+            assert emu.sim_state()["children"][-1]["on"] is True
+        else:
+            await dev.set_power(True)
+            assert (await dev.poll())["on"] is True
+
+
+async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) -> None:
+    async with connect("tapo-power-strip", "P304") as (emu, strip):
+        requests: list[str] = []
+        handle = emu.node.handle
+
+        def counting(request: Any, nested: bool = False) -> dict[str, Any]:
+            if not nested:
+                requests.append(str(request.get("method")))
+            return handle(request, nested)
+
+        emu.node.handle = counting  # type: ignore[method-assign]
+        # what the hub does: poll the strip, sync its children, connect and poll each
+        await strip.poll()
+        children = await strip.list_children()
+        assert await strip.list_children() == children  # the same objects, no request
+        for child in children:
+            await child.connect()
+            assert (await child.poll())["on"] is False
+        for _ in range(2):  # two more rounds
+            await strip.poll()
+            for child in children:
+                await child.poll()
+        # one request per strip poll (+1: the sockets' components, read once)
+        assert len(requests) == 4, requests
+        assert "control_child" not in requests
+        # a socket switched is read back by its next poll
+        await children[2].set_power(True)
+        assert (await children[2].poll())["on"] is True
+        assert [c["on"] for c in (await strip.poll())["children"]] == [False, False, True, False]
+
+
+async def test_malformed_component_version_is_a_device_error(connect: Connect) -> None:
+    async with connect("tapo-plug", "P100", do_connect=False) as (emu, plug):
+        emu.node.methods["component_nego"] = lambda _: {
+            "component_list": [{"id": "device", "ver_code": "v2"}]
+        }
+        with pytest.raises(DeviceError, match="malformed reply") as info:
+            await plug.connect()
+        assert info.value.device == "dev"
+        emu.node.methods["component_nego"] = lambda _: {
+            "component_list": [{"id": "device", "ver_code": None}]
+        }
+        with pytest.raises(DeviceError, match="malformed reply"):
+            await plug.connect()
+
+
+async def test_socket_names_fold_accents(connect: Connect) -> None:
+    async with connect("tapo-power-strip", "P300", do_connect=False) as (emu, strip):
+        emu.node.children[0].nickname = "Café lamp"
+        await strip.connect()
+        children = await strip.list_children()
+        assert children[0].name == "dev.cafe-lamp"

@@ -10,17 +10,17 @@ child devices that share the strip's transport and speak through
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import calendar
-import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from camhub.capabilities import Capability as C
 from camhub.config import DeviceConfig
 from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext
+from camhub.drivers.base import Device, DeviceContext, slugify
 from camhub.drivers.tapo.klap import KlapTransport
 from camhub.drivers.tapo.smart_protocol import ChildProtocol, SmartCaller, SmartProtocol
 from camhub.drivers.tapo.smart_tables import (
@@ -53,8 +53,16 @@ def _next_month(ts: int) -> int:
     return calendar.timegm((year, month, 1, 0, 0, 0))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+def _ver_code(device: str, entry: dict[str, Any]) -> int:
+    code = entry.get("ver_code", 1)
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise DeviceError(
+            f"{device}: malformed reply (component {entry['id']!r}: ver_code {code!r})",
+            device=device,
+        )
+    return code
 
 
 class TapoSmartDevice(Device):
@@ -76,7 +84,14 @@ class TapoSmartDevice(Device):
         self._transport: KlapTransport | None = None
         self.components: dict[str, int] = {}
         self.info: dict[str, Any] = {}
+        self._info_fresh = False  # connect() just read get_device_info
+        # a power strip: its sockets, and their info from its last child-list read
         self._children: dict[str, TapoSmartDevice] = {}
+        self._child_cache = ChildCache()
+        # a socket: the strip it belongs to, and the cache generation it last read
+        self._parent: TapoSmartDevice | None = None
+        self._child_id = ""
+        self._seen_generation = -1
 
     @classmethod
     def default_capabilities(cls) -> set[C]:
@@ -115,7 +130,7 @@ class TapoSmartDevice(Device):
         if not isinstance(comp_list, list):
             raise DeviceError(f"{self.name}: malformed component list", device=self.name)
         self.components = {
-            str(c["id"]): int(c.get("ver_code", 1))
+            str(c["id"]): _ver_code(self.name, c)
             for c in comp_list
             if isinstance(c, dict) and "id" in c
         }
@@ -165,11 +180,13 @@ class TapoSmartDevice(Device):
 
     # lifecycle -------------------------------------------------------------------
     async def connect(self) -> None:
-        if isinstance(self.proto, ChildProtocol) and self.components:
-            self._set_info(await self.proto.call("get_device_info"))
+        if self._parent is not None:
+            # A socket: its info comes with the strip's child list, no request.
+            self._set_info(await self._parent._socket_info(self._child_id, fresh=False))
         else:
             got = await self.proto.call_many([("component_nego", None), ("get_device_info", None)])
             self._learn(got["component_nego"], got["get_device_info"])
+            self._info_fresh = True
         self.state = self._state_from_info()
 
     async def close(self) -> None:
@@ -177,25 +194,60 @@ class TapoSmartDevice(Device):
             await self._transport.close()
 
     async def poll(self) -> dict[str, Any]:
-        queries: list[tuple[str, dict[str, Any] | None]] = [("get_device_info", None)]
+        if self._parent is not None:
+            return await self._poll_socket(self._parent)
+        queries: list[tuple[str, dict[str, Any] | None]] = []
+        if not self._info_fresh:
+            queries.append(("get_device_info", None))
         if C.ENERGY in self.capabilities:
             queries += [("get_energy_usage", None), ("get_current_power", None)]
-        got = await self.proto.call_many(queries, strict=False)
-        if isinstance(got["get_device_info"], DeviceError):
-            raise got["get_device_info"]
-        self._set_info(got["get_device_info"])
+        if C.CHILDREN in self.capabilities:
+            queries.append(("get_child_device_list", {"start_index": 0}))
+        got = await self.proto.call_many(queries, strict=False) if queries else {}
+        self._info_fresh = False
+        if "get_device_info" in got:
+            if isinstance(got["get_device_info"], DeviceError):
+                raise got["get_device_info"]
+            self._set_info(got["get_device_info"])
         state = self._state_from_info()
         if C.ENERGY in self.capabilities:
             state.update(
                 self._energy_from(got.get("get_energy_usage"), got.get("get_current_power"))
             )
         if C.CHILDREN in self.capabilities:
-            state["children"] = [{"name": c.name, **c.state} for c in await self.list_children()]
+            first_page = got["get_child_device_list"]
+            if isinstance(first_page, DeviceError):
+                raise first_page
+            async with self._child_cache.lock:
+                await self._read_children(first_page)
+                self._child_cache.polled()
+            state["children"] = [{"name": c.name, **c.state} for c in self._child_cache.listed]
+        self.state = state
+        return state
+
+    async def _poll_socket(self, strip: TapoSmartDevice) -> dict[str, Any]:
+        """A socket's state: the strip's cached child info, refreshed through the
+        strip only when this socket has already read it (at most once between two
+        polls of the strip, unless a socket was switched since)."""
+        fresh = self._seen_generation == strip._child_cache.generation
+        self._set_info(await strip._socket_info(self._child_id, fresh=fresh))
+        self._seen_generation = strip._child_cache.generation
+        state = self._state_from_info()
+        if C.ENERGY in self.capabilities:
+            usage = await self.proto.call_many([("get_energy_usage", None)], strict=False)
+            state.update(self._energy_from(usage.get("get_energy_usage"), None))
         self.state = state
         return state
 
     # power, light --------------------------------------------------------------------
+    def _changed(self) -> None:
+        """After a command: the next poll reads the device back."""
+        self._info_fresh = False
+        if self._parent is not None:
+            self._parent._child_cache.stale = True
+
     async def _set(self, **params: Any) -> None:
+        self._changed()
         await self.proto.call("set_device_info", params)
 
     async def set_power(self, on: bool) -> None:
@@ -244,6 +296,7 @@ class TapoSmartDevice(Device):
     async def set_effect(self, name: str | None) -> None:
         if C.EFFECTS not in self.capabilities:
             raise self._unsupported(C.EFFECTS)
+        self._changed()
         if name is None:
             await self.proto.call("set_lighting_effect", {"enable": 0})
             return
@@ -257,20 +310,21 @@ class TapoSmartDevice(Device):
             {"id": EFFECTS[name], "name": name, "enable": 1, "custom": 0, "brightness": brightness},
         )
 
+    # set_led and reboot are only reached through the capability routes, which
+    # refuse devices without the capability; the methods above are also called by
+    # the tapo-rest compat actions, so they keep their own check.
     async def set_led(self, on: bool) -> None:
-        if C.LED not in self.capabilities:
-            raise self._unsupported(C.LED)
+        self._changed()
         current = self._require(await self.proto.call("get_led_info"), "get_led_info")
         await self.proto.call("set_led_info", {**current, "led_rule": "always" if on else "never"})
 
     async def reboot(self) -> None:
-        if C.REBOOT not in self.capabilities:
-            raise self._unsupported(C.REBOOT)
         await self.proto.call("device_reboot", {"delay": 1})
 
     async def raw(self, request: Any) -> Any:
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             raise InvalidArgument('a raw request is {"method": ..., "params": {...}}')
+        self._changed()
         return await self.proto.raw(request)
 
     # energy ----------------------------------------------------------------------------
@@ -330,40 +384,72 @@ class TapoSmartDevice(Device):
         return buckets
 
     # children --------------------------------------------------------------------------
-    async def _paged(self, method: str, key: str) -> list[Any]:
+    async def _paged(self, method: str, key: str, first: Any = None) -> list[Any]:
         items: list[Any] = []
+        page = first
         while True:
-            page = self._require(await self.proto.call(method, {"start_index": len(items)}), method)
-            got = page.get(key)
+            if page is None:
+                page = await self.proto.call(method, {"start_index": len(items)})
+            got = self._require(page, method).get(key)
             if not isinstance(got, list):
                 raise DeviceError(f"{self.name}: malformed {method}", device=self.name)
             items += got
             total = _num(page, "sum")
             if not got or total is None or len(items) >= total:
                 return items
+            page = None
 
     async def list_children(self) -> list[Device]:
+        """The sockets, from the last child-list read (the strip's poll); the same
+        objects every time."""
         if C.CHILDREN not in self.capabilities or not isinstance(self.proto, SmartProtocol):
             raise self._unsupported(C.CHILDREN)
-        infos = await self._paged("get_child_device_list", "child_device_list")
-        comps = await self._paged("get_child_device_component_list", "child_component_list")
-        comp_by_id = {c.get("device_id"): c for c in comps if isinstance(c, dict)}
-        children: list[Device] = []
+        if self._child_cache.generation == 0:
+            await self._refresh_children(self._child_cache.generation)
+        return list(self._child_cache.listed)
+
+    async def _refresh_children(self, seen: int) -> None:
+        """Read the child list, unless someone did while we waited for the lock."""
+        cache = self._child_cache
+        async with cache.lock:
+            if cache.generation == seen or cache.stale:
+                await self._read_children(None)
+
+    async def _socket_info(self, child_id: str, *, fresh: bool) -> dict[str, Any]:
+        """One socket's last listed info; ``fresh`` asks for a newer read, which the
+        strip makes at most once between its polls unless a socket was switched."""
+        cache = self._child_cache
+        if cache.generation == 0 or cache.stale or (fresh and not cache.refreshed):
+            await self._refresh_children(cache.generation)
+            cache.refreshed = True
+        info = cache.infos.get(child_id)
+        if info is None:
+            raise DeviceError(f"{self.name}: the socket is no longer listed", device=self.name)
+        return info
+
+    async def _read_children(self, first_page: Any) -> None:
+        """Read the child list (``first_page`` if already fetched) into the cache;
+        sockets seen for the first time learn their components."""
+        infos = await self._paged("get_child_device_list", "child_device_list", first_page)
+        listed = [i for i in infos if isinstance(i, dict) and isinstance(i.get("device_id"), str)]
+        comp_by_id: dict[Any, Any] = {}
+        if any(i["device_id"] not in self._children for i in listed):
+            comps = await self._paged("get_child_device_component_list", "child_component_list")
+            comp_by_id = {c.get("device_id"): c for c in comps if isinstance(c, dict)}
+        children: list[TapoSmartDevice] = []
         used: set[str] = set()
-        for position, info in enumerate(infos, start=1):
-            if not isinstance(info, dict) or not isinstance(info.get("device_id"), str):
-                continue
+        for position, info in enumerate(listed, start=1):
             child = self._children.get(info["device_id"]) or self._new_child(info, position, used)
             if not child.components:
                 child._learn(comp_by_id.get(info["device_id"], {"component_list": []}), info)
             child._set_info(info)
-            child.state = child._state_from_info()
+            child.state = {**child.state, **child._state_from_info()}
             used.add(child.name)
             children.append(child)
-        return children
+        self._child_cache.store(children, {i["device_id"]: i for i in listed})
 
     def _new_child(self, info: dict[str, Any], position: int, used: set[str]) -> TapoSmartDevice:
-        slug = _slug(_b64text(info.get("nickname"))) or f"socket-{position}"
+        slug = slugify(_b64text(info.get("nickname"))) or f"socket-{position}"
         name = f"{self.name}.{slug}"[:64]
         if name in used:
             name = f"{name[:60]}-{position}"
@@ -379,8 +465,29 @@ class TapoSmartDevice(Device):
         child = TapoSmartPlug(
             config, self.ctx, protocol=ChildProtocol(self.proto, info["device_id"], name)
         )
+        child._parent, child._child_id = self, info["device_id"]
         self._children[info["device_id"]] = child
         return child
+
+
+class ChildCache:
+    """A power strip's last child-list read, shared by its sockets."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.generation = 0  # number of reads so far
+        self.listed: list[TapoSmartDevice] = []
+        self.infos: dict[str, dict[str, Any]] = {}
+        self.refreshed = False  # a socket asked for a read since the strip's poll
+        self.stale = False  # a socket was switched since the last read
+
+    def store(self, children: list[TapoSmartDevice], infos: dict[str, dict[str, Any]]) -> None:
+        self.listed, self.infos = children, infos
+        self.generation += 1
+        self.stale = False
+
+    def polled(self) -> None:
+        self.refreshed = False
 
 
 @register("tapo-plug")

@@ -13,11 +13,19 @@ KIND_CAPABILITIES: dict[str, frozenset[C]] = {
     "tapo-power-strip": frozenset({C.CHILDREN, C.RAW}),
 }
 
-# Extras a configured model is known to have (tapo-rest's device_type list).
+# What each model of tapo-rest's device_type list (seed 001) is known to have, on
+# top of its kind's; the device's own component list replaces it on connect.
 MODEL_CAPABILITIES: dict[str, frozenset[C]] = {
-    **dict.fromkeys(("P110", "P110M", "P115"), frozenset({C.ENERGY})),
-    **dict.fromkeys(("L530", "L535", "L630", "L900"), frozenset({C.COLOR, C.COLOR_TEMP})),
-    **dict.fromkeys(("L920", "L930"), frozenset({C.COLOR, C.COLOR_TEMP, C.EFFECTS})),
+    **dict.fromkeys(("P100", "P105"), frozenset({C.POWER, C.LED})),
+    **dict.fromkeys(("P110", "P110M", "P115"), frozenset({C.POWER, C.LED, C.ENERGY})),
+    **dict.fromkeys(("L510", "L520", "L610"), frozenset({C.POWER, C.BRIGHTNESS})),
+    **dict.fromkeys(
+        ("L530", "L535", "L630", "L900"), frozenset({C.POWER, C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP})
+    ),
+    **dict.fromkeys(
+        ("L920", "L930"), frozenset({C.POWER, C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP, C.EFFECTS})
+    ),
+    **dict.fromkeys(("P300", "P304", "P304M", "P316"), frozenset({C.CHILDREN, C.LED})),
 }
 
 # component_nego id -> capability it brings.

@@ -169,12 +169,12 @@ class TapoSmartEmulator(Emulator):
 
 class TapoPlugEmulator(TapoSmartEmulator):
     kind = "tapo-plug"
-    models = ("P110", "P100", "P115")
+    models = ("P110", "P100", "P105", "P110M", "P115")
 
 
 class TapoBulbEmulator(TapoSmartEmulator):
     kind = "tapo-bulb"
-    models = ("L530", "L510")
+    models = ("L530", "L510", "L520", "L610", "L535", "L630")
     node_class = LightNode
 
 
@@ -186,5 +186,5 @@ class TapoStripEmulator(TapoSmartEmulator):
 
 class TapoPowerStripEmulator(TapoSmartEmulator):
     kind = "tapo-power-strip"
-    models = ("P304M", "P300")
+    models = ("P304M", "P300", "P304", "P316")
     node_class = PowerStripNode

@@ -61,87 +61,82 @@ BULB_FW = "1.1.6 Build 240130 Rel.173828"
 STRIP_FW = "1.1.3 Build 231229 Rel.164316"
 POWER_STRIP_FW = "1.0.15 Build 231130 Rel.122000"
 
+
+def _plug(model: str, *, energy: bool) -> ModelSpec:
+    components = (*COMMON, ("led", 1), *(ENERGY if energy else ()))
+    return ModelSpec(
+        model,
+        "SMART.TAPOPLUG",
+        components,
+        PLUG_FW,
+        default_nickname="Tapo Plug",
+        load_w=60.0 if energy else 0.0,
+    )
+
+
+def _bulb(model: str, ct: tuple[int, int] | None, hw_ver: str = "3.0") -> ModelSpec:
+    components = (*COMMON, *LIGHT, *(COLOR if ct else ()))
+    return ModelSpec(
+        model,
+        "SMART.TAPOBULB",
+        components,
+        BULB_FW,
+        hw_ver=hw_ver,
+        default_nickname="Tapo Bulb",
+        color_temp_range=ct,
+    )
+
+
+def _light_strip(model: str, *, effects: bool) -> ModelSpec:
+    components = (*COMMON, *LIGHT, *COLOR, *STRIP, *(STRIP_EFFECTS if effects else ()))
+    return ModelSpec(
+        model,
+        "SMART.TAPOBULB",
+        components,
+        STRIP_FW,
+        default_nickname="Tapo Light Strip",
+        color_temp_range=(2500, 6500),
+    )
+
+
+def _power_strip(model: str, sockets: int, *, energy: bool) -> ModelSpec:
+    return ModelSpec(
+        model,
+        "SMART.TAPOPLUG",
+        (*COMMON, ("led", 1), *CHILDREN),
+        POWER_STRIP_FW,
+        default_nickname="Tapo Power Strip",
+        sockets=sockets,
+        load_w=40.0 if energy else 0.0,
+        socket_components=(*SOCKET, *(ENERGY if energy else ())),
+    )
+
+
+# Every device type tapo-rest (seed 001) lists.
 MODELS: dict[str, ModelSpec] = {
     spec.model: spec
     for spec in (
-        ModelSpec(
-            "P100", "SMART.TAPOPLUG", (*COMMON, ("led", 1)), PLUG_FW, default_nickname="Tapo Plug"
-        ),
-        ModelSpec(
-            "P110",
-            "SMART.TAPOPLUG",
-            (*COMMON, ("led", 1), *ENERGY),
-            PLUG_FW,
-            default_nickname="Tapo Plug",
-            load_w=60.0,
-        ),
-        ModelSpec(
-            "P115",
-            "SMART.TAPOPLUG",
-            (*COMMON, ("led", 1), *ENERGY),
-            PLUG_FW,
-            default_nickname="Tapo Plug",
-            load_w=60.0,
-        ),
-        ModelSpec(
-            "L510",
-            "SMART.TAPOBULB",
-            (*COMMON, *LIGHT),
-            BULB_FW,
-            hw_ver="3.0",
-            default_nickname="Tapo Bulb",
-        ),
-        ModelSpec(
-            "L530",
-            "SMART.TAPOBULB",
-            (*COMMON, *LIGHT, *COLOR),
-            BULB_FW,
-            hw_ver="3.0",
-            default_nickname="Tapo Bulb",
-            color_temp_range=(2500, 6500),
-        ),
-        ModelSpec(
-            "L900",
-            "SMART.TAPOBULB",
-            (*COMMON, *LIGHT, *COLOR, *STRIP),
-            STRIP_FW,
-            default_nickname="Tapo Light Strip",
-            color_temp_range=(2500, 6500),
-        ),
-        ModelSpec(
-            "L920",
-            "SMART.TAPOBULB",
-            (*COMMON, *LIGHT, *COLOR, *STRIP, *STRIP_EFFECTS),
-            STRIP_FW,
-            default_nickname="Tapo Light Strip",
-            color_temp_range=(2500, 6500),
-        ),
-        ModelSpec(
-            "L930",
-            "SMART.TAPOBULB",
-            (*COMMON, *LIGHT, *COLOR, *STRIP, *STRIP_EFFECTS),
-            STRIP_FW,
-            default_nickname="Tapo Light Strip",
-            color_temp_range=(2500, 6500),
-        ),
-        ModelSpec(
-            "P300",
-            "SMART.TAPOPLUG",
-            (*COMMON, ("led", 1), *CHILDREN),
-            POWER_STRIP_FW,
-            default_nickname="Tapo Power Strip",
-            sockets=3,
-            socket_components=SOCKET,
-        ),
-        ModelSpec(
-            "P304M",
-            "SMART.TAPOPLUG",
-            (*COMMON, ("led", 1), *CHILDREN),
-            POWER_STRIP_FW,
-            default_nickname="Tapo Power Strip",
-            sockets=4,
-            load_w=40.0,
-            socket_components=(*SOCKET, *ENERGY),
-        ),
+        # smart plugs, and those with energy monitoring
+        _plug("P100", energy=False),
+        _plug("P105", energy=False),
+        _plug("P110", energy=True),
+        _plug("P110M", energy=True),
+        _plug("P115", energy=True),
+        # dimmable bulbs (L610: GU10 spot), colour bulbs (L630: GU10 spot)
+        _bulb("L510", None),
+        _bulb("L520", None),
+        _bulb("L610", None, hw_ver="1.0"),
+        _bulb("L530", (2500, 6500)),
+        _bulb("L535", (2500, 6500)),
+        _bulb("L630", (2200, 6500), hw_ver="1.0"),
+        # light strips; L920 / L930 have segment effects
+        _light_strip("L900", effects=False),
+        _light_strip("L920", effects=True),
+        _light_strip("L930", effects=True),
+        # power strips: sockets as children; the M models meter each socket
+        _power_strip("P300", 3, energy=False),
+        _power_strip("P304", 4, energy=False),
+        _power_strip("P304M", 4, energy=True),
+        _power_strip("P316", 6, energy=False),
     )
 }
