@@ -10,11 +10,6 @@ child devices that share the strip's transport and speak through
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import calendar
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from camhub.capabilities import Capability as C
@@ -22,6 +17,7 @@ from camhub.config import DeviceConfig
 from camhub.drivers import register
 from camhub.drivers.base import Device, DeviceContext, slugify
 from camhub.drivers.tapo.klap import KlapTransport
+from camhub.drivers.tapo.smart_children import ChildCache
 from camhub.drivers.tapo.smart_protocol import ChildProtocol, SmartCaller, SmartProtocol
 from camhub.drivers.tapo.smart_tables import (
     COMPONENT_CAPABILITIES,
@@ -30,39 +26,14 @@ from camhub.drivers.tapo.smart_tables import (
     KIND_CAPABILITIES,
     MODEL_CAPABILITIES,
 )
+from camhub.drivers.tapo.smart_values import (
+    b64text,
+    energy_buckets,
+    energy_from,
+    num,
+    ver_code,
+)
 from camhub.errors import DeviceAuthError, DeviceError, InvalidArgument
-
-
-def _b64text(value: Any) -> str:
-    if not isinstance(value, str):
-        return ""
-    try:
-        return base64.b64decode(value, validate=True).decode("utf-8", "replace")
-    except (ValueError, binascii.Error):
-        return value
-
-
-def _num(data: Any, key: str) -> int | None:
-    value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _next_month(ts: int) -> int:
-    d = datetime.fromtimestamp(ts, UTC)
-    year, month = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
-    return calendar.timegm((year, month, 1, 0, 0, 0))
-
-
-def _ver_code(device: str, entry: dict[str, Any]) -> int:
-    code = entry.get("ver_code", 1)
-    if isinstance(code, str) and code.isdigit():
-        code = int(code)
-    if not isinstance(code, int) or isinstance(code, bool):
-        raise DeviceError(
-            f"{device}: malformed reply (component {entry['id']!r}: ver_code {code!r})",
-            device=device,
-        )
-    return code
 
 
 class TapoSmartDevice(Device):
@@ -130,7 +101,7 @@ class TapoSmartDevice(Device):
         if not isinstance(comp_list, list):
             raise DeviceError(f"{self.name}: malformed component list", device=self.name)
         self.components = {
-            str(c["id"]): _ver_code(self.name, c)
+            str(c["id"]): ver_code(self.name, c)
             for c in comp_list
             if isinstance(c, dict) and "id" in c
         }
@@ -165,13 +136,13 @@ class TapoSmartDevice(Device):
         info = self.info
         state: dict[str, Any] = {
             "model": self.model,
-            "nickname": _b64text(info.get("nickname")),
+            "nickname": b64text(info.get("nickname")),
             "fw_ver": info.get("fw_ver"),
         }
         if isinstance(info.get("device_on"), bool):
             state["on"] = info["device_on"]
         for key in ("brightness", "hue", "saturation", "color_temp", "rssi"):
-            if (value := _num(info, key)) is not None:
+            if (value := num(info, key)) is not None:
                 state[key] = value
         effect = info.get("lighting_effect")
         if C.EFFECTS in self.capabilities and isinstance(effect, dict):
@@ -211,9 +182,7 @@ class TapoSmartDevice(Device):
             self._set_info(got["get_device_info"])
         state = self._state_from_info()
         if C.ENERGY in self.capabilities:
-            state.update(
-                self._energy_from(got.get("get_energy_usage"), got.get("get_current_power"))
-            )
+            state.update(energy_from(got.get("get_energy_usage"), got.get("get_current_power")))
         if C.CHILDREN in self.capabilities:
             first_page = got["get_child_device_list"]
             if isinstance(first_page, DeviceError):
@@ -235,11 +204,16 @@ class TapoSmartDevice(Device):
         state = self._state_from_info()
         if C.ENERGY in self.capabilities:
             usage = await self.proto.call_many([("get_energy_usage", None)], strict=False)
-            state.update(self._energy_from(usage.get("get_energy_usage"), None))
+            state.update(energy_from(usage.get("get_energy_usage"), None))
         self.state = state
         return state
 
     # power, light --------------------------------------------------------------------
+    def _need(self, cap: C) -> None:
+        """Refuse a capability the device lacks (for callers other than the routes)."""
+        if cap not in self.capabilities:
+            raise self._unsupported(cap)
+
     def _changed(self) -> None:
         """After a command: the next poll reads the device back."""
         self._info_fresh = False
@@ -251,20 +225,17 @@ class TapoSmartDevice(Device):
         await self.proto.call("set_device_info", params)
 
     async def set_power(self, on: bool) -> None:
-        if C.POWER not in self.capabilities:
-            raise self._unsupported(C.POWER)
+        self._need(C.POWER)
         await self._set(device_on=bool(on))
 
     async def set_brightness(self, level: int) -> None:
-        if C.BRIGHTNESS not in self.capabilities:
-            raise self._unsupported(C.BRIGHTNESS)
+        self._need(C.BRIGHTNESS)
         if not 1 <= level <= 100:
             raise InvalidArgument("brightness must be 1..100", errors=["brightness: 1..100"])
         await self._set(brightness=int(level))
 
     async def set_color(self, hue: int, saturation: int) -> None:
-        if C.COLOR not in self.capabilities:
-            raise self._unsupported(C.COLOR)
+        self._need(C.COLOR)
         errors = [
             msg
             for ok, msg in (
@@ -279,8 +250,7 @@ class TapoSmartDevice(Device):
         await self._set(hue=int(hue), saturation=int(saturation), color_temp=0)
 
     async def set_color_temp(self, kelvin: int) -> None:
-        if C.COLOR_TEMP not in self.capabilities:
-            raise self._unsupported(C.COLOR_TEMP)
+        self._need(C.COLOR_TEMP)
         lo, hi = self._ct_range() or (2500, 6500)
         if not lo <= kelvin <= hi:
             raise InvalidArgument(
@@ -289,13 +259,11 @@ class TapoSmartDevice(Device):
         await self._set(color_temp=int(kelvin))
 
     async def list_effects(self) -> list[str]:
-        if C.EFFECTS not in self.capabilities:
-            raise self._unsupported(C.EFFECTS)
+        self._need(C.EFFECTS)
         return list(EFFECTS)
 
     async def set_effect(self, name: str | None) -> None:
-        if C.EFFECTS not in self.capabilities:
-            raise self._unsupported(C.EFFECTS)
+        self._need(C.EFFECTS)
         self._changed()
         if name is None:
             await self.proto.call("set_lighting_effect", {"enable": 0})
@@ -304,15 +272,15 @@ class TapoSmartDevice(Device):
             raise InvalidArgument(
                 f"unknown effect {name!r}", errors=[f"effect: one of {', '.join(EFFECTS)}"]
             )
-        brightness = _num(self.info, "brightness") or 100
+        brightness = num(self.info, "brightness") or 100
         await self.proto.call(
             "set_lighting_effect",
             {"id": EFFECTS[name], "name": name, "enable": 1, "custom": 0, "brightness": brightness},
         )
 
     # set_led and reboot are only reached through the capability routes, which
-    # refuse devices without the capability; the methods above are also called by
-    # the tapo-rest compat actions, so they keep their own check.
+    # refuse a device without the capability; the methods calling _need are also
+    # called by the tapo-rest compat actions, which check the model group only.
     async def set_led(self, on: bool) -> None:
         self._changed()
         current = self._require(await self.proto.call("get_led_info"), "get_led_info")
@@ -328,31 +296,14 @@ class TapoSmartDevice(Device):
         return await self.proto.raw(request)
 
     # energy ----------------------------------------------------------------------------
-    def _energy_from(self, usage: Any, power: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if isinstance(power, dict) and (watts := _num(power, "current_power")) is not None:
-            out["current_power_w"] = float(watts)
-        elif (mw := _num(usage, "current_power")) is not None:
-            out["current_power_w"] = mw / 1000
-        for src, dst in (
-            ("today_energy", "today_energy_wh"),
-            ("month_energy", "month_energy_wh"),
-            ("today_runtime", "today_runtime_min"),
-            ("month_runtime", "month_runtime_min"),
-        ):
-            if (value := _num(usage, src)) is not None:
-                out[dst] = value
-        return out
-
     async def get_energy(self) -> dict[str, Any]:
-        if C.ENERGY not in self.capabilities:
-            raise self._unsupported(C.ENERGY)
+        self._need(C.ENERGY)
         got = await self.proto.call_many(
             [("get_energy_usage", None), ("get_current_power", None)], strict=False
         )
         if isinstance(got["get_energy_usage"], DeviceError):
             raise got["get_energy_usage"]
-        energy = self._energy_from(got["get_energy_usage"], got["get_current_power"])
+        energy = energy_from(got["get_energy_usage"], got["get_current_power"])
         if "today_energy_wh" not in energy or "month_energy_wh" not in energy:
             raise DeviceError(f"{self.name}: malformed energy usage", device=self.name)
         energy.setdefault("current_power_w", 0.0)
@@ -361,8 +312,7 @@ class TapoSmartDevice(Device):
     async def get_energy_history(
         self, interval: Literal["hourly", "daily", "monthly"], start: int, end: int
     ) -> list[dict[str, Any]]:
-        if C.ENERGY not in self.capabilities:
-            raise self._unsupported(C.ENERGY)
+        self._need(C.ENERGY)
         if interval not in ENERGY_INTERVALS:
             raise InvalidArgument("interval must be hourly, daily or monthly")
         if not 0 <= start < end:
@@ -373,15 +323,10 @@ class TapoSmartDevice(Device):
             "interval": ENERGY_INTERVALS[interval],
         }
         data = self._require(await self.proto.call("get_energy_data", params), "get_energy_data")
-        values, first = data.get("data"), _num(data, "start_timestamp")
+        values, first = data.get("data"), num(data, "start_timestamp")
         if not isinstance(values, list) or first is None:
             raise DeviceError(f"{self.name}: malformed energy data", device=self.name)
-        buckets, ts = [], first
-        for value in values:
-            if isinstance(value, int | float):
-                buckets.append({"timestamp": ts * 1000, "energy_wh": value})
-            ts = {"hourly": ts + 3600, "daily": ts + 86400}.get(interval) or _next_month(ts)
-        return buckets
+        return energy_buckets(values, first, interval)
 
     # children --------------------------------------------------------------------------
     async def _paged(self, method: str, key: str, first: Any = None) -> list[Any]:
@@ -394,7 +339,7 @@ class TapoSmartDevice(Device):
             if not isinstance(got, list):
                 raise DeviceError(f"{self.name}: malformed {method}", device=self.name)
             items += got
-            total = _num(page, "sum")
+            total = num(page, "sum")
             if not got or total is None or len(items) >= total:
                 return items
             page = None
@@ -449,7 +394,7 @@ class TapoSmartDevice(Device):
         self._child_cache.store(children, {i["device_id"]: i for i in listed})
 
     def _new_child(self, info: dict[str, Any], position: int, used: set[str]) -> TapoSmartDevice:
-        slug = slugify(_b64text(info.get("nickname"))) or f"socket-{position}"
+        slug = slugify(b64text(info.get("nickname"))) or f"socket-{position}"
         name = f"{self.name}.{slug}"[:64]
         if name in used:
             name = f"{name[:60]}-{position}"
@@ -468,26 +413,6 @@ class TapoSmartDevice(Device):
         child._parent, child._child_id = self, info["device_id"]
         self._children[info["device_id"]] = child
         return child
-
-
-class ChildCache:
-    """A power strip's last child-list read, shared by its sockets."""
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.generation = 0  # number of reads so far
-        self.listed: list[TapoSmartDevice] = []
-        self.infos: dict[str, dict[str, Any]] = {}
-        self.refreshed = False  # a socket asked for a read since the strip's poll
-        self.stale = False  # a socket was switched since the last read
-
-    def store(self, children: list[TapoSmartDevice], infos: dict[str, dict[str, Any]]) -> None:
-        self.listed, self.infos = children, infos
-        self.generation += 1
-        self.stale = False
-
-    def polled(self) -> None:
-        self.refreshed = False
 
 
 @register("tapo-plug")
