@@ -150,3 +150,39 @@ async def test_kasa_refuses_a_wrong_password() -> None:
         )
         with pytest.raises(AuthenticationError):
             await Device.connect(config=config)
+
+
+@pytest.mark.parametrize(
+    ("emu_cls", "family", "model", "modules", "sockets"),
+    [
+        (TapoPlugEmulator, DeviceFamily.SmartTapoPlug, "P105", set(), 0),
+        (TapoPlugEmulator, DeviceFamily.SmartTapoPlug, "P110M", {Module.Energy}, 0),
+        (TapoBulbEmulator, DeviceFamily.SmartTapoBulb, "L520", set(), 0),
+        (TapoBulbEmulator, DeviceFamily.SmartTapoBulb, "L610", set(), 0),
+        (TapoBulbEmulator, DeviceFamily.SmartTapoBulb, "L535", {Module.Color}, 0),
+        (TapoBulbEmulator, DeviceFamily.SmartTapoBulb, "L630", {Module.Color}, 0),
+        (TapoPowerStripEmulator, DeviceFamily.SmartTapoPlug, "P304", set(), 4),
+        (TapoPowerStripEmulator, DeviceFamily.SmartTapoPlug, "P316", set(), 6),
+    ],
+)
+async def test_kasa_sees_the_newer_seed_models(
+    emu_cls: type[TapoSmartEmulator],
+    family: DeviceFamily,
+    model: str,
+    modules: set[str],
+    sockets: int,
+) -> None:
+    async with kasa_device(emu_cls, family, model) as (emu, dev):
+        assert dev.model == model
+        assert modules <= set(dev.modules)
+        if model.startswith("L"):
+            assert Module.Brightness in dev.modules
+            assert (Module.Color in dev.modules) == bool(modules)
+        if sockets:
+            assert len(dev.children) == sockets
+            assert all(Module.Energy not in c.modules for c in dev.children)
+            await dev.children[-1].turn_on()
+            assert emu.sim_state()["children"][-1]["on"] is True
+        else:
+            await dev.turn_on()
+            assert emu.sim_state()["on"] is True
