@@ -141,11 +141,13 @@ def serve(
 ) -> None:
     """Run the hub from a config file."""
     from camhub.config import load_config
+    from camhub.drivers import check_devices
     from camhub.errors import ConfigError
 
     _logging(log_level)
     try:
         cfg = load_config(config)
+        check_devices(cfg.devices)
     except ConfigError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
@@ -214,10 +216,12 @@ def _logging(level: str) -> None:
 def check_config(file: Annotated[Path, typer.Argument(help="YAML or JSON config file.")]) -> None:
     """Validate a config file: exit 0 when valid, else 2 with one line per problem."""
     from camhub.config import load_config
+    from camhub.drivers import check_devices
     from camhub.errors import ConfigError
 
     try:
         cfg = load_config(file)
+        check_devices(cfg.devices)
     except ConfigError as exc:
         for line in exc.problems:
             typer.echo(line)

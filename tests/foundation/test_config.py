@@ -127,3 +127,21 @@ def test_yaml_errors_never_quote_the_line(tmp_path: Path) -> None:
         )
     (line,) = info.value.problems
     assert "hunter2" not in line and "line" in line
+
+
+def test_check_config_validates_driver_options(tmp_path: Path) -> None:
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        "devices:\n  - {name: porch, kind: sercomm, host: h, "
+        "options: {ptz_step: 500, colour: red}}\n",
+    )
+    res = subprocess.run(
+        [sys.executable, "-m", "camhub.cli", "check-config", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2
+    lines = res.stdout.strip().splitlines()
+    assert any(line.startswith("devices.porch.options.ptz_step: ") for line in lines), lines
+    assert any(line.startswith("devices.porch.options.colour: ") for line in lines), lines

@@ -7,8 +7,9 @@ imports the module that holds a kind on first use.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from camhub.config import DeviceConfig
 from camhub.drivers.base import Device
 from camhub.errors import ConfigError
 
@@ -36,6 +37,18 @@ def register(*kinds: str) -> Callable[[type[Device]], type[Device]]:
     return deco
 
 
+def check_devices(devices: Iterable[DeviceConfig]) -> None:
+    """Every device has a driver that accepts its settings, or ConfigError lists why not."""
+    problems: list[str] = []
+    for i, cfg in enumerate(devices):
+        try:
+            driver_for(cfg.kind).check_config(cfg)
+        except ConfigError as exc:
+            problems += [p.replace("kind:", f"devices.{i}.kind:", 1) for p in exc.problems]
+    if problems:
+        raise ConfigError(problems)
+
+
 def driver_for(kind: str) -> type[Device]:
     if kind not in _REGISTRY and kind in _MODULES:
         importlib.import_module(_MODULES[kind])
@@ -45,4 +58,4 @@ def driver_for(kind: str) -> type[Device]:
         raise ConfigError([f"kind: no driver for {kind!r}"]) from None
 
 
-__all__ = ["Device", "driver_for", "register"]
+__all__ = ["Device", "check_devices", "driver_for", "register"]

@@ -101,6 +101,11 @@ class Device:
     def default_capabilities(cls) -> set[Capability]:
         return set()
 
+    @classmethod
+    def check_config(cls, config: DeviceConfig) -> None:
+        """Validate driver-specific settings (``options``); raise ConfigError naming
+        ``devices.<name>.options.<key>``. Called by check-config, start and reload."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} {self.config.host}>"
 

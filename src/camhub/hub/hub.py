@@ -15,7 +15,7 @@ import aiohttp
 
 from camhub.capabilities import Capability
 from camhub.config import Config, DeviceConfig
-from camhub.drivers import driver_for
+from camhub.drivers import check_devices, driver_for
 from camhub.drivers.base import Device, DeviceContext, EventIn
 from camhub.errors import CamhubError, NotFound
 from camhub.hub.coordinator import Coordinator
@@ -232,7 +232,11 @@ class Hub:
         return driver_for(cfg.kind)(cfg, self._context(cfg))
 
     async def start(self) -> None:
-        """Start every configured device; unreachable ones do not block start-up."""
+        """Start every configured device; unreachable ones do not block start-up.
+
+        Raises ConfigError when a device's settings are invalid for its driver.
+        """
+        check_devices(self.config.devices)
         async with self._lock:
             for cfg in self.config.devices:
                 self._add(self._create(cfg))
@@ -247,9 +251,8 @@ class Hub:
 
     async def reload(self, new: Config) -> dict[str, list[str]]:
         """Apply a new config: start added devices, stop removed, reconnect changed."""
-        # Look every driver up first, so that an unknown kind refuses the whole config.
-        for cfg in new.devices:
-            driver_for(cfg.kind)
+        # Check every device first, so that one bad entry refuses the whole config.
+        check_devices(new.devices)
         async with self._lock:
             old_config = self.config
             old = {d.name: d for d in old_config.devices}

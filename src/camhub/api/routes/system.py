@@ -13,6 +13,7 @@ from camhub import __version__
 from camhub.api.deps import Admin, State, User
 from camhub.api.state import AppState
 from camhub.config import load_config
+from camhub.drivers import check_devices
 from camhub.errors import ConfigError, NotFound
 from camhub.tls import cert_info, generate_self_signed
 
@@ -47,6 +48,7 @@ async def reload_config(state: State, user: Admin) -> Response:
         return JSONResponse({"error": "camhub was not started from a config file"}, status_code=409)
     try:
         new = await asyncio.to_thread(load_config, path)
+        check_devices(new.devices)
     except ConfigError as exc:
         return JSONResponse(
             {"success": False, "error": "Invalid configuration", "errors": exc.problems},

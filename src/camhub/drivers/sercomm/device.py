@@ -98,7 +98,7 @@ class SercommCamera(Device):
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
-        self.options = parse_options(config)
+        self.options = parse_options(config)  # also checked up front: check_config
         username = ctx.username or config.username
         if username and ":" in username:
             raise ConfigError([f"devices.{self.name}.username: must not contain ':'"])
@@ -130,6 +130,10 @@ class SercommCamera(Device):
                 "call camhub back",
                 self.name,
             )
+
+    @classmethod
+    def check_config(cls, config: DeviceConfig) -> None:
+        parse_options(config)
 
     @classmethod
     def default_capabilities(cls) -> set[Capability]:
