@@ -155,7 +155,8 @@ class TapoCameraDevice(Device):
 
     async def poll(self) -> dict[str, Any]:
         readers = self._readers()
-        results = await self.protocol.calls([request for _, request, _ in readers])
+        batch: Batch = [request for _, request, _ in readers]
+        results = await self.protocol.calls(batch) if batch else []
         pairs = zip(readers, results, strict=True)
         state = {key: parse(result) for (key, _, parse), result in pairs}
         cam_now = state.pop(str(Capability.EVENTS), None)
