@@ -277,3 +277,38 @@ async def test_a_failing_event_handler_does_not_end_the_feed(
         assert len([r for r in warned if r.levelname == "WARNING"]) == 1  # once per kind
     finally:
         await dev.close()
+
+
+async def test_camera_switch_refreshes_the_hardware(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    pushed: list[int] = []
+    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
+    await dev.connect()
+    try:
+        await wait_for(dev.feed.connected.is_set)
+        assert dev.state["hardware"]["maxFrameRate"] == 60
+        await dev.update_settings({"useFrontCamera": True})
+        await wait_for(lambda: dev.state["hardware"]["maxFrameRate"] == 30)
+        assert dev.state["hardware"]["resolutions"] == ["640x480", "1280x720"] and pushed
+        # a bare announcement (no hardware in it): the driver asks for the hardware
+        emu.settings.apply({"cameraId": "0"})
+        await emu.ws.broadcast({"type": "capabilitiesChanged"})
+        await wait_for(lambda: dev.state["hardware"]["maxFrameRate"] == 60)
+    finally:
+        await dev.close()
+
+
+async def test_license_change_updates_the_pro_flag(
+    emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
+) -> None:
+    dev, _ = device
+    await wait_for(dev.feed.connected.is_set)
+    assert dev.state["pro"] is True
+    await emu.set_pro(False)
+    await wait_for(lambda: dev.state["pro"] is False)
+    with pytest.raises(DeviceError) as refused:  # and polls now say why
+        await dev.poll()
+    assert refused.value.code == 403 and "Pro license required" in refused.value.message
+    await emu.set_pro(True)
+    await wait_for(lambda: dev.state["pro"] is True)

@@ -196,3 +196,102 @@ async def test_sim_state_counts_clients(emu: IpCameraEmulator, http: aiohttp.Cli
         assert state["settings"]["resolution"] == "1280x720"
     finally:
         await ws.close()
+
+
+async def test_camera_switch_announces_the_new_hardware(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    ws = await connect(http, emu, token)
+    try:
+        await http.post(f"{emu.url}/settings", json={"resolution": "1920x1080"}, headers=auth)
+        assert (await receive(ws, "settings"))["settings"] == {"resolution": "1920x1080"}
+        await ws.send_json({"type": "setting", "key": "useFrontCamera", "value": True})
+        changed = (await receive(ws, "settings"))["settings"]
+        assert changed["cameraId"] == "1" and changed["resolution"] == "1280x720"  # stepped down
+        caps = await receive(ws, "capabilitiesChanged")
+        assert caps["cameraId"] == "1" and caps["capabilities"]["maxFrameRate"] == 30
+        async with http.get(f"{emu.url}/capabilities", headers=auth) as r:
+            assert await r.json() == caps["capabilities"]
+        async with http.post(f"{emu.url}/settings", json={"frameRate": 60}, headers=auth) as r:
+            assert r.status == 400
+            assert (await r.json())["errors"] == ["frameRate: Value must be between 1 and 30"]
+        async with http.post(f"{emu.url}/settings", json={"cameraId": "0"}, headers=auth) as r:
+            assert r.status == 200
+        assert (await receive(ws, "capabilitiesChanged"))["capabilities"]["maxFrameRate"] == 60
+    finally:
+        await ws.close()
+
+
+async def test_license_change_is_announced(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    ws = await connect(http, emu, token)
+    try:
+        async with http.post(f"{emu.url}/__sim/license", params={"pro": "0"}) as r:
+            assert (await r.json())["pro"] is False
+        lic = (await receive(ws, "license:changed"))["license"]
+        assert lic["isPro"] is False and lic["state"] == "INACTIVE"
+        async with http.get(f"{emu.url}/status", headers={"Authorization": f"Bearer {token}"}) as r:
+            assert r.status == 403  # direct API access is a Pro feature
+        await http.post(f"{emu.url}/__sim/license", params={"pro": "1"})
+        assert (await receive(ws, "license:changed"))["license"]["isPro"] is True
+    finally:
+        await ws.close()
+
+
+async def test_object_detection_comes_with_a_detection_frame(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    ws = await connect(http, emu, token)
+    try:
+        await http.post(f"{emu.url}/__sim/event", params={"type": "OBJECT_DOG"})
+        assert (await receive(ws, "object_detected"))["objectClass"] == "dog"
+        frame = await receive(ws, "detection_frame")
+        assert [o["objectClass"] for o in frame["objects"]] == ["dog"]
+        box = frame["objects"][0]["box"]
+        assert 0 <= box["x"] < box["x"] + box["width"] <= frame["width"]
+    finally:
+        await ws.close()
+
+
+async def test_a_second_capture_while_one_runs_is_busy(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    ws = await connect(http, emu, token)
+    try:
+        await ws.send_json({"type": "capture"})
+        await ws.send_json({"type": "capture"})
+        assert (await receive(ws, "capture_busy"))["message"] == "Capture already in progress"
+        assert (await receive(ws, "capture_ready"))["width"] == 1920
+        await ws.send_json({"type": "capture"})  # done: a new one may start
+        assert (await receive(ws, "capture_ready"))["url"] == "/capture"
+    finally:
+        await ws.close()
+
+
+async def test_without_its_database_the_history_is_unavailable(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession
+) -> None:
+    token = (await login(http, emu))["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    ws = await connect(http, emu, token)
+    try:
+        emu.set_fault("no-db")
+        history = [("GET", "/events"), ("GET", "/events/range"),
+                   ("POST", "/events/clear?confirm=true"),
+                   ("GET", "/api/storage/stats"), ("GET", "/api/events/export")]  # fmt: skip
+        for method, path in history:
+            async with http.request(method, emu.url + path, headers=auth) as r:
+                assert (r.status, await r.json()) == (500, {"error": "Event history unavailable"})
+        await emu.record_event("MOTION")
+        assert (await receive(ws, "motion_detected"))["eventKind"] == "MOTION"  # live still
+        emu.set_fault("no-db", on=False)
+        async with http.get(f"{emu.url}/events/range", headers=auth) as r:
+            assert (await r.json())["totalEvents"] == 0  # nothing was stored meanwhile
+    finally:
+        await ws.close()

@@ -1,14 +1,19 @@
 """The ``ipcamera`` device: an Android phone running the "IP Camera" app.
 
-State comes from ``GET /status`` (polled) and from the WebSocket (``settings`` and
-``status`` broadcasts); detection events arrive over the WebSocket only. The app has no
+State comes from ``GET /status`` (polled) and from the WebSocket (``settings``,
+``status``, ``capabilitiesChanged`` -> ``state["hardware"]``, ``license:changed`` ->
+``state["pro"]``); detection events arrive over the WebSocket only (``detection_frame``
+repeats what ``object_detected`` reports, frame by frame, and is not an event). The app has no
 HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is not offered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections import deque
+from collections.abc import Coroutine
 from typing import Any
 
 from camhub.capabilities import Capability
@@ -19,6 +24,8 @@ from camhub.drivers.ipcamera.events import EventFeed
 from camhub.drivers.ipcamera.protocol import expect_dict
 from camhub.drivers.ipcamera.transport import IpCameraTransport
 from camhub.errors import CamhubError, DeviceError, InvalidArgument
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8443
 # settings mirrored into the device state
@@ -50,6 +57,7 @@ HISTORY_TYPES = {
     "OBJECT_DOG": "dog",
 }
 _EVENT_META = {"type", "timestamp", "eventKind"}
+HARDWARE_KEYS = ("cameraIds", "resolutions", "frameRates", "maxFrameRate")
 
 
 @register("ipcamera")
@@ -68,6 +76,7 @@ class IpCameraDevice(Device):
         self.feed = EventFeed(self.transport, self._on_message, self._catch_up)
         self._last_event_ms = 0  # newest event emitted
         self._seen: deque[tuple[Any, Any]] = deque(maxlen=512)  # (eventId, timestamp)
+        self._tasks: set[asyncio.Task[None]] = set()
         self.model = config.model or "IP Camera"
 
     @classmethod
@@ -85,19 +94,15 @@ class IpCameraDevice(Device):
     # lifecycle ------------------------------------------------------------------------
     async def connect(self) -> None:
         await self.transport.login()
-        caps = expect_dict(
-            await self.transport.request("GET", "/capabilities"), "capabilities", self.name
-        )
-        self.state["hardware"] = {
-            k: caps[k]
-            for k in ("cameraIds", "resolutions", "frameRates", "maxFrameRate")
-            if k in caps
-        }
+        await self._refresh_hardware()
         await self.poll()
         self.feed.start()
 
     async def close(self) -> None:
         await self.feed.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         with contextlib.suppress(CamhubError):
             await self.transport.logout()
 
@@ -105,6 +110,15 @@ class IpCameraDevice(Device):
         status = expect_dict(await self.transport.request("GET", "/status"), "status", self.name)
         self._take_status(status)
         return dict(self.state)
+
+    async def _refresh_hardware(self) -> None:
+        caps = expect_dict(
+            await self.transport.request("GET", "/capabilities"), "capabilities", self.name
+        )
+        self._take_hardware(caps)
+
+    def _take_hardware(self, caps: dict[str, Any]) -> None:
+        self.state["hardware"] = {k: caps[k] for k in HARDWARE_KEYS if k in caps}
 
     def _take_status(self, status: dict[str, Any]) -> None:
         for key in ("streaming", "cameraRunning", "clients", "wsClients"):
@@ -119,9 +133,11 @@ class IpCameraDevice(Device):
         mirrored.update({k: settings[k] for k in STATE_KEYS if k in settings})
         if "torchEnabled" in settings:
             self.state["torch"] = bool(settings["torchEnabled"])
-        lic = settings.get("license")
-        if isinstance(lic, dict) and "isPro" in lic:
-            self.state["pro"] = bool(lic["isPro"])
+        self._take_license(settings.get("license"))
+
+    def _take_license(self, lic: Any) -> None:
+        if isinstance(lic, dict) and isinstance(lic.get("isPro"), bool):
+            self.state["pro"] = lic["isPro"]
 
     # WebSocket --------------------------------------------------------------------------
     def _on_message(self, data: dict[str, Any]) -> None:
@@ -131,6 +147,16 @@ class IpCameraDevice(Device):
             self.ctx.on_state()
         elif kind == "status":
             self._take_status(data)
+            self.ctx.on_state()
+        elif kind == "capabilitiesChanged":  # another camera (lens) was selected
+            caps = data.get("capabilities")
+            if isinstance(caps, dict) and any(k in caps for k in HARDWARE_KEYS):
+                self._take_hardware(caps)
+                self.ctx.on_state()
+            else:  # the message names no hardware: ask for it
+                self._spawn(self._hardware_changed())
+        elif kind == "license:changed":
+            self._take_license(data.get("license", data))
             self.ctx.on_state()
         elif kind in ("rtsp_status", "mqtt_status"):
             self.state[str(kind).split("_")[0]] = {k: v for k, v in data.items() if k != "type"}
@@ -142,6 +168,19 @@ class IpCameraDevice(Device):
                 event_type = obj.lower() if isinstance(obj, str) and obj else "object"
             fields = {k: v for k, v in data.items() if k not in _EVENT_META}
             self._emit(event_type, fields, data.get("timestamp"))
+
+    async def _hardware_changed(self) -> None:
+        try:
+            await self._refresh_hardware()
+        except CamhubError as exc:
+            log.warning("%s: cannot read the new capabilities (%s)", self.name, exc.message)
+            return
+        self.ctx.on_state()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _emit(self, event_type: str, fields: dict[str, Any], ts: Any) -> None:
         stamp = ts if isinstance(ts, int) and not isinstance(ts, bool) and ts > 0 else now_ms()

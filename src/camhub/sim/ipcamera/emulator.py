@@ -4,10 +4,17 @@ Options (``SimOptions``): ``password`` (default ``admin``; empty disables protec
 and in ``extra``: ``pro`` (default True), ``http_port`` (the redirect listener, default
 any free port; None for none), ``reverse_proxy`` (trust X-Forwarded-Proto), ``scene``,
 ``period``, ``burst`` (the synthetic picture, see :class:`VideoSource`),
-``ws_auth_timeout`` (seconds, default 10), ``lockout_seconds`` (default 30).
+``ws_auth_timeout`` (seconds, default 10), ``lockout_seconds`` (default 30),
+``capture_seconds`` (how long a high-res capture takes, default 0.5).
 
 Faults: ``drop`` (close connections without answering), ``slow`` (answer late),
-``hang`` (never answer), ``ws-drop`` (close every WebSocket and refuse new ones).
+``hang`` (never answer), ``ws-drop`` (close every WebSocket and refuse new ones),
+``no-db`` (the event database is not initialised: the history routes answer 500
+``Event history unavailable`` and events are broadcast but not stored).
+
+Test hooks besides ``/__sim/fault`` and ``/__sim/state``: ``POST /__sim/event?type=T``
+(one detection event now) and ``POST /__sim/license?pro=0|1`` (the Pro purchase
+changes: ``license:changed`` to every WebSocket client).
 """
 
 from __future__ import annotations
@@ -29,19 +36,20 @@ from camhub.sim.ipcamera.auth import Auth
 from camhub.sim.ipcamera.events import WS_MESSAGE, EventLog, now_ms
 from camhub.sim.ipcamera.routes import Routes
 from camhub.sim.ipcamera.services import Services
-from camhub.sim.ipcamera.settings import FRAME_RATES, RESOLUTIONS, Settings
+from camhub.sim.ipcamera.settings import LENSES, Settings, license_info
 from camhub.sim.ipcamera.ws import WsHub
 from camhub.sim.video import VideoSource
 from camhub.tls import generate_self_signed, server_context
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CAPTURE_SIZE = (1920, 1080)
+OBJECT_TYPES = ("OBJECT_PERSON", "OBJECT_DOG")
 
 
 class IpCameraEmulator(Emulator):
     kind: ClassVar[str] = "ipcamera"
     tls: ClassVar[bool] = True
-    known_faults: ClassVar[frozenset[str]] = frozenset({"drop", "slow", "hang", "ws-drop"})
+    known_faults: ClassVar[frozenset[str]] = frozenset({"drop", "slow", "hang", "ws-drop", "no-db"})
 
     def __init__(self, opts: SimOptions | None = None) -> None:
         opts = opts or SimOptions()
@@ -60,6 +68,8 @@ class IpCameraEmulator(Emulator):
         self.camera_running = True
         self.stream_clients = 0
         self.capture_jpeg: bytes | None = None
+        self.capture_seconds = float(extra.get("capture_seconds", 0.5))
+        self.capturing = False
         self.http_port = 0
         self._last_event: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -75,6 +85,7 @@ class IpCameraEmulator(Emulator):
         self.app.cleanup_ctx.append(self._scene_ctx)
         self.app.router.add_get("/ws", self.ws.handle)
         self.app.router.add_post("/__sim/event", self._sim_event)
+        self.app.router.add_post("/__sim/license", self._sim_license)
         Routes(self).add(self.app)
         self.services.routes(self.app)
 
@@ -87,6 +98,7 @@ class IpCameraEmulator(Emulator):
             "events": len(self.events.events),
             "cameraRunning": self.camera_running,
             "httpPort": self.http_port,
+            "pro": self.settings.pro,
         }
 
     def on_fault(self, name: str, on: bool) -> None:
@@ -181,12 +193,20 @@ class IpCameraEmulator(Emulator):
         }
 
     def capabilities(self) -> dict[str, Any]:
+        """``GET /capabilities``: the hardware of the camera now selected."""
+        lens = self.settings.lens
         return {
-            "cameraIds": ["0", "1"],
-            "resolutions": list(RESOLUTIONS),
-            "frameRates": list(FRAME_RATES),
-            "maxFrameRate": max(FRAME_RATES),
+            "cameraIds": list(LENSES),
+            "resolutions": list(lens.resolutions),
+            "frameRates": list(lens.frame_rates),
+            "maxFrameRate": lens.max_frame_rate,
         }
+
+    async def set_pro(self, pro: bool) -> None:
+        """The Pro purchase was made, refunded or expired."""
+        if pro != self.settings.pro:
+            self.settings.pro = pro
+            await self.ws.broadcast({"type": "license:changed", "license": license_info(pro)})
 
     def status_message(self) -> dict[str, Any]:
         s = self.settings
@@ -218,14 +238,31 @@ class IpCameraEmulator(Emulator):
         w, h = self.settings.frame_size()
         return self.video.frame(width=w, height=h, quality=quality or self.settings["jpegQuality"])
 
-    def capture(self) -> dict[str, Any]:
+    def capture(self, reply: Callable[[dict[str, Any]], Awaitable[None]]) -> dict[str, Any] | None:
+        """Start a high-res capture; ``reply`` gets ``capture_ready`` when it is done.
+
+        Returns the immediate answer instead when none can start: the camera is off, or
+        a capture is already running (``capture_busy``).
+        """
         if not self.camera_running:
             return {"type": "error", "code": "camera_stopped", "message": "Camera not started"}
-        self.capture_jpeg = self.video.frame(
-            width=CAPTURE_SIZE[0], height=CAPTURE_SIZE[1], quality=95
-        )
-        return {"type": "capture_ready", "url": "/capture", "width": CAPTURE_SIZE[0],
-                "height": CAPTURE_SIZE[1]}  # fmt: skip
+        if self.capturing:
+            return {"type": "capture_busy", "message": "Capture already in progress"}
+        self.capturing = True
+
+        async def shoot() -> None:
+            try:
+                await asyncio.sleep(self.capture_seconds)  # the sensor's full-size readout
+                self.capture_jpeg = self.video.frame(
+                    width=CAPTURE_SIZE[0], height=CAPTURE_SIZE[1], quality=95
+                )
+            finally:
+                self.capturing = False
+            await reply({"type": "capture_ready", "url": "/capture", "width": CAPTURE_SIZE[0],
+                         "height": CAPTURE_SIZE[1]})  # fmt: skip
+
+        self._spawn(shoot())
+        return None
 
     # events ----------------------------------------------------------------------------
     async def record_event(
@@ -233,7 +270,7 @@ class IpCameraEmulator(Emulator):
     ) -> dict[str, Any]:
         """Store (when history is on) and broadcast one detection event."""
         fields = fields if fields is not None else self._fields(type_)
-        if self.settings["eventHistoryEnabled"]:
+        if self.settings["eventHistoryEnabled"] and not self.fault("no-db"):
             event = self.events.add(type_, fields)
         else:
             event = {"eventId": 0, "timestamp": now_ms(), "type": type_, **fields}
@@ -241,6 +278,18 @@ class IpCameraEmulator(Emulator):
                    "timestamp": event["timestamp"], **fields}  # fmt: skip
         await self.ws.broadcast(message)
         return event
+
+    async def detection_frame(self, objects: list[dict[str, Any]]) -> None:
+        """``detection_frame``: every object the detector tracks in the current frame."""
+        w, h = self.settings.frame_size()
+        tracked = [
+            {"trackingId": i, "objectClass": o["objectClass"], "confidence": o["confidence"],
+             "box": {"x": round(w * (0.1 + 0.45 * i)), "y": round(h * 0.2),
+                     "width": round(w * 0.3), "height": round(h * 0.6)}}
+            for i, o in enumerate(objects, start=1)
+        ]  # fmt: skip
+        await self.ws.broadcast({"type": "detection_frame", "width": w, "height": h,
+                                 "objects": tracked})  # fmt: skip
 
     def _fields(self, type_: str) -> dict[str, Any]:
         s = self.settings
@@ -278,9 +327,14 @@ class IpCameraEmulator(Emulator):
             ("OBJECT_PERSON", s["objectPersonDetectionEnabled"], 0),
             ("OBJECT_DOG", s["objectDogDetectionEnabled"], 0),
         ]
+        seen = []
         for type_, enabled, cooldown in wanted:
             if enabled and self._due(type_, cooldown):
-                await self.record_event(type_)
+                event = await self.record_event(type_)
+                if type_ in OBJECT_TYPES:
+                    seen.append(event)
+        if seen:
+            await self.detection_frame(seen)
 
     async def _scene_ctx(self, app: web.Application) -> AsyncIterator[None]:
         async def watch() -> None:
@@ -303,4 +357,12 @@ class IpCameraEmulator(Emulator):
         type_ = request.query.get("type", "MOTION").upper()
         if type_ not in WS_MESSAGE:
             return web.json_response({"error": f"unknown type {type_}"}, status=400)
-        return web.json_response(await self.record_event(type_))
+        event = await self.record_event(type_)
+        if type_ in OBJECT_TYPES:
+            await self.detection_frame([event])
+        return web.json_response(event)
+
+    async def _sim_license(self, request: web.Request) -> web.Response:
+        """Test hook: ``POST /__sim/license?pro=0`` ends the Pro license (1 restores it)."""
+        await self.set_pro(request.query.get("pro", "1") not in ("0", "false", "off"))
+        return web.json_response({"pro": self.settings.pro})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -23,6 +25,20 @@ DASHBOARD = """<!doctype html>
 
 def _error(message: str, status: int) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def needs_history(
+    handler: Callable[[Routes, web.Request], Awaitable[web.Response]],
+) -> Callable[[Routes, web.Request], Awaitable[web.Response]]:
+    """A route of the event database: 500 while it is not initialised (fault ``no-db``)."""
+
+    @functools.wraps(handler)
+    async def guarded(self: Routes, request: web.Request) -> web.Response:
+        if self.emu.fault("no-db"):
+            return _error("Event history unavailable", 500)
+        return await handler(self, request)
+
+    return guarded
 
 
 class Routes:
@@ -198,6 +214,7 @@ class Routes:
         return web.json_response({"torchEnabled": on})
 
     # event history -------------------------------------------------------------------
+    @needs_history
     async def events(self, request: web.Request) -> web.Response:
         try:
             answer: dict[str, Any] = self.emu.events.query(dict(request.query))
@@ -205,17 +222,21 @@ class Routes:
             return _error(str(exc), 400)
         return web.json_response(answer)
 
+    @needs_history
     async def events_range(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.events.range())
 
+    @needs_history
     async def events_clear(self, request: web.Request) -> web.Response:
         if request.query.get("confirm") != "true":
             return _error("confirm=true is required to delete all events", 400)
         return web.json_response({"success": True, "cleared": self.emu.events.clear()})
 
+    @needs_history
     async def storage_stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.events.stats())
 
+    @needs_history
     async def export(self, request: web.Request) -> web.Response:
         text = self.emu.events.export_csv(self.emu.settings.public())
         return web.Response(

@@ -3,6 +3,11 @@
 ``POST /settings`` (and the WebSocket ``setting`` / ``settings_batch`` messages) take
 partial updates. An update is checked as a whole; when any key is wrong nothing is
 applied and each problem is reported as ``"key: message"``.
+
+The phone has two cameras with different hardware (:data:`LENSES`): the front one
+films at most 1280x720 and 30 fps. Resolution and frame rate are checked against the
+camera the update leaves selected; switching to a camera that cannot keep the current
+ones steps them down to its best (reported among the changed settings).
 """
 
 from __future__ import annotations
@@ -16,6 +21,21 @@ FRAME_RATES = (15, 20, 30, 60)
 CAMERA_IDS = ("0", "1")
 ROTATIONS = (0, 90, 180, 270)
 _RESOLUTION = re.compile(r"^(\d{2,5})x(\d{2,5})$")
+
+
+@dataclass(frozen=True)
+class Lens:
+    """One camera's hardware, as ``GET /capabilities`` describes it."""
+
+    resolutions: tuple[str, ...]
+    frame_rates: tuple[int, ...]
+
+    @property
+    def max_frame_rate(self) -> int:
+        return max(self.frame_rates)
+
+
+LENSES = {"0": Lens(RESOLUTIONS, FRAME_RATES), "1": Lens(RESOLUTIONS[:2], FRAME_RATES[:3])}
 
 
 @dataclass(frozen=True)
@@ -182,6 +202,24 @@ class Settings:
             "license": license_info(self.pro),
         }
 
+    @property
+    def lens(self) -> Lens:
+        return LENSES[self.values["cameraId"]]
+
+    def _fit_lens(self, changes: dict[str, Any], updates: dict[str, Any]) -> list[str]:
+        """Check (or, on a camera switch, step down) resolution and frame rate."""
+        lens = LENSES[updates.get("cameraId", self.values["cameraId"])]
+        errors = []
+        if "resolution" in changes and changes["resolution"] not in lens.resolutions:
+            errors.append(f"resolution: Value must be one of {', '.join(lens.resolutions)}")
+        if "frameRate" in changes and changes["frameRate"] > lens.max_frame_rate:
+            errors.append(f"frameRate: Value must be between 1 and {lens.max_frame_rate}")
+        if self.values["resolution"] not in lens.resolutions:
+            updates.setdefault("resolution", lens.resolutions[-1])
+        if self.values["frameRate"] > lens.max_frame_rate:
+            updates.setdefault("frameRate", lens.max_frame_rate)
+        return errors
+
     def frame_size(self) -> tuple[int, int]:
         """(width, height) of the picture, rotation applied."""
         m = _RESOLUTION.match(self.values["resolution"])
@@ -210,6 +248,9 @@ class Settings:
             updates["cameraId"] = "1" if changes["useFrontCamera"] else "0"
         elif "cameraId" in changes:
             updates["useFrontCamera"] = changes["cameraId"] == "1"
+        errors = self._fit_lens(changes, updates)
+        if errors:
+            return {}, errors
         changed: dict[str, Any] = {}
         for key, value in updates.items():
             if self.values.get(key) != value:

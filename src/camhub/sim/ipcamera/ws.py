@@ -40,9 +40,14 @@ class WsHub:
                     await ws.send_str(data)
 
     async def announce(self, changed: dict[str, Any]) -> None:
-        """Tell every client which settings changed (the ``settings`` broadcast)."""
+        """Tell every client which settings changed (the ``settings`` broadcast), and
+        after a camera switch the new camera's hardware (``capabilitiesChanged``)."""
         if changed:
             await self.broadcast({"type": "settings", "settings": changed})
+        if "cameraId" in changed:
+            caps = self.emu.capabilities()
+            await self.broadcast({"type": "capabilitiesChanged", "cameraId": changed["cameraId"],
+                                  "capabilities": caps})  # fmt: skip
 
     async def close_all(self) -> None:
         for ws in list(self.all):
@@ -146,7 +151,9 @@ class WsHub:
             )
             await self.announce(changed)
         elif kind == "capture":
-            await send(ws, emu.capture())
+            answer = emu.capture(lambda message: send(ws, message))
+            if answer is not None:
+                await send(ws, answer)
         elif kind == "enableH264":
             await send(ws, {"type": "h264_ack", "enabled": bool(data.get("enabled", True))})
         elif kind == "requestKeyframe":
