@@ -58,3 +58,22 @@ async def test_while_streaming_online_comes_from_the_stream(rig: Rig) -> None:
         assert (await dev.poll())["streaming"] is False  # a check of its own again
     finally:
         await cam.stop()
+
+
+async def test_a_still_url_as_the_stream_is_not_a_failing_stream(rig: Rig) -> None:
+    async with MjpegCamera() as cam:
+        dev = rig.add_mjpeg("still", cam, stream_url=f"{cam.url}/image.jpg")
+        reports: list[tuple[bool, object]] = []
+        observe = dev.stream_status  # type: ignore[attr-defined]
+
+        def record(running: bool, error: object) -> None:
+            reports.append((running, error))
+            observe(running, error)
+
+        dev.stream_status = record  # type: ignore[attr-defined]
+        async with rig.hub.subscribe("still") as viewer:
+            for _ in range(3):
+                await viewer.next_frame()  # the still, read again and again
+            assert (await dev.poll())["streaming"] is True
+        assert cam.stills >= 3
+        assert [error for _, error in reports if error is not None] == []

@@ -164,7 +164,9 @@ class Upstream:
                     self._tell(device, True, self.error)
                     self.connects += 1
                     if Capability.STREAM in device.capabilities:
-                        await self._read_stream(device, await device.stream_source())
+                        source = await device.stream_source()
+                        if await self._read_stream(device, source):
+                            continue  # a still, not a stream: read it again (paced)
                     elif Capability.SNAPSHOT in device.capabilities:
                         await self._poll_snapshots(device)
                     else:
@@ -192,7 +194,8 @@ class Upstream:
             self.latest = None
             self.device = None
 
-    async def _read_stream(self, device: Device, source: HttpSource) -> None:
+    async def _read_stream(self, device: Device, source: HttpSource) -> bool:
+        """Publish the frames of ``source``; True when it was a still, read in full."""
         read_timeout = max(STALL_TIMEOUT, device.config.timeout)
         timeout = aiohttp.ClientTimeout(
             total=None, connect=device.config.timeout, sock_read=read_timeout
@@ -217,14 +220,17 @@ class Upstream:
                 ctype = resp.headers.get("Content-Type", "")
                 if ctype.lower().startswith("image/"):
                     jpeg = await resp.read()
-                    if jpeg[:2] == SOI:
-                        self.publish(jpeg)
+                    if jpeg[:2] != SOI:
+                        msg = f"{self.name}: the camera sent no JPEG"
+                        raise DeviceError(msg, device=self.name)
+                    self.publish(jpeg)
                     await asyncio.sleep(1.0 / SNAPSHOT_POLL_FPS)  # a still URL: poll it
-                    return
+                    return True
                 parser = MultipartParser(boundary_from_content_type(ctype))
                 async for chunk in resp.content.iter_any():
                     for jpeg in parser.feed(chunk):
                         self.publish(jpeg)
+                return False
         finally:
             self._resp = None
 
