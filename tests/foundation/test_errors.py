@@ -50,3 +50,37 @@ async def test_hostile_paths_do_not_escape(app_client: Any) -> None:
         r = await app_client.client.get(path, headers=h)
         assert r.status_code == 404, path
         assert "root:" not in r.text
+
+
+async def test_unicode_digits_are_bad_input_not_a_crash(tmp_path: Any) -> None:
+    from camhub.sim import SimOptions
+    from camhub.sim.sercomm import SercommEmulator
+    from tests.conftest import in_process, make_settings
+    from tests.foundation.test_hub import until
+
+    async with SercommEmulator(SimOptions(username="admin", password="pw")) as emu:
+        dev = {
+            "name": "cam",
+            "kind": "sercomm",
+            "host": "127.0.0.1",
+            "port": emu.port,
+            "username": "admin",
+            "password": "pw",
+            "poll_interval": 0.3,
+        }
+        async with in_process(make_settings(tmp_path / "d", devices=[dev])) as hub:
+            h = await hub.admin_headers()
+
+            async def online() -> bool:
+                return bool((await hub.client.get("/api/devices/cam", headers=h)).json()["online"])
+
+            await until(online)
+            for path in (
+                "/api/devices/cam/snapshot?resolution=²x²",
+                "/api/devices/cam/snapshot?quality=²",
+            ):
+                r = await hub.client.get(path, headers=h)
+                assert r.status_code == 400, (path, r.text)
+            secret = hub.state.hub.hook_secret("cam")
+            r = await hub.client.get(f"/hooks/cam/{secret}?window=²")
+            assert r.status_code < 500

@@ -106,8 +106,8 @@ def _parse(param: t.Param, raw: str | None) -> tuple[Any, str | None]:
     if raw is None:
         return None, None if not param.required else f"{param.name}: missing field"
     if param.kind in _INT_RANGE:
-        # isascii: "²".isdigit() is true, but int("²") fails
-        if not (raw.isascii() and raw.isdigit()) or int(raw) > _INT_RANGE[param.kind]:
+        # isdecimal, not isdigit: "²".isdigit() is true, but int("²") fails
+        if not raw.isdecimal() or int(raw) > _INT_RANGE[param.kind]:
             return None, f"{param.name}: not an integer in 0..{_INT_RANGE[param.kind]}"
         return int(raw), None
     if param.kind == t.DATE:

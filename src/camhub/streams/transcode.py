@@ -40,10 +40,10 @@ def parse_resolution(text: str | None) -> tuple[int | None, int | None]:
     None -> (None, None). Raise InvalidArgument."""
     if text is None or text == "":
         return None, None
-    if text.isdigit():
+    if text.isdecimal():
         return check_size(int(text), None)
     w, sep, h = text.lower().partition("x")
-    if not sep or not w.isdigit() or not h.isdigit():
+    if not sep or not w.isdecimal() or not h.isdecimal():
         raise InvalidArgument(
             "resolution must be WIDTHxHEIGHT", errors=["resolution: expected e.g. 640x360"]
         )

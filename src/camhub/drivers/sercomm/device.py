@@ -191,7 +191,7 @@ class SercommCamera(Device):
     async def _read_home(self) -> tuple[int, int]:
         home = (await self.protocol.get_group("PTZ", "PredefineHome"))["PredefineHome"]
         x, _, y = home.partition(",")
-        if x.lstrip("-").isdigit() and y.lstrip("-").isdigit():
+        if x.lstrip("-").isdecimal() and y.lstrip("-").isdecimal():
             return int(x), int(y)
         return (0, 0)
 
@@ -251,7 +251,7 @@ class SercommCamera(Device):
         kind = _EVENT_TYPES.get(query.get("event", "motion").lower(), "motion")
         data: dict[str, Any] = {"source": "http_notify"}
         window = query.get("window", "")
-        if window.isdigit():
+        if window.isdecimal():
             data["window"] = int(window)
         if "time" in query:
             data["camera_time"] = query["time"][:32]

@@ -90,7 +90,7 @@ class SercommProtocol:
         errors = parse_ini(reply.text).get("ERROR")
         if errors is None:
             return None
-        refusals = [(k, int(v) if v.strip().isdigit() else 0) for k, v in errors.items()]
+        refusals = [(k, int(v) if v.strip().isdecimal() else 0) for k, v in errors.items()]
         detail = ", ".join(f"{k}: {code_meaning(c)}" for k, c in refusals)
         return SercommRefused(
             f"{self.device}: the camera refused {group} ({detail})",

@@ -201,7 +201,7 @@ class TinyCamCamera(Device):
 
     def _mine(self) -> dict[str, str]:
         found = self._load_presets().get(str(self.info.id), {})
-        return {k: v for k, v in found.items() if k.isdigit() and isinstance(v, str)}
+        return {k: v for k, v in found.items() if k.isdecimal() and isinstance(v, str)}
 
     def _store(self, mine: dict[str, str]) -> None:
         """Rewrite the file with this camera's names; a crash mid-write leaves the old

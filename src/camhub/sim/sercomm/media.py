@@ -91,7 +91,7 @@ def add_media_routes(emu: SercommEmulator) -> None:
         if "mv" in request.query:
             direction, _, distance = request.query["mv"].partition(",")
             step = DIRECTIONS.get(direction.upper())
-            if step is None or not distance.isdigit() or int(distance) <= 0:
+            if step is None or not distance.isdecimal() or int(distance) <= 0:
                 raise web.HTTPBadRequest()
             n = int(distance)
             dy = min(n, 64)
@@ -100,7 +100,7 @@ def add_media_routes(emu: SercommEmulator) -> None:
             return web.Response(status=200)
         if "preset" in request.query:
             action, _, number = request.query["preset"].partition(",")
-            if action != "move" or not number.isdigit():
+            if action != "move" or not number.isdecimal():
                 raise web.HTTPBadRequest()
             if not run_preset(int(number)):
                 raise web.HTTPBadRequest()

@@ -68,7 +68,7 @@ def add_network_routes(emu: SercommEmulator) -> None:
         if request.query.get("action") == "stop":
             return web.Response(text="OK\n", content_type="text/plain")
         timeout = request.query.get("timeout", "30")
-        if not timeout.isdigit() or not 5 <= int(timeout) <= 120:
+        if not timeout.isdecimal() or not 5 <= int(timeout) <= 120:
             body = ini_group("ERROR", {"timeout": str(int(SetError.OUT_OF_RANGE))})
             return web.Response(text=body, content_type="text/plain")
         return _xml(

@@ -183,7 +183,7 @@ def add_routes(emu: SercommEmulator) -> None:
             raw = request.query.get(name)
             if raw is None:
                 values[name] = current
-            elif raw.isdigit() and lo <= int(raw) <= hi:
+            elif raw.isdecimal() and lo <= int(raw) <= hi:
                 values[name] = int(raw)
             else:
                 errors[name] = SetError.OUT_OF_RANGE
