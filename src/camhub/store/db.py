@@ -34,12 +34,17 @@ def default_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{(data_dir / 'camhub.db').resolve()}"
 
 
-def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_conn: Any) -> None:
+    """Every SQLite connection of the store: the engine's and the event writer's."""
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    sqlite_pragmas(dbapi_conn)
 
 
 def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
