@@ -255,11 +255,12 @@ async def test_malformed_component_version_is_a_device_error(connect: Connect) -
         with pytest.raises(DeviceError, match="malformed reply") as info:
             await plug.connect()
         assert info.value.device == "dev"
-        emu.node.methods["component_nego"] = lambda _: {
-            "component_list": [{"id": "device", "ver_code": None}]
-        }
-        with pytest.raises(DeviceError, match="malformed reply"):
-            await plug.connect()
+        for bad in (None, "²"):  # "²".isdigit() is true, int() refuses it
+            emu.node.methods["component_nego"] = lambda _, bad=bad: {
+                "component_list": [{"id": "device", "ver_code": bad}]
+            }
+            with pytest.raises(DeviceError, match="malformed reply"):
+                await plug.connect()
 
 
 async def test_socket_names_fold_accents(connect: Connect) -> None:

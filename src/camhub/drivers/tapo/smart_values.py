@@ -36,7 +36,7 @@ def next_month(ts: int) -> int:
 
 def ver_code(device: str, entry: dict[str, Any]) -> int:
     code = entry.get("ver_code", 1)
-    if isinstance(code, str) and code.isdigit():
+    if isinstance(code, str) and code.isdecimal():
         code = int(code)
     if not isinstance(code, int) or isinstance(code, bool):
         raise DeviceError(
