@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
 from tests.store.conftest import OpenStore, Target
 from tests.store.test_events import DEVICES, T0, TYPES, Ev, brute_buckets, fill
 
 from camhub.store import Store
-from camhub.store.db import create_engine, migrate
+from camhub.store.db import MIGRATIONS, create_engine, migrate
 from camhub.store.schema import ROLLUP_SPANS, event_counts, event_totals, events
 
 HOUR = 3_600_000
@@ -161,6 +163,13 @@ async def test_a_0001_database_is_upgraded_with_its_events(
                         for (d, b, t), n in brute_rollup(evs, span)[0].items()
                     ],
                 )
+            # events up to id 5000 were stored once and cleared: their ids stay used
+            if engine.dialect.name == "sqlite":
+                await conn.execute(sa.text("UPDATE sqlite_sequence SET seq = 5000"))
+            else:
+                await conn.execute(
+                    sa.text("SELECT setval(pg_get_serial_sequence('events', 'id'), 5000)")
+                )
     finally:
         await engine.dispose()
 
@@ -172,10 +181,40 @@ async def test_a_0001_database_is_upgraded_with_its_events(
     got = await store.query_events(limit=5, type="face")
     assert [e["data"]["n"] for e in got["events"]] == newest_first(evs, None, None, type="face")[:5]
 
-    old_ids = {e["id"] for e in (await store.query_events(limit=10_000))["events"]}
     new = ("porch", "motion", T0 + 31 * HOUR, {"n": -1})
     await fill(store, [new])
     evs.append(new)
     newest = (await store.query_events(limit=1))["events"][0]
-    assert newest["data"] == {"n": -1} and newest["id"] > max(old_ids)
+    assert newest["data"] == {"n": -1} and newest["id"] > 5000
     await assert_buckets_match(store, evs)
+
+
+async def test_downgrading_to_0001_keeps_events_and_ids(
+    open_store: OpenStore, target: Target
+) -> None:
+    store = await open_store()
+    await fill(store, [("porch", "motion", T0 + i, {"i": i}) for i in range(30)])
+    assert await store.clear_events() == 30
+    await fill(store, [("porch", "sound", T0, {})])
+    await store.close()
+
+    engine = create_engine(target.full_url, schema=target.schema)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_downgrade, "0001")
+            rows = (await conn.execute(sa.select(events.c.id, events.c.type))).all()
+            assert [tuple(r) for r in rows] == [(31, "sound")]
+        await migrate(engine, schema=target.schema)
+    finally:
+        await engine.dispose()
+    again = await open_store()
+    await fill(again, [("porch", "person", T0 + 1, {})])
+    got = (await again.query_events())["events"]
+    assert [(e["id"], e["type"]) for e in got] == [(32, "person"), (31, "sound")]
+
+
+def _downgrade(sync_conn: sa.Connection, revision: str) -> None:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = sync_conn
+    command.downgrade(cfg, revision)

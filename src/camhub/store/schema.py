@@ -21,7 +21,8 @@ from sqlalchemy.dialects import postgresql
 ROLLUP_SPANS: tuple[int, ...] = (3_600_000, 900_000, 300_000, 60_000)
 MINUTE_MS = ROLLUP_SPANS[-1]
 
-# BIGINT on PostgreSQL; INTEGER on SQLite, so the primary key is the rowid.
+# BIGINT on PostgreSQL; INTEGER on SQLite, so the primary key is the rowid. No
+# AUTOINCREMENT: the writer numbers the rows itself (see ``event_sequence``).
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 JsonData = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
@@ -36,7 +37,15 @@ events = sa.Table(
     sa.Column("timestamp", sa.BigInteger, nullable=False),
     sa.Column("data", JsonData, nullable=False),
     sa.Index("ix_events_timestamp", "timestamp"),
-    sqlite_autoincrement=True,
+)
+
+# SQLite only: the highest event id ever given, so that ids are not reused after the
+# events are cleared (what AUTOINCREMENT did, at a cost on every inserted row).
+# PostgreSQL draws ids from the ``events`` sequence.
+event_sequence = sa.Table(
+    "event_sequence",
+    metadata,
+    sa.Column("last_id", sa.BigInteger, nullable=False),
 )
 
 # Device first in the key: a device's rows of one span are one contiguous range.
