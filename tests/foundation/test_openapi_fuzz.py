@@ -32,8 +32,13 @@ async def test_no_server_errors_under_fuzzing(tmp_path: Path) -> None:
         settings = make_settings(tmp_path / "data", devices=[device])
         async with live_hub(settings) as hub:
             token = await hub.login()
+            # Device routes are fuzzed against the real device, not only 404s.
+            config = tmp_path / "schemathesis.toml"
+            config.write_text('[parameters]\n"path.name" = "cam"\n')
             proc = await asyncio.create_subprocess_exec(
                 st,
+                "--config-file",
+                str(config),
                 "run",
                 f"{hub.url}/openapi.json",
                 "--checks",
