@@ -13,6 +13,7 @@ from camhub.errors import CamhubError, ConfigError
 from camhub.store import Store
 from camhub.store.db import create_engine, display_url
 from camhub.store.queries import split_range
+from camhub.store.schema import ROLLUP_SPANS
 from camhub.store.sinks import Row
 from camhub.store.writer import EventWriter
 
@@ -81,7 +82,7 @@ async def test_backpressure_waits_instead_of_growing_without_bound() -> None:
     [(None, None), (0, 7_200_000), (61_001, 7_260_500), (5, 59_000), (None, 3_600_123), (17, None)],
 )
 def test_range_split_covers_the_range_exactly_once(lo: int | None, hi: int | None) -> None:
-    pieces = split_range(lo, hi, (3_600_000, 60_000))
+    pieces = split_range(lo, hi, ROLLUP_SPANS)
     assert pieces[0][1] == lo and pieces[-1][2] == hi
     for (_, _, end), (_, start, _) in pairwise(pieces):
         assert end == start
@@ -100,9 +101,12 @@ async def test_display_url_hides_the_password() -> None:
         await engine.dispose()
 
 
-def test_unsupported_databases_are_a_config_error() -> None:
+@pytest.mark.parametrize(
+    "url", ["mysql+aiomysql://u:p@h/db", "sqlite:///:memory:", "sqlite+aiosqlite://"]
+)
+def test_unsupported_databases_are_a_config_error(url: str) -> None:
     with pytest.raises(ConfigError) as err:
-        create_engine("mysql+aiomysql://u:p@h/db")
+        create_engine(url)
     assert "store" in err.value.problems[0]
 
 

@@ -60,8 +60,10 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
         if schema is not None:
             raise ConfigError(["store: a schema applies to PostgreSQL only"])
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if not database or database == ":memory:" or database.startswith("file:"):
+            # the event writer opens a second connection: it must find the same file
+            raise ConfigError(["store: an SQLite store needs a file path"])
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_pre_ping=False
         )
