@@ -30,13 +30,15 @@ from camhub.store import Store
 DEVICES = ("porch", "garden", "garage", "hall")
 TYPES = ("motion", "sound", "person", "vehicle", "pet")
 DAY_MS = 86_400_000
-SPAN_MS = 7 * DAY_MS  # events spread over the last week
+SPAN_MS = 7 * DAY_MS  # events spread over the last week (--days)
 BATCH = 20_000
 
 
-def make_events(n: int, now: int) -> list[tuple[str, str, int, dict[str, Any]]]:
-    start = now - SPAN_MS
-    step = SPAN_MS / n
+def make_events(
+    n: int, now: int, span_ms: int = SPAN_MS
+) -> list[tuple[str, str, int, dict[str, Any]]]:
+    start = now - span_ms
+    step = span_ms / n
     return [
         (
             DEVICES[i % len(DEVICES)],
@@ -148,13 +150,16 @@ async def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--url", default=None, help="store URL (default: SQLite in a temp dir)")
     ap.add_argument("--schema", default=None, help="PostgreSQL schema for the store's tables")
+    ap.add_argument("--days", type=float, default=7, help="events spread over this many days")
     ap.add_argument(
         "--schemas", action="store_true", help="only raw sqlite3 inserts into table variants"
     )
     args = ap.parse_args()
     n = args.events
     now = int(time.time() * 1000)
-    evs = make_events(n, now)
+    span_ms = int(args.days * DAY_MS)
+    evs = make_events(n, now, span_ms)
+    whole = f"{args.days:g} days"
     if args.schemas:
         schema_variants(evs)
         return
@@ -172,10 +177,10 @@ async def main() -> None:
         for label, secs in (("insert/s, same schema", raw_s), ("insert/s, bare table", bare_s)):
             print(f"{label:28}{n / secs:>14,.0f}{n / store_s:>14,.0f}{secs / store_s:>8.2f}")
         cases = [
-            ("buckets 1 min, 7 days", 60_000, None),
-            ("buckets 5 min, 7 days", 300_000, None),
-            ("buckets 15 min, 7 days", 900_000, None),
-            ("buckets 1 h, 7 days", 3_600_000, None),
+            (f"buckets 1 min, {whole}", 60_000, None),
+            (f"buckets 5 min, {whole}", 300_000, None),
+            (f"buckets 15 min, {whole}", 900_000, None),
+            (f"buckets 1 h, {whole}", 3_600_000, None),
             ("buckets 1 min, last 24 h", 60_000, now - DAY_MS + 12_345),
         ]
         for label, bucket_ms, since in cases:
