@@ -7,9 +7,9 @@ raw sqlite3, aiosqlite's own executemany at 0.83x). Each batch also adds its cou
 ``event_counts`` and ``event_totals`` in the same transaction, so the rollups always
 match the raw rows that are committed.
 
-A sink assigns the ids itself and returns them, in the order of the rows: on
-SQLite, the consecutive numbers AUTOINCREMENT gives under the write lock; on PostgreSQL, numbers
-drawn from the table's sequence.
+A sink assigns the ids itself and returns them, in the order of the rows: on SQLite,
+consecutive numbers after the highest ever given (``event_sequence``), under the write
+lock; on PostgreSQL, numbers drawn from the table's sequence.
 """
 
 from __future__ import annotations
