@@ -243,7 +243,7 @@ async def test_reopening_keeps_data_and_does_not_migrate_twice(open_store: Any) 
 
 async def test_sessions_crud(store: Store) -> None:
     future = int(time.time() * 1000) + 60_000
-    await store.create_session("tok-hash", "csrf-hash", "alice", "guest", future)
+    await store.create_session("tok-hash", "csrf-hash", "alice", "guest", future, "fp-1")
     await store.create_session("old-hash", "csrf2", "bob", "admin", 1_000)
 
     assert await store.get_session("tok-hash") == {
@@ -251,6 +251,7 @@ async def test_sessions_crud(store: Store) -> None:
         "role": "guest",
         "csrf_hash": "csrf-hash",
         "expires_ms": future,
+        "credential": "fp-1",
     }
     assert await store.get_session("nope") is None
     assert await store.delete_expired_sessions() == 1

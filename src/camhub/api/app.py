@@ -100,7 +100,7 @@ def create_app(settings: AppSettings) -> FastAPI:
             stack.push_async_callback(http.close)
             store = await Store.open(config.store, data_dir)
             stack.push_async_callback(store.close)
-            auth_service = AuthService(store)
+            auth_service = AuthService(store, data_dir / "users.json")
             stack.callback(auth_service.close)
             await auth_service.load_users(config)
             hub = Hub(config, http, store, data_dir, _hook_base(settings), _secret_key(data_dir))

@@ -8,10 +8,15 @@ attempt on it is refused with 429 for 30 s, whatever the password.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import os
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from camhub.auth.passwords import (
@@ -37,7 +42,13 @@ _T = TypeVar("_T")
 
 class SessionStore(Protocol):
     async def create_session(
-        self, token_hash: str, csrf_hash: str, username: str, role: str, expires_ms: int
+        self,
+        token_hash: str,
+        csrf_hash: str,
+        username: str,
+        role: str,
+        expires_ms: int,
+        credential: str | None = None,
     ) -> None: ...
     async def get_session(self, token_hash: str) -> dict[str, object] | None: ...
     async def delete_session(self, token_hash: str) -> None: ...
@@ -58,6 +69,11 @@ class _User:
     username: str
     role: Role
     password_hash: str = field(repr=False)
+
+    @property
+    def credential(self) -> str:
+        """A fingerprint of the password hash, stored with each session it opens."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -91,8 +107,11 @@ class AuthService:
 
     MAX_TRACKED = 10_000  # accounts with failures remembered at once
 
-    def __init__(self, store: SessionStore) -> None:
+    def __init__(self, store: SessionStore, hash_file: Path | None = None) -> None:
         self.store = store
+        # The users' argon2 hashes, kept (0600) so that a restart with the same
+        # passwords keeps the same hashes, and sessions; a changed password ends them.
+        self.hash_file = hash_file
         self._users: dict[str, _User] = {}
         self._api_keys: set[str] = set()
         self._failures: dict[str, _Failures] = {}
@@ -114,9 +133,12 @@ class AuthService:
         """
         users: dict[str, _User] = {}
         changed: list[str] = []
+        kept = await self._run(self._read_hashes) if not self._users else {}
         for u in config.effective_users():
             plain = u.password.get_secret_value()
             old = self._users.get(u.username)
+            if old is None and u.username in kept:
+                old = _User(u.username, u.role, kept[u.username])
             if old is not None and await self._run(verify_password, old.password_hash, plain):
                 users[u.username] = _User(u.username, u.role, old.password_hash)
                 if old.role != u.role:
@@ -127,11 +149,39 @@ class AuthService:
                     changed.append(u.username)
         changed += [name for name in self._users if name not in users]
         self._users = users
+        await self._run(self._write_hashes)
         self._api_keys = {token_hash(k.get_secret_value()) for k in config.server.api_keys}
         for h, s in list(self._cache.items()):
             if s.principal.username in changed:
                 await self.revoke(h)
         return changed
+
+    def _read_hashes(self) -> dict[str, str]:
+        if self.hash_file is None or not self.hash_file.exists():
+            return {}
+        try:
+            data = json.loads(self.hash_file.read_text())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def _write_hashes(self) -> None:
+        if self.hash_file is None:
+            return
+        tmp = self.hash_file.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump({u.username: u.password_hash for u in self._users.values()}, f)
+        os.replace(tmp, self.hash_file)
+
+    def _current(self, username: str, role: object, credential: object) -> _User | None:
+        """The user a stored session belongs to, if it still may act as them."""
+        user = self._users.get(username)
+        if user is None or user.role != role or user.credential != credential:
+            return None
+        return user
 
     @property
     def enabled(self) -> bool:
@@ -223,7 +273,9 @@ class AuthService:
         token, csrf = new_token(), new_token()
         h = token_hash(token)
         expires = int((time.time() + SESSION_SECONDS) * 1000)
-        await self.store.create_session(h, token_hash(csrf), username, role, expires)
+        user = self._users.get(username)
+        credential = user.credential if user is not None else None
+        await self.store.create_session(h, token_hash(csrf), username, role, expires, credential)
         principal = Principal(username, role, "bearer", h)
         self._cache[h] = Session(principal, token_hash(csrf), expires)
         return NewSession(token, csrf, principal)
@@ -237,8 +289,9 @@ class AuthService:
             if row is None:
                 return None
             username, role = str(row["username"]), str(row["role"])
-            if self.user_role(username) != role:
-                return None  # user removed or role changed since
+            if self._current(username, role, row.get("credential")) is None:
+                await self.revoke(h)  # user removed, or role or password changed since
+                return None
             s = Session(
                 Principal(username, "admin" if role == "admin" else "guest", "bearer", h),
                 str(row["csrf_hash"]),
@@ -275,11 +328,13 @@ class AuthService:
         """Whether the session behind ``principal`` is still open (for long connections)."""
         if principal.token_hash is None:
             return principal.via == "apikey"
-        s = self._cache.get(principal.token_hash)
-        if s is None:
-            row = await self.store.get_session(principal.token_hash)
-            if row is None or self.user_role(str(row["username"])) != row["role"]:
-                return False
-            return int(str(row["expires_ms"])) > time.time() * 1000
-        role = self.user_role(s.principal.username)
-        return s.expires_ms > time.time() * 1000 and role == s.principal.role
+        if principal.token_hash in self._cache:
+            s = self._cache[principal.token_hash]
+            role = self.user_role(s.principal.username)
+            return s.expires_ms > time.time() * 1000 and role == s.principal.role
+        row = await self.store.get_session(principal.token_hash)
+        return (
+            row is not None
+            and self._current(str(row["username"]), row["role"], row.get("credential")) is not None
+            and int(str(row["expires_ms"])) > time.time() * 1000
+        )

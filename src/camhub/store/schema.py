@@ -78,5 +78,6 @@ sessions = sa.Table(
     sa.Column("username", sa.String(128), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("expires_ms", sa.BigInteger, nullable=False),
+    sa.Column("credential", sa.String(64), nullable=True),  # see migration 0003
     sa.Index("ix_sessions_expires_ms", "expires_ms"),
 )

@@ -14,7 +14,13 @@ class SessionTable:
         self._engine = engine
 
     async def create(
-        self, token_hash: str, csrf_hash: str, username: str, role: str, expires_ms: int
+        self,
+        token_hash: str,
+        csrf_hash: str,
+        username: str,
+        role: str,
+        expires_ms: int,
+        credential: str | None = None,
     ) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
@@ -24,6 +30,7 @@ class SessionTable:
                     username=username,
                     role=role,
                     expires_ms=int(expires_ms),
+                    credential=credential,
                 )
             )
 
@@ -36,6 +43,7 @@ class SessionTable:
                         sessions.c.role,
                         sessions.c.csrf_hash,
                         sessions.c.expires_ms,
+                        sessions.c.credential,
                     ).where(sessions.c.token_hash == token_hash)
                 )
             ).first()
@@ -46,6 +54,7 @@ class SessionTable:
             "role": row.role,
             "csrf_hash": row.csrf_hash,
             "expires_ms": int(row.expires_ms),
+            "credential": row.credential,
         }
 
     async def delete(self, token_hash: str) -> None:

@@ -269,9 +269,15 @@ class Store:
 
     # sessions ------------------------------------------------------------------
     async def create_session(
-        self, token_hash: str, csrf_hash: str, username: str, role: str, expires_ms: int
+        self,
+        token_hash: str,
+        csrf_hash: str,
+        username: str,
+        role: str,
+        expires_ms: int,
+        credential: str | None = None,
     ) -> None:
-        await self._sessions.create(token_hash, csrf_hash, username, role, expires_ms)
+        await self._sessions.create(token_hash, csrf_hash, username, role, expires_ms, credential)
 
     async def get_session(self, token_hash: str) -> dict[str, object] | None:
         return await self._sessions.get(token_hash)
