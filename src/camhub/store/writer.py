@@ -27,6 +27,10 @@ log = logging.getLogger("camhub.store")
 Subscriber = Callable[[list[dict[str, Any]]], None]
 
 
+# Past this many times max_pending, new events are dropped (and counted).
+HARD_LIMIT_FACTOR = 4
+
+
 class EventWriter:
     def __init__(
         self,
@@ -41,6 +45,7 @@ class EventWriter:
         self._max_pending = max_pending
         self._close_attempts = close_attempts
         self._pending: list[Row] = []
+        self.dropped = 0  # events refused because too many were pending
         self._enqueued = 0
         self._done = 0  # rows committed (or, on a failed close, given up)
         self._wake = asyncio.Event()
@@ -60,6 +65,12 @@ class EventWriter:
     def add(self, device: str, type: str, timestamp: int, data: dict[str, Any]) -> None:
         if self._closing:
             raise RuntimeError("the event store is closed")
+        if len(self._pending) >= HARD_LIMIT_FACTOR * self._max_pending:
+            # The database has been failing for long: bound memory, and say so.
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 10_000 == 0:
+                log.error("event store unavailable: %d events dropped so far", self.dropped)
+            return
         self._pending.append((device, type, int(timestamp), json.dumps(data)))
         self._enqueued += 1
         self._wake.set()
