@@ -2,7 +2,7 @@
 
     python bench/fanout.py            # 1, 10, 100, 500 viewers (~3 min)
     python bench/fanout.py --quick    # 1, 10, 100 viewers, shorter windows (~1 min)
-    python bench/fanout.py --write docs/perf-fanout.md
+    python bench/fanout.py --write /tmp/fanout.md   # then paste the table into docs/performance.md
 
 Three processes besides this one: an emulated camera (1280x720, 15 fps MJPEG from
 ``camhub.sim.video``, each frame stamped with its capture time), the hub under test

@@ -4,7 +4,7 @@ The writer already holds every row of the batch in memory, so counting them ther
 one pass over tuples; each coarser level is then summed from the per-minute counts
 (a few thousand keys for a 20,000-row batch), not from the rows again. Measured here,
 this costs a fraction of re-reading the fresh rows with one ``INSERT ... SELECT ...
-GROUP BY`` per level (see ``docs/perf-events.md``). Both sinks upsert the result with
+GROUP BY`` per level (see ``docs/performance.md``). Both sinks upsert the result with
 ``count = count + excluded.count``, so batches that share a period add up.
 
 Periods start at ``timestamp - timestamp % span`` (Python's floor modulo): the same

@@ -9,7 +9,7 @@ in :data:`ROLLUP_SPANS` (1 min, 5 min, 15 min, 1 h): ``event_counts`` counts the
 of one type from one device in one period, ``event_totals`` those of one type from all
 devices. Bucketed queries read those rows instead of scanning the raw table, and they
 also steer the filtered look-ups in ``events`` that used to need a ``(type, timestamp)``
-and a ``(device, timestamp)`` index (see ``queries.py`` and ``docs/perf-events.md``).
+and a ``(device, timestamp)`` index (see ``queries.py`` and ``docs/performance.md``).
 """
 
 from __future__ import annotations

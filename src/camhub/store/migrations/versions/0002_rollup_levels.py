@@ -9,7 +9,7 @@ rows are one range) and without a rowid on SQLite; ``event_totals`` is new. Both
 filled from the events already stored: the per-minute rows from ``events``, each
 coarser level from the per-minute rows. The ``(type, timestamp)`` and ``(device,
 timestamp)`` indexes go: the queries find filtered events through the rollups (see
-``docs/perf-events.md``), and every insert used to pay for them.
+``docs/performance.md``), and every insert used to pay for them.
 
 Revision ID: 0002
 Revises: 0001
