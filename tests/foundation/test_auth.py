@@ -188,3 +188,20 @@ async def test_a_password_changed_while_camhub_was_down_ends_old_sessions(tmp_pa
         assert gone.status_code == 401
     assert ADMIN_PASSWORD.encode() not in (tmp_path / "data" / "users.json").read_bytes()
     assert (tmp_path / "data" / "users.json").stat().st_mode & 0o077 == 0
+
+
+async def test_a_cookie_tab_without_csrf_token_can_fetch_one(app_client: Any) -> None:
+    c = app_client.client
+    r = await c.post("/api/auth", json={"username": "admin", "password": ADMIN_PASSWORD})
+    old_csrf, token = r.json()["csrfToken"], r.json()["token"]
+    r = await c.get("/api/auth/csrf")  # by cookie, as a browser tab would
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    fresh = r.json()["csrfToken"]
+    assert fresh != old_csrf
+    url = "/api/events/clear?confirm=true"
+    assert (await c.post(url, headers={"X-CSRF-Token": old_csrf})).status_code == 403
+    assert (await c.post(url, headers={"X-CSRF-Token": fresh})).status_code == 200
+    c.cookies.clear()
+    r = await c.get("/api/auth/csrf", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 400  # bearer sessions need none
+    assert (await c.get("/api/auth/csrf")).status_code == 401

@@ -52,6 +52,7 @@ class SessionStore(Protocol):
     ) -> None: ...
     async def get_session(self, token_hash: str) -> dict[str, object] | None: ...
     async def delete_session(self, token_hash: str) -> None: ...
+    async def set_session_csrf(self, token_hash: str, csrf_hash: str) -> None: ...
 
 
 class LockedOut(Exception):
@@ -309,6 +310,19 @@ class AuthService:
             if same(k, h):
                 return Principal("api-key", "admin", "apikey", None)
         return None
+
+    async def new_csrf(self, h: str) -> str | None:
+        """A fresh CSRF token for the session ``h`` (a browser tab that lacks one).
+
+        Tokens handed out before stop working; a tab that meets 403 fetches anew.
+        """
+        s = self._cache.get(h)
+        if s is None:
+            return None
+        csrf = new_token()
+        s.csrf_hash = token_hash(csrf)
+        await self.store.set_session_csrf(h, s.csrf_hash)
+        return csrf
 
     def csrf_ok(self, session: Session, csrf_token: str | None) -> bool:
         return csrf_token is not None and same(session.csrf_hash, token_hash(csrf_token))

@@ -57,6 +57,14 @@ class SessionTable:
             "credential": row.credential,
         }
 
+    async def set_csrf(self, token_hash: str, csrf_hash: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                sa.update(sessions)
+                .where(sessions.c.token_hash == token_hash)
+                .values(csrf_hash=csrf_hash)
+            )
+
     async def delete(self, token_hash: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash))

@@ -282,6 +282,9 @@ class Store:
     async def get_session(self, token_hash: str) -> dict[str, object] | None:
         return await self._sessions.get(token_hash)
 
+    async def set_session_csrf(self, token_hash: str, csrf_hash: str) -> None:
+        await self._sessions.set_csrf(token_hash, csrf_hash)
+
     async def delete_session(self, token_hash: str) -> None:
         await self._sessions.delete(token_hash)
 

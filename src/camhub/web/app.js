@@ -21,7 +21,7 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-async function api(path, options = {}) {
+async function api(path, options = {}, retried = false) {
   const headers = { ...(options.headers || {}) };
   const token = store.getItem("token");
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -35,6 +35,12 @@ async function api(path, options = {}) {
   if (resp.status === 401) { showLogin(); throw new Error("signed out"); }
   const type = resp.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await resp.json() : null;
+  if (resp.status === 403 && !retried && !token && body && body.error === "Invalid CSRF token") {
+    // A tab signed in by cookie only (opened after sign-in): fetch a CSRF token, retry.
+    const fresh = await api("/api/auth/csrf", {}, true);
+    store.setItem("csrfToken", fresh.csrfToken);
+    return api(path, options, true);
+  }
   if (!resp.ok) throw new Error((body && body.error) || `HTTP ${resp.status}`);
   return body;
 }

@@ -79,6 +79,22 @@ async def auth_status(state: State, request: Request) -> dict[str, object]:
     return out
 
 
+@router.get("/api/auth/csrf")
+async def csrf_token(state: State, request: Request) -> Response:
+    """A new CSRF token for a cookie session (a browser tab opened without one).
+
+    Only this site's pages can read the answer (same-origin policy), and the cookie
+    is SameSite=Strict, so another site can neither get nor use it.
+    """
+    p = await principal_for(request, allow_query=False)
+    if p.via != "cookie" or p.token_hash is None:
+        return JSONResponse({"error": "Only cookie sessions use CSRF tokens"}, status_code=400)
+    token = await state.auth.new_csrf(p.token_hash)
+    if token is None:
+        raise HTTPException(401, "Invalid or expired session")
+    return JSONResponse({"csrfToken": token}, headers={"Cache-Control": "no-store"})
+
+
 @router.post("/api/auth/logout")
 async def logout(state: State, request: Request) -> Response:
     """Revoke the current session (any role may sign itself out)."""
