@@ -15,11 +15,15 @@ Drivers raise these; the API layer maps them to HTTP statuses once, at the edge
         │   └── DeviceLockedOut      ...and locks us out (``seconds_left``) -> 502
         ├── DeviceUnreachable        connection refused / dropped          -> 502
         └── DeviceTimeout            no answer in time (also TimeoutError) -> 504
+
+Vendor code tables (a device's own error codes and statuses) derive from
+:class:`VendorCode`, so each member carries its meaning.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from enum import IntEnum
+from typing import Any, Self
 
 
 class CamhubError(Exception):
@@ -121,3 +125,43 @@ class DeviceTimeout(DeviceError, TimeoutError):
     """The device did not answer in time."""
 
     status = 504
+
+
+class VendorCode(IntEnum):
+    """Base of the vendor code tables: each member is a code with its meaning.
+
+    Members are declared ``NAME = value, "meaning"``; ``member.meaning`` is the text.
+    :meth:`lookup` and :meth:`meaning_of` take a raw code and never raise::
+
+        class Code(VendorCode):
+            NOT_FOUND = 404, "no such endpoint"
+
+        Code.NOT_FOUND.meaning             # "no such endpoint"
+        Code.meaning_of(418, "HTTP 418")   # "HTTP 418"
+    """
+
+    _value_: int
+    meaning: str
+
+    def __new__(cls, value: int, meaning: str) -> Self:
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    @classmethod
+    def lookup(cls, code: int) -> Self | None:
+        """The member for ``code``, or ``None`` when this table does not know it."""
+        # The value map, not ``cls(code)``: for mypy that call has ``__new__``'s
+        # (value, meaning) signature, and at run time it raises for unknown codes.
+        try:
+            known = cls._value2member_map_.get(code)
+        except TypeError:  # an unhashable value from a malformed reply
+            return None
+        return known if isinstance(known, cls) else None
+
+    @classmethod
+    def meaning_of(cls, code: int, default: str) -> str:
+        """The meaning of ``code``, or ``default`` when this table does not know it."""
+        known = cls.lookup(code)
+        return known.meaning if known is not None else default

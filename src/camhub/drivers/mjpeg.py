@@ -22,7 +22,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from enum import IntEnum
 from typing import Any
 
 import aiohttp
@@ -33,7 +32,7 @@ from camhub.config import DeviceConfig
 from camhub.drivers import register
 from camhub.drivers.base import Device, DeviceContext, HttpSource
 from camhub.drivers.http import translate_errors
-from camhub.errors import CamhubError, DeviceAuthError, DeviceError
+from camhub.errors import CamhubError, DeviceAuthError, DeviceError, VendorCode
 from camhub.streams.parser import MultipartParser, boundary_from_content_type
 
 SOI = b"\xff\xd8"
@@ -42,22 +41,14 @@ MAX_STILL = 16 * 1024 * 1024  # largest still accepted; a stream is read at most
 CHECK_EVERY = 60.0  # seconds between reachability checks while no stream runs
 
 
-class HttpCode(IntEnum):
+class HttpCode(VendorCode):
     """The HTTP statuses a plain MJPEG camera answers with, and what they mean."""
 
-    UNAUTHORIZED = 401  # wrong or missing credentials
-    FORBIDDEN = 403  # the account may not view this camera
-    NOT_FOUND = 404  # wrong stream or snapshot path
-    BUSY = 503  # the camera serves no more clients (typically 1 or 2 at once)
-
-    @property
-    def meaning(self) -> str:
-        return {
-            401: "the camera refused the credentials",
-            403: "the account may not view this camera",
-            404: "no such path on the camera (check stream_url / snapshot_url)",
-            503: "the camera is busy (too many clients)",
-        }[self.value]
+    UNAUTHORIZED = 401, "the camera refused the credentials"
+    FORBIDDEN = 403, "the account may not view this camera"
+    NOT_FOUND = 404, "no such path on the camera (check stream_url / snapshot_url)"
+    # a camera serves few clients at once, typically 1 or 2
+    BUSY = 503, "the camera is busy (too many clients)"
 
 
 def _absolute(config: DeviceConfig, url: str) -> URL:
@@ -103,13 +94,10 @@ class MjpegTransport:
         return HttpSource(str(u), headers=headers, digest=digest, verify_tls=False)
 
     def fail(self, status: int) -> DeviceError:
-        try:
-            code = HttpCode(status)
-        except ValueError:
-            return DeviceError(f"{self.name}: HTTP {status}", device=self.name, code=status)
+        meaning = HttpCode.meaning_of(status, f"HTTP {status}")
         auth_codes = (HttpCode.UNAUTHORIZED, HttpCode.FORBIDDEN)
-        cls = DeviceAuthError if code in auth_codes else DeviceError
-        return cls(f"{self.name}: {code.meaning}", device=self.name, code=status)
+        cls = DeviceAuthError if status in auth_codes else DeviceError
+        return cls(f"{self.name}: {meaning}", device=self.name, code=status)
 
     @asynccontextmanager
     async def get(self, url: str) -> AsyncIterator[aiohttp.ClientResponse]:

@@ -8,7 +8,6 @@ Errors come back as ``{"error": "..."}`` with an HTTP status; settings validatio
 
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import Any
 
 from camhub.errors import (
@@ -16,41 +15,24 @@ from camhub.errors import (
     DeviceError,
     DeviceLockedOut,
     InvalidArgument,
+    VendorCode,
 )
 
 
-class ApiStatus(IntEnum):
+class ApiStatus(VendorCode):
     """The HTTP statuses the app documents, with their meaning."""
 
-    BAD_REQUEST = 400
-    UNAUTHORIZED = 401
-    FORBIDDEN = 403
-    NOT_FOUND = 404
-    TOO_MANY_REQUESTS = 429
-    SERVER_ERROR = 500
-    UNAVAILABLE = 503
-
-    @property
-    def meaning(self) -> str:
-        return _MEANINGS[self]
-
-
-_MEANINGS = {
-    ApiStatus.BAD_REQUEST: "invalid request (bad JSON, missing fields)",
-    ApiStatus.UNAUTHORIZED: "authentication required or invalid token",
-    ApiStatus.FORBIDDEN: "forbidden (Pro required, HTTPS required or bad CSRF token)",
-    ApiStatus.NOT_FOUND: "no such endpoint",
-    ApiStatus.TOO_MANY_REQUESTS: "rate limit exceeded (login lockout)",
-    ApiStatus.SERVER_ERROR: "server error",
-    ApiStatus.UNAVAILABLE: "service unavailable (camera not started)",
-}
+    BAD_REQUEST = 400, "invalid request (bad JSON, missing fields)"
+    UNAUTHORIZED = 401, "authentication required or invalid token"
+    FORBIDDEN = 403, "forbidden (Pro required, HTTPS required or bad CSRF token)"
+    NOT_FOUND = 404, "no such endpoint"
+    TOO_MANY_REQUESTS = 429, "rate limit exceeded (login lockout)"
+    SERVER_ERROR = 500, "server error"
+    UNAVAILABLE = 503, "service unavailable (camera not started)"
 
 
 def meaning(status: int) -> str:
-    try:
-        return ApiStatus(status).meaning
-    except ValueError:
-        return f"HTTP {status}"
+    return ApiStatus.meaning_of(status, f"HTTP {status}")
 
 
 def _text(body: Any, key: str) -> str | None:

@@ -8,41 +8,24 @@ with one ``key=code`` line per refused key (:class:`SercommCode`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import IntEnum
 
 from camhub.drivers.http import Reply
 from camhub.drivers.sercomm.transport import QueryValue, SercommTransport
-from camhub.errors import DeviceError
+from camhub.errors import DeviceError, VendorCode
 
 
-class SercommCode(IntEnum):
+class SercommCode(VendorCode):
     """Why a Sercomm camera refused a key."""
 
-    UNKNOWN_GROUP = 1
-    UNKNOWN_KEY = 2
-    READ_ONLY = 3
-    OUT_OF_RANGE = 4
-    BAD_FORMAT = 5
-
-    @property
-    def meaning(self) -> str:
-        return _MEANINGS[self]
-
-
-_MEANINGS = {
-    SercommCode.UNKNOWN_GROUP: "unknown group",
-    SercommCode.UNKNOWN_KEY: "unknown key",
-    SercommCode.READ_ONLY: "read-only",
-    SercommCode.OUT_OF_RANGE: "value out of range",
-    SercommCode.BAD_FORMAT: "malformed value",
-}
+    UNKNOWN_GROUP = 1, "unknown group"
+    UNKNOWN_KEY = 2, "unknown key"
+    READ_ONLY = 3, "read-only"
+    OUT_OF_RANGE = 4, "value out of range"
+    BAD_FORMAT = 5, "malformed value"
 
 
 def code_meaning(code: int) -> str:
-    try:
-        return SercommCode(code).meaning
-    except ValueError:
-        return f"refused (code {code})"
+    return SercommCode.meaning_of(code, f"refused (code {code})")
 
 
 class SercommRefused(DeviceError):

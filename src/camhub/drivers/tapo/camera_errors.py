@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
-
-from camhub.errors import DeviceError
+from camhub.errors import DeviceError, VendorCode
 
 
-class TapoCameraError(IntEnum):
+class TapoCameraError(VendorCode):
     """A Tapo camera's ``error_code`` values. ``meaning`` is the human text."""
-
-    meaning: str
-
-    def __new__(cls, value: int, meaning: str) -> TapoCameraError:
-        obj = int.__new__(cls, value)
-        obj._value_ = value
-        obj.meaning = meaning
-        return obj
 
     COMMON_FAILED = -1, "Request failed (tag or session check)"
     UNSUPPORTED_METHOD_PARAM = -40106, "Parameter to get/do does not exist"
@@ -50,12 +40,8 @@ class TapoCameraError(IntEnum):
     STORAGE_NOT_EXIST = -71114, "No storage (SD card) present"
 
 
-_BY_CODE: dict[int, TapoCameraError] = {int(e): e for e in TapoCameraError}
-
-
 def meaning_of(code: int) -> str:
-    known = _BY_CODE.get(code)
-    return known.meaning if known is not None else "Unknown error"
+    return TapoCameraError.meaning_of(code, "Unknown error")
 
 
 def device_error(code: int, device: str, method: str | None = None) -> DeviceError:

@@ -9,37 +9,22 @@ is a :class:`DeviceError`, never a ``KeyError``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from camhub.drivers.tinycam.transport import Reply, TinyCamTransport
-from camhub.errors import DeviceAuthError, DeviceError
+from camhub.errors import DeviceAuthError, DeviceError, VendorCode
 
 
-class TinyCamStatus(IntEnum):
+class TinyCamStatus(VendorCode):
     """Error statuses of the tinyCam web server and what they mean."""
 
-    BAD_REQUEST = 400
-    UNAUTHORIZED = 401
-    FORBIDDEN = 403
-    NOT_FOUND = 404
-    SERVER_ERROR = 500
-    UNAVAILABLE = 503
-
-    @property
-    def meaning(self) -> str:
-        return _MEANINGS[self]
-
-
-_MEANINGS = {
-    TinyCamStatus.BAD_REQUEST: "invalid or missing parameter",
-    TinyCamStatus.UNAUTHORIZED: "wrong username or password",
-    TinyCamStatus.FORBIDDEN: "this needs a tinyCam admin account (or root on the phone)",
-    TinyCamStatus.NOT_FOUND: "no such camera, file or endpoint",
-    TinyCamStatus.SERVER_ERROR: "tinyCam server error",
-    TinyCamStatus.UNAVAILABLE: "camera disabled or not available",
-}
+    BAD_REQUEST = 400, "invalid or missing parameter"
+    UNAUTHORIZED = 401, "wrong username or password"
+    FORBIDDEN = 403, "this needs a tinyCam admin account (or root on the phone)"
+    NOT_FOUND = 404, "no such camera, file or endpoint"
+    SERVER_ERROR = 500, "tinyCam server error"
+    UNAVAILABLE = 503, "camera disabled or not available"
 
 
 @dataclass(frozen=True)
@@ -86,10 +71,7 @@ class TinyCamApi:
     def check(self, reply: Reply, what: str) -> Reply:
         if reply.status < 400:
             return reply
-        try:
-            meaning = TinyCamStatus(reply.status).meaning
-        except ValueError:
-            meaning = "unexpected answer"
+        meaning = TinyCamStatus.meaning_of(reply.status, "unexpected answer")
         detail = f" ({reply.reason})" if reply.reason else ""
         message = f"{self.device}: tinyCam {what} failed: {meaning}{detail}"
         if reply.status == TinyCamStatus.UNAUTHORIZED:
