@@ -1,0 +1,241 @@
+"""tinyCam's ways in, its access levels, its error answers and its camera numbering.
+
+Credentials come three ways (seed 002): ``?token=`` (from ``/api/v1/login``),
+``?user=&pwd=``, and basic auth, tried in that order. A token is a camhub session
+(the same store, so it survives restarts and ends with ``logout``); a password is
+checked by camhub's AuthService, with its lockout. camhub's ``admin`` role is
+tinyCam's ``admin`` access, ``guest`` is ``guest``.
+
+Errors are tinyCam's: plain text ``HTTP <status>. <reason>`` with that status (401
+also asks for basic auth, so a browser or an Axis viewer prompts).
+
+Cameras are the hub's devices that can show a picture (``snapshot`` or ``stream``),
+ordered by name: ``camera=<1..n>`` is a place in that order (as in ``get_cam_list``)
+and ``cameraId`` a stable number, the CRC-32 of the device name.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from fastapi import Depends, Request
+from fastapi.responses import PlainTextResponse, Response
+from fastapi.routing import APIRoute
+
+from camhub.api.deps import get_state
+from camhub.auth.principal import Principal
+from camhub.auth.service import BadCredentials, LockedOut
+from camhub.capabilities import Capability
+from camhub.drivers.base import Device
+from camhub.errors import CamhubError
+
+if TYPE_CHECKING:
+    from camhub.api.state import AppState
+
+Access = Literal["admin", "guest"]
+
+# Who may call what: None = anyone (login), else the least access needed. The same
+# table as camhub's tinyCam emulator: guests may sign in and out, list cameras and
+# events and view MJPEG/JPEG; everything else is admin only.
+ACCESS: dict[str, Access | None] = {
+    "/api/v1/login": None,
+    "/api/v1/logout": "guest",
+    "/api/v1/get_cam_list": "guest",
+    "/api/v1/get_cam_event_list": "guest",
+    "/api/v1/get_file": "admin",
+    "/api/v1/get_status": "admin",
+    "/axis-cgi/mjpg/video.cgi": "guest",
+    "/axis-cgi/jpg/image.cgi": "guest",
+    "/axis-cgi/audio/receive.wav": "admin",
+    "/axis-cgi/com/ptz.cgi": "admin",
+    "/axis-cgi/io/lightcontrol.cgi": "admin",
+    "/param.cgi": "admin",
+    "/axis-cgi/admin/restart.cgi": "admin",
+}
+
+VIEWABLE = frozenset({Capability.SNAPSHOT, Capability.STREAM})
+REALM = 'Basic realm="camhub"'
+
+
+class TinyCamError(Exception):
+    """An answer in tinyCam's error format: ``HTTP <status>. <text>``."""
+
+    def __init__(self, status: int, text: str, retry_after: int | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.retry_after = retry_after
+
+    def response(self) -> PlainTextResponse:
+        headers = {"Cache-Control": "no-store"}
+        if self.status == 401:
+            headers["WWW-Authenticate"] = REALM
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        return PlainTextResponse(
+            f"HTTP {self.status}. {self.text}", status_code=self.status, headers=headers
+        )
+
+
+def access_of(principal: Principal) -> Access:
+    return "admin" if principal.is_admin else "guest"
+
+
+async def check_password(state: AppState, username: str, password: str) -> Principal:
+    """A user's principal for a password, with camhub's lockout."""
+    try:
+        user = await state.auth.verify(username[:128], password[:1024])
+    except LockedOut as exc:
+        raise TinyCamError(
+            429, f"Too many attempts, try again in {exc.remaining} s.", exc.remaining
+        ) from None
+    except BadCredentials:
+        raise TinyCamError(401, "Invalid username or password.") from None
+    return Principal(user.username, user.role, "query")
+
+
+async def authenticate(request: Request, state: AppState) -> Principal:
+    """Token, then ``user``/``pwd``, then basic auth; raise :class:`TinyCamError`."""
+    q = request.query_params
+    if "token" in q:
+        session = await state.auth.session(q["token"])
+        if session is None:
+            raise TinyCamError(403, "Invalid token.")
+        p = session.principal
+        return Principal(p.username, p.role, "query", p.token_hash)
+    if "user" in q:
+        return await check_password(state, q["user"], q.get("pwd", ""))
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise TinyCamError(400, "Malformed Authorization header.") from None
+        user, _, pwd = decoded.partition(":")
+        return await check_password(state, user, pwd)
+    raise TinyCamError(401, "Authentication required.")
+
+
+async def allowed(request: Request, state: AppState) -> Principal | None:
+    """The caller, checked against :data:`ACCESS` for the request's path."""
+    need = ACCESS[request.url.path]
+    if need is None:
+        return None
+    principal = await authenticate(request, state)
+    if need == "admin" and not principal.is_admin:
+        raise TinyCamError(403, "Admin access required.")
+    return principal
+
+
+class TinyCamRoute(APIRoute):
+    """Answers every failure in tinyCam's text format instead of camhub's JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await inner(request)
+            except TinyCamError as exc:
+                return exc.response()
+            except CamhubError as exc:
+                return TinyCamError(exc.status, exc.message).response()
+
+        return handler
+
+
+async def _caller(request: Request) -> Principal | None:
+    return await allowed(request, get_state(request))
+
+
+Caller = Annotated[Principal | None, Depends(_caller)]
+
+
+# cameras ------------------------------------------------------------------------
+def camera_id(name: str) -> int:
+    """tinyCam's ``id`` for a camera: stable across restarts and reorderings."""
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class Camera:
+    index: int  # camera=<1..n>
+    id: int  # cameraId
+    device: Device
+
+    @property
+    def name(self) -> str:
+        return self.device.name
+
+
+def cameras(state: AppState) -> list[Camera]:
+    """Every device that can show a picture, ordered by name."""
+    devices = sorted(
+        (d for d in state.hub.devices() if VIEWABLE & d.capabilities),
+        key=lambda d: (d.name.casefold(), d.name),
+    )
+    return [Camera(i, camera_id(d.name), d) for i, d in enumerate(devices, start=1)]
+
+
+def int_param(
+    request: Request, name: str, lo: int | None = None, hi: int | None = None
+) -> int | None:
+    """An optional integer query parameter within bounds; 400 otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    digits = raw[1:] if raw[:1] in "+-" else raw
+    # isdecimal, not isdigit: "²".isdigit() is true, but int("²") fails
+    if not digits.isdecimal() or len(digits) > 18:
+        raise TinyCamError(400, f"Invalid {name}.")
+    value = int(raw)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise TinyCamError(400, f"Invalid {name}.")
+    return value
+
+
+CameraParam = Literal["camera", "cameraId", "either"]
+
+
+def select_camera(request: Request, state: AppState, by: CameraParam = "camera") -> Camera:
+    """The camera a request names with the parameter seed 002 gives the endpoint:
+    ``camera`` = 1..n (camera 1 when absent), ``cameraId`` = an id from
+    ``get_cam_list``, ``either`` (``receive.wav``; the id wins)."""
+    cams = cameras(state)
+    cid = int_param(request, "cameraId") if by in ("cameraId", "either") else None
+    if cid is not None:
+        for cam in cams:
+            if cam.id == cid:
+                return cam
+        raise TinyCamError(404, "Camera not found.")
+    if by == "cameraId":
+        raise TinyCamError(400, "Missing cameraId.")
+    index = int_param(request, "camera", lo=1) or 1
+    if index > len(cams):
+        raise TinyCamError(404, "Camera not found.")
+    return cams[index - 1]
+
+
+# the server's own switches --------------------------------------------------------
+DEFAULT_SETTINGS: dict[str, bool | int] = {
+    "backgroundMode": True,
+    "powerSafeMode": False,
+    "notifications": True,
+    "streamProfile": 0,  # main
+}
+
+
+def settings_of(request: Request) -> dict[str, bool | int]:
+    """tinyCam's switches (``param.cgi``), kept with the app while it runs: camhub
+    has no such modes, so they change only what ``get_status`` reports."""
+    app_state = request.app.state
+    settings: dict[str, bool | int] | None = getattr(app_state, "tinycam_settings", None)
+    if settings is None:
+        settings = dict(DEFAULT_SETTINGS)
+        app_state.tinycam_settings = settings
+    return settings

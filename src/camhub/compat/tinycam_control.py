@@ -1,0 +1,223 @@
+"""tinyCam / Axis control routes: audio, PTZ, light, the server's switches, restart.
+
+    GET /axis-cgi/audio/receive.wav     the camera's audio (``audio`` capability)
+    GET /axis-cgi/com/ptz.cgi           continuous pan/tilt, home, server presets 1..n
+    GET /axis-cgi/io/lightcontrol.cgi   action=L1:-100 (on) / L1:-0 (off)
+    GET /param.cgi                      action=update|delete|pin|unpin
+    GET /axis-cgi/admin/restart.cgi     re-read the config file and restart devices
+
+All admin only. Each maps onto capabilities; a camera without the one asked for
+answers ``HTTP 400. ... not supported``. Successful commands answer ``OK``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import aiohttp
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+
+from camhub.api.deps import State
+from camhub.api.routes.system import reload_config
+from camhub.capabilities import Capability
+from camhub.compat.tinycam_auth import (
+    Caller,
+    Camera,
+    TinyCamError,
+    TinyCamRoute,
+    cameras,
+    int_param,
+    select_camera,
+    settings_of,
+)
+from camhub.drivers.base import Device
+from camhub.drivers.http import translate_errors
+from camhub.streams.motion import snapshot_path
+
+router = APIRouter(tags=["tinycam"], route_class=TinyCamRoute)
+
+_PAIR = re.compile(r"^(-?\d{1,3}),(-?\d{1,3})$")
+ON_OFF = {"on": True, "off": False}
+STREAM_PROFILES = {"main": 0, "sub": 1, "auto": 2}
+LIGHT_ACTIONS = {"L1:-100": True, "L1:-0": False}  # L1:-50 (auto): no capability for it
+AUDIO_CHUNK = 16 * 1024
+
+
+def ok() -> PlainTextResponse:
+    return PlainTextResponse("OK", headers={"Cache-Control": "no-store"})
+
+
+def _needs(cam: Camera, cap: Capability, what: str) -> Device:
+    if cap not in cam.device.capabilities:
+        raise TinyCamError(400, f"{what} not supported by this camera.")
+    return cam.device
+
+
+@router.get("/axis-cgi/audio/receive.wav", response_class=Response)
+async def audio(request: Request, state: State, caller: Caller) -> Response:
+    """The camera's audio as the device serves it (WAV), passed through."""
+    cam = select_camera(request, state, by="either")
+    device = _needs(cam, Capability.AUDIO, "Audio")
+    source = await device.audio_source()
+    timeout = device.config.timeout
+    async with translate_errors(device.name, timeout, url=source.url):
+        resp = await state.http.get(
+            source.url,
+            headers=source.headers,
+            auth=source.auth,
+            ssl=source.verify_tls,
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout),
+        )
+    if resp.status != 200:
+        resp.release()
+        raise TinyCamError(502, f"{device.name}: audio refused ({resp.status}).")
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async with translate_errors(device.name, None, url=source.url):
+                async for chunk in resp.content.iter_chunked(AUDIO_CHUNK):
+                    yield chunk
+        finally:
+            resp.release()
+
+    return StreamingResponse(
+        body(), media_type=resp.headers.get("Content-Type", "audio/x-wav"), status_code=200
+    )
+
+
+async def _preset_id(device: Device, number: int) -> str:
+    presets = await device.list_presets()
+    if number > len(presets):
+        raise TinyCamError(404, "Preset not found.")
+    return str(presets[number - 1]["id"])
+
+
+@router.get("/axis-cgi/com/ptz.cgi", response_class=Response)
+async def ptz(request: Request, state: State, caller: Caller) -> Response:
+    """Pan/tilt (a step toward each non-zero speed; ``0,0`` stops), home, presets."""
+    cam = select_camera(request, state)
+    q = request.query_params
+    did = False
+    if "continuouspantiltmove" in q:
+        device = _needs(cam, Capability.PTZ, "PTZ")
+        m = _PAIR.match(q["continuouspantiltmove"])
+        if m is None or not all(-100 <= int(v) <= 100 for v in m.groups()):
+            raise TinyCamError(400, "Invalid continuouspantiltmove.")
+        pan, tilt = int(m[1]), int(m[2])
+        if pan == tilt == 0:
+            await device.ptz_stop()
+        if pan:
+            await device.ptz_step("right" if pan > 0 else "left")
+        if tilt:
+            await device.ptz_step("up" if tilt > 0 else "down")
+        did = True
+    for name in ("continuouszoommove", "continuousfocusmmove", "continuousirismmove"):
+        value = int_param(request, name, -100, 100)
+        if value:  # 0 is "stop", which a camera that cannot move does already
+            raise TinyCamError(400, f"{name} not supported by this camera.")
+        did = did or value == 0
+    if "move" in q:
+        if q["move"] != "home":
+            raise TinyCamError(400, "Invalid move.")
+        await _needs(cam, Capability.PTZ, "PTZ").ptz_home()
+        did = True
+    goto = int_param(request, "gotoserverpresetno", lo=1)
+    if goto is not None:
+        device = _needs(cam, Capability.PRESETS, "Presets")
+        await device.goto_preset(await _preset_id(device, goto))
+        did = True
+    save = int_param(request, "setserverpresetno", lo=1, hi=999)
+    if save is not None:
+        await _needs(cam, Capability.PRESETS, "Presets").save_preset(f"Preset {save}")
+        did = True
+    if not did:
+        raise TinyCamError(400, "No PTZ command.")
+    state.hub.coordinator(cam.name).request_refresh()
+    return ok()
+
+
+@router.get("/axis-cgi/io/lightcontrol.cgi", response_class=Response)
+async def lightcontrol(request: Request, state: State, caller: Caller) -> Response:
+    """The camera's light (lamp, torch, IR), else its LED, on or off."""
+    cam = select_camera(request, state)
+    action = request.query_params.get("action", "")
+    if action == "L1:-50":
+        raise TinyCamError(400, "Automatic light not supported by this camera.")
+    on = LIGHT_ACTIONS.get(action)
+    if on is None:
+        raise TinyCamError(400, "Invalid action.")
+    caps = cam.device.capabilities
+    if Capability.LIGHT in caps:
+        await cam.device.set_light(on)
+    elif Capability.LED in caps:
+        await cam.device.set_led(on)
+    else:
+        raise TinyCamError(400, "Light not supported by this camera.")
+    state.hub.coordinator(cam.name).request_refresh()
+    return ok()
+
+
+@router.get("/param.cgi", response_class=Response)
+async def param(request: Request, state: State, caller: Caller) -> Response:
+    """``action=update`` of the server's switches; ``delete`` of a saved snapshot."""
+    q = request.query_params
+    action = q.get("action")
+    if action == "update":
+        return await _update(request, state)
+    if action in ("delete", "pin", "unpin"):
+        name = q.get("root.Filename")
+        if not name:
+            raise TinyCamError(400, "Missing root.Filename.")
+        folder, _, file = name.rpartition("/")
+        path = snapshot_path(state.settings.data_dir, file) if folder.startswith("/") else None
+        if path is None:
+            raise TinyCamError(404, "File not found.")
+        if action != "delete":
+            raise TinyCamError(400, "Pinning not supported.")
+        path.unlink(missing_ok=True)
+        return ok()
+    raise TinyCamError(400, "Invalid action.")
+
+
+async def _update(request: Request, state: State) -> Response:
+    q = request.query_params
+    changes: dict[str, bool | int] = {}
+    fields: tuple[tuple[str, str, dict[str, bool] | dict[str, int]], ...] = (
+        ("root.BackgroundMode", "backgroundMode", ON_OFF),
+        ("root.PowerSafeMode", "powerSafeMode", ON_OFF),
+        ("root.Notifications", "notifications", ON_OFF),
+        ("root.StreamProfile", "streamProfile", STREAM_PROFILES),
+    )
+    for key, field, table in fields:
+        if key in q:
+            value = q[key].lower()
+            if value not in table:
+                raise TinyCamError(400, f"Invalid {key}.")
+            changes[field] = table[value]
+    if not changes:
+        raise TinyCamError(400, "Missing parameter.")
+    tag = q.get("tag")
+    if "notifications" in changes and tag:
+        # camhub has no tags: a tag names one camera, whose motion detection follows
+        targets = [c for c in cameras(state) if c.name == tag]
+        if not targets:
+            raise TinyCamError(404, "Tag not found.")
+        device = _needs(targets[0], Capability.MOTION_DETECTION, "Motion detection")
+        await device.set_motion_detection({"enabled": bool(changes["notifications"])})
+        state.hub.coordinator(device.name).request_refresh()
+    settings_of(request).update(changes)
+    return ok()
+
+
+@router.get("/axis-cgi/admin/restart.cgi", response_class=Response)
+async def restart(state: State, caller: Caller) -> Response:
+    """camhub's restart: re-read the config file and apply it (devices reconnect)."""
+    if state.settings.config_path is None:
+        raise TinyCamError(403, "Restart needs camhub started from a config file.")
+    assert caller is not None
+    result = await reload_config(state, caller)
+    if result.status_code != 200:
+        raise TinyCamError(result.status_code, "Configuration not reloaded.")
+    return ok()
