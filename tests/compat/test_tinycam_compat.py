@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from camhub.api.app import create_app
 from camhub.api.routes.tinycam import router
+from camhub.api.state import AppSettings
 from camhub.capabilities import Capability
 from camhub.config import DeviceConfig
 from camhub.drivers.base import DeviceContext, EventIn
@@ -28,6 +29,7 @@ from camhub.drivers.tinycam.device import TinyCamServer
 from camhub.server import serve
 from camhub.sim import SimOptions
 from camhub.sim.sercomm import SercommEmulator
+from camhub.sim.tinycam import TinyCamEmulator
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD, InProcess, make_settings
 
 CAM_PASSWORD = "s3cret-Pa55"
@@ -255,22 +257,80 @@ async def test_param_cgi_switches_show_in_status(hub: InProcess) -> None:
     assert r.status_code == 400
 
 
+@contextlib.asynccontextmanager
+async def served(settings: AppSettings) -> AsyncIterator[str]:
+    """The real server (TLS, uvicorn) with the tinyCam routes, on a free port."""
+    app = with_tinycam(create_app(settings))
+    ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(settings, ready.set_result, app))
+    try:
+        done, _ = await asyncio.wait([task, ready], timeout=30, return_when="FIRST_COMPLETED")
+        if task in done:
+            task.result()
+        yield await ready
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def test_our_tinycam_driver_sees_camhub_cameras(
     tmp_path: Path, cams: dict[str, SercommEmulator]
 ) -> None:
     """Interop: camhub's tinyCam driver, pointed at camhub (TLS, real sockets), lists
     camhub's cameras as its children and gets a JPEG of one."""
     settings = make_settings(tmp_path / "data", devices=devices(cams))
-    app = with_tinycam(create_app(settings))
-    ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(serve(settings, ready.set_result, app))
-    try:
-        await asyncio.wait_for(asyncio.shield(ready), 30)
+    async with served(settings):
         await driver_roundtrip(settings.https_port, tmp_path)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+
+
+async def read_until(resp: aiohttp.ClientResponse, marker: bytes, limit: int = 1 << 22) -> bytes:
+    got = b""
+    async for chunk in resp.content.iter_any():
+        got += chunk
+        if marker in got or len(got) > limit:
+            break
+    return got
+
+
+async def test_tinycam_server_behind_camhub_streams_audio_and_light(tmp_path: Path) -> None:
+    """A tinyCam server as camhub's device: its cameras come back out of camhub's
+    tinyCam API with video, audio and light, over real sockets."""
+    async with TinyCamEmulator(SimOptions(extra={"scene": "quiet"})) as phone:
+        dev = {"name": "phone", "kind": "tinycam", "host": "127.0.0.1", "port": phone.port}
+        dev |= {"username": "admin", "password": "admin"}
+        settings = make_settings(tmp_path / "data", devices=[dev])
+        async with (
+            served(settings) as url,
+            aiohttp.ClientSession(base_url=url, headers=ADMIN) as http,
+        ):
+            deadline = time.monotonic() + 15
+            while True:
+                async with http.get("/api/v1/get_cam_list", ssl=False) as r:
+                    listed = (await r.json())["data"]
+                if len(listed) == 2 or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.1)
+            assert [c["name"] for c in listed] == ["phone.doorbell", "phone.front-yard"]
+            assert all(c["audioListening"] for c in listed)
+            assert listed[0]["ptzCapabilities"] & 0x8000  # the doorbell's light
+            async with http.get("/axis-cgi/mjpg/video.cgi?camera=2&fps=5", ssl=False) as r:
+                assert r.status == 200
+                assert r.headers["Content-Type"].startswith("multipart/x-mixed-replace")
+                first = await read_until(r, b"\xff\xd9")
+                assert b"Content-Type: image/jpeg" in first and b"\xff\xd8" in first
+            async with http.get(
+                f"/axis-cgi/audio/receive.wav?cameraId={listed[1]['id']}", ssl=False
+            ) as r:
+                assert r.status == 200
+                head = await r.content.readexactly(12)
+                assert head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+            async with http.get(
+                "/axis-cgi/io/lightcontrol.cgi?camera=1&action=L1:-100", ssl=False
+            ) as r:
+                assert r.status == 200 and await r.text() == "OK"
+            doorbell = next(c for c in phone.cameras if c.name == "Doorbell")
+            assert doorbell.light == "on"
 
 
 async def driver_roundtrip(port: int, tmp_path: Path) -> None:
@@ -294,3 +354,24 @@ async def driver_roundtrip(port: int, tmp_path: Path) -> None:
             assert jpeg[:2] == b"\xff\xd8"
         finally:
             await server.close()
+
+
+async def test_admin_commands_from_another_site_refused_led_and_restart(
+    hub: InProcess, cams: dict[str, SercommEmulator]
+) -> None:
+    c = hub.client
+    light = "/axis-cgi/io/lightcontrol.cgi"
+    # a page on another site cannot ride on the browser's remembered basic auth
+    evil = {**ADMIN, "Sec-Fetch-Site": "cross-site"}
+    r = await c.get(light, params={"camera": 2, "action": "L1:-100"}, headers=evil)
+    assert r.status_code == 403 and r.text == "HTTP 403. Cross-site request refused."
+    r = await c.get("/axis-cgi/jpg/image.cgi", headers=evil)  # viewing is fine
+    assert r.status_code == 200
+    r = await c.get(light, params={"camera": 2, "action": "L1:-100"}, headers=ADMIN)
+    assert r.status_code == 200 and r.text == "OK"
+    r = await c.get(light, params={"camera": 2, "action": "L1:-7"}, headers=ADMIN)
+    assert r.status_code == 400 and r.text == "HTTP 400. Invalid action."
+    r = await c.get("/axis-cgi/audio/receive.wav", params={"camera": 2}, headers=ADMIN)
+    assert r.status_code == 400 and "Audio not supported" in r.text
+    r = await c.get("/axis-cgi/admin/restart.cgi", headers=ADMIN)
+    assert r.status_code == 403  # camhub was not started from a config file

@@ -121,14 +121,29 @@ async def authenticate(request: Request, state: AppState) -> Principal:
     raise TinyCamError(401, "Authentication required.")
 
 
+def cross_site(request: Request) -> bool:
+    """A browser request another site started (``<img src>``, a link, a form)."""
+    return request.headers.get("sec-fetch-site", "none") not in ("same-origin", "none")
+
+
 async def allowed(request: Request, state: AppState) -> Principal | None:
-    """The caller, checked against :data:`ACCESS` for the request's path."""
-    need = ACCESS[request.url.path]
+    """The caller, checked against :data:`ACCESS` for the request's route.
+
+    tinyCam's commands are GETs, and a browser sends the basic-auth credentials it
+    remembers with any request, even one another site's page starts: an admin command
+    so sent from another site is refused (a token or ``user``/``pwd`` in the URL is
+    not sent by itself, and Home Assistant or an Axis viewer sends no ``Sec-Fetch-*``).
+    """
+    path = getattr(request.scope.get("route"), "path", request.url.path)
+    need = ACCESS[path]
     if need is None:
         return None
     principal = await authenticate(request, state)
     if need == "admin" and not principal.is_admin:
         raise TinyCamError(403, "Admin access required.")
+    ambient = "token" not in request.query_params and "user" not in request.query_params
+    if need == "admin" and ambient and cross_site(request):
+        raise TinyCamError(403, "Cross-site request refused.")
     return principal
 
 
