@@ -23,6 +23,7 @@ from camhub.api.app import create_app
 from camhub.api.routes.tinycam import router
 from camhub.api.state import AppSettings
 from camhub.capabilities import Capability
+from camhub.compat.tinycam_auth import ACCESS
 from camhub.config import DeviceConfig
 from camhub.drivers.base import DeviceContext, EventIn
 from camhub.drivers.tinycam.device import TinyCamServer
@@ -375,3 +376,24 @@ async def test_admin_commands_from_another_site_refused_led_and_restart(
     assert r.status_code == 400 and "Audio not supported" in r.text
     r = await c.get("/axis-cgi/admin/restart.cgi", headers=ADMIN)
     assert r.status_code == 403  # camhub was not started from a config file
+
+
+async def test_hostile_parameters_are_tinycam_errors_not_server_errors(hub: InProcess) -> None:
+    c = hub.client
+    weird = ["", "-1", "0", "²", "1e3", "99999999999999999999", "x" * 300, "\x00", "1,2", "../"]
+    paths = [p for p in ACCESS if p not in ("/axis-cgi/mjpg/video.cgi", "/api/v1/logout")]
+    names = ["camera", "cameraId", "resolution", "compression", "fps", "endtime", "count"]
+    names += ["file", "action", "continuouspantiltmove", "gotoserverpresetno", "type", "filter"]
+    r = await c.get("/api/v1/login", params={"user": "admin", "pwd": ADMIN_PASSWORD})
+    token = r.json()["data"]["token"]
+    for path in paths:
+        for name in names:
+            for value in weird:
+                r = await c.get(path, params={name: value, "move": value, "token": token})
+                assert r.status_code < 500, (path, name, value, r.text)
+                if r.status_code >= 400:
+                    assert r.text.startswith(f"HTTP {r.status_code}. "), (path, name, value)
+    r = await c.get(
+        "/api/v1/get_cam_list", headers={"Authorization": "Basic \u00e9t\u00e9".encode("latin-1")}
+    )
+    assert r.status_code == 400

@@ -17,7 +17,6 @@ and ``cameraId`` a stable number, the CRC-32 of the device name.
 from __future__ import annotations
 
 import base64
-import binascii
 import zlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -114,7 +113,7 @@ async def authenticate(request: Request, state: AppState) -> Principal:
     if scheme.lower() == "basic" and value.strip():
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
             raise TinyCamError(400, "Malformed Authorization header.") from None
         user, _, pwd = decoded.partition(":")
         return await check_password(state, user, pwd)
