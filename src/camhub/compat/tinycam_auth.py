@@ -17,6 +17,10 @@ and ``cameraId`` a stable number, the CRC-32 of the device name.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import secrets
+import time
 import zlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -85,17 +89,82 @@ def access_of(principal: Principal) -> Access:
     return "admin" if principal.is_admin else "guest"
 
 
-async def check_password(state: AppState, username: str, password: str) -> Principal:
+class PasswordCache:
+    """Passwords recently found right, so that a viewer polling ``image.cgi`` with
+    basic auth or ``user``/``pwd`` does not cost an argon2 check (~0.1 s of one of two
+    password threads) per picture.
+
+    Keys are HMACs under a key of this process, never the passwords. Only successes
+    are kept, for ``TTL`` seconds at most: a changed password keeps working that long
+    at worst; a removed user or a changed role stops at once; a locked-out account
+    stays locked out.
+    """
+
+    TTL = 30.0
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+        self._ok: dict[bytes, tuple[Principal, float]] = {}
+
+    def _digest(self, username: str, password: str) -> bytes:
+        msg = b"\0".join((username.encode(), password.encode()))
+        return hmac.new(self._key, msg, hashlib.sha256).digest()
+
+    def get(self, state: AppState, username: str, password: str) -> Principal | None:
+        key = self._digest(username, password)
+        hit = self._ok.get(key)
+        if hit is None:
+            return None
+        principal, expires = hit
+        if time.monotonic() > expires or state.auth.user_role(username) != principal.role:
+            del self._ok[key]
+            return None
+        return principal
+
+    def put(self, username: str, password: str, principal: Principal) -> None:
+        if len(self._ok) >= self.SIZE:
+            now = time.monotonic()
+            self._ok = {k: v for k, v in self._ok.items() if v[1] > now}
+            while len(self._ok) >= self.SIZE:
+                del self._ok[next(iter(self._ok))]
+        self._ok[self._digest(username, password)] = (principal, time.monotonic() + self.TTL)
+
+
+def password_cache(request: Request) -> PasswordCache:
+    app_state = request.app.state
+    cache: PasswordCache | None = getattr(app_state, "tinycam_passwords", None)
+    if cache is None:
+        cache = app_state.tinycam_passwords = PasswordCache()
+    return cache
+
+
+def _locked(remaining: int) -> TinyCamError:
+    return TinyCamError(429, f"Too many attempts, try again in {remaining} s.", remaining)
+
+
+async def check_password(
+    state: AppState, username: str, password: str, cache: PasswordCache | None = None
+) -> Principal:
     """A user's principal for a password, with camhub's lockout."""
+    username, password = username[:128], password[:1024]
+    if cache is not None:
+        remaining = state.auth.lockout_remaining(username)
+        if remaining > 0:
+            raise _locked(remaining)
+        hit = cache.get(state, username, password)
+        if hit is not None:
+            return hit
     try:
-        user = await state.auth.verify(username[:128], password[:1024])
+        user = await state.auth.verify(username, password)
     except LockedOut as exc:
-        raise TinyCamError(
-            429, f"Too many attempts, try again in {exc.remaining} s.", exc.remaining
-        ) from None
+        raise _locked(exc.remaining) from None
     except BadCredentials:
         raise TinyCamError(401, "Invalid username or password.") from None
-    return Principal(user.username, user.role, "query")
+    principal = Principal(user.username, user.role, "query")
+    if cache is not None:
+        cache.put(username, password, principal)
+    return principal
 
 
 async def authenticate(request: Request, state: AppState) -> Principal:
@@ -108,7 +177,7 @@ async def authenticate(request: Request, state: AppState) -> Principal:
         p = session.principal
         return Principal(p.username, p.role, "query", p.token_hash)
     if "user" in q:
-        return await check_password(state, q["user"], q.get("pwd", ""))
+        return await check_password(state, q["user"], q.get("pwd", ""), password_cache(request))
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic" and value.strip():
         try:
@@ -116,7 +185,7 @@ async def authenticate(request: Request, state: AppState) -> Principal:
         except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
             raise TinyCamError(400, "Malformed Authorization header.") from None
         user, _, pwd = decoded.partition(":")
-        return await check_password(state, user, pwd)
+        return await check_password(state, user, pwd, password_cache(request))
     raise TinyCamError(401, "Authentication required.")
 
 
