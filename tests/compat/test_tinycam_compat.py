@@ -246,6 +246,21 @@ async def test_events_list_links_saved_snapshots_and_refuses_other_files(
     assert r.status_code == 400
 
 
+async def test_status_shows_cameras_with_recent_motion(hub: InProcess) -> None:
+    c = hub.client
+    hub.state.store.add_event("porch", "motion", int(time.time() * 1000), {"area": 0.3})
+    await hub.state.store.flush()
+    ids = {name: zlib.crc32(name.encode()) & 0x7FFFFFFF for name in ("porch", "garage")}
+    r = await c.get("/api/v1/get_status", params={"cameraId": ids["porch"]}, headers=ADMIN)
+    assert r.json() == {"data": {"motion": True}}
+    r = await c.get("/api/v1/get_status", params={"cameraId": ids["garage"]}, headers=ADMIN)
+    assert r.json() == {"data": {"motion": False}}
+    status = (await c.get("/api/v1/get_status", headers=ADMIN)).json()["data"]
+    assert status["motionCameras"] == ["porch"] and status["spaceAvailable"] > 0
+    r = await c.get("/api/v1/get_status", params={"cameraId": 12345}, headers=ADMIN)
+    assert r.status_code == 404 and r.text == "HTTP 404. Camera not found."
+
+
 async def test_param_cgi_switches_show_in_status(hub: InProcess) -> None:
     c = hub.client
     r = await c.get(
