@@ -205,3 +205,47 @@ async def test_a_cookie_tab_without_csrf_token_can_fetch_one(app_client: Any) ->
     r = await c.get("/api/auth/csrf", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 400  # bearer sessions need none
     assert (await c.get("/api/auth/csrf")).status_code == 401
+
+
+async def test_a_hashed_password_in_the_config_survives_reloads(tmp_path: Path) -> None:
+    import json
+
+    from camhub.auth.passwords import hash_password
+
+    cfg_path = tmp_path / "camhub.json"
+    users = [{"username": "admin", "password": hash_password(ADMIN_PASSWORD), "role": "admin"}]
+    settings = make_settings(tmp_path / "data", users=users, config_path=cfg_path)
+    async with in_process(settings) as hub:
+        h = {"Authorization": f"Bearer {await hub.login()}"}
+        r = await hub.client.post("/api/reload-config", headers=h)
+        assert r.status_code == 200, r.text
+        assert (await hub.client.get("/api/devices", headers=h)).status_code == 200
+        assert json.loads(cfg_path.read_text())["users"][0]["password"].startswith("$argon2")
+
+
+async def test_a_login_checked_against_an_old_password_opens_no_session(app_client: Any) -> None:
+    from camhub.auth.service import BadCredentials
+
+    auth = app_client.state.auth
+    with pytest.raises(BadCredentials):
+        await auth.open_session("admin", "admin", credential="fingerprint-of-an-old-password")
+    with pytest.raises(BadCredentials):
+        await auth.open_session("admin", "guest")  # the role changed meanwhile
+
+
+async def test_a_removed_api_key_ends_its_connections(tmp_path: Path) -> None:
+    from camhub.config import parse_config
+
+    settings = make_settings(tmp_path / "data", api_keys=["key-one-secret"])
+    async with in_process(settings) as hub:
+        p = hub.state.auth.api_key("key-one-secret")
+        assert p is not None and await hub.state.auth.still_valid(p)
+        ended: list[str] = []
+        hub.state.auth.on_revoke(ended.append)
+        await hub.state.auth.load_users(
+            parse_config(
+                {"users": [{"username": "admin", "password": ADMIN_PASSWORD, "role": "admin"}]}
+            )
+        )
+        assert not await hub.state.auth.still_valid(p)
+        assert ended == [p.token_hash]

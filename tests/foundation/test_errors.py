@@ -78,6 +78,7 @@ async def test_unicode_digits_are_bad_input_not_a_crash(tmp_path: Any) -> None:
             for path in (
                 "/api/devices/cam/snapshot?resolution=²x²",
                 "/api/devices/cam/snapshot?quality=²",
+                "/api/devices/cam/snapshot?resolution=" + "1" * 5000,
             ):
                 r = await hub.client.get(path, headers=h)
                 assert r.status_code == 400, (path, r.text)

@@ -181,3 +181,41 @@ async def test_a_locked_out_device_is_left_alone_until_the_lockout_ends(tmp_path
             assert "locked" in d["lastError"].lower() or "suspen" in d["lastError"].lower()
             # Not asked again for (about) the seconds the camera said.
             assert hub.state.hub.coordinator("cam")._delay() > 1000
+
+
+async def test_a_configured_device_named_like_a_child_replaces_it(tmp_path: Path) -> None:
+    from camhub.sim.tinycam import TinyCamEmulator
+
+    cfg_path = tmp_path / "camhub.json"
+    async with (
+        TinyCamEmulator(SimOptions(username="admin", password="pw")) as tc,
+        SercommEmulator(SimOptions(username="admin", password="pw")) as sc,
+    ):
+        server = {
+            "name": "phone",
+            "kind": "tinycam",
+            "host": "127.0.0.1",
+            "port": tc.port,
+            "username": "admin",
+            "password": "pw",
+            "poll_interval": 0.3,
+        }
+        settings = make_settings(tmp_path / "d", devices=[server], config_path=cfg_path)
+        async with in_process(settings) as hub:
+            h = await hub.admin_headers()
+
+            async def has_children() -> bool:
+                d = (await hub.client.get("/api/devices/phone", headers=h)).json()
+                return len(d.get("children", [])) == 2
+
+            await until(has_children)
+            child = (await hub.client.get("/api/devices/phone", headers=h)).json()["children"][0]
+            old = hub.state.hub.coordinator(child)
+            raw = json.loads(cfg_path.read_text())
+            raw["devices"].append(cam(child, sc.port))
+            cfg_path.write_text(json.dumps(raw))
+            r = await hub.client.post("/api/reload-config", headers=h)
+            assert r.status_code == 200 and r.json()["added"] == [child]
+            assert old._task is None  # the child's poller was stopped, not leaked
+            d = (await hub.client.get(f"/api/devices/{child}", headers=h)).json()
+            assert d["kind"] == "sercomm" and "parent" not in d

@@ -14,6 +14,8 @@ class Principal:
     role: Role
     via: Literal["bearer", "cookie", "query", "apikey"]
     token_hash: str | None = field(default=None, repr=False)
+    # The password fingerprint a login was verified with (see AuthService.open_session).
+    credential: str | None = field(default=None, repr=False)
 
     @property
     def is_admin(self) -> bool:

@@ -140,7 +140,10 @@ class AuthService:
             old = self._users.get(u.username)
             if old is None and u.username in kept:
                 old = _User(u.username, u.role, kept[u.username])
-            if old is not None and await self._run(verify_password, old.password_hash, plain):
+            if old is not None and (
+                plain == old.password_hash  # the config gives the hash itself
+                or await self._run(verify_password, old.password_hash, plain)
+            ):
                 users[u.username] = _User(u.username, u.role, old.password_hash)
                 if old.role != u.role:
                     changed.append(u.username)
@@ -151,7 +154,11 @@ class AuthService:
         changed += [name for name in self._users if name not in users]
         self._users = users
         await self._run(self._write_hashes)
-        self._api_keys = {token_hash(k.get_secret_value()) for k in config.server.api_keys}
+        keys = {token_hash(k.get_secret_value()) for k in config.server.api_keys}
+        for gone in self._api_keys - keys:
+            for listener in list(self._revoke_listeners):
+                listener(gone)  # WebSockets opened with a removed key close
+        self._api_keys = keys
         for h, s in list(self._cache.items()):
             if s.principal.username in changed:
                 await self.revoke(h)
@@ -268,14 +275,27 @@ class AuthService:
 
     async def login(self, username: str, password: str) -> NewSession:
         user = await self.verify(username, password)
-        return await self.open_session(user.username, user.role)
+        return await self.open_session(user.username, user.role, user.credential)
 
-    async def open_session(self, username: str, role: Role) -> NewSession:
+    async def open_session(
+        self, username: str, role: Role, credential: str | None = None
+    ) -> NewSession:
+        """A session for a user just verified; ``credential`` is the verified user's.
+
+        If the user's password or role changed while the password was being checked,
+        the session is refused (BadCredentials) rather than stamped with the new one.
+        """
+        user = self._users.get(username)
+        if (
+            user is None
+            or user.role != role
+            or (credential is not None and user.credential != credential)
+        ):
+            raise BadCredentials
+        credential = user.credential
         token, csrf = new_token(), new_token()
         h = token_hash(token)
         expires = int((time.time() + SESSION_SECONDS) * 1000)
-        user = self._users.get(username)
-        credential = user.credential if user is not None else None
         await self.store.create_session(h, token_hash(csrf), username, role, expires, credential)
         principal = Principal(username, role, "bearer", h)
         self._cache[h] = Session(principal, token_hash(csrf), expires)
@@ -308,7 +328,7 @@ class AuthService:
         h = token_hash(token)
         for k in self._api_keys:
             if same(k, h):
-                return Principal("api-key", "admin", "apikey", None)
+                return Principal("api-key", "admin", "apikey", k)
         return None
 
     async def new_csrf(self, h: str) -> str | None:
@@ -340,8 +360,10 @@ class AuthService:
 
     async def still_valid(self, principal: Principal) -> bool:
         """Whether the session behind ``principal`` is still open (for long connections)."""
+        if principal.via == "apikey":
+            return principal.token_hash in self._api_keys
         if principal.token_hash is None:
-            return principal.via == "apikey"
+            return False
         if principal.token_hash in self._cache:
             s = self._cache[principal.token_hash]
             role = self.user_role(s.principal.username)

@@ -70,7 +70,10 @@ async def login(body: LoginBody, state: State) -> Response:
         return lockout_response(exc)
     except BadCredentials:
         return JSONResponse({"success": False, "error": "Invalid password"}, status_code=401)
-    session = await state.auth.open_session(user.username, user.role)
+    try:
+        session = await state.auth.open_session(user.username, user.role, user.credential)
+    except BadCredentials:  # the password changed while it was being checked
+        return JSONResponse({"success": False, "error": "Invalid password"}, status_code=401)
     return PlainTextResponse(session.token)
 
 

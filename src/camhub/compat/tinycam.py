@@ -29,6 +29,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from camhub.api.deps import State
 from camhub.api.routes.media import NO_CACHE, MjpegResponse
+from camhub.auth.service import BadCredentials
 from camhub.capabilities import Capability
 from camhub.compat import tinycam_auth as ta
 from camhub.compat.tinycam_auth import Caller, TinyCamError, TinyCamRoute, int_param, select_camera
@@ -70,7 +71,12 @@ async def login(request: Request, state: State, caller: Caller) -> Response:
     """Exchange ``user`` and ``pwd`` for a token (a camhub session)."""
     q = request.query_params
     principal = await ta.check_password(state, q.get("user", ""), q.get("pwd", ""))
-    session = await state.auth.open_session(principal.username, principal.role)
+    try:
+        session = await state.auth.open_session(
+            principal.username, principal.role, principal.credential
+        )
+    except BadCredentials:  # the password changed while it was being checked
+        raise ta.TinyCamError(401, "Invalid username or password.") from None
     return data({"token": session.token, "access": ta.access_of(principal)})
 
 

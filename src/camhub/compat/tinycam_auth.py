@@ -161,7 +161,7 @@ async def check_password(
         raise _locked(exc.remaining) from None
     except BadCredentials:
         raise TinyCamError(401, "Invalid username or password.") from None
-    principal = Principal(user.username, user.role, "query")
+    principal = Principal(user.username, user.role, "query", credential=user.credential)
     if cache is not None:
         cache.put(username, password, principal)
     return principal

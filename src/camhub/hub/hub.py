@@ -172,6 +172,16 @@ class Hub:
         coordinator.start()
         return m
 
+    async def _drop_child(self, name: str) -> None:
+        m = self._devices.get(name)
+        if m is None or m.parent is None:
+            return
+        parent = self._devices.get(m.parent)
+        if parent is not None and name in parent.children:
+            parent.children.remove(name)
+        self._collisions.add(name)  # and it is not added back as a child
+        await self._remove(name)
+
     async def _remove(self, name: str) -> None:
         m = self._devices.pop(name, None)
         if m is None:
@@ -266,6 +276,7 @@ class Hub:
             for name, cfg in wanted.items():
                 before = old.get(name)
                 if before is None:
+                    await self._drop_child(name)  # a configured device wins over a child
                     self._add(self._create(cfg))
                     result["added"].append(name)
                 elif before != cfg or old_config.device_credentials(

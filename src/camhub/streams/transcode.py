@@ -40,6 +40,10 @@ def parse_resolution(text: str | None) -> tuple[int | None, int | None]:
     None -> (None, None). Raise InvalidArgument."""
     if text is None or text == "":
         return None, None
+    if len(text) > 16:  # int() of thousands of digits is slow, then refused
+        raise InvalidArgument(
+            "resolution must be WIDTHxHEIGHT", errors=["resolution: expected e.g. 640x360"]
+        )
     if text.isdecimal():
         return check_size(int(text), None)
     w, sep, h = text.lower().partition("x")

@@ -99,7 +99,7 @@ async def csrf_token(state: State, request: Request) -> Response:
 async def logout(state: State, request: Request) -> Response:
     """Revoke the current session (any role may sign itself out)."""
     p = await principal_for(request, allow_query=False)
-    if p.token_hash is not None:
+    if p.token_hash is not None and p.via != "apikey":  # a key lives in the config
         await state.auth.revoke(p.token_hash)
     resp = JSONResponse({"success": True})
     resp.delete_cookie(SESSION_COOKIE)
