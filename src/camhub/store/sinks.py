@@ -56,10 +56,6 @@ class _DedicatedConnection:
             await conn.invalidate()  # the driver's state is ours, not the pool's
             await conn.close()
 
-    async def _reopen(self) -> None:
-        await self.close()
-        await self.open()
-
 
 _SQLITE_INSERT = 'INSERT INTO events (device, type, "timestamp", data) VALUES (?, ?, ?, ?)'
 _SQLITE_INSERT_ID = (

@@ -124,14 +124,9 @@ class Store:
 
     # writing -------------------------------------------------------------------
     def add_event(self, device: str, type: str, timestamp: int, data: dict[str, Any]) -> None:
-        """Queue an event; never blocks, never drops."""
+        """Queue an event; never blocks. Dropped (counted, logged) only when the database
+        has failed for so long that millions are pending: memory stays bounded."""
         self._writer.add(device, type, timestamp, data)
-
-    async def add_event_wait(
-        self, device: str, type: str, timestamp: int, data: dict[str, Any]
-    ) -> None:
-        """Queue an event, first waiting while the queue is very long (backpressure)."""
-        await self._writer.add_wait(device, type, timestamp, data)
 
     async def flush(self) -> None:
         await self._writer.flush()

@@ -138,10 +138,6 @@ class CameraTransport:
     def __repr__(self) -> str:
         return f"<CameraTransport {self.base_url} {self.mode}>"
 
-    @property
-    def logged_in(self) -> bool:
-        return self._stok is not None
-
     def forget_session(self) -> None:
         """Drop the session at once (no lock: for close(), which must not wait)."""
         self._stok, self._secure = None, None

@@ -66,10 +66,6 @@ class SimCamera:
     def has_pan_tilt(self) -> bool:
         return bool(self.ptz_capabilities & PTZ_PAN_TILT)
 
-    @property
-    def has_light(self) -> bool:
-        return bool(self.ptz_capabilities & PTZ_LIGHT)
-
     def listing(self) -> dict[str, Any]:
         """One entry of ``get_cam_list``."""
         return {
