@@ -25,29 +25,6 @@ from pydantic import (
 
 from camhub.errors import ConfigError
 
-DeviceKind = Literal[
-    "tapo-camera",
-    "tapo-plug",
-    "tapo-bulb",
-    "tapo-strip",
-    "tapo-power-strip",
-    "sercomm",
-    "tinycam",
-    "ipcamera",
-    "mjpeg",
-]
-
-# tapo-rest's device_type values, mapped to camhub kinds.
-TAPO_REST_TYPES: dict[str, str] = {
-    **dict.fromkeys(["L510", "L520", "L610", "L530", "L535", "L630"], "tapo-bulb"),
-    **dict.fromkeys(["L900", "L920", "L930"], "tapo-strip"),
-    **dict.fromkeys(["P100", "P105", "P110", "P110M", "P115"], "tapo-plug"),
-    **dict.fromkeys(["P300", "P304", "P304M", "P316"], "tapo-power-strip"),
-    **dict.fromkeys(
-        ["C100", "C200", "C210", "C220", "C310", "C320WS", "C500", "C520WS"], "tapo-camera"
-    ),
-}
-
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
 
@@ -112,41 +89,24 @@ class MotionConfig(_Model):
 
 
 class DeviceConfig(_Model):
+    """One device. Keys other than these belong to its driver (``options`` or the top
+    level, e.g. ``stream_url``): the driver's options model checks them by name."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
     name: Name
-    kind: DeviceKind
+    kind: str = Field("", max_length=64, description="driver kind; empty: from device_type")
     host: str | None = Field(None, validation_alias=AliasChoices("host", "ip_addr"))
     port: int | None = Field(None, ge=1, le=65535)
     username: str | None = None
     password: SecretStr | None = None
     model: str | None = Field(None, validation_alias=AliasChoices("model", "device_type"))
     tls: bool | None = None
-    login: Literal["auto", "legacy", "secure"] = "auto"
+    login: Literal["auto", "legacy", "secure", "tpap"] = "auto"
     poll_interval: float | None = Field(None, gt=0, le=3600)
     timeout: float = Field(10.0, gt=0, le=120)
-    # generic mjpeg driver
-    stream_url: str | None = None
-    snapshot_url: str | None = None
-    auth: Literal["basic", "digest"] = "basic"
     motion: MotionConfig | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _kind_from_device_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "kind" not in data and "device_type" in data:
-            kind = TAPO_REST_TYPES.get(str(data["device_type"]).upper())
-            if kind is not None:
-                data = {**data, "kind": kind}
-        return data
-
-    @model_validator(mode="after")
-    def _needs_address(self) -> DeviceConfig:
-        if self.kind == "mjpeg":
-            if not (self.stream_url or self.snapshot_url):
-                raise ValueError("an mjpeg device needs stream_url or snapshot_url")
-        elif not self.host:
-            raise ValueError("host is required")
-        return self
 
 
 class TapoCredentials(_Model):
@@ -190,11 +150,14 @@ class Config(_Model):
             users.append(UserConfig(username="admin", password=self.server_password, role="admin"))
         return users
 
-    def device_credentials(self, device: DeviceConfig) -> tuple[str | None, str | None]:
-        """Username and password for a device: its own, else tapo-rest's tapo_credentials."""
+    def device_credentials(
+        self, device: DeviceConfig, cloud_account: bool = False
+    ) -> tuple[str | None, str | None]:
+        """Username and password for a device: its own, else (for a driver that takes a
+        vendor account) tapo-rest's ``tapo_credentials``."""
         user = device.username
         pw = device.password.get_secret_value() if device.password else None
-        if self.tapo_credentials is not None and device.kind.startswith("tapo-"):
+        if self.tapo_credentials is not None and cloud_account:
             user = user or self.tapo_credentials.email
             pw = pw or self.tapo_credentials.password.get_secret_value()
         return user, pw

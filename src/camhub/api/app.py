@@ -145,6 +145,7 @@ def create_app(settings: AppSettings) -> FastAPI:
     app.add_middleware(Observe, settings=settings)
     for module in (auth, devices, events, media, system, ws, taporest, tinycam, web):
         app.include_router(module.router)
+    app.include_router(devices.capabilities_router)
     return app
 
 

@@ -17,12 +17,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from camhub.capabilities import (
+    BrightnessDriver,
+    ChildrenDriver,
+    ColorDriver,
+    ColorTempDriver,
+    EffectsDriver,
+    EffectsState,
+    EnergyDriver,
+    EnergyState,
+    PowerDriver,
+    PowerState,
+    RawDriver,
+)
+from camhub.capabilities import Capability as C
 from camhub.compat.taporest_tables import COLORS, ENERGY_INTERVAL_MINUTES, Group, effect_key
+from camhub.drivers.base import Device
 from camhub.errors import DeviceError, InvalidArgument, NotFound
 
 if TYPE_CHECKING:
     from camhub.api.state import AppState
-    from camhub.drivers.base import Device
 
 Interval = Literal["hourly", "daily", "monthly"]
 
@@ -71,7 +85,7 @@ async def vendor(device: Device, method: str, params: dict[str, Any] | None = No
     request: dict[str, Any] = {"method": method}
     if params is not None:
         request["params"] = params
-    reply = await device.raw(request)
+    reply = await device.need(C.RAW, RawDriver).raw(request)
     code = reply.get("error_code") if isinstance(reply, dict) else None
     if not isinstance(code, int) or isinstance(code, bool):
         raise DeviceError(f"{device.name}: malformed reply to {method}", device=device.name)
@@ -91,31 +105,35 @@ async def vendor_object(device: Device, method: str, params: dict[str, Any] | No
     return result
 
 
+def _power(device: Device) -> PowerDriver:
+    return device.need(C.POWER, PowerDriver)
+
+
 # switching ---------------------------------------------------------------------------------
 async def _current_power_state(call: Call) -> bool:
     """Ask the device (through its coordinator, which also refreshes the native state)."""
     coordinator = call.state.hub.coordinator(call.device.name)
     await coordinator.refresh()
-    on = call.device.state.get("on")
-    if not coordinator.online or not isinstance(on, bool):
+    power = call.device.state.get(PowerState)
+    if not coordinator.online or power is None:
         raise DeviceError(
             f"{call.device.name}: cannot read the power state "
             f"({coordinator.last_error or 'not reported'})",
             device=call.device.name,
         )
-    return on
+    return power.on
 
 
 async def on(call: Call) -> None:
-    await call.device.set_power(True)
+    await _power(call.device).set_power(True)
 
 
 async def off(call: Call) -> None:
-    await call.device.set_power(False)
+    await _power(call.device).set_power(False)
 
 
 async def toggle(call: Call) -> None:
-    await call.device.set_power(not await _current_power_state(call))
+    await _power(call.device).set_power(not await _current_power_state(call))
 
 
 # power-strip sockets -----------------------------------------------------------------------
@@ -143,7 +161,8 @@ async def _children(call: Call) -> list[Device]:
     hub = call.state.hub
     names = hub.summary(call.device.name).get("children") or []
     known = [hub.get(n) for n in names if n in hub.names()]
-    return known or await call.device.list_children()
+    children: list[Device] = await call.device.need(C.CHILDREN, ChildrenDriver).list_children()
+    return known or children
 
 
 async def _socket(call: Call) -> tuple[Device, dict[str, Any]]:
@@ -154,7 +173,9 @@ async def _socket(call: Call) -> tuple[Device, dict[str, Any]]:
     named = next((c for c in children if c.name == key), None)
     entry: dict[str, Any] | None = None
     if named is not None:
-        entry = next((e for e in entries if e.get("nickname") == named.state.get("nickname")), None)
+        entry = next(
+            (e for e in entries if e.get("nickname") == named.state.vendor.get("nickname")), None
+        )
     entry = entry or next((e for e in entries if e.get("device_id") == key), None)
     entry = entry or next(
         (e for e in entries if str(e.get("nickname", "")).casefold() == key.casefold()), None
@@ -163,7 +184,7 @@ async def _socket(call: Call) -> tuple[Device, dict[str, Any]]:
     if entry is None:
         raise NotFound(f"{call.device.name} has no socket {key!r}", device=call.device.name)
     if named is None:
-        same_nick = [c for c in children if c.state.get("nickname") == entry.get("nickname")]
+        same_nick = [c for c in children if c.state.vendor.get("nickname") == entry.get("nickname")]
         index = entries.index(entry)
         if len(same_nick) == 1:
             named = same_nick[0]
@@ -176,12 +197,12 @@ async def _socket(call: Call) -> tuple[Device, dict[str, Any]]:
 
 async def child_on(call: Call) -> None:
     child, _ = await _socket(call)
-    await child.set_power(True)
+    await _power(child).set_power(True)
 
 
 async def child_off(call: Call) -> None:
     child, _ = await _socket(call)
-    await child.set_power(False)
+    await _power(child).set_power(False)
 
 
 async def child_toggle(call: Call) -> None:
@@ -189,7 +210,7 @@ async def child_toggle(call: Call) -> None:
     current = entry.get("device_on")
     if not isinstance(current, bool):
         raise DeviceError(f"{call.device.name}: socket has no power state", device=child.name)
-    await child.set_power(not current)
+    await _power(child).set_power(not current)
 
 
 async def get_child_device_list(call: Call) -> list[dict[str, Any]]:
@@ -198,35 +219,41 @@ async def get_child_device_list(call: Call) -> list[dict[str, Any]]:
 
 # lights ------------------------------------------------------------------------------------
 async def set_brightness(call: Call) -> None:
-    await call.device.set_brightness(call.params["level"])
+    await call.device.need(C.BRIGHTNESS, BrightnessDriver).set_brightness(call.params["level"])
 
 
 async def set_color(call: Call) -> None:
     hue, saturation, kelvin = COLORS[call.params["color"]]
     if kelvin:
-        await call.device.set_color_temp(kelvin)
+        await call.device.need(C.COLOR_TEMP, ColorTempDriver).set_color_temp(kelvin)
     else:
-        await call.device.set_color(hue, saturation)
+        await call.device.need(C.COLOR, ColorDriver).set_color(hue, saturation)
 
 
 async def set_hue_saturation(call: Call) -> None:
-    await call.device.set_color(call.params["hue"], call.params["saturation"])
+    await call.device.need(C.COLOR, ColorDriver).set_color(
+        call.params["hue"], call.params["saturation"]
+    )
 
 
 async def set_color_temperature(call: Call) -> None:
-    await call.device.set_color_temp(call.params["color_temperature"])
+    await call.device.need(C.COLOR_TEMP, ColorTempDriver).set_color_temp(
+        call.params["color_temperature"]
+    )
 
 
 async def set_lighting_effect(call: Call) -> None:
     wanted = effect_key(call.params["lighting_effect"])
-    names = await call.device.list_effects()
+    effects = call.device.need(C.EFFECTS, EffectsDriver)
+    known = call.device.state.get(EffectsState)
+    names = known.available if known is not None else []
     name = next((n for n in names if effect_key(n) == wanted), None)
     if name is None:
         raise InvalidArgument(
             f"{call.device.name} has no effect {call.params['lighting_effect']!r}",
             errors=[f"lighting_effect: one of {', '.join(names)}"],
         )
-    await call.device.set_effect(name)
+    await effects.set_effect(name)
 
 
 # information -------------------------------------------------------------------------------
@@ -245,8 +272,10 @@ async def get_energy_usage(call: Call) -> dict[str, Any]:
 
 
 async def get_current_power(call: Call) -> dict[str, Any]:
-    energy = await call.device.get_energy()
-    return {"current_power": round(float(energy.get("current_power_w", 0.0)))}
+    call.device.need(C.ENERGY, EnergyDriver)
+    await call.state.hub.coordinator(call.device.name).refresh()  # a live figure
+    energy = call.device.state.get(EnergyState)
+    return {"current_power": round(energy.power_w or 0.0) if energy is not None else 0}
 
 
 def _local_midnight(day: date) -> datetime:
@@ -274,7 +303,8 @@ async def _energy_data(call: Call, interval: Interval) -> dict[str, Any]:
     start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
     if end_ms <= start_ms:
         raise InvalidArgument("end_date is before start_date", errors=["end_date: before start"])
-    buckets = await call.device.get_energy_history(interval, start_ms, end_ms)
+    energy = call.device.need(C.ENERGY, EnergyDriver)
+    buckets = await energy.get_energy_history(interval, start_ms, end_ms)
     first = buckets[0]["timestamp"] if buckets else start_ms
     return {
         "local_time": datetime.now().replace(microsecond=0).isoformat(),

@@ -31,10 +31,10 @@ from camhub.api.deps import State
 from camhub.api.routes.media import NO_CACHE, MjpegResponse
 from camhub.auth.service import BadCredentials
 from camhub.capabilities import Capability
+from camhub.clock import now_ms
 from camhub.compat import tinycam_auth as ta
 from camhub.compat.tinycam_auth import Caller, TinyCamError, TinyCamRoute, int_param, select_camera
 from camhub.compat.tinycam_control import router as control_router
-from camhub.drivers.base import now_ms
 from camhub.errors import CamhubError
 from camhub.streams import parse_resolution
 from camhub.streams.motion import SNAPSHOT_NAME, snapshot_path
@@ -89,7 +89,7 @@ async def logout(state: State, caller: Caller) -> Response:
     return data({})
 
 
-def _ptz_capabilities(caps: set[Capability]) -> int:
+def _ptz_capabilities(caps: frozenset[Capability]) -> int:
     mask = 0
     if Capability.PTZ in caps:
         mask |= PTZ_PAN_TILT

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from typing import TypeVar
 
 import aiohttp
 from fastapi import APIRouter, Request
@@ -21,7 +22,15 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from camhub.api.deps import State
 from camhub.api.routes.system import reload_config
-from camhub.capabilities import Capability
+from camhub.capabilities import (
+    AudioDriver,
+    Capability,
+    LedDriver,
+    LightDriver,
+    MotionDetectionDriver,
+    PresetsDriver,
+    PtzDriver,
+)
 from camhub.compat.tinycam_auth import (
     Caller,
     Camera,
@@ -32,9 +41,10 @@ from camhub.compat.tinycam_auth import (
     select_camera,
     settings_of,
 )
-from camhub.drivers.base import Device
 from camhub.drivers.http import translate_errors
 from camhub.streams.motion import snapshot_path
+
+P = TypeVar("P")
 
 router = APIRouter(tags=["tinycam"], route_class=TinyCamRoute)
 
@@ -49,18 +59,18 @@ def ok() -> PlainTextResponse:
     return PlainTextResponse("OK", headers={"Cache-Control": "no-store"})
 
 
-def _needs(cam: Camera, cap: Capability, what: str) -> Device:
+def _needs(cam: Camera, cap: Capability, what: str, interface: type[P]) -> P:
     if cap not in cam.device.capabilities:
         raise TinyCamError(400, f"{what} not supported by this camera.")
-    return cam.device
+    return cam.device.need(cap, interface)
 
 
 @router.get("/axis-cgi/audio/receive.wav", response_class=Response)
 async def audio(request: Request, state: State, caller: Caller) -> Response:
     """The camera's audio as the device serves it (WAV), passed through."""
     cam = select_camera(request, state, by="either")
-    device = _needs(cam, Capability.AUDIO, "Audio")
-    source = await device.audio_source()
+    device = cam.device
+    source = await _needs(cam, Capability.AUDIO, "Audio", AudioDriver).audio_source()
     timeout = device.config.timeout
     async with translate_errors(device.name, timeout, url=source.url):
         resp = await state.http.get(
@@ -87,11 +97,11 @@ async def audio(request: Request, state: State, caller: Caller) -> Response:
     )
 
 
-async def _preset_id(device: Device, number: int) -> str:
+async def _preset_id(device: PresetsDriver, number: int) -> str:
     presets = await device.list_presets()
     if number > len(presets):
         raise TinyCamError(404, "Preset not found.")
-    return str(presets[number - 1]["id"])
+    return presets[number - 1].id
 
 
 @router.get("/axis-cgi/com/ptz.cgi", response_class=Response)
@@ -101,17 +111,17 @@ async def ptz(request: Request, state: State, caller: Caller) -> Response:
     q = request.query_params
     did = False
     if "continuouspantiltmove" in q:
-        device = _needs(cam, Capability.PTZ, "PTZ")
+        ptz_dev = _needs(cam, Capability.PTZ, "PTZ", PtzDriver)
         m = _PAIR.match(q["continuouspantiltmove"])
         if m is None or not all(-100 <= int(v) <= 100 for v in m.groups()):
             raise TinyCamError(400, "Invalid continuouspantiltmove.")
         pan, tilt = int(m[1]), int(m[2])
         if pan == tilt == 0:
-            await device.ptz_stop()
+            await ptz_dev.ptz_stop()
         if pan:
-            await device.ptz_step("right" if pan > 0 else "left")
+            await ptz_dev.ptz_step("right" if pan > 0 else "left")
         if tilt:
-            await device.ptz_step("up" if tilt > 0 else "down")
+            await ptz_dev.ptz_step("up" if tilt > 0 else "down")
         did = True
     for name in ("continuouszoommove", "continuousfocusmmove", "continuousirismmove"):
         value = int_param(request, name, -100, 100)
@@ -121,16 +131,18 @@ async def ptz(request: Request, state: State, caller: Caller) -> Response:
     if "move" in q:
         if q["move"] != "home":
             raise TinyCamError(400, "Invalid move.")
-        await _needs(cam, Capability.PTZ, "PTZ").ptz_home()
+        await _needs(cam, Capability.PTZ, "PTZ", PtzDriver).ptz_home()
         did = True
     goto = int_param(request, "gotoserverpresetno", lo=1)
     if goto is not None:
-        device = _needs(cam, Capability.PRESETS, "Presets")
-        await device.goto_preset(await _preset_id(device, goto))
+        presets = _needs(cam, Capability.PRESETS, "Presets", PresetsDriver)
+        await presets.goto_preset(await _preset_id(presets, goto))
         did = True
     save = int_param(request, "setserverpresetno", lo=1, hi=999)
     if save is not None:
-        await _needs(cam, Capability.PRESETS, "Presets").save_preset(f"Preset {save}")
+        await _needs(cam, Capability.PRESETS, "Presets", PresetsDriver).save_preset(
+            f"Preset {save}"
+        )
         did = True
     if not did:
         raise TinyCamError(400, "No PTZ command.")
@@ -150,9 +162,9 @@ async def lightcontrol(request: Request, state: State, caller: Caller) -> Respon
         raise TinyCamError(400, "Invalid action.")
     caps = cam.device.capabilities
     if Capability.LIGHT in caps:
-        await cam.device.set_light(on)
+        await cam.device.need(Capability.LIGHT, LightDriver).set_light(on, None)
     elif Capability.LED in caps:
-        await cam.device.set_led(on)
+        await cam.device.need(Capability.LED, LedDriver).set_led(on)
     else:
         raise TinyCamError(400, "Light not supported by this camera.")
     state.hub.coordinator(cam.name).request_refresh()
@@ -204,9 +216,11 @@ async def _update(request: Request, state: State) -> Response:
         targets = [c for c in cameras(state) if c.name == tag]
         if not targets:
             raise TinyCamError(404, "Tag not found.")
-        device = _needs(targets[0], Capability.MOTION_DETECTION, "Motion detection")
-        await device.set_motion_detection({"enabled": bool(changes["notifications"])})
-        state.hub.coordinator(device.name).request_refresh()
+        motion = _needs(
+            targets[0], Capability.MOTION_DETECTION, "Motion detection", MotionDetectionDriver
+        )
+        await motion.set_motion_detection(bool(changes["notifications"]), None)
+        state.hub.coordinator(targets[0].name).request_refresh()
     settings_of(request).update(changes)
     return ok()
 

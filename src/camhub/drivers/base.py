@@ -1,9 +1,14 @@
-"""What every driver implements, and what the hub gives it.
+"""What every driver is, and what the hub gives it.
 
-A driver is a :class:`Device` subclass registered for one ``kind``. It declares the
-capabilities it has (:attr:`Device.capabilities`, possibly refined in
-:meth:`Device.connect`), and implements the methods of those capabilities; every
-other capability method raises :class:`~camhub.errors.Unsupported`.
+A driver is a :class:`Device` subclass registered for one or more ``kind`` values
+(:func:`camhub.drivers.register`). It has a capability exactly when it implements that
+capability's interface (the methods its :class:`~camhub.capabilities.Spec` lists);
+:meth:`Device.connect` may narrow the set to what the device at hand really has
+(``self.capabilities = ...``), never widen it. There are no stub methods: a device
+without PTZ simply has no ``ptz_step``.
+
+``poll()`` returns a :class:`~camhub.capabilities.DeviceState`: one typed state per
+capability (the same shape for every vendor) and the vendor's extras under ``vendor``.
 
 Layers inside a driver package: transport (bytes, crypto, session) -> protocol
 (envelope, vendor error codes) -> device (state, capability methods).
@@ -12,22 +17,21 @@ Layers inside a driver package: transport (bytes, crypto, session) -> protocol
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
 import aiohttp
+from pydantic import BaseModel
 
-from camhub.capabilities import Capability
+from camhub.capabilities import Capability, DeviceState, implemented
+from camhub.clock import now_ms
 from camhub.config import DeviceConfig
 from camhub.errors import Unsupported
 
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+P = TypeVar("P")
 
 
 def slugify(text: str) -> str:
@@ -52,20 +56,6 @@ class EventIn:
     device: str | None = None
 
 
-@dataclass(frozen=True)
-class HttpSource:
-    """Where a media stream (MJPEG, JPEG, WAV) is fetched from, and how."""
-
-    url: str = field(repr=False)  # may carry a token in its query
-    headers: dict[str, str] = field(default_factory=dict, repr=False)
-    auth: aiohttp.BasicAuth | None = field(default=None, repr=False)
-    digest: tuple[str, str] | None = field(default=None, repr=False)  # (user, password)
-    verify_tls: bool = False
-
-    def __repr__(self) -> str:
-        return f"HttpSource({self.url.split('?', 1)[0]!r})"
-
-
 @dataclass
 class DeviceContext:
     """What the hub hands each device: shared client, event sink, callbacks."""
@@ -78,36 +68,57 @@ class DeviceContext:
     # Absolute URL a device may call back (Sercomm HTTP notify); None when unknown.
     hook_url: str | None = field(default=None, repr=False)
     on_state: Callable[[], None] = lambda: None  # call after a pushed state change
-
-
-PtzDirection = Literal["left", "right", "up", "down"]
+    options: BaseModel | None = None  # the driver's validated options model
 
 
 class Device:
-    """Base class of every driver. Subclasses set ``kind`` and ``capabilities``."""
+    """Base class of every driver. Subclasses set ``kind`` and implement interfaces."""
 
     kind: ClassVar[str] = ""
     poll_interval: ClassVar[float] = 15.0
+    # The driver's own settings (``options:`` and any extra top-level device keys),
+    # validated up front with field paths; None: the driver takes none.
+    options_model: ClassVar[type[BaseModel] | None] = None
+    # Does the device need ``host``? (a URL-only camera does not)
+    needs_host: ClassVar[bool] = True
+    # Does the device take the config's vendor account (tapo-rest's tapo_credentials)?
+    cloud_account: ClassVar[bool] = False
+    # Models this driver drives, for config files that name a model instead of a kind
+    # (tapo-rest's ``device_type``).
+    models: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         self.config = config
         self.ctx = ctx
         self.name = config.name
         self.model: str = config.model or ""
-        self.capabilities: set[Capability] = set(type(self).default_capabilities())
-        self.state: dict[str, Any] = {}
+        self._capabilities: frozenset[Capability] = implemented(type(self))
+        self.state = DeviceState()
 
-    @classmethod
-    def default_capabilities(cls) -> set[Capability]:
-        return set()
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return self._capabilities
 
-    @classmethod
-    def check_config(cls, config: DeviceConfig) -> None:
-        """Validate driver-specific settings (``options``); raise ConfigError naming
-        ``devices.<name>.options.<key>``. Called by check-config, start and reload."""
+    @capabilities.setter
+    def capabilities(self, caps: set[Capability] | frozenset[Capability]) -> None:
+        extra = set(caps) - implemented(type(self))
+        if extra:
+            raise TypeError(f"{type(self).__name__} does not implement {sorted(extra)}")
+        self._capabilities = frozenset(caps)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} {self.config.host}>"
+
+    def need(self, cap: Capability, interface: type[P]) -> P:
+        """This device seen through one capability's interface, or 422 Unsupported.
+
+        ``plug.need(Capability.POWER, PowerDriver).set_power(True)``: how the layers
+        above drivers (routes, compat, MQTT) call a capability with types checked."""
+        if cap not in self.capabilities:
+            raise Unsupported(
+                f"{self.name} does not support {cap}", device=self.name, capability=str(cap)
+            )
+        return cast(P, self)
 
     # lifecycle ---------------------------------------------------------------
     async def connect(self) -> None:
@@ -116,123 +127,23 @@ class Device:
     async def close(self) -> None:
         """Release sessions and tasks. Must not raise."""
 
-    async def poll(self) -> dict[str, Any]:
-        """Read the current state (JSON-able). Called by the coordinator."""
-        return {}
+    async def poll(self) -> DeviceState:
+        """Read the current state. Called by the coordinator."""
+        return DeviceState()
 
-    async def list_children(self) -> list[Device]:
-        """Child devices (power-strip sockets, a tinyCam server's cameras)."""
-        raise self._unsupported(Capability.CHILDREN)
+    @classmethod
+    def check_config(cls, config: DeviceConfig) -> None:
+        """Checks beyond :attr:`options_model` (raise ConfigError naming
+        ``devices.<name>...``). Called by check-config, start and reload."""
 
-    async def handle_hook(self, query: dict[str, str], body: bytes) -> None:
-        """A call-back from the device arrived at its hook URL."""
-        raise self._unsupported(Capability.EVENTS)
+    @property
+    def options(self) -> Any:
+        """The validated :attr:`options_model` instance (None without one)."""
+        return self.ctx.options
 
-    def _unsupported(self, cap: Capability | str) -> Unsupported:
-        return Unsupported(f"{self.name} does not support {cap}", device=self.name)
 
-    # capabilities --------------------------------------------------------------
-    async def set_power(self, on: bool) -> None:
-        raise self._unsupported(Capability.POWER)
+@runtime_checkable
+class HookReceiver(Protocol):
+    """A device that calls camhub back (HTTP notify) at its hook URL."""
 
-    async def set_brightness(self, level: int) -> None:
-        """1..100 percent."""
-        raise self._unsupported(Capability.BRIGHTNESS)
-
-    async def set_color(self, hue: int, saturation: int) -> None:
-        """hue 0..360, saturation 0..100."""
-        raise self._unsupported(Capability.COLOR)
-
-    async def set_color_temp(self, kelvin: int) -> None:
-        raise self._unsupported(Capability.COLOR_TEMP)
-
-    async def list_effects(self) -> list[str]:
-        raise self._unsupported(Capability.EFFECTS)
-
-    async def set_effect(self, name: str | None) -> None:
-        """Start a lighting effect by name; None stops it."""
-        raise self._unsupported(Capability.EFFECTS)
-
-    async def get_energy(self) -> dict[str, Any]:
-        """At least ``current_power_w``, ``today_energy_wh``, ``month_energy_wh``."""
-        raise self._unsupported(Capability.ENERGY)
-
-    async def get_energy_history(
-        self, interval: Literal["hourly", "daily", "monthly"], start: int, end: int
-    ) -> list[dict[str, Any]]:
-        """Buckets ``{"timestamp": ms, "energy_wh": n}`` between start and end (ms)."""
-        raise self._unsupported(Capability.ENERGY)
-
-    async def ptz_step(self, direction: PtzDirection) -> None:
-        raise self._unsupported(Capability.PTZ)
-
-    async def ptz_move(self, x: int, y: int) -> None:
-        """Relative move in the device's own step units."""
-        raise self._unsupported(Capability.PTZ)
-
-    async def ptz_home(self) -> None:
-        raise self._unsupported(Capability.PTZ)
-
-    async def ptz_stop(self) -> None:
-        raise self._unsupported(Capability.PTZ)
-
-    async def list_presets(self) -> list[dict[str, Any]]:
-        """``[{"id": str, "name": str}]``."""
-        raise self._unsupported(Capability.PRESETS)
-
-    async def save_preset(self, name: str) -> str:
-        """Save the current position; return the new preset's id."""
-        raise self._unsupported(Capability.PRESETS)
-
-    async def goto_preset(self, preset_id: str) -> None:
-        raise self._unsupported(Capability.PRESETS)
-
-    async def delete_preset(self, preset_id: str) -> None:
-        raise self._unsupported(Capability.PRESETS)
-
-    async def snapshot(self) -> bytes:
-        """A fresh JPEG still at the camera's native size."""
-        raise self._unsupported(Capability.SNAPSHOT)
-
-    async def stream_source(self) -> HttpSource:
-        """Where to read the MJPEG stream; called on every (re)connect."""
-        raise self._unsupported(Capability.STREAM)
-
-    async def audio_source(self) -> HttpSource:
-        """Where to read audio (WAV)."""
-        raise self._unsupported(Capability.AUDIO)
-
-    async def set_privacy(self, on: bool) -> None:
-        raise self._unsupported(Capability.PRIVACY)
-
-    async def set_led(self, on: bool) -> None:
-        raise self._unsupported(Capability.LED)
-
-    async def set_light(self, on: bool) -> None:
-        """Lamp, torch or IR light."""
-        raise self._unsupported(Capability.LIGHT)
-
-    async def get_motion_detection(self) -> dict[str, Any]:
-        raise self._unsupported(Capability.MOTION_DETECTION)
-
-    async def set_motion_detection(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Keys: ``enabled`` (bool), ``sensitivity`` (1..10), and driver extras
-        (``windows`` for Sercomm). Returns the new configuration."""
-        raise self._unsupported(Capability.MOTION_DETECTION)
-
-    async def set_armed(self, on: bool) -> None:
-        raise self._unsupported(Capability.ARM)
-
-    async def get_settings(self) -> dict[str, Any]:
-        raise self._unsupported(Capability.SETTINGS)
-
-    async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Apply changes; raise InvalidArgument(errors=[...]) on invalid ones."""
-        raise self._unsupported(Capability.SETTINGS)
-
-    async def reboot(self) -> None:
-        raise self._unsupported(Capability.REBOOT)
-
-    async def raw(self, request: Any) -> Any:
-        """Send a vendor request as is; return the vendor's answer."""
-        raise self._unsupported(Capability.RAW)
+    async def handle_hook(self, query: dict[str, str], body: bytes) -> None: ...

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import logging
 import random
 import time
 from collections.abc import Callable
 from typing import Any
 
+from camhub.capabilities import Capability, ChildrenState, DeviceState, EventsState
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError, DeviceAuthError, DeviceLockedOut
 
@@ -44,7 +44,7 @@ class Coordinator:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.first_attempt = asyncio.Event()
-        self._last_state: dict[str, Any] | None = None
+        self._last_state: dict[str, Any] | None = None  # JSON of the last published state
         self._refresh_lock = asyncio.Lock()
         self._not_before = 0.0  # loop time before which a locked-out device is not asked
 
@@ -121,16 +121,30 @@ class Coordinator:
         elif self.failures >= 2:
             self.connected = False
 
-    def _succeeded(self, state: dict[str, Any]) -> None:
+    def _typed(self, state: DeviceState) -> DeviceState:
+        """The driver's state limited to its capabilities, plus what the hub holds."""
+        dev = self.device
+        out = state.keep(dev.capabilities)
+        children = dev.state.get(ChildrenState)
+        if Capability.CHILDREN in dev.capabilities:
+            out.set(children or ChildrenState(devices=[]))
+        event_types = getattr(dev, "event_types", None)
+        if Capability.EVENTS in dev.capabilities and callable(event_types):
+            out.set(EventsState(types=sorted(event_types())))
+        return out
+
+    def _succeeded(self, polled: DeviceState) -> None:
         was_online = self.online
         if not was_online and self.failures:
             log.warning("%s: back online after %d failed attempts", self.device.name, self.failures)
         self.failures = 0
         self.last_error = None
         self.last_success = time.time()
-        # Compare with our own copy: a driver may update and return its state in place.
-        changed = state != self._last_state or not was_online
-        self._last_state = copy.deepcopy(state)
+        state = self._typed(polled)
+        # Compare JSON: a driver may update and return its state in place.
+        as_json = state.to_json()
+        changed = as_json != self._last_state or not was_online
+        self._last_state = as_json
         self.device.state = state
         self.online = True
         if changed:

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from camhub.capabilities import Capability
+from camhub.capabilities import Capability, ChildrenDriver, ChildrenState
 from camhub.config import Config, DeviceConfig
-from camhub.drivers import check_devices, driver_for
-from camhub.drivers.base import Device, DeviceContext, EventIn
+from camhub.drivers import driver_for, resolve
+from camhub.drivers.base import Device, DeviceContext, EventIn, HookReceiver
+from camhub.drivers.registry import options_for
 from camhub.errors import CamhubError, NotFound
 from camhub.hub.coordinator import Coordinator
 
@@ -97,7 +98,7 @@ class Hub:
         m = self._managed(name)
         return {
             **self.summary(name),
-            "state": m.device.state,
+            "state": m.device.state.to_json(),
             "lastError": m.coordinator.last_error,
             "lastSeen": int(m.coordinator.last_success * 1000)
             if m.coordinator.last_success
@@ -141,14 +142,19 @@ class Hub:
             return None
         return f"{self.hook_base_url.rstrip('/')}/hooks/{name}/{self.hook_secret(name)}"
 
-    def check_hook(self, name: str, secret: str) -> Device:
-        if name not in self._devices or not hmac.compare_digest(self.hook_secret(name), secret):
+    def check_hook(self, name: str, secret: str) -> HookReceiver:
+        expected = self.hook_secret(name).encode()
+        if name not in self._devices or not hmac.compare_digest(expected, secret.encode()):
             raise NotFound("Unknown hook")
-        return self._devices[name].device
+        device = self._devices[name].device
+        if not isinstance(device, HookReceiver):
+            raise NotFound("Unknown hook")
+        return device
 
     # lifecycle -------------------------------------------------------------------
     def _context(self, cfg: DeviceConfig) -> DeviceContext:
-        username, password = self.config.device_credentials(cfg)
+        cls = driver_for(cfg.kind)
+        username, password = self.config.device_credentials(cfg, cls.cloud_account)
         name = cfg.name
         return DeviceContext(
             http=self.http,
@@ -158,6 +164,7 @@ class Hub:
             password=password,
             hook_url=self.hook_url(name),
             on_state=lambda: self._state_pushed(name),
+            options=options_for(cls, cfg),
         )
 
     def _state_pushed(self, name: str) -> None:
@@ -202,7 +209,7 @@ class Hub:
         if m is None or not m.coordinator.online:
             return
         try:  # outside the hub lock: this is a network call
-            children = await m.device.list_children()
+            children = await m.device.need(Capability.CHILDREN, ChildrenDriver).list_children()
         except CamhubError as exc:
             log.warning("%s: cannot list children (%s)", name, exc.message)
             return
@@ -235,6 +242,7 @@ class Hub:
                 self._add(child, parent=name)
                 changed = True
             m.children = list(wanted)
+            m.device.state.set(ChildrenState(devices=list(wanted)))
             if changed:
                 self._changed(m.device)
 
@@ -246,7 +254,7 @@ class Hub:
 
         Raises ConfigError when a device's settings are invalid for its driver.
         """
-        check_devices(self.config.devices)
+        self.config = resolve(self.config)
         async with self._lock:
             for cfg in self.config.devices:
                 self._add(self._create(cfg))
@@ -262,7 +270,7 @@ class Hub:
     async def reload(self, new: Config) -> dict[str, list[str]]:
         """Apply a new config: start added devices, stop removed, reconnect changed."""
         # Check every device first, so that one bad entry refuses the whole config.
-        check_devices(new.devices)
+        new = resolve(new)
         async with self._lock:
             old_config = self.config
             old = {d.name: d for d in old_config.devices}
@@ -280,8 +288,8 @@ class Hub:
                     self._add(self._create(cfg))
                     result["added"].append(name)
                 elif before != cfg or old_config.device_credentials(
-                    before
-                ) != new.device_credentials(cfg):
+                    before, True
+                ) != new.device_credentials(cfg, True):
                     await self._remove(name)
                     self._add(self._create(cfg))
                     result["changed"].append(name)

@@ -24,7 +24,7 @@ from types import TracebackType
 
 import aiohttp
 
-from camhub.capabilities import Capability
+from camhub.capabilities import Capability, SnapshotDriver
 from camhub.drivers.base import Device, EventIn
 from camhub.errors import DeviceTimeout, NotFound, Unsupported
 from camhub.streams.frames import Frame, Variant
@@ -211,7 +211,7 @@ class StreamHub:
             if time.time() * 1000 - frame.timestamp < FRESH_FOR * 1000:
                 return (await self.variant(frame, key)).jpeg
         if Capability.SNAPSHOT in device.capabilities:
-            jpeg = await device.snapshot()
+            jpeg = await device.need(Capability.SNAPSHOT, SnapshotDriver).snapshot()
             return (await self.variant(Frame(0, jpeg, int(time.time() * 1000)), key)).jpeg
         if Capability.STREAM not in device.capabilities:
             raise Unsupported(f"{name} does not support snapshot", device=name)

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import aiohttp
 
-from camhub.capabilities import Capability
-from camhub.drivers.base import Device, HttpSource
+from camhub.capabilities import Capability, HttpSource, SnapshotDriver, StreamDriver
+from camhub.capabilities import Capability as C
+from camhub.drivers.base import Device
 from camhub.drivers.http import translate_errors
 from camhub.errors import CamhubError, DeviceAuthError, DeviceError, DeviceUnreachable, Unsupported
 from camhub.streams.frames import Frame
@@ -164,7 +165,9 @@ class Upstream:
                     self._tell(device, True, self.error)
                     self.connects += 1
                     if Capability.STREAM in device.capabilities:
-                        source = await device.stream_source()
+                        source = await device.need(Capability.STREAM, StreamDriver).stream_source()
+                        if not isinstance(source, HttpSource):
+                            raise Unsupported(f"{self.name}: no reader for {source!r}")
                         if await self._read_stream(device, source):
                             continue  # a still, not a stream: read it again (paced)
                     elif Capability.SNAPSHOT in device.capabilities:
@@ -239,7 +242,7 @@ class Upstream:
         loop = asyncio.get_running_loop()
         while not self._restart:
             started = loop.time()
-            jpeg = await device.snapshot()
+            jpeg = await device.need(Capability.SNAPSHOT, SnapshotDriver).snapshot()
             if jpeg[:2] == SOI:
                 self.publish(jpeg)
             await asyncio.sleep(max(0.0, interval - (loop.time() - started)))

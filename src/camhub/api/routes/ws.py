@@ -23,7 +23,7 @@ from camhub.api.deps import get_state, principal_for
 from camhub.api.state import AppState
 from camhub.api.ws_media import WsMedia
 from camhub.auth.principal import Principal
-from camhub.drivers.base import now_ms
+from camhub.clock import now_ms
 
 router = APIRouter()
 log = logging.getLogger("camhub.ws")
