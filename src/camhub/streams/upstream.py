@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import aiohttp
 
 from camhub.capabilities import Capability, HttpSource, SnapshotDriver, StreamDriver
-from camhub.capabilities import Capability as C
 from camhub.drivers.base import Device
 from camhub.drivers.http import translate_errors
 from camhub.errors import CamhubError, DeviceAuthError, DeviceError, DeviceUnreachable, Unsupported
