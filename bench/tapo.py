@@ -35,10 +35,10 @@ from typing import Any
 
 import aiohttp
 
-from camhub.api.app import new_http_session
 from camhub.config import DeviceConfig, parse_config
 from camhub.drivers import driver_for
 from camhub.drivers.base import Device, DeviceContext
+from camhub.service import new_http_session
 
 EMAIL, TAPO_PW, CAM_PW, ADMIN_PW = (
     "bench@example.com",

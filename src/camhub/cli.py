@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from camhub import __version__
-from camhub.api.state import AppSettings
 from camhub.config import Config
+from camhub.settings import AppSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -44,33 +44,39 @@ async def _wait_for_signal() -> None:
     await stop.wait()
 
 
+@app.command(name="kinds")
+def list_kinds() -> None:
+    """List the device kinds: which have a driver and which an emulator."""
+    from camhub.drivers import kinds as driver_kinds
+    from camhub.sim import kinds as sim_kinds
+
+    drivers, sims = set(driver_kinds()), set(sim_kinds())
+    for kind in sorted(drivers | sims):
+        has = [w for w, there in (("driver", kind in drivers), ("emulator", kind in sims)) if there]
+        typer.echo(f"{kind:20} {', '.join(has)}")
+
+
 @app.command()
 def simulate(
-    kind: Annotated[
-        str,
-        typer.Argument(
-            help="tapo-camera, tapo-plug, tapo-bulb, tapo-strip, "
-            "tapo-power-strip, sercomm, tinycam, ipcamera"
-        ),
-    ],
+    kind: Annotated[str, typer.Argument(help="The device kind (see `camhub kinds`).")],
     host: Annotated[str, typer.Option(help="Listen address (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Listen port; 0 picks a free one.")] = 0,
     username: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     password: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     model: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     login: Annotated[
-        str, typer.Option(help="Tapo camera login flow: legacy or secure.")
+        str, typer.Option(help="Tapo camera login flow: legacy, secure or tpap.")
     ] = "secure",
     fault: Annotated[list[str], typer.Option(help="Start with this fault on (repeatable).")] = [],  # noqa: B006
 ) -> None:
     """Run one device emulator until interrupted."""
-    from camhub.sim import EMULATORS, SimOptions, emulator_class
+    from camhub.sim import SimOptions, emulator_class, kinds
 
-    if kind not in EMULATORS:
-        typer.echo(f"unknown kind {kind!r}; one of: {', '.join(EMULATORS)}", err=True)
+    if kind not in kinds():
+        typer.echo(f"unknown kind {kind!r}; one of: {', '.join(kinds())}", err=True)
         raise typer.Exit(2)
-    if login not in ("legacy", "secure"):
-        typer.echo("--login must be legacy or secure", err=True)
+    if login not in ("legacy", "secure", "tpap"):
+        typer.echo("--login must be legacy, secure or tpap", err=True)
         raise typer.Exit(2)
     opts = SimOptions(
         host=host,
@@ -141,13 +147,13 @@ def serve(
 ) -> None:
     """Run the hub from a config file."""
     from camhub.config import load_config
-    from camhub.drivers import check_devices
+    from camhub.drivers import resolve
     from camhub.errors import ConfigError
 
     _logging(log_level)
     try:
         cfg = load_config(config)
-        check_devices(cfg.devices)
+        resolve(cfg)
     except ConfigError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
@@ -216,12 +222,12 @@ def _logging(level: str) -> None:
 def check_config(file: Annotated[Path, typer.Argument(help="YAML or JSON config file.")]) -> None:
     """Validate a config file: exit 0 when valid, else 2 with one line per problem."""
     from camhub.config import load_config
-    from camhub.drivers import check_devices
+    from camhub.drivers import resolve
     from camhub.errors import ConfigError
 
     try:
         cfg = load_config(file)
-        check_devices(cfg.devices)
+        resolve(cfg)
     except ConfigError as exc:
         for line in exc.problems:
             typer.echo(line)

@@ -10,49 +10,12 @@ import asyncio
 import secrets
 import threading
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from camhub.sim import Emulator, SimOptions, available_kinds, emulator_class
+from camhub.sim import Emulator, SimOptions, demo_devices, emulator_class
 
 T = TypeVar("T")
-
-
-@dataclass
-class DemoDevice:
-    name: str
-    kind: str
-    username: str
-    password: str
-    model: str | None = None
-    login: str = "secure"
-    extra: dict[str, Any] = field(default_factory=dict)
-    device: dict[str, Any] = field(default_factory=dict)  # extra device config keys
-
-
-def demo_devices() -> list[DemoDevice]:
-    pw = "demo-" + secrets.token_hex(4)
-    email = "demo@example.com"
-    return [
-        DemoDevice("tapo-cam", "tapo-camera", "admin", pw, "C200", "secure"),
-        DemoDevice(
-            "tapo-cam-legacy",
-            "tapo-camera",
-            "admin",
-            pw,
-            "C100",
-            "legacy",
-            device={"login": "legacy"},
-        ),
-        DemoDevice("bulb", "tapo-bulb", email, pw, "L530"),
-        DemoDevice("plug", "tapo-plug", email, pw, "P110"),
-        DemoDevice("strip", "tapo-strip", email, pw, "L930"),
-        DemoDevice("power-strip", "tapo-power-strip", email, pw, "P300"),
-        DemoDevice("porch", "sercomm", "admin", pw, "RC8230"),
-        DemoDevice("tinycam", "tinycam", "admin", pw),
-        DemoDevice("phone", "ipcamera", "admin", pw, extra={"http_port": 0}),
-    ]
 
 
 class EmulatorThread:
@@ -98,54 +61,36 @@ class EmulatorThread:
 
 
 def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
-    """Start every available emulator; return the device entries pointing at them."""
-    kinds = set(available_kinds())
+    """Start every registered vendor's demo emulators; return the device entries."""
+    password = "demo-" + secrets.token_hex(4)
     devices: list[dict[str, Any]] = []
-    for d in demo_devices():
-        if d.kind not in kinds:
-            continue
+    for d in demo_devices(password):
         opts = SimOptions(
             username=d.username,
-            password=d.password,
+            password=password,
             model=d.model,
             login=d.login,
             extra=dict(d.extra),
         )
         emu = emus.start(d.name, d.kind, opts)
-        if d.kind == "sercomm":  # the demo's porch camera comes armed, so motion notifies
-            emu.groups["EVENT"]["event_trigger"] = "1"  # type: ignore[attr-defined]
+        if d.prepare is not None:
+            d.prepare(emu)
+        if d.entry is not None:
+            devices.append(d.entry(emu, password))
+            continue
         entry: dict[str, Any] = {
             "name": d.name,
             "kind": d.kind,
             "host": "127.0.0.1",
             "port": emu.port,
             "username": d.username,
-            "password": d.password,
+            "password": password,
             **d.device,
         }
         if d.model:
             entry["model"] = d.model
         devices.append(entry)
-    if "sercomm" in kinds:
-        devices.append(_generic_camera(emus))
     return devices
-
-
-def _generic_camera(emus: EmulatorThread) -> dict[str, Any]:
-    """A plain MJPEG camera (a Sercomm emulator's URLs) watched by camhub's own motion
-    detection, as for any camera that detects nothing itself."""
-    pw = "demo-" + secrets.token_hex(4)
-    emu = emus.start("garage", "sercomm", SimOptions(username="admin", password=pw, model="OC821D"))
-    return {
-        "name": "garage",
-        "kind": "mjpeg",
-        "model": "generic MJPEG",
-        "stream_url": f"{emu.url}/img/video.mjpeg",
-        "snapshot_url": f"{emu.url}/img/snapshot.cgi",
-        "username": "admin",
-        "password": pw,
-        "motion": {"enabled": True, "fps": 3, "cooldown": 5},
-    }
 
 
 def demo_config(

@@ -47,7 +47,7 @@ class ConfigError(CamhubError):
     status = 400
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("Invalid configuration", errors=problems)
+        super().__init__("Invalid configuration", success=False, errors=problems)
         self.problems = problems
 
 

@@ -15,7 +15,8 @@ from fastapi import FastAPI
 
 from camhub.api.app import create_app
 from camhub.api.redirect import RedirectApp
-from camhub.api.state import AppSettings, AppState
+from camhub.api.state import AppState
+from camhub.settings import AppSettings
 from camhub.tls import ensure_certificate
 
 log = logging.getLogger("camhub")

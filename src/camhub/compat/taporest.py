@@ -28,7 +28,6 @@ from starlette.datastructures import QueryParams
 
 from camhub.api.deps import State, principal_for
 from camhub.api.routes.auth import lockout_response
-from camhub.api.routes.system import reload_config as native_reload
 from camhub.auth.principal import Principal
 from camhub.auth.service import BadCredentials, LockedOut
 from camhub.compat import taporest_tables as t
@@ -185,6 +184,6 @@ async def refresh_session(device: str, state: State, user: TapoRestAdmin) -> Res
 
 
 @router.post("/reload-config")
-async def reload_config(state: State, user: TapoRestAdmin) -> Response:
+async def reload_config(state: State, user: TapoRestAdmin) -> dict[str, Any]:
     """Re-read the config file, as ``POST /api/reload-config`` does."""
-    return await native_reload(state, user)
+    return {"success": True, **await state.service.reload()}

@@ -21,7 +21,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from camhub.api.deps import State
-from camhub.api.routes.system import reload_config
 from camhub.capabilities import (
     AudioDriver,
     Capability,
@@ -42,6 +41,7 @@ from camhub.compat.tinycam_auth import (
     settings_of,
 )
 from camhub.drivers.http import translate_errors
+from camhub.errors import CamhubError
 from camhub.streams.motion import snapshot_path
 
 P = TypeVar("P")
@@ -230,8 +230,8 @@ async def restart(state: State, caller: Caller) -> Response:
     """camhub's restart: re-read the config file and apply it (devices reconnect)."""
     if state.settings.config_path is None:
         raise TinyCamError(403, "Restart needs camhub started from a config file.")
-    assert caller is not None
-    result = await reload_config(state, caller)
-    if result.status_code != 200:
-        raise TinyCamError(result.status_code, "Configuration not reloaded.")
+    try:
+        await state.service.reload()
+    except CamhubError as exc:
+        raise TinyCamError(exc.status, "Configuration not reloaded.") from None
     return ok()

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
+from camhub.sim.registry import add as register_emulator
 from camhub.tls import generate_self_signed, server_context
 
 
@@ -40,6 +41,12 @@ class Emulator:
     known_faults: ClassVar[frozenset[str]] = frozenset()
     default_username: ClassVar[str] = "admin"
     default_password: ClassVar[str] = "admin"
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        """A subclass that defines its own ``kind`` is the emulator of that kind."""
+        super().__init_subclass__(**kw)
+        if cls.__dict__.get("kind"):
+            register_emulator(cls.kind, cls)
 
     def __init__(self, opts: SimOptions | None = None) -> None:
         self.opts = opts or SimOptions()

@@ -12,9 +12,7 @@ from fastapi.responses import JSONResponse
 from camhub import __version__
 from camhub.api.deps import Admin, State, User
 from camhub.api.state import AppState
-from camhub.config import load_config
-from camhub.drivers import check_devices
-from camhub.errors import ConfigError, NotFound
+from camhub.errors import NotFound
 from camhub.tls import cert_info, generate_self_signed
 
 router = APIRouter(tags=["system"])
@@ -41,30 +39,9 @@ async def status(state: State, user: User) -> dict[str, Any]:
 
 
 @router.post("/api/reload-config")
-async def reload_config(state: State, user: Admin) -> Response:
+async def reload_config(state: State, user: Admin) -> dict[str, Any]:
     """Re-read the config file and apply it; a broken one is refused with its errors."""
-    path = state.settings.config_path
-    if path is None:
-        return JSONResponse({"error": "camhub was not started from a config file"}, status_code=409)
-    try:
-        new = await asyncio.to_thread(load_config, path)
-        check_devices(new.devices)
-    except ConfigError as exc:
-        return JSONResponse(
-            {"success": False, "error": "Invalid configuration", "errors": exc.problems},
-            status_code=400,
-        )
-    async with state.reload_lock:  # one reload at a time: users and devices from one file
-        result = await state.hub.reload(new)
-        await state.auth.load_users(new)
-        await state.streams.sync_devices(state.hub.devices())
-    unchanged = [
-        k for k in ("server", "store") if getattr(new, k) != getattr(state.settings.config, k)
-    ]
-    body: dict[str, Any] = {"success": True, **result}
-    if unchanged:
-        body["restartNeeded"] = unchanged  # listeners, TLS and the store apply at start
-    return JSONResponse(body)
+    return {"success": True, **await state.service.reload()}
 
 
 @router.get("/metrics", response_class=Response)

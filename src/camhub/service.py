@@ -1,0 +1,173 @@
+"""``Camhub``: the one service object. It owns the shared HTTP client, the store, auth,
+the device hub and the stream hub, starts and stops them in order, and applies a new
+configuration (``reload``). The API, the CLI and the compat layers call it; none of
+them orchestrates the parts themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from camhub.auth.service import AuthService
+from camhub.config import Config, load_config
+from camhub.drivers import resolve
+from camhub.errors import CamhubError, Conflict
+from camhub.hub.hub import Hub
+from camhub.settings import AppSettings
+from camhub.tls import ensure_certificate
+
+if TYPE_CHECKING:
+    from camhub.store import Store
+    from camhub.streams import StreamHub
+
+log = logging.getLogger("camhub")
+
+KEY_BYTES = 32
+HOUSEKEEPING_SECONDS = 3600
+
+
+def new_http_session() -> aiohttp.ClientSession:
+    """The one HTTP client every driver shares."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=256, limit_per_host=16, ttl_dns_cache=300),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=30),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        raise_for_status=False,
+    )
+
+
+def secret_key(data_dir: Path) -> bytes:
+    """A random key kept in the data dir (0600), for hook URL secrets.
+
+    Written to a temporary file and renamed, so a crash never leaves an empty key
+    (with which every hook secret could be computed); a damaged key is replaced.
+    """
+    path = data_dir / "secret.key"
+    if path.exists() and len(key := path.read_bytes()) == KEY_BYTES:
+        return key
+    tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_bytes(KEY_BYTES))
+    os.replace(tmp, path)
+    return path.read_bytes()
+
+
+def hook_base(settings: AppSettings) -> str | None:
+    if settings.hook_base_url:
+        return settings.hook_base_url
+    host = settings.config.server.host
+    if host in ("0.0.0.0", "::", ""):
+        return None  # cannot guess an address devices can reach; set server.hook_base_url
+    if settings.http_port is not None:
+        return f"http://{host}:{settings.http_port}"
+    return f"{'https' if settings.tls else 'http'}://{host}:{settings.https_port}"
+
+
+class Camhub:
+    """Start with ``async with Camhub(settings) as camhub:`` (or start/stop)."""
+
+    def __init__(self, settings: AppSettings) -> None:
+        self.settings = settings
+        self._stack = contextlib.AsyncExitStack()
+        self._reload_lock = asyncio.Lock()
+        self._started = False
+
+    # the parts, set by start() ------------------------------------------------------
+    http: aiohttp.ClientSession
+    store: Store
+    auth: AuthService
+    hub: Hub
+    streams: StreamHub
+
+    @property
+    def config(self) -> Config:
+        return self.hub.config
+
+    async def __aenter__(self) -> Camhub:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Build everything in order; on a failure, close what did start and raise."""
+        from camhub.store import Store
+        from camhub.streams import StreamHub
+
+        settings = self.settings
+        data_dir = settings.data_dir
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if settings.tls and settings.self_signed:
+            ensure_certificate(settings.cert_path, settings.key_path)
+        config = resolve(settings.config)
+        stack = self._stack
+        try:
+            self.http = new_http_session()
+            stack.push_async_callback(self.http.close)
+            self.store = await Store.open(config.store, data_dir)
+            stack.push_async_callback(self.store.close)
+            self.auth = AuthService(self.store, data_dir / "users.json")
+            stack.callback(self.auth.close)
+            await self.auth.load_users(config)
+            self.hub = Hub(
+                config, self.http, self.store, data_dir, hook_base(settings), secret_key(data_dir)
+            )
+            self.streams = StreamHub(self.http, self.hub.get, self.hub.emit, data_dir)
+            stack.push_async_callback(self.streams.close)
+            stack.push_async_callback(self.hub.stop)  # before start: stops what did start
+            await self.hub.start()
+            await self.streams.sync_devices(self.hub.devices())
+            housekeeping = asyncio.create_task(self._housekeeping(), name="camhub-housekeeping")
+            stack.callback(housekeeping.cancel)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._started = True
+
+    async def stop(self) -> None:
+        self._started = False
+        await self._stack.aclose()
+
+    async def reload(self) -> dict[str, Any]:
+        """Re-read the config file and apply it.
+
+        Raises ConfigError (the running config stays) or Conflict (no config file).
+        Answers the devices ``added``/``removed``/``changed`` and ``restartNeeded``: the
+        sections that only apply at start (listeners, TLS, the store)."""
+        path = self.settings.config_path
+        if path is None:
+            raise Conflict("camhub was not started from a config file")
+        new = resolve(await asyncio.to_thread(load_config, path))
+        return await self.apply(new)
+
+    async def apply(self, new: Config) -> dict[str, Any]:
+        async with self._reload_lock:  # one reload at a time: users and devices from one file
+            result: dict[str, Any] = dict(await self.hub.reload(new))
+            await self.auth.load_users(new)
+            await self.streams.sync_devices(self.hub.devices())
+        pending = [
+            k for k in ("server", "store") if getattr(new, k) != getattr(self.settings.config, k)
+        ]
+        if pending:
+            result["restartNeeded"] = pending
+        return result
+
+    async def _housekeeping(self) -> None:
+        """Hourly: drop expired sessions, forget old login failures."""
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                await self.store.delete_expired_sessions()
+            except CamhubError as exc:
+                log.warning("session clean-up failed: %s", exc.message)
+            self.auth.prune()
