@@ -1,63 +1,28 @@
-// camhub web page: plain JS, no build step.
-// Auth: the token from POST /api/auth lives in sessionStorage and is sent as a Bearer
-// token (and as ?token= on media URLs). Without it, the page falls back to the session
-// cookie, sending the stored csrfToken on state-changing requests.
-"use strict";
+// camhub web page: ES modules, no build step. Every device is drawn from the capability
+// specs (GET /api/capabilities): one control per capability, kept live by the
+// WebSocket's `device` messages.
 
-const $ = (sel) => document.querySelector(sel);
-const store = window.sessionStorage;
+import { api, device, forget, mediaUrl, remember, signedOutHandler, socketUrl } from "./api.js";
+import { render } from "./controls.js";
+import { $, el, toast } from "./ui.js";
+import { mseAvailable, playMse } from "./video.js";
+
 let ws = null;
 let gridOn = false;
-const tiles = new Map(); // device name -> {img, url}
+let specs = new Map(); // capability -> spec
+let who = { role: "guest" };
+const devices = new Map(); // name -> device (with state)
+const tiles = new Map(); // device name -> {img, frames}
+const players = new Map(); // grid device -> MSE handle
+let live = null; // the live view's MSE handle
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
-
-async function api(path, options = {}, retried = false) {
-  const headers = { ...(options.headers || {}) };
-  const token = store.getItem("token");
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const csrf = store.getItem("csrfToken");
-  if (csrf && options.method && options.method !== "GET") headers["X-CSRF-Token"] = csrf;
-  if (options.json !== undefined) {
-    headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(options.json);
-  }
-  const resp = await fetch(path, { ...options, headers, credentials: "same-origin" });
-  if (resp.status === 401) { showLogin(); throw new Error("signed out"); }
-  const type = resp.headers.get("Content-Type") || "";
-  const body = type.includes("json") ? await resp.json() : null;
-  if (resp.status === 403 && !retried && !token && body && body.error === "Invalid CSRF token") {
-    // A tab signed in by cookie only (opened after sign-in): fetch a CSRF token, retry.
-    const fresh = await api("/api/auth/csrf", {}, true);
-    store.setItem("csrfToken", fresh.csrfToken);
-    return api(path, options, true);
-  }
-  if (!resp.ok) throw new Error((body && body.error) || `HTTP ${resp.status}`);
-  return body;
-}
-
-function mediaUrl(name, what, params = {}) {
-  const q = new URLSearchParams(params);
-  const token = store.getItem("token");
-  if (token) q.set("token", token);
-  return `/api/devices/${encodeURIComponent(name)}/${what}?${q}`;
-}
-
-// ---- login ---------------------------------------------------------------------------
+// ---- sign-in ---------------------------------------------------------------------------
 function showLogin() {
   closeSocket();
   for (const id of ["#nav", "#devices-view", "#grid-view", "#events-box"]) $(id).hidden = true;
   $("#login").hidden = false;
 }
+signedOutHandler(showLogin);
 
 $("#login").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -75,87 +40,97 @@ $("#login").addEventListener("submit", async (e) => {
       : body.error || "Sign-in failed";
     return;
   }
-  store.setItem("token", body.token);
-  store.setItem("csrfToken", body.csrfToken);
+  remember(body);
   start();
 });
 
 $("#logout").addEventListener("click", async () => {
   try { await api("/api/auth/logout", { method: "POST" }); } catch (_) { /* already out */ }
-  store.clear();
+  forget();
   showLogin();
 });
 
-// ---- devices -------------------------------------------------------------------------
-function action(name, path, json) {
-  return api(`/api/devices/${encodeURIComponent(name)}/${path}`, { method: "POST", json })
-    .catch((err) => alert(`${name}: ${err.message}`));
+// ---- devices ---------------------------------------------------------------------------
+async function act(name, path, json, method = "POST") {
+  try {
+    await api(device(name, path), { method, json });
+  } catch (err) {
+    if (err.message !== "signed out") toast(`${name}: ${err.message}`, true);
+  }
+}
+
+function controls(dev) {
+  const state = dev.state || {};
+  const out = [];
+  for (const cap of dev.capabilities) {
+    const spec = specs.get(cap);
+    if (!spec) continue;
+    const node = render(spec.control, dev, spec, state[cap], (path, json, method) => act(dev.name, path, json, method),
+      { admin: who.role === "admin", openLive });
+    if (node) { node.dataset.cap = cap; out.push(node); }
+  }
+  return out;
 }
 
 function card(dev) {
-  const caps = new Set(dev.capabilities);
-  const rows = [];
-  if (caps.has("power")) {
-    rows.push(el("button", { onclick: () => action(dev.name, "power", { on: "toggle" }) }, "Power"));
-  }
-  if (caps.has("brightness")) {
-    const slider = el("input", { type: "range", min: "1", max: "100", value: "100", "aria-label": "brightness" });
-    slider.addEventListener("change", () => action(dev.name, "brightness", { level: Number(slider.value) }));
-    rows.push(slider);
-  }
-  const view = el("img", { alt: "", hidden: "" });
-  if (caps.has("snapshot") || caps.has("stream")) {
-    rows.push(el("button", { onclick: () => {
-      view.hidden = false;
-      view.src = mediaUrl(dev.name, "snapshot", { resolution: "320", t: Date.now() });
-    } }, "Snapshot"));
-  }
-  if (caps.has("stream")) {
-    rows.push(el("button", { class: "live-btn", onclick: () => openLive(dev.name) }, "Live"));
-  }
-  let ptz = "";
-  if (caps.has("ptz")) {
-    const step = (d) => () => action(dev.name, "ptz", { action: "step", direction: d });
-    ptz = el("div", { class: "ptz" },
-      el("span"), el("button", { onclick: step("up"), "aria-label": "up" }, "▲"), el("span"),
-      el("button", { onclick: step("left"), "aria-label": "left" }, "◀"),
-      el("button", { onclick: () => action(dev.name, "ptz", { action: "home" }), "aria-label": "home" }, "●"),
-      el("button", { onclick: step("right"), "aria-label": "right" }, "▶"),
-      el("span"), el("button", { onclick: step("down"), "aria-label": "down" }, "▼"), el("span"));
-  }
-  return el("div", { class: "card", "data-device": dev.name },
-    el("h3", {}, dev.name, el("span", { class: dev.online ? "muted" : "off" }, dev.online ? dev.kind : "offline")),
-    el("div", { class: "muted" }, [dev.model, ...dev.capabilities].filter(Boolean).join(" · ")),
-    el("div", { class: "row" }, ...rows), ptz, view);
+  const status = dev.online ? (dev.model || dev.kind) : "offline";
+  return el("div", { class: "card", "data-device": dev.name, id: dev.name },
+    el("h3", {}, el("span", {}, dev.name), el("span", { class: dev.online ? "muted" : "off" }, status)),
+    dev.parent ? el("div", { class: "muted" }, `on ${dev.parent}`) : null,
+    el("div", { class: "controls" }, ...controls(dev)));
 }
 
-let devices = [];
+// Redraw one card from new state, unless the user is using one of its inputs.
+function update(dev) {
+  devices.set(dev.name, dev);
+  const old = document.querySelector(`.card[data-device="${CSS.escape(dev.name)}"]`);
+  if (!old) { $("#devices").append(card(dev)); return; }
+  if (old.contains(document.activeElement) && document.activeElement.matches("input[type=range], input[type=text], input:not([type]), select, input[type=number]")) return;
+  const open = [...old.querySelectorAll("details[open]")].map((d) => d.parentElement.dataset.cap);
+  const fresh = card(dev);
+  old.replaceWith(fresh);
+  for (const cap of open) { const d = fresh.querySelector(`[data-cap="${cap}"] details, details[data-cap="${cap}"]`); if (d) d.open = true; }
+}
+
 async function loadDevices() {
-  devices = (await api("/api/devices")).devices;
-  $("#devices").replaceChildren(...devices.map(card));
+  const list = (await api("/api/devices")).devices;
+  const full = await Promise.all(list.map((d) => api(device(d.name))));
+  devices.clear();
+  for (const d of full) devices.set(d.name, d);
+  $("#devices").replaceChildren(...full.map(card));
   if (gridOn) buildGrid();
 }
 
-function openLive(name) {
+// ---- live view -------------------------------------------------------------------------
+async function openLive(name) {
+  closeLive();
   $("#live").hidden = false;
   $("#live-name").textContent = name;
-  $("#live-img").src = mediaUrl(name, "stream.mjpeg");
+  const img = $("#live-img"), video = $("#live-video");
+  const mjpeg = async () => { video.hidden = true; img.hidden = false; img.src = await mediaUrl(name, "stream.mjpeg"); };
+  if (mseAvailable()) {
+    img.hidden = true; video.hidden = false;
+    live = playMse(video, name, mjpeg);
+  } else {
+    await mjpeg();
+  }
 }
 
-$("#live-close").addEventListener("click", () => {
+function closeLive() {
+  if (live) { live.close(); live = null; }
   $("#live-img").removeAttribute("src"); // closes the HTTP stream
   $("#live").hidden = true;
-});
+}
+$("#live-close").addEventListener("click", closeLive);
 
-// ---- WebSocket: events and the live grid ---------------------------------------------
+// ---- WebSocket: events, device state, the MJPEG grid --------------------------------------
 function closeSocket() {
   if (ws) { ws.onclose = null; ws.close(); ws = null; }
 }
 
 function openSocket() {
   closeSocket();
-  const q = store.getItem("token") ? `?token=${encodeURIComponent(store.getItem("token"))}` : "";
-  ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/ws${q}`);
+  ws = new WebSocket(socketUrl("/api/ws"));
   ws.binaryType = "arraybuffer";
   ws.onopen = () => { $("#ws-status").textContent = "live"; if (gridOn) subscribeGrid(); };
   ws.onclose = () => { $("#ws-status").textContent = "reconnecting"; setTimeout(openSocket, 2000); };
@@ -164,19 +139,27 @@ function openSocket() {
 
 function onJson(msg) {
   if (msg.type === "event") addEvent(msg.event);
-  else if (msg.type === "auth_required") showLogin();
+  else if (msg.type === "device") update(msg.device);
+  else if (msg.type === "devices") for (const d of msg.devices) if (d.state) update(d);
+  else if (msg.type === "device_removed") {
+    devices.delete(msg.device);
+    const node = document.querySelector(`.card[data-device="${CSS.escape(msg.device)}"]`);
+    if (node) node.remove();
+  } else if (msg.type === "auth_required") showLogin();
 }
 
-function addEvent(ev) {
+async function addEvent(ev) {
   const when = new Date(ev.timestamp || Date.now()).toLocaleTimeString();
-  const li = el("li", {}, `${when} ${ev.device || ev.device_name || ""} ${ev.type}`);
-  if (ev.data && ev.data.snapshot) {
-    const q = store.getItem("token") ? `?token=${encodeURIComponent(store.getItem("token"))}` : "";
-    li.append(" ", el("a", { href: `/api/snapshots/${encodeURIComponent(ev.data.snapshot)}${q}`, target: "_blank" }, "snapshot"));
-  }
+  const li = el("li", {}, `${when} ${ev.device || ""} ${ev.type}`);
   const list = $("#events");
   list.prepend(li);
   while (list.children.length > 100) list.lastChild.remove();
+  if (ev.data && ev.data.snapshot) {
+    const url = await mediaUrl(ev.device, "snapshot").catch(() => null);
+    const token = url ? new URL(url, location.href).searchParams.get("token") : null;
+    const q = token ? `?token=${encodeURIComponent(token)}` : "";
+    li.append(" ", el("a", { href: `/api/snapshots/${encodeURIComponent(ev.data.snapshot)}${q}`, target: "_blank" }, "snapshot"));
+  }
 }
 
 function onFrame(buf) {
@@ -191,25 +174,31 @@ function onFrame(buf) {
 }
 
 function buildGrid() {
-  tiles.clear();
-  const cams = devices.filter((d) => d.capabilities.includes("stream"));
+  stopGrid();
+  const cams = [...devices.values()].filter((d) => d.capabilities.includes("stream"));
   $("#grid").replaceChildren(...cams.map((d) => {
-    const img = el("img", { alt: d.name });
-    tiles.set(d.name, { img, frames: 0 });
-    return el("div", { class: "tile", "data-device": d.name }, img, el("span", {}, d.name));
+    const img = el("img", { alt: d.name, hidden: true });
+    const video = el("video", { muted: true, autoplay: true, playsinline: true, hidden: true });
+    video.muted = true;
+    const tile = el("div", { class: "tile", "data-device": d.name }, img, video, el("span", {}, d.name));
+    const mjpeg = () => { video.hidden = true; img.hidden = false; tiles.set(d.name, { img, frames: 0 }); subscribeGrid(); };
+    if (mseAvailable()) { video.hidden = false; players.set(d.name, playMse(video, d.name, mjpeg)); } else mjpeg();
+    return tile;
   }));
-  subscribeGrid();
+}
+
+function stopGrid() {
+  if (ws && ws.readyState === WebSocket.OPEN) {
+    for (const name of tiles.keys()) ws.send(JSON.stringify({ type: "unsubscribe", device: name }));
+  }
+  tiles.clear();
+  for (const p of players.values()) p.close();
+  players.clear();
 }
 
 function subscribeGrid() {
   if (!ws || ws.readyState !== WebSocket.OPEN) return;
   for (const name of tiles.keys()) ws.send(JSON.stringify({ type: "subscribe", device: name, resolution: "480", fps: 10 }));
-}
-
-function unsubscribeGrid() {
-  if (ws && ws.readyState === WebSocket.OPEN) {
-    for (const name of tiles.keys()) ws.send(JSON.stringify({ type: "unsubscribe", device: name }));
-  }
 }
 
 for (const btn of document.querySelectorAll("nav [data-view]")) {
@@ -218,16 +207,18 @@ for (const btn of document.querySelectorAll("nav [data-view]")) {
     gridOn = btn.dataset.view === "grid";
     $("#devices-view").hidden = gridOn;
     $("#grid-view").hidden = !gridOn;
-    if (gridOn) buildGrid(); else unsubscribeGrid();
+    if (gridOn) buildGrid(); else stopGrid();
   });
 }
 
-// ---- start ---------------------------------------------------------------------------
+// ---- start -----------------------------------------------------------------------------
 async function start() {
   try {
     const status = await api("/api/auth/status");
     if (!status.authenticated) { showLogin(); return; }
+    who = status;
     $("#who").textContent = status.username ? `${status.username} (${status.role})` : "";
+    specs = new Map((await api("/api/capabilities")).capabilities.map((s) => [s.name, s]));
   } catch (_) { return; } // showLogin() already ran on 401
   $("#login").hidden = true;
   for (const id of ["#nav", "#devices-view", "#events-box"]) $(id).hidden = false;
