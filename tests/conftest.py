@@ -19,8 +19,9 @@ import httpx
 import pytest
 
 from camhub.api.app import create_app
-from camhub.api.state import AppSettings, AppState
+from camhub.api.state import AppState
 from camhub.config import parse_config
+from camhub.settings import AppSettings
 
 ADMIN_PASSWORD = "admin-secret-1"
 GUEST_PASSWORD = "guest-secret-1"
@@ -36,6 +37,7 @@ def make_settings(
     users: list[dict[str, Any]] | None = None,
     store: str | None = None,
     config_path: Path | None = None,
+    mqtt: dict[str, Any] | None = None,
     **server: Any,
 ) -> AppSettings:
     raw = {
@@ -43,6 +45,7 @@ def make_settings(
         "users": DEFAULT_USERS if users is None else users,
         "devices": devices or [],
         "store": store,
+        "mqtt": mqtt,
     }
     if config_path is not None:
         config_path.write_text(json.dumps(raw))

@@ -171,6 +171,10 @@ def demo(
     password: Annotated[
         str | None, typer.Option(help="Admin password (default: random, printed).")
     ] = None,
+    mqtt: Annotated[
+        str | None,
+        typer.Option(help="Publish the demo to this MQTT broker (HOST:PORT), with HA discovery."),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "warning",
 ) -> None:
     """Start one emulator of every kind on loopback and the hub in front of them."""
@@ -188,6 +192,12 @@ def demo(
     try:
         devices = start_emulators(emus)
         raw = demo_config(data_dir, admin_password, devices)
+        if mqtt is not None:
+            host, _, broker_port = mqtt.rpartition(":")
+            if not host or not broker_port.isdecimal():
+                typer.echo("--mqtt takes HOST:PORT", err=True)
+                raise typer.Exit(2)
+            raw["mqtt"] = {"host": host, "port": int(broker_port), "client_id": "camhub-demo"}
         cfg_path = data_dir / "demo-config.json"
         data_dir.mkdir(parents=True, exist_ok=True)
         cfg_path.write_text(json.dumps(raw, indent=2))

@@ -109,6 +109,39 @@ class DeviceConfig(_Model):
     options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
 
 
+class MqttTls(_Model):
+    ca: Path | None = Field(None, description="CA bundle to verify the broker with")
+    cert: Path | None = Field(None, description="client certificate (mutual TLS)")
+    key: Path | None = None
+    insecure: bool = Field(False, description="accept any certificate (self-signed)")
+
+    @model_validator(mode="after")
+    def _cert_and_key(self) -> MqttTls:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("give both cert and key, or neither")
+        return self
+
+
+class MqttConfig(_Model):
+    """The MQTT bridge (docs/mqtt.md)."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(1883, ge=1, le=65535)
+    tls: MqttTls | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    client_id: str = Field("camhub", min_length=1, max_length=64)
+    topic_prefix: str = Field("camhub", pattern=r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
+    discovery_prefix: str | None = Field(
+        "homeassistant", pattern=r"^[A-Za-z0-9_\-]+$", description="null: no discovery"
+    )
+    snapshot_interval: float | None = Field(None, ge=1, le=86400, description="seconds")
+    commands: list[Name] | Literal["all"] = Field(
+        "all", description="devices that accept commands over MQTT"
+    )
+    keepalive: int = Field(30, ge=5, le=600)
+
+
 class TapoCredentials(_Model):
     email: str
     password: SecretStr
@@ -119,6 +152,7 @@ class Config(_Model):
     store: str | None = None
     users: list[UserConfig] = Field(default_factory=list)
     devices: list[DeviceConfig] = Field(default_factory=list)
+    mqtt: MqttConfig | None = None
     tapo_credentials: TapoCredentials | None = None
     server_password: SecretStr | None = None
 

@@ -156,7 +156,9 @@ class Camhub:
             await self.auth.load_users(new)
             await self.streams.sync_devices(self.hub.devices())
         pending = [
-            k for k in ("server", "store") if getattr(new, k) != getattr(self.settings.config, k)
+            k
+            for k in ("server", "store", "mqtt")
+            if getattr(new, k) != getattr(self.settings.config, k)
         ]
         if pending:
             result["restartNeeded"] = pending

@@ -37,8 +37,16 @@ def create_app(settings: AppSettings) -> FastAPI:
                     metrics.events.labels(e["type"]).inc()
 
             service.store.subscribe(count_events)
-            app.state.camhub = AppState(service=service, metrics=metrics, started_at=time.time())
-            yield
+            state = AppState(service=service, metrics=metrics, started_at=time.time())
+            app.state.camhub = state
+            async with contextlib.AsyncExitStack() as stack:
+                if service.config.mqtt is not None:
+                    from camhub.mqtt import MqttBridge
+
+                    state.mqtt = MqttBridge(service.config.mqtt, service)
+                    await state.mqtt.start()
+                    stack.push_async_callback(state.mqtt.stop)
+                yield
 
     app = FastAPI(
         title="camhub",

@@ -17,6 +17,7 @@ from camhub.settings import AppSettings
 
 if TYPE_CHECKING:
     from camhub.api.metrics import Metrics
+    from camhub.mqtt import MqttBridge
     from camhub.store import Store
     from camhub.streams import StreamHub
 
@@ -31,6 +32,7 @@ class AppState:
     tls_reloaders: list[Callable[[], None]] = field(default_factory=list)
     ws_clients: int = 0
     tls_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    mqtt: MqttBridge | None = None
 
     @property
     def settings(self) -> AppSettings:

@@ -35,6 +35,7 @@ async def status(state: State, user: User) -> dict[str, Any]:
         "streams": {"upstreams": state.streams.upstream_count, "viewers": _viewers(state)},
         "wsClients": state.ws_clients,
         "tls": state.settings.tls,
+        "mqtt": state.mqtt.status() if state.mqtt is not None else None,
     }
 
 
