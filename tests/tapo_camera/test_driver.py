@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 
 from camhub.capabilities import Capability, Preset
-from camhub.drivers import driver_for, kind_for_model
+from camhub.config import DeviceConfig
+from camhub.drivers import check_devices, driver_for, kind_for_model
 from camhub.drivers.base import EventIn
+from camhub.drivers.registry import options_for
 from camhub.drivers.tapo.camera import TapoCameraDevice
-from camhub.errors import DeviceError, InvalidArgument
+from camhub.drivers.tapo.camera_options import TapoCameraOptions
+from camhub.errors import ConfigError, DeviceError, InvalidArgument
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.tapo_camera.conftest import MakeDevice, options, running
 
@@ -297,3 +300,23 @@ async def test_missing_field_names_the_device(
         await cam.list_presets()
     assert caught.value.device == "porch-cam"
     assert caught.value.payload()["device"] == "porch-cam"
+
+
+def test_camera_account_is_a_checked_option() -> None:
+    account = {"username": "viewer", "password": "Stream-pw1"}
+    for where in ({"stream": account}, {"options": {"stream": account}}):
+        cfg = DeviceConfig(name="cam", kind="tapo-camera", host="192.0.2.7", **where)
+        opts = options_for(TapoCameraDevice, cfg)
+        assert isinstance(opts, TapoCameraOptions) and opts.stream is not None
+        assert (opts.stream.rtsp_port, opts.stream.media_port) == (554, 8800)
+        assert "Stream-pw1" not in repr(opts)
+    bad = {**account, "rtsp_port": 70000, "colour": "red"}
+    with pytest.raises(ConfigError) as caught:
+        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", stream=bad)])
+    assert sorted(caught.value.problems) == [
+        "devices.0.stream.colour: Extra inputs are not permitted",
+        "devices.0.stream.rtsp_port: Input should be less than or equal to 65535",
+    ]
+    with pytest.raises(ConfigError) as caught:
+        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", login="tpap")])
+    assert caught.value.problems[0].startswith("devices.cam.login: one of auto, legacy, secure")

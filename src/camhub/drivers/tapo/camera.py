@@ -17,6 +17,7 @@ driver takes the cloud account; a ``username`` in the device's config wins.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -144,12 +145,14 @@ class TapoCameraDevice(Device):
             for provides, request, parse in self._reads()
             if provides & self.capabilities
         ]
+        sent = time.time()
         results = await self.protocol.calls([request for _, request, _ in reads]) if reads else []
+        local_now = (sent + time.time()) / 2  # when the camera read its clock, about
         states: list[State] = []
         for (provides, _, parse), result in zip(reads, results, strict=True):
             value = parse(result)
             if provides == {C.EVENTS}:
-                await self.detections.read(value)
+                await self.detections.read(value, local_now)
             elif provides == {C.PTZ, C.PRESETS}:
                 states.append(PresetsState(presets=value))
             else:

@@ -12,7 +12,6 @@ is emitted once, as the camhub event type of its ``alarm_type``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
@@ -98,7 +97,9 @@ class DetectionLog:
         if self._floor is None:
             self._floor = cam_now
 
-    async def read(self, cam_now: int) -> None:
+    async def read(self, cam_now: int, local_now: float) -> None:
+        """Emit what the log holds since the last read. ``cam_now`` is the camera's
+        clock (whole seconds), read while the local clock said ``local_now``."""
         floor = self._floor if self._floor is not None else cam_now
         cursor = self._cursor if self._cursor is not None else floor
         # Reach back before the last search: a detection is logged when its clip
@@ -121,7 +122,9 @@ class DetectionLog:
         )
         if not isinstance(items, list):
             raise MalformedReply(self._device, "search_detection_list is not a list")
-        correction = int(time.time()) - cam_now
+        # The camera's clock counts whole seconds: it showed cam_now somewhere in
+        # [cam_now, cam_now + 1) while ours showed local_now.
+        correction = round(local_now - cam_now - 0.5)
         for item in items:
             # One entry we cannot read is skipped, like one without a start time:
             # failing the poll would take the whole camera offline for ten minutes.

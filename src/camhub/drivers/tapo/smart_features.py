@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from camhub.capabilities import Capability as C
-from camhub.capabilities import EnergyDriver, Interval, LedState, PowerState, State
+from camhub.capabilities import EnergyDriver, Interval, LedDriver, LedState, PowerState, State
 from camhub.drivers.tapo.smart import TapoSmartDevice
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_tables import ENERGY_INTERVALS
@@ -99,6 +99,7 @@ class StatusLed(TapoSmartDevice):
         return states
 
     async def set_led(self, on: bool) -> None:
+        self.need(C.LED, LedDriver)
         self._changed()
         current = self._object(await self.proto.call("get_led_info"), "get_led_info")
         await self.proto.call("set_led_info", {**current, "led_rule": "always" if on else "never"})
