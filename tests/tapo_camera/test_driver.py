@@ -241,6 +241,37 @@ async def test_a_detection_logged_late_is_still_reported(
     ]
 
 
+async def test_a_camera_clock_an_hour_behind_is_corrected(
+    emu: TapoCameraEmulator, make_device: MakeDevice, events: list[EventIn]
+) -> None:
+    """Events carry the local time of the detection, whatever the camera's clock says."""
+    behind = 3600
+    real = emu.camera.handle
+
+    def handle(request: dict[str, Any]) -> dict[str, Any]:
+        for item in request.get("params", {}).get("requests", []):
+            search = item.get("params", {}).get("playback", {}).get("search_detection_list")
+            if search is not None:  # the camera's times -> the emulator's (real) ones
+                search["start_time"] += behind
+                search["end_time"] += behind
+        reply = real(request)
+        for resp in reply.get("result", {}).get("responses", []):
+            result = resp.get("result", {})
+            clock = result.get("system", {}).get("clock_status")
+            if clock is not None:
+                clock["seconds_from_1970"] -= behind
+            for found in result.get("playback", {}).get("search_detection_list", []):
+                found["start_time"] -= behind
+        return reply
+
+    emu.camera.handle = handle  # type: ignore[method-assign]
+    cam = make_device(emu)
+    await cam.connect()
+    detection = emu.add_detection("person", start=int(time.time()) + 1)
+    await cam.poll()
+    assert [(e.type, e.timestamp // 1000) for e in events] == [("person", detection.start)]
+
+
 async def test_connect_racing_a_request_logs_in_once(
     emu: TapoCameraEmulator, make_device: MakeDevice
 ) -> None:

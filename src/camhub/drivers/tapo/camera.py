@@ -100,9 +100,10 @@ class TapoCameraDevice(Device):
 
     # what each optional capability is probed and polled with ---------------------------
     def _reads(self) -> list[tuple[frozenset[Capability], Request, Parser]]:
-        """Optional capabilities -> (the request that shows and reads them, its parser)."""
+        """Optional capabilities -> (the request that shows and reads them, its parser:
+        a typed state, or for events the camera's clock)."""
         return [
-            (frozenset({C.PTZ, C.PRESETS}), PRESETS, self._presets),
+            (frozenset({C.PTZ, C.PRESETS}), PRESETS, self._presets_state),
             (frozenset({C.PRIVACY}), LENS_MASK, self._privacy_state),
             (frozenset({C.LED}), LED, self._led_state),
             (frozenset({C.MOTION_DETECTION}), MOTION, self._motion_state),
@@ -147,20 +148,21 @@ class TapoCameraDevice(Device):
         ]
         sent = time.time()
         results = await self.protocol.calls([request for _, request, _ in reads]) if reads else []
-        local_now = (sent + time.time()) / 2  # when the camera read its clock, about
+        received = time.time()
         states: list[State] = []
-        for (provides, _, parse), result in zip(reads, results, strict=True):
+        for (_, _, parse), result in zip(reads, results, strict=True):
             value = parse(result)
-            if provides == {C.EVENTS}:
-                await self.detections.read(value, local_now)
-            elif provides == {C.PTZ, C.PRESETS}:
-                states.append(PresetsState(presets=value))
-            else:
+            if isinstance(value, State):
                 states.append(value)
+            else:  # the camera's clock: read the detection log up to it
+                await self.detections.read(value, sent, received)
         if C.PTZ in self.capabilities:
             states.append(PtzState(can_zoom=False))  # the camera tells no position
         vendor = {"model": self.model, "firmware": self.firmware, "nickname": self.nickname}
         return DeviceState.of(*states, vendor=vendor)
+
+    def _presets_state(self, data: dict[str, Any]) -> PresetsState:
+        return PresetsState(presets=self._presets(data))
 
     def _privacy_state(self, data: dict[str, Any]) -> PrivacyState:
         info = section(data, ("lens_mask", "lens_mask_info"), self.name)

@@ -97,9 +97,10 @@ class DetectionLog:
         if self._floor is None:
             self._floor = cam_now
 
-    async def read(self, cam_now: int, local_now: float) -> None:
+    async def read(self, cam_now: int, sent: float, received: float) -> None:
         """Emit what the log holds since the last read. ``cam_now`` is the camera's
-        clock (whole seconds), read while the local clock said ``local_now``."""
+        clock (whole seconds), read by a request sent and answered at these local
+        times."""
         floor = self._floor if self._floor is not None else cam_now
         cursor = self._cursor if self._cursor is not None else floor
         # Reach back before the last search: a detection is logged when its clip
@@ -122,9 +123,10 @@ class DetectionLog:
         )
         if not isinstance(items, list):
             raise MalformedReply(self._device, "search_detection_list is not a list")
-        # The camera's clock counts whole seconds: it showed cam_now somewhere in
-        # [cam_now, cam_now + 1) while ours showed local_now.
-        correction = round(local_now - cam_now - 0.5)
+        # local - camera clock lies in [low, high] (whole seconds, request time): no
+        # correction unless the clocks provably disagree.
+        low, high = sent - cam_now - 1, received - cam_now
+        correction = 0 if low <= 0 <= high else round((low + high) / 2)
         for item in items:
             # One entry we cannot read is skipped, like one without a start time:
             # failing the poll would take the whole camera offline for ten minutes.
