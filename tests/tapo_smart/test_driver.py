@@ -160,6 +160,10 @@ async def test_power_strip_children(connect: Connect) -> None:
         assert child_state["vendor"]["nickname"] == "Plug 2"
         assert child_state["vendor"]["position"] == 2
         assert await strip.list_children() == children  # same objects, same names
+        # a socket holds a narrow port (its list entry, its channel), never its strip
+        socket = children[1]
+        assert strip not in [*vars(socket).values(), *vars(socket.port).values()]
+        assert socket.kind == "tapo-socket" and socket.model == "P304M"
 
 
 async def test_p300_sockets_have_no_energy(connect: Connect) -> None:
