@@ -14,6 +14,7 @@ Drivers raise these; the API layer maps them to HTTP statuses once, at the edge
         ├── DeviceAuthError          the device refused our credentials    -> 502
         │   └── DeviceLockedOut      ...and locks us out (``seconds_left``) -> 502
         ├── DeviceUnreachable        connection refused / dropped          -> 502
+        ├── MalformedReply           an answer camhub cannot use           -> 502
         └── DeviceTimeout            no answer in time (also TimeoutError) -> 504
 
 Vendor code tables (a device's own error codes and statuses) derive from
@@ -119,6 +120,15 @@ class DeviceLockedOut(DeviceAuthError):
 
 class DeviceUnreachable(DeviceError):
     """Connection refused, reset or dropped mid-reply."""
+
+
+class MalformedReply(DeviceError):
+    """The device answered something camhub cannot use (wrong shape, missing field).
+
+    One wording everywhere: ``<device>: malformed reply: <what>``."""
+
+    def __init__(self, device: str, what: str, **extra: Any) -> None:
+        super().__init__(f"{device}: malformed reply: {what}", device=device, **extra)
 
 
 class DeviceTimeout(DeviceError, TimeoutError):

@@ -91,7 +91,7 @@ async def test_colour_bulb(tapo_rest: MakeHub) -> None:
         usage = await act(hub, f"l530/get-device-usage?{dev}")
         assert set(usage) >= {"time_usage", "power_usage", "saved_power"}
         assert set(usage["time_usage"]) == {"today", "past7", "past30"}
-        await hub.settled("living-room-bulb", lambda s: s.get("on") is True)
+        await hub.settled("living-room-bulb", lambda s: s.get("power") == {"on": True})
 
 
 async def test_white_bulb_has_no_colour_routes(tapo_rest: MakeHub) -> None:
@@ -102,7 +102,7 @@ async def test_white_bulb_has_no_colour_routes(tapo_rest: MakeHub) -> None:
         await act(hub, "l510/set-color?device=hall-bulb&color=Lime", 404)
         info = await act(hub, "l510/get-device-info?device=hall-bulb")
         assert info["model"] == "L510" and info["brightness"] == 10
-        await hub.settled("hall-bulb", lambda s: s.get("brightness") == 10)
+        await hub.settled("hall-bulb", lambda s: s.get("brightness") == {"level": 10})
 
 
 async def test_light_strips_and_effects(tapo_rest: MakeHub) -> None:
@@ -125,7 +125,7 @@ async def test_light_strips_and_effects(tapo_rest: MakeHub) -> None:
         await act(hub, "l900/set-lighting-effect?device=desk-strip&lighting_effect=Aurora", 404)
         info = await act(hub, "l900/get-device-info?device=desk-strip")
         assert info["model"] == "L900" and info["nickname"] == "Tapo Light Strip"
-        await hub.settled("desk-strip", lambda s: s.get("hue") == 240)
+        await hub.settled("desk-strip", lambda s: s.get("color", {}).get("hue") == 240)
 
 
 async def test_energy_plug(tapo_rest: MakeHub) -> None:
@@ -169,7 +169,7 @@ async def test_energy_plug(tapo_rest: MakeHub) -> None:
         assert set(full_usage) == {"time_usage", "power_usage", "saved_power"}
         await act(hub, f"p115/toggle?{dev}")
         assert hub.sim("heater-plug")["on"] is False
-        await hub.settled("heater-plug", lambda s: s.get("on") is False)
+        await hub.settled("heater-plug", lambda s: s.get("power") == {"on": False})
 
 
 async def test_plain_plug_has_no_energy_routes(tapo_rest: MakeHub) -> None:
@@ -181,7 +181,7 @@ async def test_plain_plug_has_no_energy_routes(tapo_rest: MakeHub) -> None:
         await act(hub, "p100/get-energy-usage?device=lamp-plug", 404)
         await act(hub, "p100/off?device=lamp-plug")
         assert hub.sim("lamp-plug")["on"] is False
-        await hub.settled("lamp-plug", lambda s: s.get("on") is False)
+        await hub.settled("lamp-plug", lambda s: s.get("power") == {"on": False})
 
 
 @pytest.mark.parametrize(
@@ -213,9 +213,12 @@ async def test_power_strip_sockets(tapo_rest: MakeHub, name: str, route: str, so
         assert "Plug 9" in missing["error"]
         body = await act(hub, f"{route}/on?{dev}", 400)
         assert body["errors"] == ["child: missing field"]
-        await hub.settled(
-            name, lambda s: [c.get("on") for c in s.get("children", [])][:3] == [True, False, True]
-        )
+        # the hub shows each socket as a child device with its own power state
+        strip = await hub.settled(name, lambda s: len(s["children"]["devices"]) == sockets)
+        sockets_seen = strip["children"]["devices"]
+        assert sockets_seen == [f"{name}.plug-{n}" for n in range(1, sockets + 1)]
+        for socket, on in zip(sockets_seen, (True, False, True), strict=False):
+            await hub.settled(socket, lambda s, on=on: s.get("power") == {"on": on})
 
 
 async def test_errors_have_camhubs_json_shape(tapo_rest: MakeHub) -> None:
@@ -255,4 +258,4 @@ async def test_an_unreachable_device_is_a_502(tapo_rest: MakeHub) -> None:
         r = await hub.client.get("/actions/p110/on?device=heater-plug", headers=headers)
         assert r.status_code == 200
         assert hub.sim("heater-plug")["on"] is True
-        await hub.settled("heater-plug", lambda s: s.get("on") is True)
+        await hub.settled("heater-plug", lambda s: s.get("power") == {"on": True})

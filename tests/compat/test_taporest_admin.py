@@ -126,7 +126,7 @@ async def test_refresh_session_logs_in_to_the_device_again(tapo_rest: MakeHub) -
         hub.emulators["heater-plug"].set_fault("bad-credentials", False)
         r = await hub.client.get("/refresh-session?device=heater-plug", headers=headers)
         assert r.status_code == 200
-        await hub.settled("heater-plug", lambda s: s.get("on") is True)
+        await hub.settled("heater-plug", lambda s: s.get("power") == {"on": True})
 
 
 async def test_reload_config_applies_the_edited_file(tapo_rest: MakeHub) -> None:
@@ -153,7 +153,7 @@ async def test_reload_config_applies_the_edited_file(tapo_rest: MakeHub) -> None
         # The broken file changed nothing; the session still works.
         assert (await hub.client.get("/devices", headers=headers)).json() == devices
         assert (await hub.client.post("/reload-config")).status_code == 401
-        await hub.settled("lamp-plug", lambda s: s.get("on") is True)
+        await hub.settled("lamp-plug", lambda s: s.get("power") == {"on": True})
 
 
 @pytest.mark.parametrize("password", ["", "potatoes "])
@@ -180,8 +180,8 @@ async def test_devices_states_reach_the_native_api(tmp_path: Path) -> None:
             deadline = loop.time() + 5
             while True:
                 r = await client.get("/api/devices/heater-plug", headers=bearer)
-                if r.json()["state"].get("on") is True:
+                if r.json()["state"].get("power") == {"on": True}:
                     break
                 assert loop.time() < deadline, r.text
                 await asyncio.sleep(0.02)
-            assert r.json()["state"]["current_power_w"] > 0
+            assert r.json()["state"]["energy"]["power_w"] > 0

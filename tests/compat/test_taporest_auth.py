@@ -88,7 +88,7 @@ async def test_api_keys_from_the_config_are_bearer_tokens(tapo_rest: MakeHub) ->
         r = await hub.client.get("/actions/p110/on?device=heater-plug", headers=key)
         assert r.status_code == 200
         assert hub.sim("heater-plug")["on"] is True
-        await hub.settled("heater-plug", lambda s: s.get("on") is True)
+        await hub.settled("heater-plug", lambda s: s.get("power") == {"on": True})
 
 
 async def test_newer_tapo_rest_config_layout_works(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ async def test_newer_tapo_rest_config_layout_works(tmp_path: Path) -> None:
             r = await client.get("/actions/p110/on?device=heater-plug", headers=key)
             assert r.status_code == 200
             assert emulators["heater-plug"].sim_state()["on"] is True
-            await settled(state, "heater-plug", lambda s: s.get("on") is True)
+            await settled(state, "heater-plug", lambda s: s.get("power") == {"on": True})
 
 
 async def test_sessions_survive_a_restart(tmp_path: Path) -> None:
@@ -123,4 +123,4 @@ async def test_sessions_survive_a_restart(tmp_path: Path) -> None:
             r = await client.get("/actions/p110/on?device=heater-plug", headers=bearer)
             assert r.status_code == 200
             assert emulators["heater-plug"].sim_state()["on"] is True
-            await settled(state, "heater-plug", lambda s: s.get("on") is True)
+            await settled(state, "heater-plug", lambda s: s.get("power") == {"on": True})

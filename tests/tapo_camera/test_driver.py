@@ -8,17 +8,22 @@ from typing import Any
 
 import pytest
 
-from camhub.capabilities import Capability
-from camhub.drivers import driver_for
+from camhub.capabilities import Capability, Preset
+from camhub.config import DeviceConfig
+from camhub.drivers import check_devices, driver_for, kind_for_model
 from camhub.drivers.base import EventIn
+from camhub.drivers.registry import options_for
 from camhub.drivers.tapo.camera import TapoCameraDevice
-from camhub.errors import DeviceError, InvalidArgument
+from camhub.drivers.tapo.camera_options import TapoCameraOptions
+from camhub.errors import ConfigError, DeviceError, InvalidArgument
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.tapo_camera.conftest import MakeDevice, options, running
 
 
 async def test_registered_for_its_kind() -> None:
     assert driver_for("tapo-camera") is TapoCameraDevice
+    assert kind_for_model("C200") == kind_for_model("c520ws") == "tapo-camera"
+    assert TapoCameraDevice.cloud_account
 
 
 async def test_connect_detects_the_flow_and_reads_the_model(
@@ -31,14 +36,20 @@ async def test_connect_detects_the_flow_and_reads_the_model(
         assert cam.transport.password_hash == emu.opts.extra["hash"]
     assert cam.model == "C200"
     assert {Capability.PTZ, Capability.PRESETS, Capability.EVENTS} <= cam.capabilities
-    state = await cam.poll()
+    state = (await cam.poll()).to_json()
     assert state == {
-        "privacy": False,
-        "led": True,
-        "motion_detection": {"enabled": True, "sensitivity": 5, "level": "normal"},
-        "model": "C200",
-        "firmware": "1.3.11 Build 231117 Rel.56453n(4555)",
+        "privacy": {"on": False},
+        "led": {"on": True},
+        "motion_detection": {"enabled": True, "sensitivity": 50, "detected": None},
+        "ptz": {"pan": None, "tilt": None, "zoom": None, "can_zoom": False, "estimated": False},
+        "presets": {"presets": []},
+        "vendor": {
+            "model": "C200",
+            "firmware": "1.3.11 Build 231117 Rel.56453n(4555)",
+            "nickname": "Tapo C200",
+        },
     }
+    assert cam.event_types() == {"motion", "person", "vehicle", "pet", "sound", "other"}
     assert "Cam-pass-1" not in repr(cam) + repr(cam.transport)
 
 
@@ -64,11 +75,17 @@ async def test_ptz_steps_moves_and_home(emu: TapoCameraEmulator, make_device: Ma
     assert emu.sim_state()["pan"] < home["pan"]
     await cam.ptz_step("up")
     assert emu.sim_state()["tilt"] > home["tilt"]
-    await cam.ptz_move(30, -20)
+    await cam.ptz_move(30, -20, 0)
+    assert emu.sim_state()["tilt"] != home["tilt"]
     await cam.ptz_home()
     assert (emu.sim_state()["pan"], emu.sim_state()["tilt"]) == (home["pan"], home["tilt"])
     with pytest.raises(InvalidArgument):
         await cam.ptz_step("sideways")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="cannot zoom"):
+        await cam.ptz_step("zoom_in")
+    with pytest.raises(InvalidArgument, match="cannot zoom"):
+        await cam.ptz_move(0, 0, 5)
+    assert (emu.sim_state()["pan"], emu.sim_state()["tilt"]) == (home["pan"], home["tilt"])
 
 
 async def test_end_of_travel_is_a_device_error(
@@ -87,9 +104,11 @@ async def test_end_of_travel_is_a_device_error(
 async def test_presets_round_trip(emu: TapoCameraEmulator, make_device: MakeDevice) -> None:
     cam = make_device(emu)
     await cam.connect()
-    await cam.ptz_move(40, 10)
+    await cam.ptz_move(40, 10, 0)
     preset_id = await cam.save_preset("gate")
-    assert await cam.list_presets() == [{"id": preset_id, "name": "gate"}]
+    assert await cam.list_presets() == [Preset(id=preset_id, name="gate")]
+    saved = {"id": preset_id, "name": "gate"}
+    assert (await cam.poll()).to_json()["presets"] == {"presets": [saved]}
     await cam.ptz_home()
     await cam.goto_preset(preset_id)
     assert (emu.sim_state()["pan"], emu.sim_state()["tilt"]) == (220, 67)
@@ -107,7 +126,7 @@ async def test_privacy_blocks_the_motor(emu: TapoCameraEmulator, make_device: Ma
     cam = make_device(emu)
     await cam.connect()
     await cam.set_privacy(True)
-    assert (await cam.poll())["privacy"] is True
+    assert (await cam.poll()).to_json()["privacy"] == {"on": True}
     with pytest.raises(DeviceError, match="Privacy mode is ON") as caught:
         await cam.ptz_step("left")
     assert caught.value.code == -64324
@@ -121,13 +140,26 @@ async def test_led_and_motion_detection(emu: TapoCameraEmulator, make_device: Ma
     await cam.connect()
     await cam.set_led(False)
     assert emu.sim_state()["led"] is False
-    new = await cam.set_motion_detection({"enabled": False, "sensitivity": 9})
-    assert new == {"enabled": False, "sensitivity": 8, "level": "high"}
+    assert (await cam.poll()).to_json()["led"] == {"on": False}
+
+    async def motion() -> dict[str, Any]:
+        state: dict[str, Any] = (await cam.poll()).to_json()["motion_detection"]
+        return state
+
+    await cam.set_motion_detection(False, 90)
+    assert await motion() == {"enabled": False, "sensitivity": 80, "detected": None}
     assert emu.sim_state()["motion_detection"] is False
-    assert (await cam.set_motion_detection({"sensitivity": 1}))["level"] == "low"
+    await cam.set_motion_detection(None, 1)  # percent -> the camera's low level
+    assert (await motion())["sensitivity"] == 20
+    assert emu.camera.tree["motion_detection"]["motion_det"]["sensitivity"] == "low"
+    for percent in (20, 50, 80):  # each level survives the round trip
+        await cam.set_motion_detection(None, percent)
+        assert (await motion())["sensitivity"] == percent
+    await cam.set_motion_detection(True, None)
+    assert await motion() == {"enabled": True, "sensitivity": 80, "detected": None}
     with pytest.raises(InvalidArgument) as caught:
-        await cam.set_motion_detection({"sensitivity": 11, "colour": "red"})
-    assert len(caught.value.errors) == 2
+        await cam.set_motion_detection(None, 101)
+    assert caught.value.errors == ["sensitivity: an integer from 1 to 100"]
 
 
 async def test_poll_emits_each_detection_once(
@@ -163,7 +195,7 @@ async def test_reboot_and_raw(emu: TapoCameraEmulator, make_device: MakeDevice) 
     assert raw_get["led"]["config"]["enabled"] == "on"
     await cam.reboot()
     assert emu.sim_state()["reboots"] == 1
-    assert (await cam.poll())["led"] is True  # logs in again after the reboot
+    assert (await cam.poll()).to_json()["led"] == {"on": True}  # logs in again after the reboot
     assert emu.sim_state()["logins"] == 2
 
 
@@ -176,6 +208,8 @@ async def test_model_without_motor_drops_ptz(make_device: MakeDevice) -> None:
         assert Capability.PTZ not in cam.capabilities
         assert Capability.PRESETS not in cam.capabilities
         assert cam.model == "C100"
+        state = (await cam.poll()).to_json()
+        assert "ptz" not in state and "presets" not in state
 
 
 async def test_model_without_lens_mask_or_led_comes_online(make_device: MakeDevice) -> None:
@@ -185,7 +219,7 @@ async def test_model_without_lens_mask_or_led_comes_online(make_device: MakeDevi
         assert Capability.LED not in cam.capabilities
         assert Capability.PRIVACY not in cam.capabilities
         assert {Capability.PTZ, Capability.MOTION_DETECTION} <= cam.capabilities
-        state = await cam.poll()
+        state = (await cam.poll()).to_json()
         assert "led" not in state and "privacy" not in state
         assert state["motion_detection"]["enabled"] is True
 
@@ -205,6 +239,37 @@ async def test_a_detection_logged_late_is_still_reported(
         ("motion", first.start),
         ("person", late.start),
     ]
+
+
+async def test_a_camera_clock_an_hour_behind_is_corrected(
+    emu: TapoCameraEmulator, make_device: MakeDevice, events: list[EventIn]
+) -> None:
+    """Events carry the local time of the detection, whatever the camera's clock says."""
+    behind = 3600
+    real = emu.camera.handle
+
+    def handle(request: dict[str, Any]) -> dict[str, Any]:
+        for item in request.get("params", {}).get("requests", []):
+            search = item.get("params", {}).get("playback", {}).get("search_detection_list")
+            if search is not None:  # the camera's times -> the emulator's (real) ones
+                search["start_time"] += behind
+                search["end_time"] += behind
+        reply = real(request)
+        for resp in reply.get("result", {}).get("responses", []):
+            result = resp.get("result", {})
+            clock = result.get("system", {}).get("clock_status")
+            if clock is not None:
+                clock["seconds_from_1970"] -= behind
+            for found in result.get("playback", {}).get("search_detection_list", []):
+                found["start_time"] -= behind
+        return reply
+
+    emu.camera.handle = handle  # type: ignore[method-assign]
+    cam = make_device(emu)
+    await cam.connect()
+    detection = emu.add_detection("person", start=int(time.time()) + 1)
+    await cam.poll()
+    assert [(e.type, e.timestamp // 1000) for e in events] == [("person", detection.start)]
 
 
 async def test_connect_racing_a_request_logs_in_once(
@@ -233,12 +298,14 @@ async def test_malformed_detection_entries_do_not_break_polling(
                     "junk",
                     None,
                     {"start_time": start, "alarm_type": 6},
+                    {"start_time": start, "alarm_type": 42},  # a type camhub does not know
                 ]
         return reply
 
     emu.camera.handle = handle  # type: ignore[method-assign]
     await cam.poll()
-    assert [e.type for e in events] == ["person"]
+    assert [e.type for e in events] == ["person", "other"]
+    assert events[1].data["alarm_type"] == 42  # the camera's own word is kept
 
 
 async def test_raw_call_with_the_wrong_number_of_answers(
@@ -264,3 +331,23 @@ async def test_missing_field_names_the_device(
         await cam.list_presets()
     assert caught.value.device == "porch-cam"
     assert caught.value.payload()["device"] == "porch-cam"
+
+
+def test_camera_account_is_a_checked_option() -> None:
+    account = {"username": "viewer", "password": "Stream-pw1"}
+    for where in ({"stream": account}, {"options": {"stream": account}}):
+        cfg = DeviceConfig(name="cam", kind="tapo-camera", host="192.0.2.7", **where)
+        opts = options_for(TapoCameraDevice, cfg)
+        assert isinstance(opts, TapoCameraOptions) and opts.stream is not None
+        assert (opts.stream.rtsp_port, opts.stream.media_port) == (554, 8800)
+        assert "Stream-pw1" not in repr(opts)
+    bad = {**account, "rtsp_port": 70000, "colour": "red"}
+    with pytest.raises(ConfigError) as caught:
+        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", stream=bad)])
+    assert sorted(caught.value.problems) == [
+        "devices.0.stream.colour: Extra inputs are not permitted",
+        "devices.0.stream.rtsp_port: Input should be less than or equal to 65535",
+    ]
+    with pytest.raises(ConfigError) as caught:
+        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", login="tpap")])
+    assert caught.value.problems[0].startswith("devices.cam.login: one of auto, legacy, secure")

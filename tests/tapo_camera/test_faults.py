@@ -92,7 +92,7 @@ async def test_dropped_connection_then_recovery(
     with pytest.raises(DeviceUnreachable):
         await cam.poll()
     emu.set_fault("drop", on=False)
-    assert (await cam.poll())["led"] is True
+    assert (await cam.poll()).to_json()["led"] == {"on": True}
 
 
 async def test_slow_camera_times_out_then_recovers(make_device: MakeDevice) -> None:

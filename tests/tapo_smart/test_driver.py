@@ -8,10 +8,23 @@ from typing import Any
 import pytest
 
 from camhub.capabilities import Capability as C
-from camhub.drivers import driver_for
+from camhub.capabilities import ChildrenDriver, EnergyDriver, EnergyState, PowerState, implemented
+from camhub.drivers import driver_for, kind_for_model
+from camhub.drivers.base import Device
 from camhub.errors import DeviceError, InvalidArgument, Unsupported
 
 from .conftest import Connect
+
+
+async def state_of(dev: Device) -> dict[str, Any]:
+    """A fresh poll, as ``GET /api/devices/{name}`` shows it."""
+    return (await dev.poll()).to_json()
+
+
+async def energy_of(dev: Device) -> EnergyState:
+    energy = (await dev.poll()).get(EnergyState)
+    assert energy is not None
+    return energy
 
 
 async def test_plug_switches_and_reports_power(connect: Connect) -> None:
@@ -19,14 +32,19 @@ async def test_plug_switches_and_reports_power(connect: Connect) -> None:
         assert {C.POWER, C.ENERGY, C.LED, C.RAW} <= plug.capabilities
         assert plug.model == "P110"
         await plug.set_power(True)
-        state = await plug.poll()
-        assert state["on"] is True
-        assert state["nickname"] == "Tapo Plug"
-        assert 50 < state["current_power_w"] < 70
+        state = await state_of(plug)
+        assert state["power"] == {"on": True}
+        assert state["led"] == {"on": True}
+        assert state["vendor"]["nickname"] == "Tapo Plug"
+        assert state["vendor"]["model"] == "P110"
+        assert 50 < state["energy"]["power_w"] < 70
+        assert state["energy"]["voltage_v"] == 230.0
+        assert 0.2 < state["energy"]["current_a"] < 0.3  # ~60 W at 230 V
         assert emu.sim_state()["on"] is True
         await plug.set_power(False)
-        assert (await plug.poll())["on"] is False
-        assert (await plug.get_energy())["current_power_w"] == 0
+        state = await state_of(plug)
+        assert state["power"] == {"on": False}
+        assert state["energy"]["power_w"] == 0
 
 
 async def test_energy_accumulates_while_on(connect: Connect) -> None:
@@ -35,9 +53,10 @@ async def test_energy_accumulates_while_on(connect: Connect) -> None:
         await plug.set_power(True)
         emu.advance(2 * 3600)  # two hours at ~60 W
         now_ms = start_ms + 2 * 3600 * 1000
-        energy = await plug.get_energy()
-        assert energy["today_energy_wh"] <= energy["month_energy_wh"]
-        assert energy["today_runtime_min"] >= 1
+        energy = await energy_of(plug)
+        assert energy.today_wh is not None and energy.month_wh is not None
+        assert energy.today_wh <= energy.month_wh
+        assert energy.today_runtime_min is not None and energy.today_runtime_min >= 1
         since_on = await plug.get_energy_history("hourly", start_ms - 3600 * 1000, now_ms + 1)
         assert 100 <= sum(b["energy_wh"] for b in since_on[1:]) <= 140
         hourly = await plug.get_energy_history("hourly", now_ms - 6 * 3600 * 1000, now_ms)
@@ -55,7 +74,11 @@ async def test_p100_has_no_energy(connect: Connect) -> None:
     async with connect("tapo-plug", "P100") as (_, plug):
         assert C.ENERGY not in plug.capabilities
         with pytest.raises(Unsupported):
-            await plug.get_energy()
+            plug.need(C.ENERGY, EnergyDriver)
+        with pytest.raises(Unsupported):
+            await plug.get_energy_history("daily", 0, 86_400_000)
+        state = await state_of(plug)
+        assert "energy" not in state and state["power"] == {"on": False}
 
 
 async def test_bulb_brightness_colour_and_temperature(connect: Connect) -> None:
@@ -64,11 +87,13 @@ async def test_bulb_brightness_colour_and_temperature(connect: Connect) -> None:
         await bulb.set_power(True)
         await bulb.set_brightness(37)
         await bulb.set_color(240, 80)
-        state = await bulb.poll()
-        assert (state["brightness"], state["hue"], state["saturation"]) == (37, 240, 80)
-        assert state["color_temp"] == 0  # colour mode
+        state = await state_of(bulb)
+        assert state["brightness"] == {"level": 37}
+        assert state["color"] == {"hue": 240, "saturation": 80}
+        # colour mode: no white shown
+        assert state["color_temp"] == {"kelvin": None, "min_kelvin": 2500, "max_kelvin": 6500}
         await bulb.set_color_temp(4000)
-        assert (await bulb.poll())["color_temp"] == 4000
+        assert (await state_of(bulb))["color_temp"]["kelvin"] == 4000
         assert emu.sim_state()["color_temp"] == 4000
         with pytest.raises(InvalidArgument):
             await bulb.set_color_temp(9000)
@@ -82,20 +107,22 @@ async def test_dimmable_bulb_has_no_colour(connect: Connect) -> None:
         assert not {C.COLOR, C.COLOR_TEMP} & bulb.capabilities
         with pytest.raises(Unsupported):
             await bulb.set_color(10, 10)
+        state = await state_of(bulb)
+        assert set(state) == {"power", "brightness", "vendor"}
 
 
 async def test_strip_effects(connect: Connect) -> None:
     async with connect("tapo-strip", "L930") as (emu, strip):
         assert C.EFFECTS in strip.capabilities
-        assert "Aurora" in await strip.list_effects()
+        assert "Aurora" in (await state_of(strip))["effects"]["available"]
         await strip.set_effect("Ocean")
-        state = await strip.poll()
-        assert state["effect"] == "Ocean" and state["on"] is True
+        state = await state_of(strip)
+        assert state["effects"]["current"] == "Ocean" and state["power"] == {"on": True}
         assert emu.sim_state()["effect"] == "Ocean"
         current = await strip.raw({"method": "get_lighting_effect"})
         assert current["result"]["id"] == "TapoStrip_0fOleCdwSgR0nfjkReeYfw"
         await strip.set_color(30, 100)  # a plain colour stops the effect
-        assert (await strip.poll())["effect"] is None
+        assert (await state_of(strip))["effects"]["current"] is None
         await strip.set_effect("Rainbow")
         await strip.set_effect(None)
         assert emu.sim_state()["effect"] is None
@@ -107,6 +134,7 @@ async def test_l900_has_no_effects(connect: Connect) -> None:
     async with connect("tapo-strip", "L900") as (_, strip):
         assert C.EFFECTS not in strip.capabilities
         assert C.COLOR in strip.capabilities
+        assert "effects" not in await state_of(strip)
 
 
 async def test_power_strip_children(connect: Connect) -> None:
@@ -119,13 +147,23 @@ async def test_power_strip_children(connect: Connect) -> None:
         sockets = emu.sim_state()["children"]
         assert [s["on"] for s in sockets] == [False, True, False, False]
         assert C.ENERGY in children[1].capabilities
-        energy = await children[1].get_energy()
-        assert energy["current_power_w"] > 0
-        state = await strip.poll()
-        assert [c["on"] for c in state["children"]] == [False, True, False, False]
-        child_state = await children[1].poll()
-        assert child_state["on"] is True and child_state["nickname"] == "Plug 2"
+        assert C.REBOOT not in children[1].capabilities  # a socket does not restart alone
+        power = (await energy_of(children[1])).power_w
+        assert power is not None and power > 0
+        state = await state_of(strip)
+        assert state["led"] == {"on": True} and "power" not in state
+        assert state["vendor"]["nickname"] == "Tapo Power Strip"
+        on = [(await c.poll()).get(PowerState) for c in children]
+        assert [p.on if p else None for p in on] == [False, True, False, False]
+        child_state = await state_of(children[1])
+        assert child_state["power"] == {"on": True}
+        assert child_state["vendor"]["nickname"] == "Plug 2"
+        assert child_state["vendor"]["position"] == 2
         assert await strip.list_children() == children  # same objects, same names
+        # a socket holds a narrow port (its list entry, its channel), never its strip
+        socket = children[1]
+        assert strip not in [*vars(socket).values(), *vars(socket.port).values()]
+        assert socket.kind == "tapo-socket" and socket.model == "P304M"
 
 
 async def test_p300_sockets_have_no_energy(connect: Connect) -> None:
@@ -136,16 +174,30 @@ async def test_p300_sockets_have_no_energy(connect: Connect) -> None:
         await children[2].connect()  # the hub connects children it is given
         assert children[2].model == "P300"
         await children[2].set_power(True)
-        assert (await children[2].poll())["on"] is True
+        assert (await state_of(children[2]))["power"] == {"on": True}
+        assert "energy" not in await state_of(children[0])
         with pytest.raises(Unsupported):
-            await children[0].list_children()
+            children[0].need(C.CHILDREN, ChildrenDriver)
 
 
 def test_every_kind_has_a_driver() -> None:
     kinds = ("tapo-plug", "tapo-bulb", "tapo-strip", "tapo-power-strip")
     assert [driver_for(k).kind for k in kinds] == list(kinds)
-    assert C.ENERGY not in driver_for("tapo-plug").default_capabilities()
-    assert C.CHILDREN in driver_for("tapo-power-strip").default_capabilities()
+    assert all(driver_for(k).cloud_account for k in kinds)
+    # each class has only its own interfaces
+    assert C.CHILDREN not in implemented(driver_for("tapo-plug"))
+    assert C.POWER not in implemented(driver_for("tapo-power-strip"))
+    assert C.EFFECTS not in implemented(driver_for("tapo-bulb"))
+    assert C.EFFECTS in implemented(driver_for("tapo-strip"))
+    assert C.LED not in implemented(driver_for("tapo-bulb"))
+
+
+def test_tapo_rest_device_types_name_their_kind() -> None:
+    for model, (kind, *_) in SEED_TYPES.items():
+        assert kind_for_model(model) == kind
+        assert kind_for_model(model.lower()) == kind
+    assert kind_for_model("C200") == "tapo-camera"
+    assert kind_for_model("X999") is None
 
 
 async def test_device_error_carries_vendor_code(connect: Connect) -> None:
@@ -166,8 +218,9 @@ async def test_led_and_nickname_via_raw(connect: Connect) -> None:
         await plug.set_led(False)
         led = await plug.raw({"method": "get_led_info"})
         assert led["result"]["led_rule"] == "never"
+        assert (await state_of(plug))["led"] == {"on": False}
         await plug.raw({"method": "set_device_info", "params": {"nickname": "S2l0Y2hlbg=="}})
-        assert (await plug.poll())["nickname"] == "Kitchen"
+        assert (await state_of(plug))["vendor"]["nickname"] == "Kitchen"
 
 
 # Every device type of seed 001 (tapo-rest's list): (kind, capabilities it must have,
@@ -201,9 +254,9 @@ async def test_every_seed_device_type_is_emulated_and_driven(model: str, connect
         assert dev.model == model
         assert has <= dev.capabilities
         assert not lacks & dev.capabilities
-        # what the configured model promises before connecting matches the device
+        # what the configured model promises before connecting is what the device has
         configured = driver_for(kind)(dev.config, dev.ctx)
-        assert has <= configured.capabilities
+        assert configured.capabilities == dev.capabilities
         if sockets:
             children = await dev.list_children()
             assert len(children) == sockets
@@ -213,7 +266,7 @@ async def test_every_seed_device_type_is_emulated_and_driven(model: str, connect
             assert emu.sim_state()["children"][-1]["on"] is True
         else:
             await dev.set_power(True)
-            assert (await dev.poll())["on"] is True
+            assert (await state_of(dev))["power"] == {"on": True}
 
 
 async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) -> None:
@@ -233,7 +286,7 @@ async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) 
         assert await strip.list_children() == children  # the same objects, no request
         for child in children:
             await child.connect()
-            assert (await child.poll())["on"] is False
+            assert (await state_of(child))["power"] == {"on": False}
         for _ in range(2):  # two more rounds
             await strip.poll()
             for child in children:
@@ -243,8 +296,9 @@ async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) 
         assert "control_child" not in requests
         # a socket switched is read back by its next poll
         await children[2].set_power(True)
-        assert (await children[2].poll())["on"] is True
-        assert [c["on"] for c in (await strip.poll())["children"]] == [False, False, True, False]
+        assert (await state_of(children[2]))["power"] == {"on": True}
+        await strip.poll()
+        assert [(await state_of(c))["power"]["on"] for c in children] == [False, False, True, False]
 
 
 async def test_malformed_component_version_is_a_device_error(connect: Connect) -> None:

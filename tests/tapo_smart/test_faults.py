@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from camhub.capabilities import PowerState
 from camhub.errors import DeviceAuthError, DeviceTimeout, DeviceUnreachable
 
 from .conftest import Connect
@@ -42,7 +43,7 @@ async def test_password_changed_in_the_app_then_restored(connect: Connect) -> No
         with pytest.raises(DeviceAuthError):
             await plug.poll()
         emu.set_fault("bad-credentials", False)
-        assert "on" in await plug.poll()
+        assert (await plug.poll()).get(PowerState) is not None
 
 
 async def test_dropped_connection_then_recovery(connect: Connect) -> None:
@@ -62,7 +63,7 @@ async def test_slow_device_times_out_then_recovers(connect: Connect) -> None:
             await plug.poll()
         assert isinstance(info.value, TimeoutError)
         emu.set_fault("slow", False)
-        assert "on" in await plug.poll()
+        assert (await plug.poll()).get(PowerState) is not None
 
 
 async def test_unreachable_device(connect: Connect) -> None:

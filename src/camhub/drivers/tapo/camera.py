@@ -1,49 +1,58 @@
 """Tapo camera driver: the device layer (state and capability methods).
 
 Layers: :mod:`.camera_transport` (login, session, encryption) ->
-:mod:`.camera_protocol` (multipleRequest, vendor errors) -> this module.
+:mod:`.camera_protocol` (multipleRequest, vendor errors) -> this module, with
+:mod:`.camera_detection` (motion detector settings, detection log).
 
-Capabilities: ptz, presets, privacy, led, motion_detection, reboot, events, raw.
+Capabilities: ptz, presets, privacy, led, motion_detection, events, reboot, raw.
 ``connect()`` probes each optional one once, in one non-strict multipleRequest,
 and keeps only those the firmware answers (a model without a motor, lens mask or
 LED answers -40210 / -40106 / -40105 to the matching method); ``poll()`` then
 reads only what was declared, in one request, and reads the detection log,
 emitting each detection once.
+
+The API logs in as ``admin`` with the Tapo cloud password (seed 000), so the
+driver takes the cloud account; a ``username`` in the device's config wins.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from enum import IntEnum
 from typing import Any
 
-from camhub.capabilities import Capability
+from camhub.capabilities import (
+    Capability,
+    DeviceState,
+    Direction,
+    LedState,
+    Preset,
+    PresetsState,
+    PrivacyState,
+    PtzState,
+    State,
+    implemented,
+)
 from camhub.config import DeviceConfig
 from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext, EventIn, PtzDirection
-from camhub.drivers.tapo.camera_protocol import (
-    NOT_SUPPORTED_CODES,
-    Batch,
-    CameraProtocol,
-    dig,
-    malformed,
-    section,
+from camhub.drivers.base import Device, DeviceContext
+from camhub.drivers.tapo.camera_detection import (
+    REPORTED_TYPES,
+    DetectionLog,
+    clock_seconds,
+    motion_fields,
+    motion_state,
 )
-from camhub.drivers.tapo.camera_transport import CameraTransport
-from camhub.errors import DeviceError, InvalidArgument
+from camhub.drivers.tapo.camera_options import TapoCameraOptions
+from camhub.drivers.tapo.camera_protocol import NOT_SUPPORTED_CODES, Batch, CameraProtocol, section
+from camhub.drivers.tapo.camera_transport import CameraTransport, LoginMode
+from camhub.errors import ConfigError, DeviceError, InvalidArgument, MalformedReply
 
+C = Capability
 # ptz_step direction -> movestep angle (0 is pytapo's "clockwise", i.e. right).
 STEP_ANGLES: dict[str, int] = {"right": 0, "up": 90, "left": 180, "down": 270}
-# camhub sensitivity 1..10 <-> the camera's three levels.
-LEVELS = (("low", "20", 3), ("normal", "50", 7), ("high", "80", 10))
-LEVEL_TO_SCALE = {"low": 2, "medium": 5, "normal": 5, "high": 8}
-# Never read more than this much of the detection log after an outage.
-EVENT_WINDOW_S = 10 * 60
-# A detection is written to the log when its clip ends, with the clip's start
-# time: up to 120 s of clip (pytapo's clip-length bounds) plus a 10 s pre-record
-# buffer. Each search reaches this far back before the previous one.
-EVENT_LOOKBACK_S = 180
+LOGIN_MODES: dict[str, LoginMode] = {"auto": "auto", "legacy": "legacy", "secure": "secure"}
+MODELS = frozenset({"C100", "C200", "C210", "C220", "C310", "C320WS", "C500", "C520WS"})
 
 DEVICE_INFO = ("getDeviceInfo", {"device_info": {"name": ["basic_info"]}})
 CLOCK = ("getClockStatus", {"system": {"name": "clock_status"}})
@@ -56,182 +65,136 @@ Request = tuple[str, dict[str, Any]]
 Parser = Callable[[dict[str, Any]], Any]
 
 
-class AlarmType(IntEnum):
-    """``alarm_type`` of a detection-log entry -> camhub event type."""
-
-    MOTION = 2
-    PERSON = 6
-    VEHICLE = 7
-    PET = 8
-    SOUND = 9
-
-
 @register("tapo-camera")
 class TapoCameraDevice(Device):
     kind = "tapo-camera"
     poll_interval = 10.0
+    cloud_account = True
+    models = MODELS
+    options_model = TapoCameraOptions
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
+        password = ctx.password or (config.password.get_secret_value() if config.password else "")
         self.transport = CameraTransport(
             ctx.http,
             host=config.host or "",
             port=config.port,
-            username=ctx.username or config.username or "admin",
-            password=ctx.password
-            or (config.password.get_secret_value() if config.password else ""),
-            login=config.login,
+            username=config.username or "admin",
+            password=password,
+            login=LOGIN_MODES.get(config.login, "auto"),
             timeout=config.timeout,
             device=self.name,
         )
         self.protocol = CameraProtocol(self.transport, self.name)
         self.firmware = ""
-        self._events_floor: int | None = None  # camera time of the first connect
-        self._events_cursor: int | None = None  # camera time of the last search
-        self._seen: set[tuple[int, int]] = set()
+        self.nickname = ""
+        self.detections = DetectionLog(self.protocol, self.name, ctx.emit)
 
     @classmethod
-    def default_capabilities(cls) -> set[Capability]:
-        return {
-            Capability.PTZ,
-            Capability.PRESETS,
-            Capability.PRIVACY,
-            Capability.LED,
-            Capability.MOTION_DETECTION,
-            Capability.REBOOT,
-            Capability.EVENTS,
-            Capability.RAW,
-        }
+    def check_config(cls, config: DeviceConfig) -> None:
+        if config.login not in LOGIN_MODES:
+            raise ConfigError(
+                [f"devices.{config.name}.login: one of {', '.join(LOGIN_MODES)} for a Tapo camera"]
+            )
 
     # what each optional capability is probed and polled with ---------------------------
-    def _probes(self) -> list[tuple[frozenset[Capability], Request, Parser]]:
-        """Optional capabilities -> (the request that shows them, its parser)."""
+    def _reads(self) -> list[tuple[frozenset[Capability], Request, Parser]]:
+        """Optional capabilities -> (the request that shows and reads them, its parser:
+        a typed state, or for events the camera's clock)."""
         return [
-            (frozenset({Capability.PTZ, Capability.PRESETS}), PRESETS, self._presets),
-            (frozenset({Capability.PRIVACY}), LENS_MASK, self._privacy_state),
-            (frozenset({Capability.LED}), LED, self._led_state),
-            (frozenset({Capability.MOTION_DETECTION}), MOTION, self._motion_state),
-            (frozenset({Capability.EVENTS}), CLOCK, self._clock_seconds),
+            (frozenset({C.PTZ, C.PRESETS}), PRESETS, self._presets_state),
+            (frozenset({C.PRIVACY}), LENS_MASK, self._privacy_state),
+            (frozenset({C.LED}), LED, self._led_state),
+            (frozenset({C.MOTION_DETECTION}), MOTION, self._motion_state),
+            (frozenset({C.EVENTS}), CLOCK, self._clock_seconds),
         ]
-
-    def _readers(self) -> list[tuple[str, Request, Parser]]:
-        """What ``poll()`` reads: (state key, request, parser) of declared capabilities."""
-        polled = (
-            (Capability.PRIVACY, LENS_MASK, self._privacy_state),
-            (Capability.LED, LED, self._led_state),
-            (Capability.MOTION_DETECTION, MOTION, self._motion_state),
-            (Capability.EVENTS, CLOCK, self._clock_seconds),
-        )
-        return [(str(cap), req, parse) for cap, req, parse in polled if cap in self.capabilities]
 
     # lifecycle -------------------------------------------------------------------------
     async def connect(self) -> None:
         await self.transport.ensure_session()
-        probes = self._probes()
-        batch: Batch = [DEVICE_INFO, *(request for _, request, _ in probes)]
+        reads = self._reads()
+        batch: Batch = [DEVICE_INFO, *(request for _, request, _ in reads)]
         info, *answers = await self.protocol.try_calls(batch)
         if isinstance(info, DeviceError):
             raise info
         basic = section(info, ("device_info", "basic_info"), self.name)
         self.model = str(basic.get("device_model") or self.model)
         self.firmware = str(basic.get("sw_version", ""))
-        caps = type(self).default_capabilities()
+        self.nickname = str(basic.get("device_alias", ""))
+        caps = set(implemented(type(self)))  # a reconnect probes everything again
         clock: int | None = None
-        for (provides, _, parse), answer in zip(probes, answers, strict=True):
+        for (provides, _, parse), answer in zip(reads, answers, strict=True):
             if isinstance(answer, DeviceError):
                 if answer.code not in NOT_SUPPORTED_CODES:
                     raise answer
                 caps -= provides
                 continue
             value = parse(answer)  # a malformed answer fails the connect now
-            if provides == {Capability.EVENTS}:
+            if provides == {C.EVENTS}:
                 clock = value
         self.capabilities = caps
-        if clock is not None and self._events_floor is None:
-            self._events_floor = clock
+        if clock is not None:
+            self.detections.start(clock)
 
     async def close(self) -> None:
         self.transport.forget_session()
 
-    async def poll(self) -> dict[str, Any]:
-        readers = self._readers()
-        batch: Batch = [request for _, request, _ in readers]
-        results = await self.protocol.calls(batch) if batch else []
-        pairs = zip(readers, results, strict=True)
-        state = {key: parse(result) for (key, _, parse), result in pairs}
-        cam_now = state.pop(str(Capability.EVENTS), None)
-        if cam_now is not None:
-            await self._poll_events(cam_now)
-        self.state = {**state, "model": self.model, "firmware": self.firmware}
-        return self.state
+    async def poll(self) -> DeviceState:
+        reads = [
+            (provides, request, parse)
+            for provides, request, parse in self._reads()
+            if provides & self.capabilities
+        ]
+        sent = time.time()
+        results = await self.protocol.calls([request for _, request, _ in reads]) if reads else []
+        received = time.time()
+        states: list[State] = []
+        for (_, _, parse), result in zip(reads, results, strict=True):
+            value = parse(result)
+            if isinstance(value, State):
+                states.append(value)
+            else:  # the camera's clock: read the detection log up to it
+                await self.detections.read(value, sent, received)
+        if C.PTZ in self.capabilities:
+            states.append(PtzState(can_zoom=False))  # the camera tells no position
+        vendor = {"model": self.model, "firmware": self.firmware, "nickname": self.nickname}
+        return DeviceState.of(*states, vendor=vendor)
 
-    def _privacy_state(self, data: dict[str, Any]) -> bool:
+    def _presets_state(self, data: dict[str, Any]) -> PresetsState:
+        return PresetsState(presets=self._presets(data))
+
+    def _privacy_state(self, data: dict[str, Any]) -> PrivacyState:
         info = section(data, ("lens_mask", "lens_mask_info"), self.name)
-        return info.get("enabled") == "on"
+        return PrivacyState(on=info.get("enabled") == "on")
 
-    def _led_state(self, data: dict[str, Any]) -> bool:
-        return section(data, ("led", "config"), self.name).get("enabled") == "on"
+    def _led_state(self, data: dict[str, Any]) -> LedState:
+        return LedState(on=section(data, ("led", "config"), self.name).get("enabled") == "on")
 
-    # events ----------------------------------------------------------------------------
+    def _motion_state(self, data: dict[str, Any]) -> State:
+        return motion_state(self.name, data)
+
     def _clock_seconds(self, data: dict[str, Any]) -> int:
-        seconds = section(data, ("system", "clock_status"), self.name).get("seconds_from_1970")
-        if not isinstance(seconds, int) or isinstance(seconds, bool):
-            raise malformed(self.name, "clock_status without seconds_from_1970")
-        return seconds
+        return clock_seconds(self.name, data)
 
-    async def _poll_events(self, cam_now: int) -> None:
-        floor = self._events_floor if self._events_floor is not None else cam_now
-        cursor = self._events_cursor if self._events_cursor is not None else floor
-        # Reach back before the last search: a detection is logged when its clip
-        # ends, under the clip's (older) start time.
-        since = max(floor, cursor - EVENT_LOOKBACK_S, cam_now - EVENT_WINDOW_S)
-        search = {
-            "start_index": 0,
-            "channel": 0,
-            "start_time": since,
-            "end_time": cam_now + 60,
-            "end_index": 999,
-        }
-        found = await self.protocol.call(
-            "searchDetectionList", {"playback": {"search_detection_list": search}}
-        )
-        items = (
-            dig(found, ("playback", "search_detection_list"), self.name)
-            if "playback" in found
-            else []
-        )
-        if not isinstance(items, list):
-            raise malformed(self.name, "search_detection_list is not a list")
-        correction = int(time.time()) - cam_now
-        for item in items:
-            # One entry we cannot read is skipped, like one without a start time:
-            # failing the poll would take the whole camera offline for ten minutes.
-            if not isinstance(item, dict):
-                continue
-            start, alarm = item.get("start_time"), item.get("alarm_type", AlarmType.MOTION)
-            if not isinstance(start, int) or not isinstance(alarm, int) or start < floor:
-                continue
-            if (start, alarm) in self._seen:
-                continue
-            self._seen.add((start, alarm))
-            known = alarm in AlarmType._value2member_map_
-            kind = AlarmType(alarm).name.lower() if known else "motion"
-            data = {"alarm_type": alarm, "end_time": item.get("end_time")}
-            self.ctx.emit(EventIn(kind, data, (start + correction) * 1000))
-        self._events_cursor = cam_now
-        # Keep every key a later search can still return (with a margin).
-        horizon = cam_now - 2 * EVENT_LOOKBACK_S
-        self._seen = {key for key in self._seen if key[0] >= horizon}
+    def event_types(self) -> frozenset[str]:
+        return REPORTED_TYPES
 
     # ptz ---------------------------------------------------------------------------
-    async def ptz_step(self, direction: PtzDirection) -> None:
+    async def ptz_step(self, direction: Direction) -> None:
         if direction not in STEP_ANGLES:
-            raise InvalidArgument(f"direction must be one of {', '.join(STEP_ANGLES)}")
+            raise InvalidArgument(
+                f"direction must be one of {', '.join(STEP_ANGLES)} (this camera cannot zoom)",
+                errors=[f"direction: one of {', '.join(STEP_ANGLES)}"],
+            )
         angle = str(STEP_ANGLES[direction])
         await self.protocol.call("relativeMove", {"motor": {"movestep": {"direction": angle}}})
 
-    async def ptz_move(self, x: int, y: int) -> None:
-        move = {"x_coord": str(int(x)), "y_coord": str(int(y))}
+    async def ptz_move(self, pan: int, tilt: int, zoom: int) -> None:
+        """Relative move in degrees-like motor units: pan > 0 right, tilt > 0 up."""
+        if zoom:
+            raise InvalidArgument("this camera cannot zoom", errors=["zoom: not supported"])
+        move = {"x_coord": str(int(pan)), "y_coord": str(int(tilt))}
         await self.protocol.call("motorMove", {"motor": {"move": move}})
 
     async def ptz_home(self) -> None:
@@ -241,27 +204,28 @@ class TapoCameraDevice(Device):
         await self.protocol.call("cruiseStop", {"motor": {"cruise_stop": {}}})
 
     # presets -----------------------------------------------------------------------
-    async def list_presets(self) -> list[dict[str, Any]]:
-        return self._presets(await self.protocol.call(*PRESETS))
+    async def list_presets(self) -> list[Preset]:
+        presets: list[Preset] = self._presets(await self.protocol.call(*PRESETS))
+        return presets
 
-    def _presets(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+    def _presets(self, data: dict[str, Any]) -> list[Preset]:
         table = section(data, ("preset", "preset"), self.name)
         ids, names = table.get("id", []), table.get("name", [])
         if not isinstance(ids, list) or not isinstance(names, list) or len(ids) != len(names):
-            raise malformed(self.name, "preset ids and names differ in length")
-        return [{"id": str(i), "name": str(n)} for i, n in zip(ids, names, strict=True)]
+            raise MalformedReply(self.name, "preset ids and names differ in length")
+        return [Preset(id=str(i), name=str(n)) for i, n in zip(ids, names, strict=True)]
 
     async def save_preset(self, name: str) -> str:
         if not name.strip():
-            raise InvalidArgument("preset name must not be empty")
-        before = {p["id"] for p in await self.list_presets()}
+            raise InvalidArgument("preset name must not be empty", errors=["name: empty"])
+        before = {p.id for p in await self.list_presets()}
         await self.protocol.call(
             "addMotorPostion", {"preset": {"set_preset": {"name": name, "save_ptz": "1"}}}
         )
-        new = [p["id"] for p in await self.list_presets() if p["id"] not in before]
+        new = [p.id for p in await self.list_presets() if p.id not in before]
         if not new:
             raise DeviceError(f"{self.name}: the preset was not saved", device=self.name)
-        return str(new[-1])
+        return new[-1]
 
     async def goto_preset(self, preset_id: str) -> None:
         goto = {"id": str(preset_id)}
@@ -271,7 +235,7 @@ class TapoCameraDevice(Device):
         remove = {"id": [str(preset_id)]}
         await self.protocol.call("deletePreset", {"preset": {"remove_preset": remove}})
 
-    # switches ----------------------------------------------------------------------
+    # switches and detection ----------------------------------------------------------
     async def set_privacy(self, on: bool) -> None:
         info = {"enabled": "on" if on else "off"}
         await self.protocol.call("setLensMaskConfig", {"lens_mask": {"lens_mask_info": info}})
@@ -280,51 +244,19 @@ class TapoCameraDevice(Device):
         config = {"enabled": "on" if on else "off"}
         await self.protocol.call("setLedStatus", {"led": {"config": config}})
 
-    def _motion_state(self, data: dict[str, Any]) -> dict[str, Any]:
-        det = section(data, ("motion_detection", "motion_det"), self.name)
-        level = str(det.get("sensitivity", "")).lower()
-        if level not in LEVEL_TO_SCALE:
-            try:
-                digital = int(det.get("digital_sensitivity", 50))
-            except (TypeError, ValueError):
-                digital = 50
-            level = "low" if digital <= 20 else "medium" if digital <= 50 else "high"
-        return {
-            "enabled": det.get("enabled") == "on",
-            "sensitivity": LEVEL_TO_SCALE[level],
-            "level": "normal" if level == "medium" else level,
-        }
-
-    async def get_motion_detection(self) -> dict[str, Any]:
-        data = await self.protocol.call(
-            "getDetectionConfig", {"motion_detection": {"name": ["motion_det"]}}
-        )
-        return self._motion_state(data)
-
-    async def set_motion_detection(self, changes: dict[str, Any]) -> dict[str, Any]:
-        errors = [f"{k}: unknown setting" for k in changes if k not in ("enabled", "sensitivity")]
-        fields: dict[str, str] = {}
-        if "enabled" in changes:
-            if not isinstance(changes["enabled"], bool):
-                errors.append("enabled: must be true or false")
-            else:
-                fields["enabled"] = "on" if changes["enabled"] else "off"
-        if "sensitivity" in changes:
-            value = changes["sensitivity"]
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
-                errors.append("sensitivity: must be an integer from 1 to 10")
-            else:
-                label, digital, _ = next(lv for lv in LEVELS if value <= lv[2])
-                fields["digital_sensitivity"] = digital
-                fields["sensitivity"] = "medium" if label == "normal" else label
-        if errors:
-            raise InvalidArgument("invalid motion detection settings", errors=errors)
+    async def set_motion_detection(self, enabled: bool | None, sensitivity: int | None) -> None:
+        """Sensitivity in percent (1-100), mapped to the camera's three levels."""
+        if sensitivity is not None and not 1 <= sensitivity <= 100:
+            raise InvalidArgument(
+                "sensitivity must be 1..100", errors=["sensitivity: an integer from 1 to 100"]
+            )
+        fields = motion_fields(enabled, sensitivity)
         if fields:
             await self.protocol.call(
                 "setDetectionConfig", {"motion_detection": {"motion_det": fields}}
             )
-        return await self.get_motion_detection()
 
+    # system ------------------------------------------------------------------------
     async def reboot(self) -> None:
         await self.protocol.call("rebootDevice", {"system": {"reboot": "null"}})
         await self.transport.end_session()

@@ -11,7 +11,7 @@ from typing import Any
 
 from camhub.drivers.tapo.camera_errors import TapoCameraError, device_error
 from camhub.drivers.tapo.camera_transport import CameraTransport
-from camhub.errors import DeviceError
+from camhub.errors import DeviceError, MalformedReply
 
 Batch = list[tuple[str, dict[str, Any]]]
 
@@ -26,16 +26,12 @@ NOT_SUPPORTED_CODES = frozenset(
 )
 
 
-def malformed(device: str, what: str) -> DeviceError:
-    return DeviceError(f"{device}: malformed reply: {what}", device=device)
-
-
 def dig(data: Any, keys: tuple[str, ...], device: str) -> Any:
     """``data[k1][k2]...`` or a DeviceError naming the device and the missing field."""
     cur = data
     for key in keys:
         if not isinstance(cur, dict) or key not in cur:
-            raise malformed(device, f"no {'.'.join(keys)}")
+            raise MalformedReply(device, f"no {'.'.join(keys)}")
         cur = cur[key]
     return cur
 
@@ -44,7 +40,7 @@ def section(data: Any, keys: tuple[str, ...], device: str) -> dict[str, Any]:
     """Like :func:`dig`, for a field that must be an object."""
     value = dig(data, keys, device)
     if not isinstance(value, dict):
-        raise malformed(device, f"{'.'.join(keys)} is not an object")
+        raise MalformedReply(device, f"{'.'.join(keys)} is not an object")
     return value
 
 
@@ -59,7 +55,7 @@ class CameraProtocol:
         reply = await self.transport.send(request)
         code = reply.get("error_code", 0)
         if not isinstance(code, int):
-            raise malformed(self.device, "error_code is not a number")
+            raise MalformedReply(self.device, "error_code is not a number")
         if code != 0:
             raise device_error(code, self.device, str(request.get("method")))
         return reply
@@ -70,9 +66,9 @@ class CameraProtocol:
         result = reply.get("result")
         responses = result.get("responses") if isinstance(result, dict) else None
         if not isinstance(responses, list) or not all(isinstance(r, dict) for r in responses):
-            raise malformed(self.device, "multipleRequest without a list of responses")
+            raise MalformedReply(self.device, "multipleRequest without a list of responses")
         if len(responses) != len(requests):
-            raise malformed(
+            raise MalformedReply(
                 self.device, f"{len(responses)} answers to {len(requests)} multipleRequest items"
             )
         return responses
@@ -98,7 +94,7 @@ class CameraProtocol:
         for (method, _), resp in zip(batch, responses, strict=True):
             code = resp.get("error_code", 0)
             if not isinstance(code, int):
-                out.append(malformed(self.device, f"error_code of {method} is not a number"))
+                out.append(MalformedReply(self.device, f"error_code of {method} is not a number"))
             elif code != 0:
                 out.append(device_error(code, self.device, method))
             else:

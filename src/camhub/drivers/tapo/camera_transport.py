@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from camhub.drivers.http import fetch
 from camhub.drivers.tapo.camera_errors import TapoCameraError, meaning_of
-from camhub.errors import DeviceAuthError, DeviceError, DeviceLockedOut
+from camhub.errors import DeviceAuthError, DeviceError, DeviceLockedOut, MalformedReply
 
 log = logging.getLogger(__name__)
 
@@ -174,11 +174,9 @@ class CameraTransport:
         except ValueError:
             if status == 500:
                 return status, {}
-            raise DeviceError(
-                f"{self.device}: malformed reply (HTTP {status})", device=self.device
-            ) from None
+            raise MalformedReply(self.device, f"not JSON (HTTP {status})") from None
         if not isinstance(data, dict):
-            raise DeviceError(f"{self.device}: malformed reply", device=self.device)
+            raise MalformedReply(self.device, "not an object")
         return status, data
 
     # login --------------------------------------------------------------------------
@@ -287,7 +285,7 @@ class CameraTransport:
             raise self._refused(reply)
         stok, seq = result.get("stok"), result.get("start_seq")
         if not isinstance(stok, str) or not isinstance(seq, int):
-            raise DeviceError(f"{self.device}: malformed login reply", device=self.device)
+            raise MalformedReply(self.device, "login without stok or start_seq")
         self._secure = SecureSession(hashed, cnonce, nonce, seq)
         self._stok = stok
         self.logins += 1
@@ -334,11 +332,11 @@ class CameraTransport:
         result = reply.get("result")
         blob = result.get("response") if isinstance(result, dict) else None
         if not isinstance(blob, str):
-            raise DeviceError(f"{self.device}: malformed secure reply", device=self.device)
+            raise MalformedReply(self.device, "securePassthrough without a response")
         try:
             inner = json.loads(session.decrypt(base64.b64decode(blob)))
         except ValueError:
             raise _Relogin from None
         if not isinstance(inner, dict):
-            raise DeviceError(f"{self.device}: malformed secure reply", device=self.device)
+            raise MalformedReply(self.device, "the secure answer is not an object")
         return inner

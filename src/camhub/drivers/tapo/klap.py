@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from camhub.drivers.http import fetch
-from camhub.errors import DeviceAuthError, DeviceError
+from camhub.errors import DeviceAuthError, DeviceError, MalformedReply
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +209,4 @@ class KlapTransport:
             return self._cipher.decrypt(seq, data)
         except ValueError as exc:
             self.reset()
-            raise DeviceError(
-                f"{self._device}: unreadable reply ({exc})", device=self._device
-            ) from None
+            raise MalformedReply(self._device, f"cannot decrypt it ({exc})") from None

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from camhub.drivers.tapo.klap import KlapTransport
 from camhub.drivers.tapo.smart_errors import smart_error
-from camhub.errors import DeviceError
+from camhub.errors import DeviceError, MalformedReply
 
 # Devices accept a handful of requests per multipleRequest.
 BATCH_SIZE = 5
@@ -48,14 +48,10 @@ def _envelope(method: str, params: dict[str, Any] | None, terminal: str) -> dict
     return env
 
 
-def malformed(device: str, what: str) -> DeviceError:
-    return DeviceError(f"{device}: malformed reply ({what})", device=device)
-
-
 def check_reply(reply: Any, method: str, device: str) -> Any:
     """The ``result`` of one reply envelope, or raise its error."""
     if not isinstance(reply, dict) or not isinstance(reply.get("error_code"), int):
-        raise malformed(device, f"no error_code for {method}")
+        raise MalformedReply(device, f"no error_code for {method}")
     if reply["error_code"] != 0:
         raise smart_error(reply["error_code"], method=method, device=device)
     return reply.get("result")
@@ -72,8 +68,8 @@ class SmartProtocol:
     def __repr__(self) -> str:
         return f"<SmartProtocol {self.device!r}>"
 
-    def _malformed(self, what: str) -> DeviceError:
-        return malformed(self.device, what)
+    def _malformed(self, what: str) -> MalformedReply:
+        return MalformedReply(self.device, what)
 
     def _check(self, reply: Any, method: str) -> Any:
         return check_reply(reply, method, self.device)
@@ -141,7 +137,7 @@ class ChildProtocol:
         result = await self.parent.call("control_child", wrapped)
         inner = result.get("responseData") if isinstance(result, dict) else None
         if not isinstance(inner, dict):
-            raise malformed(self.device, "control_child without responseData")
+            raise MalformedReply(self.device, "control_child without responseData")
         return inner
 
     async def call(self, method: str, params: dict[str, Any] | None = None) -> Any:

@@ -1,42 +1,38 @@
-"""Tables of the Tapo smart driver: capabilities by kind, model and component;
-built-in light-strip effects."""
+"""Tables of the Tapo smart drivers: models by driver, capabilities by component and
+by model, energy intervals, built-in light-strip effects."""
 
 from __future__ import annotations
 
 from camhub.capabilities import Capability as C
 
-# What a kind can do before the device has told us (refined on connect).
-KIND_CAPABILITIES: dict[str, frozenset[C]] = {
-    "tapo-plug": frozenset({C.POWER, C.RAW}),
-    "tapo-bulb": frozenset({C.POWER, C.BRIGHTNESS, C.RAW}),
-    "tapo-strip": frozenset({C.POWER, C.BRIGHTNESS, C.COLOR, C.RAW}),
-    "tapo-power-strip": frozenset({C.CHILDREN, C.RAW}),
-}
+# tapo-rest's device_type values (seed 001), by the driver that drives them.
+PLUG_MODELS = frozenset({"P100", "P105", "P110", "P110M", "P115"})
+BULB_MODELS = frozenset({"L510", "L520", "L610", "L530", "L535", "L630"})
+LIGHT_STRIP_MODELS = frozenset({"L900", "L920", "L930"})
+POWER_STRIP_MODELS = frozenset({"P300", "P304", "P304M", "P316"})
 
-# What each model of tapo-rest's device_type list (seed 001) is known to have, on
-# top of its kind's; the device's own component list replaces it on connect.
-MODEL_CAPABILITIES: dict[str, frozenset[C]] = {
-    **dict.fromkeys(("P100", "P105"), frozenset({C.POWER, C.LED})),
-    **dict.fromkeys(("P110", "P110M", "P115"), frozenset({C.POWER, C.LED, C.ENERGY})),
-    **dict.fromkeys(("L510", "L520", "L610"), frozenset({C.POWER, C.BRIGHTNESS})),
-    **dict.fromkeys(
-        ("L530", "L535", "L630", "L900"), frozenset({C.POWER, C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP})
-    ),
-    **dict.fromkeys(
-        ("L920", "L930"), frozenset({C.POWER, C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP, C.EFFECTS})
-    ),
-    **dict.fromkeys(("P300", "P304", "P304M", "P316"), frozenset({C.CHILDREN, C.LED})),
-}
-
-# component_nego id -> capability it brings.
+# component_nego id -> the capability it brings. A capability listed here is optional:
+# a device has it only when it lists the component (and its driver implements it).
+# The others are what a driver is (a bulb dims, a power strip has sockets).
 COMPONENT_CAPABILITIES: dict[str, C] = {
-    "brightness": C.BRIGHTNESS,
     "color": C.COLOR,
     "color_temperature": C.COLOR_TEMP,
     "light_strip_lighting_effect": C.EFFECTS,
     "energy_monitoring": C.ENERGY,
-    "child_device": C.CHILDREN,
     "led": C.LED,
+}
+OPTIONAL: frozenset[C] = frozenset(COMPONENT_CAPABILITIES.values())
+
+# The optional capabilities each known model has, for the time before the device has
+# told us (a configured model); its own component list replaces this on connect.
+_COLOR_LIGHT = frozenset({C.COLOR, C.COLOR_TEMP})
+MODEL_CAPABILITIES: dict[str, frozenset[C]] = {
+    **dict.fromkeys(("P100", "P105"), frozenset({C.LED})),
+    **dict.fromkeys(("P110", "P110M", "P115"), frozenset({C.LED, C.ENERGY})),
+    **dict.fromkeys(("L510", "L520", "L610"), frozenset()),
+    **dict.fromkeys(("L530", "L535", "L630", "L900"), _COLOR_LIGHT),
+    **dict.fromkeys(("L920", "L930"), _COLOR_LIGHT | {C.EFFECTS}),
+    **dict.fromkeys(("P300", "P304", "P304M", "P316"), frozenset({C.LED})),
 }
 
 ENERGY_INTERVALS: dict[str, int] = {"hourly": 60, "daily": 1440, "monthly": 43200}

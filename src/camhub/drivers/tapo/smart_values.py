@@ -1,4 +1,4 @@
-"""Values read from Tapo smart devices' replies: text, numbers, energy figures.
+"""Values read from Tapo smart devices' replies: text, numbers, components, energy.
 
 Nothing here raises anything but a DeviceError: replies come from the network.
 """
@@ -11,7 +11,8 @@ import calendar
 from datetime import UTC, datetime
 from typing import Any
 
-from camhub.errors import DeviceError
+from camhub.capabilities import EnergyState
+from camhub.errors import MalformedReply
 
 
 def b64text(value: Any) -> str:
@@ -28,41 +29,57 @@ def num(data: Any, key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def num_in(data: Any, key: str, lo: int, hi: int) -> int | None:
+    """``data[key]`` when it is an integer in ``lo..hi``, else None."""
+    value = num(data, key)
+    return value if value is not None and lo <= value <= hi else None
+
+
 def next_month(ts: int) -> int:
     d = datetime.fromtimestamp(ts, UTC)
     year, month = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
     return calendar.timegm((year, month, 1, 0, 0, 0))
 
 
-def ver_code(device: str, entry: dict[str, Any]) -> int:
+def _ver_code(device: str, entry: dict[str, Any]) -> int:
     code = entry.get("ver_code", 1)
     if isinstance(code, str) and code.isdecimal():
         code = int(code)
     if not isinstance(code, int) or isinstance(code, bool):
-        raise DeviceError(
-            f"{device}: malformed reply (component {entry['id']!r}: ver_code {code!r})",
-            device=device,
-        )
+        raise MalformedReply(device, f"component {entry['id']!r}: ver_code {code!r}")
     return code
 
 
-def energy_from(usage: Any, power: Any) -> dict[str, Any]:
-    """camhub's energy fields from ``get_energy_usage`` and ``get_current_power``
-    (either may be missing or an error: what is there is used)."""
-    out: dict[str, Any] = {}
-    if isinstance(power, dict) and (watts := num(power, "current_power")) is not None:
-        out["current_power_w"] = float(watts)
-    elif (mw := num(usage, "current_power")) is not None:
-        out["current_power_w"] = mw / 1000
-    for src, dst in (
-        ("today_energy", "today_energy_wh"),
-        ("month_energy", "month_energy_wh"),
-        ("today_runtime", "today_runtime_min"),
-        ("month_runtime", "month_runtime_min"),
-    ):
-        if (value := num(usage, src)) is not None:
-            out[dst] = value
-    return out
+def components(device: str, reply: Any) -> dict[str, int]:
+    """``component_nego`` (or one entry of a child component list): id -> version."""
+    listed = reply.get("component_list") if isinstance(reply, dict) else None
+    if not isinstance(listed, list):
+        raise MalformedReply(device, "no component_list")
+    return {str(c["id"]): _ver_code(device, c) for c in listed if isinstance(c, dict) and "id" in c}
+
+
+def energy_state(usage: Any, power: Any, emeter: Any) -> EnergyState:
+    """The ``energy`` state from ``get_energy_usage``, ``get_current_power`` and
+    ``get_emeter_data`` (any may be missing or an error: what is there is used)."""
+    watts: float | None = None
+    milliwatts = num(emeter, "power_mw")
+    if milliwatts is None:
+        milliwatts = num(usage, "current_power")  # milliwatts here, watts below
+    if (w := num(power, "current_power")) is not None:
+        watts = float(w)
+    elif milliwatts is not None:
+        watts = milliwatts / 1000
+    voltage_mv, current_ma = num(emeter, "voltage_mv"), num(emeter, "current_ma")
+    today, month = num(usage, "today_energy"), num(usage, "month_energy")
+    return EnergyState(
+        power_w=watts,
+        today_wh=float(today) if today is not None else None,
+        month_wh=float(month) if month is not None else None,
+        today_runtime_min=num(usage, "today_runtime"),
+        month_runtime_min=num(usage, "month_runtime"),
+        voltage_v=voltage_mv / 1000 if voltage_mv is not None else None,
+        current_a=current_ma / 1000 if current_ma is not None else None,
+    )
 
 
 def energy_buckets(values: list[Any], first: int, interval: str) -> list[dict[str, Any]]:

@@ -1,0 +1,112 @@
+"""Capabilities Tapo smart devices share, one mixin each: a driver class lists the
+mixins of what it can do (a plug: :class:`Switch`, :class:`Metered`,
+:class:`StatusLed`, :class:`Rebootable`).
+
+Each mixin implements one capability's interface, adds its queries to the poll's
+batch and reads its typed state from the answers; it reads and asks nothing when
+``connect()`` narrowed its capability away (a P100 has no energy meter).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from camhub.capabilities import Capability as C
+from camhub.capabilities import EnergyDriver, Interval, LedDriver, LedState, PowerState, State
+from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart_protocol import Request
+from camhub.drivers.tapo.smart_tables import ENERGY_INTERVALS
+from camhub.drivers.tapo.smart_values import energy_buckets, energy_state, num
+from camhub.errors import InvalidArgument, MalformedReply
+
+LED_RULES = ("always", "never", "night_mode")
+
+
+class Switch(TapoSmartDevice):
+    """``power``: the relay of a plug or socket, a light's on/off."""
+
+    async def set_power(self, on: bool) -> None:
+        await self._set(device_on=bool(on))
+
+    def _states(self, got: dict[str, Any]) -> list[State]:
+        states = super()._states(got)
+        on = self.info.get("device_on")
+        if C.POWER in self.capabilities and isinstance(on, bool):
+            states.append(PowerState(on=on))
+        return states
+
+
+class Metered(TapoSmartDevice):
+    """``energy``: power now, energy today and this month, history buckets."""
+
+    # What a poll asks for the energy state (a socket, reached through its strip
+    # one request per method, asks only the first).
+    energy_queries: ClassVar[tuple[str, ...]] = (
+        "get_energy_usage",
+        "get_current_power",
+        "get_emeter_data",
+    )
+
+    def _queries(self) -> list[Request]:
+        queries = super()._queries()
+        if C.ENERGY in self.capabilities:
+            queries += [(method, None) for method in self.energy_queries]
+        return queries
+
+    def _states(self, got: dict[str, Any]) -> list[State]:
+        states = super()._states(got)
+        if C.ENERGY in self.capabilities:
+            usage, power, emeter = (
+                got.get(m) for m in ("get_energy_usage", "get_current_power", "get_emeter_data")
+            )
+            states.append(energy_state(usage, power, emeter))
+        return states
+
+    async def get_energy_history(self, interval: Interval, start: int, end: int) -> list[Any]:
+        self.need(C.ENERGY, EnergyDriver)
+        if interval not in ENERGY_INTERVALS:
+            raise InvalidArgument("interval must be hourly, daily or monthly")
+        if not 0 <= start < end:
+            raise InvalidArgument("start must be before end", errors=["start: before end"])
+        params = {
+            "start_timestamp": start // 1000,
+            "end_timestamp": end // 1000,
+            "interval": ENERGY_INTERVALS[interval],
+        }
+        data = self._object(await self.proto.call("get_energy_data", params), "get_energy_data")
+        values, first = data.get("data"), num(data, "start_timestamp")
+        if not isinstance(values, list) or first is None:
+            raise MalformedReply(self.name, "get_energy_data without data or start_timestamp")
+        return energy_buckets(values, first, interval)
+
+
+class StatusLed(TapoSmartDevice):
+    """``led``: the status LED (``always`` on, ``never``, or ``night_mode``: off at
+    night, which counts as on)."""
+
+    def _queries(self) -> list[Request]:
+        queries = super()._queries()
+        if C.LED in self.capabilities:
+            queries.append(("get_led_info", None))
+        return queries
+
+    def _states(self, got: dict[str, Any]) -> list[State]:
+        states = super()._states(got)
+        led = got.get("get_led_info")
+        rule = led.get("led_rule") if isinstance(led, dict) else None
+        if C.LED in self.capabilities and rule in LED_RULES:
+            states.append(LedState(on=rule != "never"))
+        return states
+
+    async def set_led(self, on: bool) -> None:
+        self.need(C.LED, LedDriver)
+        self._changed()
+        current = self._object(await self.proto.call("get_led_info"), "get_led_info")
+        await self.proto.call("set_led_info", {**current, "led_rule": "always" if on else "never"})
+
+
+class Rebootable(TapoSmartDevice):
+    """``reboot``: the device restarts a second after answering."""
+
+    async def reboot(self) -> None:
+        await self.proto.call("device_reboot", {"delay": 1})
