@@ -108,6 +108,12 @@ class DeviceConfig(_Model):
     motion: MotionConfig | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
 
+    def __repr_args__(self) -> Any:
+        """Declared fields only: driver extras and options may hold secrets."""
+        for key, value in super().__repr_args__():
+            if key in type(self).model_fields and key != "options":
+                yield key, value
+
 
 class MqttTls(_Model):
     ca: Path | None = Field(None, description="CA bundle to verify the broker with")

@@ -75,6 +75,7 @@ class Device:
     """Base class of every driver. Subclasses set ``kind`` and implement interfaces."""
 
     kind: ClassVar[str] = ""
+    manufacturer: ClassVar[str] = ""  # who makes the device (Home Assistant's registry)
     poll_interval: ClassVar[float] = 15.0
     # The driver's own settings (``options:`` and any extra top-level device keys),
     # validated up front with field paths; None: the driver takes none.

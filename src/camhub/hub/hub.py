@@ -85,6 +85,7 @@ class Hub:
             "name": d.name,
             "kind": d.kind,
             "model": d.model or None,
+            "manufacturer": d.manufacturer or None,
             "online": m.coordinator.online,
             "capabilities": sorted(str(c) for c in d.capabilities),
         }

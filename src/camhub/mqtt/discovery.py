@@ -19,7 +19,6 @@ C = Capability
 Entity = tuple[str, str, dict[str, Any]]
 OFF_DELAY = 10  # seconds a detection binary sensor stays on
 
-MANUFACTURERS = {"tapo": "TP-Link", "sercomm": "Sercomm", "tinycam": "tinyCam Monitor"}
 SWITCHES: dict[Capability, tuple[str, str, str | None]] = {
     # capability -> (name, state key, entity category)
     C.POWER: ("Power", "on", None),
@@ -74,7 +73,7 @@ class Discovery:
         info: dict[str, Any] = {
             "identifiers": [f"camhub_{object_id(dev['name'])}"],
             "name": dev["name"],
-            "manufacturer": MANUFACTURERS.get(kind.split("-")[0], kind),
+            "manufacturer": dev.get("manufacturer") or kind,
             "model": dev.get("model") or kind,
         }
         firmware = vendor.get("firmware") or vendor.get("fw_ver")

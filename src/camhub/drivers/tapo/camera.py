@@ -68,6 +68,7 @@ Parser = Callable[[dict[str, Any]], Any]
 @register("tapo-camera")
 class TapoCameraDevice(Device):
     kind = "tapo-camera"
+    manufacturer = "TP-Link"
     poll_interval = 10.0
     cloud_account = True
     models = MODELS

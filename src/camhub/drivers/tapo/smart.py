@@ -34,6 +34,7 @@ INFO: Request = ("get_device_info", None)
 class TapoSmartDevice(Device):
     """Base of the Tapo KLAP drivers: the request channel, device info, raw requests."""
 
+    manufacturer = "TP-Link"
     poll_interval = 10.0
     cloud_account = True  # logs in with the Tapo account (tapo-rest's tapo_credentials)
 
