@@ -29,6 +29,13 @@ async def test_plug_switches_and_reports_power(connect: Connect) -> None:
         assert (await plug.get_energy())["current_power_w"] == 0
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="driver: a real P110 answers get_energy_data in whole local days (hourly), three "
+    "months from the first of the month (daily) and a year from January (monthly), echoing "
+    "the daily/monthly start_timestamp; the driver neither slices the answer to the asked "
+    "window nor labels daily/monthly buckets from the aligned start (lead: drivers rework)",
+)
 async def test_energy_accumulates_while_on(connect: Connect) -> None:
     async with connect("tapo-plug", "P115") as (emu, plug):
         start_ms = int(time.time() * 1000)
@@ -103,10 +110,14 @@ async def test_strip_effects(connect: Connect) -> None:
             await strip.set_effect("Disco Inferno")
 
 
-async def test_l900_has_no_effects(connect: Connect) -> None:
-    async with connect("tapo-strip", "L900") as (_, strip):
-        assert C.EFFECTS not in strip.capabilities
-        assert C.COLOR in strip.capabilities
+async def test_l900_has_effects_but_no_white(connect: Connect) -> None:
+    # A real L900 runs the built-in effects and reports color_temp_range [9000, 9000]:
+    # it has no white channel, so no colour temperature to offer.
+    async with connect("tapo-strip", "L900") as (emu, strip):
+        assert {C.EFFECTS, C.COLOR} <= strip.capabilities
+        assert C.COLOR_TEMP not in strip.capabilities
+        await strip.set_effect("Ocean")
+        assert emu.sim_state()["effect"] == "Ocean"
 
 
 async def test_power_strip_children(connect: Connect) -> None:
@@ -179,8 +190,8 @@ SEED_TYPES: dict[str, tuple[str, set[C], set[C], int]] = {
     "L530": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
     "L535": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
     "L630": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
-    "L900": ("tapo-strip", {C.COLOR}, {C.EFFECTS}, 0),
-    "L920": ("tapo-strip", {C.COLOR, C.EFFECTS}, set(), 0),
+    "L900": ("tapo-strip", {C.COLOR, C.EFFECTS}, {C.COLOR_TEMP}, 0),
+    "L920": ("tapo-strip", {C.COLOR, C.EFFECTS}, {C.COLOR_TEMP}, 0),
     "L930": ("tapo-strip", {C.COLOR, C.EFFECTS}, set(), 0),
     "P100": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
     "P105": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
@@ -194,7 +205,16 @@ SEED_TYPES: dict[str, tuple[str, set[C], set[C], int]] = {
 }
 
 
-@pytest.mark.parametrize("model", list(SEED_TYPES))
+_STALE_TABLE = pytest.mark.xfail(
+    strict=True,
+    reason="driver: MODEL_CAPABILITIES promises the L900 colour temperature and no effects; "
+    "the real L900 has built-in effects and color_temp_range [9000, 9000] (lead: drivers rework)",
+)
+
+
+@pytest.mark.parametrize(
+    "model", [pytest.param(m, marks=_STALE_TABLE) if m == "L900" else m for m in SEED_TYPES]
+)
 async def test_every_seed_device_type_is_emulated_and_driven(model: str, connect: Connect) -> None:
     kind, has, lacks, sockets = SEED_TYPES[model]
     async with connect(kind, model) as (emu, dev):
