@@ -68,9 +68,31 @@ def built_in(name: str, *, enable: int = 1, brightness: int = 100) -> Params:
 
 
 def effect_off() -> Params:
-    """What a strip that never ran an effect reports."""
+    """What a strip that never ran an effect reports: its factory "station" sweep."""
+    sweep = [[h, 100, 50] for h in (300, 240, 180, 120, 60, 0)] + [[0, 0, 50]] * 6
     return {
         "brightness": 50,
+        "custom": 0,
+        "direction": 1,
+        "display_colors": [],
+        "duration": 0,
+        "enable": 0,
+        "expansion_strategy": 2,
+        "id": "",
+        "name": "station",
+        "repeat_times": 1,
+        "segment_length": 1,
+        "sequence": sweep,
+        "spread": 16,
+        "transition": 400,
+        "type": "sequence",
+    }
+
+
+def segment_off() -> Params:
+    """What an L920/L930 that never ran a segment effect reports."""
+    return {
+        "brightness": 0,
         "custom": 0,
         "display_colors": [],
         "enable": 0,

@@ -19,7 +19,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from camhub.sim.tapo_smart.effects import effect_off, merge, summary
+from camhub.sim.tapo_smart.effects import effect_off, merge, segment_off, summary
 from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
 from camhub.sim.tapo_smart.models import ModelSpec
 from camhub.sim.tapo_smart.nodes import Node, Params, bool_of, int_in
@@ -55,9 +55,7 @@ class LightNode(Node):
         self.effect: Params | None = (
             effect_off() if spec.has("light_strip_lighting_effect") else None
         )
-        self.segment_effect: Params | None = effect_off() if spec.has("segment_effect") else None
-        if self.segment_effect is not None:
-            self.segment_effect.update(brightness=0)
+        self.segment_effect: Params | None = segment_off() if spec.has("segment_effect") else None
         self.segments = 50
         self.fades = {
             "on_state": {"duration": 2, "enable": False, "max_duration": 60},
@@ -116,7 +114,7 @@ class LightNode(Node):
             m["get_device_segment"] = lambda _: {"segment": self.segments}
             m["set_device_segment"] = self.set_segments
         if self.segment_effect is not None:
-            m["get_segment_effect_rule"] = lambda _: dict(self.segment_effect or effect_off())
+            m["get_segment_effect_rule"] = lambda _: summary(self.segment_effect or segment_off())
             m["apply_segment_effect_rule"] = self.apply_segment_effect
 
     # device info -------------------------------------------------------------

@@ -8,7 +8,7 @@ real firmware's do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 Components = tuple[tuple[str, int], ...]
@@ -98,6 +98,7 @@ class ModelSpec:
     max_power: int = 0  # W, what power protection may be set to (get_max_power)
     sockets: int = 0
     socket_components: Components = ()
+    scan_paged: bool = True  # get_wireless_scan_info carries start_index/sum
     # Static keys only some models report in get_device_info.
     info_extra: tuple[tuple[str, Any], ...] = field(default=())
 
@@ -149,6 +150,7 @@ def _dimmable(model: str, fw: str, hw: str) -> ModelSpec:
         avatar="bulb",
         load_w=8.0,
         color_temp_range=(2700, 2700),
+        scan_paged=False,
         info_extra=_MUSIC,
     )
 
@@ -276,12 +278,17 @@ MODELS: dict[str, ModelSpec] = {
         _dimmable("L510", "1.1.2 Build 231120 Rel.201048", "3.0"),
         _dimmable("L520", "1.1.2 Build 231120 Rel.201048", "3.0"),
         _dimmable("L610", "1.1.0 Build 231120 Rel.165009", "1.0"),
-        _colour("L530", "1.1.6 Build 240130 Rel.173828", "3.0", (2500, 6500)),
+        replace(
+            _colour("L530", "1.1.6 Build 240130 Rel.173828", "3.0", (2500, 6500)), scan_paged=False
+        ),
         _colour("L535", "1.1.8 Build 240708 Rel.165207", "3.0", (2500, 6500), (("matter", 2),)),
         _colour("L630", "1.1.2 Build 240926 Rel.164744", "1.0", (2200, 6500)),
         # light strips: the L900/L920 have no white channel (range 9000..9000);
         # the L920/L930 light segments separately
-        _light_strip("L900", "1.1.0 Build 230905 Rel.184939", (9000, 9000), 16),
+        replace(
+            _light_strip("L900", "1.1.0 Build 230905 Rel.184939", (9000, 9000), 16),
+            scan_paged=False,
+        ),
         _light_strip(
             "L920",
             "1.1.3 Build 231229 Rel.164316",

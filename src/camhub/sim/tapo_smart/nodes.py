@@ -89,6 +89,7 @@ class Node:
         if load_w > 0:  # bulbs and plain plugs count their use too
             self.energy = EnergyMeter(load_w, clock, self.device_id)
         self.rules = Rules(clock, self._apply_states, spec.schedule_max, self.has)
+        self.rules.legacy_next_event = spec.version("firmware") < 2
         self.methods: dict[str, Handler] = {}
         self.install()
 
@@ -113,13 +114,7 @@ class Node:
             m["get_wireless_scan_info"] = lambda _: self.wireless_scan()
         if self.has("firmware"):
             m["get_latest_fw"] = lambda _: self.latest_fw()
-            m["get_fw_download_state"] = lambda _: {
-                "auto_upgrade": False,
-                "download_progress": 0,
-                "reboot_time": 5,
-                "status": 0,
-                "upgrade_time": 5,
-            }
+            m["get_fw_download_state"] = lambda _: self.fw_download_state()
             if self.spec.version("firmware") >= 2:
                 m["get_auto_update_info"] = lambda _: dict(self.auto_update)
                 m["set_auto_update_info"] = self.set_auto_update
@@ -295,7 +290,9 @@ class Node:
     def info(self) -> dict[str, Any]:
         info = self.base_info()
         info.update(self.status_info())
-        info.update(overheated=False, default_states={"state": {}, "type": "last_states"})
+        if "overheat_status" not in info:  # the newer plugs report a status instead
+            info["overheated"] = False
+        info["default_states"] = {"state": {}, "type": "last_states"}
         info.update(self.spec.info_extra)
         return dict(sorted(info.items()))
 
@@ -351,25 +348,22 @@ class Node:
             },
         }
 
-    @staticmethod
-    def wireless_scan() -> dict[str, Any]:
+    def wireless_scan(self) -> dict[str, Any]:
         aps = [("camhub-sim", 3), ("neighbour", 1)]
-        return {
-            "ap_list": [
-                {
-                    "bssid": f"00112233445{n}",
-                    "channel": 0,
-                    "cipher_type": 2,
-                    "key_type": "wpa2_psk",
-                    "signal_level": level,
-                    "ssid": b64(ssid),
-                }
-                for n, (ssid, level) in enumerate(aps)
-            ],
-            "start_index": 0,
-            "sum": len(aps),
-            "wep_supported": False,
-        }
+        ap_list = [
+            {
+                "bssid": f"00112233445{n}",
+                "channel": 0,
+                "cipher_type": 2,
+                "key_type": "wpa2_psk",
+                "signal_level": level,
+                "ssid": b64(ssid),
+            }
+            for n, (ssid, level) in enumerate(aps)
+        ]
+        if not self.spec.scan_paged:  # some bulb firmwares do not page it
+            return {"ap_list": ap_list, "wep_supported": False}
+        return {"ap_list": ap_list, "start_index": 0, "sum": len(aps), "wep_supported": False}
 
     def latest_fw(self) -> dict[str, Any]:
         return {
@@ -383,6 +377,12 @@ class Node:
             "type": 0,
         }
 
+    def fw_download_state(self) -> dict[str, Any]:
+        state = {"download_progress": 0, "reboot_time": 5, "status": 0, "upgrade_time": 5}
+        if self.spec.version("firmware") >= 2:
+            state["auto_upgrade"] = False
+        return dict(sorted(state.items()))
+
     def set_auto_update(self, params: Params) -> None:
         enable = bool_of(params, "enable")
         time_ = int_in(params, "time", 0, 1439)
@@ -392,18 +392,19 @@ class Node:
                 self.auto_update[key] = value
 
     def led_info(self) -> dict[str, Any]:
-        return {
-            "bri_config": {"bri_type": "overall", "overall_bri": 50},
-            "led_rule": self.led_rule,
-            "led_status": self.led_rule != "never",
-            "night_mode": {
+        """Firmware v1 (P100) knows no night mode; only the P110 class dims its LED."""
+        info: dict[str, Any] = {"led_rule": self.led_rule, "led_status": self.led_rule != "never"}
+        if self.spec.version("firmware") >= 2:
+            info["night_mode"] = {
                 "end_time": 420,
                 "night_mode_type": "sunrise_sunset",
                 "start_time": 1140,
                 "sunrise_offset": 0,
                 "sunset_offset": 0,
-            },
-        }
+            }
+        if self.has("energy_monitoring"):
+            info["bri_config"] = {"bri_type": "overall", "overall_bri": 50}
+        return dict(sorted(info.items()))
 
     def set_led_info(self, params: Params) -> None:
         rule = params.get("led_rule")

@@ -106,8 +106,10 @@ class PowerStripNode(Node):
             ),
             control_child=self.control_child,
         )
-        for name in ("get_auto_off_config", "set_auto_off_config", "get_max_power"):
-            m.pop(name, None)  # the sockets have these, not the strip
+        for name in list(m):  # the sockets keep these, not the strip
+            if name.endswith(("_rules", "_rule", "_all_enable", "auto_off_config", "max_power")):
+                m.pop(name)
+        m.pop("get_next_event", None)
         if self.has("energy_monitoring"):
             for name in list(m):
                 if "energy" in name or "power_data" in name or "emeter" in name:

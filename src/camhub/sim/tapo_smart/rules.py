@@ -194,6 +194,7 @@ class Rules:
         if components("antitheft"):
             self.books["antitheft"] = RuleBook("antitheft", "A", 1, ANTITHEFT_CONFLICT)
         self._last_tick = clock()
+        self.legacy_next_event = False  # firmware v1: a placeholder event, not {}
 
     def methods(self) -> dict[str, Callable[[Params], Any]]:
         table: dict[str, Callable[[Params], Any]] = {}
@@ -205,6 +206,7 @@ class Rules:
             table[f"set_{kind}_all_enable"] = self._enabler(book)
         if "schedule" in self.books:
             table["get_next_event"] = lambda _: self.next_event()
+
         return table
 
     def _reader(self, book: RuleBook) -> Callable[[Params], Any]:
@@ -280,11 +282,11 @@ class Rules:
         """What ``get_next_event`` shows: the next clock-time schedule, or {}."""
         self.tick()
         book = self.books["schedule"]
-        if not book.enable:
-            return {}
         now = self.clock()
-        due = self._due(book, now, now + 8 * 86400)
+        due = self._due(book, now, now + 8 * 86400) if book.enable else []
         if not due:
+            if self.legacy_next_event:
+                return {"action": -1, "e_time": 0, "id": "0", "s_time": 0, "type": 0}
             return {}
         at, rule = due[0]
         return {
