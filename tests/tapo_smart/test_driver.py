@@ -9,6 +9,7 @@ import pytest
 
 from camhub.capabilities import Capability as C
 from camhub.drivers import driver_for
+from camhub.drivers.tapo.smart import TapoSmartDevice
 from camhub.errors import DeviceError, InvalidArgument, Unsupported
 
 from .conftest import Connect
@@ -155,8 +156,10 @@ async def test_p300_sockets_have_no_energy(connect: Connect) -> None:
 def test_every_kind_has_a_driver() -> None:
     kinds = ("tapo-plug", "tapo-bulb", "tapo-strip", "tapo-power-strip")
     assert [driver_for(k).kind for k in kinds] == list(kinds)
-    assert C.ENERGY not in driver_for("tapo-plug").default_capabilities()
-    assert C.CHILDREN in driver_for("tapo-power-strip").default_capabilities()
+    plug, power_strip = driver_for("tapo-plug"), driver_for("tapo-power-strip")
+    assert issubclass(plug, TapoSmartDevice) and issubclass(power_strip, TapoSmartDevice)
+    assert C.ENERGY not in plug.default_capabilities()
+    assert C.CHILDREN in power_strip.default_capabilities()
 
 
 async def test_device_error_carries_vendor_code(connect: Connect) -> None:
@@ -244,9 +247,10 @@ async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) 
         def counting(request: Any, nested: bool = False) -> dict[str, Any]:
             if not nested:
                 requests.append(str(request.get("method")))
-            return handle(request, nested)
+            reply: dict[str, Any] = handle(request, nested)
+            return reply
 
-        emu.node.handle = counting  # type: ignore[method-assign]
+        emu.node.handle = counting
         # what the hub does: poll the strip, sync its children, connect and poll each
         await strip.poll()
         children = await strip.list_children()

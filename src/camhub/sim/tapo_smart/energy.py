@@ -166,9 +166,7 @@ class EnergyMeter:
         else:
             first = _year_start(start)
             edges = [add_months(first, i) for i in range(13)]
-        data = [
-            round(self.energy_wh(a, b)) if a <= now else 0 for a, b in itertools.pairwise(edges)
-        ]
+        data = [int(self.energy_wh(a, b)) if a <= now else 0 for a, b in itertools.pairwise(edges)]
         return {
             "local_time": local_time(now),
             "data": data,

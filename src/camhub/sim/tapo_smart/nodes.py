@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -274,7 +275,7 @@ class Node:
             "on_time": int(self.clock() - self.on_since) if self.on_since is not None else 0,
         }
         if self.has("auto_off"):
-            remain = max(0, int((self.auto_off_at or 0) - self.clock()))
+            remain = max(0, math.ceil((self.auto_off_at or 0) - self.clock()))
             info["auto_off_status"] = "on" if self.auto_off_at is not None else "off"
             info["auto_off_remain_time"] = remain if self.auto_off_at is not None else 0
         if self.has("charging_protection"):
