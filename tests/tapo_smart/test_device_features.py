@@ -156,7 +156,7 @@ async def test_transitions() -> None:
 
 
 async def test_bulb_dynamic_effects() -> None:
-    async with kasa("L535") as (_, dev):
+    async with kasa("L535") as (emu, dev):
         effect = dev.modules[Module.LightEffect]
         assert isinstance(effect, SmartLightEffect)
         assert effect.effect_list == ["Off", "Party", "Relax"]
@@ -164,6 +164,7 @@ async def test_bulb_dynamic_effects() -> None:
         await dev.update()
         assert (effect.effect, effect.brightness) == ("Relax", 40)
         assert dev.sys_info["dynamic_light_effect_id"] == "L2"
+        assert emu.sim_state()["effect"] == "Relax"
         await dev.modules[Module.Light].set_hsv(10, 20, 30)  # a plain colour stops it
         await dev.update()
         assert effect.effect == "Off" and "dynamic_light_effect_id" not in dev.sys_info
@@ -235,3 +236,42 @@ async def test_tpap_discovery_is_refused_like_pre_tpap_firmware() -> None:
         discover = {"method": "login", "params": {"sub_method": "discover"}}
         async with http.post(f"{emu.url}/", json=discover) as resp:
             assert resp.status == 200 and await resp.json() == {"error_code": 1003}
+
+
+BAD_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("P110", "set_auto_off_config", {"enable": "yes", "delay_min": 5}),
+    ("P110", "set_auto_off_config", {"enable": True, "delay_min": 0}),
+    ("P110", "set_protection_power", {"enabled": True, "protection_power": 99999}),
+    ("P110", "add_schedule_rule", {"s_min": "noon", "desired_states": {"on": True}}),
+    ("P110", "add_countdown_rule", {"delay": 86401, "desired_states": {"on": True}}),
+    ("P110", "remove_schedule_rules", {"rule_list": "S1"}),
+    ("P110", "get_energy_data", {"start_timestamp": 2, "end_timestamp": 1, "interval": 60}),
+    ("P110", "get_energy_data", {"start_timestamp": 1, "end_timestamp": 2, "interval": 30}),
+    ("P110", "get_power_data", {"start_timestamp": 1, "end_timestamp": 2, "interval": 1440}),
+    ("L530", "set_device_info", {"color_temp": 9000}),
+    ("L530", "edit_preset_rules", {"index": 9, "state": {"brightness": 5}}),
+    ("L530", "set_dynamic_light_effect_rule_enable", {"enable": True, "id": "L9"}),
+    ("L530", "edit_dynamic_light_effect_rule", {"id": "L1", "color_status_list": [[0, 1, 2]]}),
+    ("L510", "set_preset_rules", {"brightness": [1, 2, 3]}),
+    ("L510", "set_device_info", {"hue": 10, "saturation": 10}),
+    ("L630", "set_on_off_gradually_info", {"on_state": {"enable": True, "duration": 61}}),
+    ("L920", "set_lighting_effect", {"id": "x", "custom": 1, "sequence": [[0, 0, 0]] * 65}),
+    ("L920", "set_lighting_effect", {"brightness": 101}),
+    ("L920", "set_device_segment", {"segment": 51}),
+    ("L930", "apply_segment_effect_rule", {"id": "a", "display_colors": [[1, 2, 3, 4, 5]]}),
+]
+
+
+@pytest.mark.parametrize(("model", "method", "params"), BAD_REQUESTS)
+async def test_bad_input_is_refused_and_changes_nothing(
+    model: str, method: str, params: dict[str, Any]
+) -> None:
+    async with kasa(model) as (emu, dev):
+        before = emu.sim_state()
+        getters = [m for m in ("get_device_info", "get_lighting_effect") if m in emu.node.methods]
+        answers = [await raw(dev, m) for m in getters]
+        with pytest.raises(DeviceError) as info:
+            await raw(dev, method, params)
+        assert info.value.error_code is SmartErrorCode.PARAMS_ERROR
+        assert emu.sim_state() == before
+        assert [await raw(dev, m) for m in getters] == answers

@@ -129,6 +129,15 @@ def merge(current: Params, params: Params, *, segment: bool = False) -> Params:
     carry 4-value colours and ids of the app's choosing.
     """
     width = 4 if segment else 3
+    bounded = len(params) <= 40 and all(
+        isinstance(k, str)
+        and len(k) <= 32
+        and not isinstance(v, dict)
+        and not (isinstance(v, list | str) and len(v) > 64)
+        for k, v in params.items()
+    )
+    if not bounded:  # what a device keeps of an effect is small
+        raise SmartFault(PARAMS_ERROR)
     brightness = params.get("brightness")
     if brightness is not None and (
         isinstance(brightness, bool)

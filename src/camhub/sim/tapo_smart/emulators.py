@@ -118,8 +118,7 @@ class TapoSmartEmulator(Emulator):
                 state["color_temp"] = node.color_temp
             if node.has("color"):
                 state.update(hue=node.hue, saturation=node.saturation)
-            if node.effect is not None:
-                state["effect"] = node.effect["name"] if node.effect["enable"] else None
+            state.update(node.effect_names())
         if node.energy is not None:
             state["power_w"] = round(node.power_w(), 2)
             state["today_energy_wh"] = node.energy.usage()["today_energy"]

@@ -160,6 +160,18 @@ class LightNode(Node):
     def reports_power_usage(self) -> bool:
         return True
 
+    def effect_names(self) -> dict[str, str | None]:
+        """The running effects by kind, for the emulator's state page."""
+        names: dict[str, str | None] = {}
+        if self.effect is not None:
+            names["effect"] = self.effect.get("name") if self.effect.get("enable") else None
+        if self.segment_effect is not None:
+            on = self.segment_effect.get("enable")
+            names["segment_effect"] = self.segment_effect.get("name") if on else None
+        if self.has("light_effect"):
+            names["effect"] = _DYNAMIC[self.dynamic_id][0] if self.dynamic_id else None
+        return names
+
     # set_device_info ---------------------------------------------------------
     def set_device_info(self, params: Params) -> None:
         # Validate everything before changing anything, as the devices do.
@@ -320,11 +332,12 @@ class LightNode(Node):
             ):
                 raise SmartFault(PARAMS_ERROR)
         rule["color_status_list"] = [list(c) for c in colours]
-        for key in ("change_mode", "scene_name"):
-            if isinstance(params.get(key), str):
-                rule[key] = params[key]
-        if isinstance(params.get("scene_name"), str) and params["scene_name"]:
-            rule["scene_name"] = base64.b64encode(params["scene_name"].encode()).decode()
+        mode, name = params.get("change_mode", rule["change_mode"]), params.get("scene_name", "")
+        if mode not in ("direct", "bln") or not isinstance(name, str) or len(name) > 64:
+            raise SmartFault(PARAMS_ERROR)
+        rule["change_mode"] = mode
+        if name:
+            rule["scene_name"] = base64.b64encode(name.encode()).decode()
 
     def set_auto_light(self, params: Params) -> None:
         enable = bool_of(params, "enable")

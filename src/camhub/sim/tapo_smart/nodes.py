@@ -19,45 +19,23 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from camhub.sim.tapo_smart.energy import EnergyMeter, local_time
+from camhub.sim.tapo_smart.energy import EnergyMeter
 from camhub.sim.tapo_smart.errors import (
     PARAMS_ERROR,
     PROTOCOL_FORMAT_ERROR,
     UNKNOWN_METHOD,
     SmartFault,
 )
+from camhub.sim.tapo_smart.metering import Metering
 from camhub.sim.tapo_smart.models import Components, ModelSpec
+from camhub.sim.tapo_smart.params import Params, b64, bool_of, int_in
 from camhub.sim.tapo_smart.rules import Rules
 
-Params = dict[str, Any]
 Handler = Callable[[Params], dict[str, Any] | None]
 REGION = "UTC"  # the devices keep local time; the emulated ones in UTC
-_ENERGY_SETTERS = {"constant", "time_of_use"}
 
 
-def b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
-
-
-def int_in(params: Params, key: str, lo: int, hi: int) -> int | None:
-    """``params[key]`` if it is an int within [lo, hi]; None if absent; else -1008."""
-    if key not in params:
-        return None
-    value = params[key]
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise SmartFault(PARAMS_ERROR)
-    return value
-
-
-def bool_of(params: Params, key: str) -> bool | None:
-    if key not in params:
-        return None
-    if not isinstance(params[key], bool):
-        raise SmartFault(PARAMS_ERROR)
-    return bool(params[key])
-
-
-class Node:
+class Node(Metering):
     """State and handlers shared by every SMART node."""
 
     def __init__(
@@ -85,7 +63,7 @@ class Node:
         self.auto_off_at: float | None = None
         self.protection = {"enabled": False, "protection_power": 0}
         self.overloaded = False
-        self.price: Params = {"constant_price": 0, "type": "constant"}
+        self.price = {"constant_price": 0, "type": "constant"}
         self.energy: EnergyMeter | None = None
         if load_w > 0:  # bulbs and plain plugs count their use too
             self.energy = EnergyMeter(load_w, clock, self.device_id)
@@ -147,19 +125,6 @@ class Node:
             m["get_protection_power"] = lambda _: dict(self.protection)
             m["set_protection_power"] = self.set_protection
             m["get_max_power"] = lambda _: {"max_power": self.spec.max_power}
-
-    def install_energy(self) -> None:
-        meter = self.meter()
-        self.methods.update(
-            get_energy_usage=lambda _: meter.usage(),
-            get_current_power=lambda _: {"current_power": int(self.power_w())},
-            get_emeter_data=lambda _: self.emeter_data(),
-            get_emeter_vgain_igain=lambda _: {"igain": 11437, "vgain": 127146},
-            get_energy_data=self.energy_data,
-            get_power_data=self.power_data,
-            get_electricity_price_config=lambda _: self.price_config(),
-            set_electricity_price_config=self.set_price,
-        )
 
     # helpers -----------------------------------------------------------------
     def has(self, component: str) -> bool:
@@ -436,67 +401,5 @@ class Node:
         if power is not None:
             self.protection["protection_power"] = power
 
-    # energy ------------------------------------------------------------------
-    def emeter_data(self) -> dict[str, Any]:
-        power_mw = int(self.power_w() * 1000)
-        voltage_mv = 230_000 + int(1000 * (self.clock() % 7))
-        now = self.clock()
-        return {
-            "current_ma": int(power_mw * 1000 / voltage_mv),
-            "energy_wh": int(self.meter().energy_wh(now - 30 * 86400, now + 1)),
-            "power_mw": power_mw,
-            "voltage_mv": voltage_mv,
-        }
 
-    @staticmethod
-    def _range(params: Params, intervals: tuple[int, ...]) -> tuple[int, int, int]:
-        interval = params.get("interval")
-        start, end = params.get("start_timestamp"), params.get("end_timestamp")
-        if interval not in intervals or isinstance(interval, bool):
-            raise SmartFault(PARAMS_ERROR)
-        for value in (start, end):
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**32:
-                raise SmartFault(PARAMS_ERROR)
-        assert isinstance(start, int) and isinstance(end, int)
-        if end < start:
-            raise SmartFault(PARAMS_ERROR)
-        return start, end, interval
-
-    def energy_data(self, params: Params) -> dict[str, Any]:
-        start, end, interval = self._range(params, (60, 1440, 43200))
-        answer = self.meter().energy_data(start, end, interval)
-        if answer is None:
-            raise SmartFault(PARAMS_ERROR)
-        return answer
-
-    def power_data(self, params: Params) -> dict[str, Any]:
-        start, end, interval = self._range(params, (5, 60))
-        return self.meter().power_data(start, end, interval)
-
-    def price_config(self) -> dict[str, Any]:
-        flat = [1] * 24
-        season = {
-            "midpeak": 0,
-            "offpeak": 0,
-            "onpeak": 0,
-            "period": [0, 0, 0, 0],
-            "weekday_config": flat,
-            "weekend_config": flat,
-        }
-        return {
-            "constant_price": self.price["constant_price"],
-            "time_of_use_config": {"summer": dict(season), "winter": dict(season)},
-            "type": self.price["type"],
-        }
-
-    def set_price(self, params: Params) -> None:
-        kind = params.get("type", self.price["type"])
-        price = int_in(params, "constant_price", 0, 10**6)
-        if kind not in _ENERGY_SETTERS:
-            raise SmartFault(PARAMS_ERROR)
-        self.price["type"] = kind
-        if price is not None:
-            self.price["constant_price"] = price
-
-
-__all__ = ["Handler", "Node", "Params", "b64", "bool_of", "int_in", "local_time"]
+__all__ = ["Handler", "Node", "Params", "b64", "bool_of", "int_in"]
