@@ -68,6 +68,9 @@ class EnergyMeter:
         self.clock = clock
         self.wh: dict[int, float] = {}  # slot start -> Wh
         self.minutes: dict[int, float] = {}  # slot start -> minutes on
+        # Day totals of the same, so that a month or a year sums a few hundred values.
+        self.day_wh: dict[int, float] = {}
+        self.day_minutes: dict[int, float] = {}
         self._last = clock()
         self._on = False
         self._seed_history(seed)
@@ -80,8 +83,7 @@ class EnergyMeter:
             if 18 <= (hour // HOUR) % 24 <= 22 and rng.random() < 0.7:
                 for slot in range(hour, hour + round(rng.uniform(0.3, 1.0) * 12) * SLOT, SLOT):
                     if slot < now_slot:
-                        self.wh[slot] = self.load_w * SLOT / HOUR
-                        self.minutes[slot] = SLOT / 60
+                        self._add(slot, self.load_w * SLOT / HOUR, SLOT / 60)
 
     def power_w(self, on: bool, at: float | None = None) -> float:
         """Instant power: the load with a slow, small ripple."""
@@ -102,20 +104,37 @@ class EnergyMeter:
             end = min(now, _floor(t, SLOT) + SLOT)
             slot = _floor(t, SLOT)
             power = self.power_w(True, (t + end) / 2)
-            self.wh[slot] = self.wh.get(slot, 0.0) + power * (end - t) / HOUR
-            self.minutes[slot] = self.minutes.get(slot, 0.0) + (end - t) / 60
+            self._add(slot, power * (end - t) / HOUR, (end - t) / 60)
             t = end
         self._last = now
 
-    def _sum(self, table: dict[int, float], start: float, end: float) -> float:
+    def _add(self, slot: int, wh: float, minutes: float) -> None:
+        day = _floor(slot, DAY)
+        self.wh[slot] = self.wh.get(slot, 0.0) + wh
+        self.minutes[slot] = self.minutes.get(slot, 0.0) + minutes
+        self.day_wh[day] = self.day_wh.get(day, 0.0) + wh
+        self.day_minutes[day] = self.day_minutes.get(day, 0.0) + minutes
+
+    def _sum(
+        self, slots: dict[int, float], days: dict[int, float], start: float, end: float
+    ) -> float:
+        """The slots that start in [start, end): whole days from the day totals."""
         self.advance()
-        return sum(table.get(s, 0.0) for s in range(_floor(start, SLOT), int(end), SLOT))
+        first, stop = _floor(start, SLOT), int(end)
+        day0, day1 = -(-first // DAY) * DAY, _floor(stop, DAY)
+        if day0 >= day1:
+            return sum(slots.get(s, 0.0) for s in range(first, stop, SLOT))
+        return (
+            sum(slots.get(s, 0.0) for s in range(first, day0, SLOT))
+            + sum(days.get(d, 0.0) for d in range(day0, day1, DAY))
+            + sum(slots.get(s, 0.0) for s in range(day1, stop, SLOT))
+        )
 
     def energy_wh(self, start: float, end: float) -> float:
-        return self._sum(self.wh, start, end)
+        return self._sum(self.wh, self.day_wh, start, end)
 
     def runtime_min(self, start: float, end: float) -> float:
-        return self._sum(self.minutes, start, end)
+        return self._sum(self.minutes, self.day_minutes, start, end)
 
     # answers -----------------------------------------------------------------
     def usage(self, *, with_power: bool = True) -> dict[str, int | str | list[int]]:
