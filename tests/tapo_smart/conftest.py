@@ -9,13 +9,27 @@ from typing import Any
 
 import aiohttp
 import pytest
+from kasa import (
+    Credentials,
+    Device,
+    DeviceConnectionParameters,
+    DeviceEncryptionType,
+    DeviceFamily,
+)
+from kasa import DeviceConfig as KasaConfig
 
 from camhub.config import DeviceConfig
 from camhub.drivers import driver_for
 from camhub.drivers.base import DeviceContext, EventIn
 from camhub.drivers.tapo.smart import TapoSmartDevice
 from camhub.sim import SimOptions, emulator_class
-from camhub.sim.tapo_smart import TapoSmartEmulator
+from camhub.sim.tapo_smart import (
+    TapoBulbEmulator,
+    TapoPlugEmulator,
+    TapoPowerStripEmulator,
+    TapoSmartEmulator,
+    TapoStripEmulator,
+)
 
 EMAIL = "user@example.com"
 PASSWORD = "s3cret-Tapo!"
@@ -70,3 +84,34 @@ def connect(tmp_path: Path) -> Connect:
                 await dev.close()
 
     return _connect
+
+
+def emulator_for(model: str) -> type[TapoSmartEmulator]:
+    if model in ("P300", "P304", "P304M", "P316"):
+        return TapoPowerStripEmulator
+    if model in ("L900", "L920", "L930"):
+        return TapoStripEmulator
+    return TapoBulbEmulator if model.startswith("L") else TapoPlugEmulator
+
+
+@asynccontextmanager
+async def kasa(model: str, **extra: Any) -> AsyncIterator[tuple[TapoSmartEmulator, Device]]:
+    """python-kasa, unmodified, connected to an emulated ``model`` over KLAP."""
+    family = DeviceFamily.SmartTapoBulb if model.startswith("L") else DeviceFamily.SmartTapoPlug
+    emu = emulator_for(model)(
+        SimOptions(username=EMAIL, password=PASSWORD, model=model, extra=extra)
+    )
+    async with emu:
+        config = KasaConfig(
+            host="127.0.0.1",
+            port_override=emu.port,
+            credentials=Credentials(EMAIL, PASSWORD),
+            connection_type=DeviceConnectionParameters(
+                family, DeviceEncryptionType.Klap, login_version=2
+            ),
+        )
+        dev = await Device.connect(config=config)
+        try:
+            yield emu, dev
+        finally:
+            await dev.disconnect()

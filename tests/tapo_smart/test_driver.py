@@ -130,11 +130,15 @@ async def test_strip_effects(connect: Connect) -> None:
             await strip.set_effect("Disco Inferno")
 
 
-async def test_l900_has_no_effects(connect: Connect) -> None:
-    async with connect("tapo-strip", "L900") as (_, strip):
-        assert C.EFFECTS not in strip.capabilities
-        assert C.COLOR in strip.capabilities
-        assert "effects" not in await state_of(strip)
+async def test_l900_has_effects_but_no_white(connect: Connect) -> None:
+    # A real L900 runs the built-in effects and reports color_temp_range [9000, 9000]:
+    # it has no white channel, so no colour temperature to offer.
+    async with connect("tapo-strip", "L900") as (emu, strip):
+        assert {C.EFFECTS, C.COLOR} <= strip.capabilities
+        assert C.COLOR_TEMP not in strip.capabilities
+        await strip.set_effect("Ocean")
+        assert emu.sim_state()["effect"] == "Ocean"
+        assert "color_temp" not in await state_of(strip)
 
 
 async def test_power_strip_children(connect: Connect) -> None:
@@ -232,9 +236,9 @@ SEED_TYPES: dict[str, tuple[str, set[C], set[C], int]] = {
     "L530": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
     "L535": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
     "L630": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
-    "L900": ("tapo-strip", {C.COLOR}, {C.EFFECTS}, 0),
-    "L920": ("tapo-strip", {C.COLOR, C.EFFECTS}, set(), 0),
-    "L930": ("tapo-strip", {C.COLOR, C.EFFECTS}, set(), 0),
+    "L900": ("tapo-strip", {C.COLOR, C.EFFECTS}, {C.COLOR_TEMP}, 0),
+    "L920": ("tapo-strip", {C.COLOR, C.EFFECTS}, {C.COLOR_TEMP}, 0),
+    "L930": ("tapo-strip", {C.COLOR, C.COLOR_TEMP, C.EFFECTS}, set(), 0),
     "P100": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
     "P105": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
     "P110": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
@@ -277,9 +281,10 @@ async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) 
         def counting(request: Any, nested: bool = False) -> dict[str, Any]:
             if not nested:
                 requests.append(str(request.get("method")))
-            return handle(request, nested)
+            reply: dict[str, Any] = handle(request, nested)
+            return reply
 
-        emu.node.handle = counting  # type: ignore[method-assign]
+        emu.node.handle = counting
         # what the hub does: poll the strip, sync its children, connect and poll each
         await strip.poll()
         children = await strip.list_children()

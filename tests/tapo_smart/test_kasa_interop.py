@@ -34,7 +34,8 @@ from .conftest import EMAIL, PASSWORD, Connect
 async def kasa_device(
     emu_cls: type[TapoSmartEmulator], family: DeviceFamily, model: str
 ) -> AsyncIterator[tuple[TapoSmartEmulator, Device]]:
-    async with emu_cls(SimOptions(username=EMAIL, password=PASSWORD, model=model)) as emu:
+    emu = emu_cls(SimOptions(username=EMAIL, password=PASSWORD, model=model))
+    async with emu:
         config = DeviceConfig(
             host="127.0.0.1",
             port_override=emu.port,

@@ -16,7 +16,15 @@ from camhub.capabilities import EnergyDriver, Interval, LedDriver, LedState, Pow
 from camhub.drivers.tapo.smart import TapoSmartDevice
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_tables import ENERGY_INTERVALS
-from camhub.drivers.tapo.smart_values import energy_buckets, energy_state, num
+from camhub.drivers.tapo.smart_values import (
+    MAX_ENERGY_PAGES,
+    aligned_start,
+    energy_buckets,
+    energy_state,
+    next_bucket,
+    num,
+    page_span,
+)
 from camhub.errors import InvalidArgument, MalformedReply
 
 LED_RULES = ("always", "never", "night_mode")
@@ -63,21 +71,36 @@ class Metered(TapoSmartDevice):
         return states
 
     async def get_energy_history(self, interval: Interval, start: int, end: int) -> list[Any]:
+        """Buckets between start and end (ms), read page by page as the device answers:
+        hourly in whole days (at most a few days a request), daily in three months from
+        the first of a month, monthly in a year from January; labelled from the page's
+        aligned start and trimmed to the window asked for."""
         self.need(C.ENERGY, EnergyDriver)
         if interval not in ENERGY_INTERVALS:
             raise InvalidArgument("interval must be hourly, daily or monthly")
         if not 0 <= start < end:
             raise InvalidArgument("start must be before end", errors=["start: before end"])
-        params = {
-            "start_timestamp": start // 1000,
-            "end_timestamp": end // 1000,
-            "interval": ENERGY_INTERVALS[interval],
-        }
-        data = self._object(await self.proto.call("get_energy_data", params), "get_energy_data")
-        values, first = data.get("data"), num(data, "start_timestamp")
-        if not isinstance(values, list) or first is None:
-            raise MalformedReply(self.name, "get_energy_data without data or start_timestamp")
-        return energy_buckets(values, first, interval)
+        buckets: list[dict[str, Any]] = []
+        page_start = start // 1000
+        for _ in range(MAX_ENERGY_PAGES):
+            page_end = min(end // 1000, page_span(interval, page_start))
+            params = {
+                "start_timestamp": page_start,
+                "end_timestamp": max(page_end, page_start),
+                "interval": ENERGY_INTERVALS[interval],
+            }
+            data = self._object(await self.proto.call("get_energy_data", params), "get_energy_data")
+            values, first = data.get("data"), num(data, "start_timestamp")
+            if not isinstance(values, list) or first is None:
+                raise MalformedReply(self.name, "get_energy_data without data or start_timestamp")
+            page = energy_buckets(values, aligned_start(interval, int(first)), interval)
+            buckets += [b for b in page if start <= b["timestamp"] < end]
+            if not page:
+                break
+            page_start = next_bucket(interval, page[-1]["timestamp"] // 1000)
+            if page_start * 1000 >= end:
+                break
+        return buckets
 
 
 class StatusLed(TapoSmartDevice):

@@ -30,14 +30,16 @@ MODEL_CAPABILITIES: dict[str, frozenset[C]] = {
     **dict.fromkeys(("P100", "P105"), frozenset({C.LED})),
     **dict.fromkeys(("P110", "P110M", "P115"), frozenset({C.LED, C.ENERGY})),
     **dict.fromkeys(("L510", "L520", "L610"), frozenset()),
-    **dict.fromkeys(("L530", "L535", "L630", "L900"), _COLOR_LIGHT),
-    **dict.fromkeys(("L920", "L930"), _COLOR_LIGHT | {C.EFFECTS}),
+    **dict.fromkeys(("L530", "L535", "L630"), _COLOR_LIGHT),
+    # The L900 and L920 have no white channel (color_temp_range [9000, 9000]).
+    **dict.fromkeys(("L900", "L920"), frozenset({C.COLOR, C.EFFECTS})),
+    "L930": _COLOR_LIGHT | {C.EFFECTS},
     **dict.fromkeys(("P300", "P304", "P304M", "P316"), frozenset({C.LED})),
 }
 
 ENERGY_INTERVALS: dict[str, int] = {"hourly": 60, "daily": 1440, "monthly": 43200}
 
-# Built-in effects of the L920/L930 strips: name -> the device's effect id.
+# Built-in effects of the L900/L920/L930 strips: name -> the device's effect id.
 EFFECTS: dict[str, str] = {
     "Aurora": "TapoStrip_1MClvV18i15Jq3bvJVf0eP",
     "Bubbling Cauldron": "TapoStrip_6DlumDwO2NdfHppy50vJtu",

@@ -82,11 +82,41 @@ def energy_state(usage: Any, power: Any, emeter: Any) -> EnergyState:
     )
 
 
+MAX_ENERGY_PAGES = 16  # requests for one history read (e.g. 16 years of months)
+HOURLY_PAGE_DAYS = 7
+
+
+def aligned_start(interval: str, ts: int) -> int:
+    """Where the device's data for a page starts: the day (hourly), the first of the
+    month (daily: the device echoes the asked start), January (monthly)."""
+    d = datetime.fromtimestamp(ts, UTC)
+    if interval == "hourly":
+        return calendar.timegm((d.year, d.month, d.day, 0, 0, 0))
+    if interval == "daily":
+        return calendar.timegm((d.year, d.month, 1, 0, 0, 0))
+    return calendar.timegm((d.year, 1, 1, 0, 0, 0))
+
+
+def page_span(interval: str, ts: int) -> int:
+    """The end of the page that starts at ``ts`` (what one request can cover)."""
+    start = aligned_start(interval, ts)
+    if interval == "hourly":
+        return start + HOURLY_PAGE_DAYS * 86400
+    months = 3 if interval == "daily" else 12
+    for _ in range(months):
+        start = next_month(start)
+    return start
+
+
+def next_bucket(interval: str, ts: int) -> int:
+    return {"hourly": ts + 3600, "daily": ts + 86400}.get(interval) or next_month(ts)
+
+
 def energy_buckets(values: list[Any], first: int, interval: str) -> list[dict[str, Any]]:
     """``get_energy_data`` values as ``{"timestamp": ms, "energy_wh": n}`` buckets."""
     buckets, ts = [], first
     for value in values:
         if isinstance(value, int | float):
             buckets.append({"timestamp": ts * 1000, "energy_wh": value})
-        ts = {"hourly": ts + 3600, "daily": ts + 86400}.get(interval) or next_month(ts)
+        ts = next_bucket(interval, ts)
     return buckets

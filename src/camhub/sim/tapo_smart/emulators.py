@@ -2,6 +2,10 @@
 
 Routes: ``POST /app/handshake1``, ``/app/handshake2``, ``/app/request?seq=N``, and
 plain JSON on ``POST /app`` which a KLAP device refuses with ``error_code`` 1003.
+``POST /`` is where clients ask whether a device speaks TPAP (``{"method":
+"login", "params": {"sub_method": "discover"}}``, the ``tapo`` crate does):
+firmware that predates TPAP, which these emulate, answers ``error_code`` 1003
+there too, and the client goes on with KLAP.
 
 Faults: ``session-expiry`` (drop every session now, and while on, each new session
 serves one request: clients see 403 and must handshake again), ``bad-credentials``
@@ -21,8 +25,10 @@ from aiohttp import web
 
 from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.tapo_smart.klap import BadPayload, KlapServer
+from camhub.sim.tapo_smart.lights import LightNode
 from camhub.sim.tapo_smart.models import MODELS, ModelSpec
-from camhub.sim.tapo_smart.nodes import LightNode, Node, PowerStripNode
+from camhub.sim.tapo_smart.nodes import Node
+from camhub.sim.tapo_smart.power_strip import PowerStripNode
 
 COOKIE = "TP_SESSIONID"
 
@@ -69,6 +75,7 @@ class TapoSmartEmulator(Emulator):
         for node in self.all_nodes():
             if node.energy is not None:
                 node.energy.advance()
+            node.tick()  # timers, schedules, auto-off and protection that fell due
 
     def all_nodes(self) -> list[Node]:
         return [self.node, *getattr(self.node, "children", [])]
@@ -79,6 +86,7 @@ class TapoSmartEmulator(Emulator):
         self.app.router.add_post("/app/handshake2", self._handshake2)
         self.app.router.add_post("/app/request", self._request)
         self.app.router.add_post("/app", self._plain)
+        self.app.router.add_post("/", self._plain)
 
     def on_fault(self, name: str, on: bool) -> None:
         if not hasattr(self, "klap"):
@@ -106,12 +114,11 @@ class TapoSmartEmulator(Emulator):
         state: dict[str, Any] = {"nickname": node.nickname, "on": node.on}
         if isinstance(node, LightNode):
             state["brightness"] = node.brightness
-            if node.spec.color_temp_range:
+            if node.has("color_temperature"):
                 state["color_temp"] = node.color_temp
             if node.has("color"):
                 state.update(hue=node.hue, saturation=node.saturation)
-            if node.effect is not None:
-                state["effect"] = node.effect["name"] if node.effect["enable"] else None
+            state.update(node.effect_names())
         if node.energy is not None:
             state["power_w"] = round(node.power_w(), 2)
             state["today_energy_wh"] = node.energy.usage()["today_energy"]
