@@ -23,6 +23,7 @@ from camhub.api.metrics import Metrics
 from camhub.api.routes import auth, devices, events, media, system, taporest, tinycam, web, ws
 from camhub.api.state import AppSettings, AppState
 from camhub.auth.service import AuthService
+from camhub.drivers.http import same_host_redirects
 from camhub.errors import CamhubError
 from camhub.hub.hub import Hub
 from camhub.tls import ensure_certificate
@@ -70,6 +71,8 @@ def new_http_session() -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=30),
         cookie_jar=aiohttp.DummyCookieJar(),
         raise_for_status=False,
+        # also for requests made outside drivers.http (WebSocket handshakes)
+        middlewares=(same_host_redirects,),
     )
 
 
