@@ -71,7 +71,9 @@ async def test_a_still_may_be_larger_than_an_api_reply_but_not_unbounded(
     small = 6 * MiB
     head = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % small
     async with serve(Flood(small, head)) as base:
-        reply = await fetch(http, "GET", base + "/snap", device="cam", timeout=10, limit=STILL_LIMIT)
+        reply = await fetch(
+            http, "GET", base + "/snap", device="cam", timeout=10, limit=STILL_LIMIT
+        )
     assert len(reply.body) == small
     flood = Flood(64 * MiB, b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n")
     async with serve(flood) as base:

@@ -47,7 +47,7 @@ HTML = b"<html><body><h1>Login</h1><form>user <input name=u></form></body></html
 class Request:
     def __init__(self, head: bytes, body: bytes) -> None:
         lines = head.decode("latin-1").split("\r\n")
-        self.method, self.target, _ = (lines[0].split(" ") + ["", ""])[:3]
+        self.method, self.target, _ = [*lines[0].split(" "), "", ""][:3]
         self.headers: list[tuple[str, str]] = []
         for line in lines[1:]:
             name, sep, value = line.partition(":")
@@ -259,7 +259,9 @@ class Hostile(RawServer):
         await writer.drain()
 
     async def _drop(self, request: Request, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 1048576\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 1048576\r\n\r\n"
+        )
         writer.write(self._frames[0][:1000])
         await writer.drain()
         writer.transport.abort()

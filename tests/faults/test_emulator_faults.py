@@ -92,7 +92,9 @@ async def use(client: httpx.AsyncClient, headers: dict[str, str], name: str) -> 
         if readable in caps:
             return await ask(client, "GET", f"/api/devices/{name}/{readable}", headers=headers)
     assert "power" in caps, caps
-    return await ask(client, "POST", f"/api/devices/{name}/power", headers=headers, json={"on": True})
+    return await ask(
+        client, "POST", f"/api/devices/{name}/power", headers=headers, json={"on": True}
+    )
 
 
 async def go_through_faults(

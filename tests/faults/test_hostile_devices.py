@@ -143,10 +143,13 @@ async def until(check: Any, within: float, what: str) -> None:
 
 async def healthy(rig: Rig) -> bool:
     answers = await rig.everything()
-    return all(
-        a.status == 200 and (a.jpeg is None or a.jpeg[:2] == b"\xff\xd8")
-        for a in answers.values()
-    ) and (answers["porch refresh"].state or {}).get("online") is True
+    return (
+        all(
+            a.status == 200 and (a.jpeg is None or a.jpeg[:2] == b"\xff\xd8")
+            for a in answers.values()
+        )
+        and (answers["porch refresh"].state or {}).get("online") is True
+    )
 
 
 async def test_all_is_well_while_the_devices_behave(rig: Rig) -> None:

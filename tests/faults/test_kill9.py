@@ -40,7 +40,7 @@ class Events:
 
     async def listed(self) -> dict[int, dict[str, Any]]:
         """The phone's events the hub lists now, by id."""
-        params = {"device": "phone", "limit": 10_000}
+        params: dict[str, str | int] = {"device": "phone", "limit": 10_000}
         r = await self.client.get("/api/events", params=params, headers=self.headers)
         assert r.status_code == 200, r.text
         return {e["id"]: e for e in r.json()["events"]}
@@ -55,7 +55,8 @@ class Events:
 
 async def test_no_listed_event_is_lost_across_kill_9(tmp_path: Path) -> None:
     opts = SimOptions(username="admin", password="phone-pw", extra={"scene": "quiet"})
-    async with IpCameraEmulator(opts) as phone:
+    phone = IpCameraEmulator(opts)
+    async with phone:
         device = {
             "name": "phone",
             "kind": "ipcamera",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -27,7 +28,7 @@ ROUNDS = 4
 async def test_rss_stays_under_300_mb_facing_400_mb_replies(tmp_path: Path) -> None:
     async with hostile() as device:
         device.mode = "huge"
-        devices = [
+        devices: list[dict[str, Any]] = [
             {"name": "still", "kind": "mjpeg", "stream_url": f"{device.url}/still.jpg"},
             {"name": "cam", "kind": "mjpeg", "snapshot_url": f"{device.url}/snap.jpg"},
             {"name": "porch", "kind": "sercomm", "host": "127.0.0.1", "port": device.port},
