@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from camhub.api.app import new_http_session
 from camhub.drivers.base import HttpSource
-from camhub.drivers.http import REPLY_LIMIT, STILL_LIMIT, fetch, open_source
+from camhub.drivers.http import REPLY_LIMIT, STILL_LIMIT, fetch, open_source, translate_errors
 from camhub.errors import DeviceError, DeviceTimeout
 from tests.drivers.test_http import read_request, serve
 
@@ -194,3 +195,30 @@ async def test_a_redirect_on_the_same_host_is_followed(http: aiohttp.ClientSessi
 async def _open_and_read(http: aiohttp.ClientSession, source: HttpSource) -> bytes:
     async with open_source(http, source, device="cam", timeout=5) as body:
         return await body.read(STILL_LIMIT, within=5)
+
+
+async def test_the_hubs_session_refuses_a_websocket_redirected_elsewhere() -> None:
+    """WebSocket handshakes are not made through fetch: the shared session's own
+    middleware keeps them on the device's host."""
+    stolen: list[bytes] = []
+
+    async def elsewhere(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        stolen.append(await read_request(reader))
+
+    async with serve(elsewhere) as other:
+        port = other.rsplit(":", 1)[1].encode()
+
+        async def device(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await read_request(reader)
+            writer.write(
+                b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://localhost:%b/ws\r\n"
+                b"Content-Length: 0\r\n\r\n" % port
+            )
+            await writer.drain()
+
+        async with serve(device) as base, new_http_session() as http:
+            with pytest.raises(DeviceError) as caught:
+                async with translate_errors("phone", 5, url=base):
+                    await http.ws_connect(base.replace("http", "ws") + "/ws?token=T0KEN")
+    assert caught.value.message == "phone: redirected to another host (not followed)"
+    assert stolen == []
