@@ -19,6 +19,7 @@ import aiohttp
 from camhub.auth.service import AuthService
 from camhub.config import Config, load_config
 from camhub.drivers import resolve
+from camhub.drivers.http import same_host_redirects
 from camhub.errors import CamhubError, Conflict
 from camhub.hub.hub import Hub
 from camhub.settings import AppSettings
@@ -41,6 +42,8 @@ def new_http_session() -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=30),
         cookie_jar=aiohttp.DummyCookieJar(),
         raise_for_status=False,
+        # also for requests made outside drivers.http (WebSocket handshakes)
+        middlewares=(same_host_redirects,),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from camhub.sim.video import VideoSource
@@ -99,3 +101,34 @@ def test_endless_garbage_is_bounded() -> None:
         assert parser.feed(b"\x00" * 1000) == []
     assert len(parser._buf) < 10_000
     assert parser.feed(b"\r\n--b\r\n\r\n" + FRAMES[0] + b"\r\n--b\r\n") == [FRAMES[0]]
+
+
+HOSTILE = {
+    # the boundary is unknown and never comes: a "--" line that never ends
+    "no boundary": (None, b"--" + b"x" * 4094),
+    # the boundary is unknown and the body holds no "--" at all
+    "garbage": (None, bytes(4096)),
+    # a part starts and never ends
+    "endless part": (b"cam", b"y" * 4096),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_streams_cost_linear_cpu_and_bounded_memory(case: str) -> None:
+    """8 MiB in 4 KiB reads. The parser used to rescan its whole buffer on each read
+    while nothing came of it: about 7 s of CPU for this (quadratic), ~10 ms now.
+    The bound below is 100x either way, so it is a bound check, not a timing test."""
+    boundary, chunk = HOSTILE[case]
+    parser = MultipartParser(boundary, max_frame=4 * 1024 * 1024)
+    parser.feed(b"--cam\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8" if boundary else b"")
+    started = time.process_time()
+    peak = 0
+    for _ in range(2048):
+        assert parser.feed(chunk) == []
+        peak = max(peak, parser.buffered)
+    assert time.process_time() - started < 1.0
+    assert peak <= parser.max_frame + len(chunk)
+    assert parser.overflows >= 1  # 8 MiB without a picture: over the 4 MiB limit
+    # and a good part afterwards still comes through
+    tail = b"\r\n--cam\r\nContent-Type: image/jpeg\r\n\r\n" + FRAMES[0] + b"\r\n--cam\r\n"
+    assert parser.feed(tail) == [FRAMES[0]]

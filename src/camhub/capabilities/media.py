@@ -94,7 +94,7 @@ register(
         "The camera's microphone as WAV.",
         ("audio_source",),
         None,
-        (),
+        (Action("wav", "GET", "audio.wav", None, None, "The microphone, as WAV"),),
         control="audio",
     )
 )

@@ -13,10 +13,8 @@ answers ``HTTP 400. ... not supported``. Successful commands answer ``OK``.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import TypeVar
 
-import aiohttp
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
@@ -40,8 +38,8 @@ from camhub.compat.tinycam_auth import (
     select_camera,
     settings_of,
 )
-from camhub.drivers.http import translate_errors
 from camhub.errors import CamhubError
+from camhub.streams.audio import open_audio
 from camhub.streams.motion import snapshot_path
 
 P = TypeVar("P")
@@ -69,32 +67,12 @@ def _needs(cam: Camera, cap: Capability, what: str, interface: type[P]) -> P:
 async def audio(request: Request, state: State, caller: Caller) -> Response:
     """The camera's audio as the device serves it (WAV), passed through."""
     cam = select_camera(request, state, by="either")
-    device = cam.device
-    source = await _needs(cam, Capability.AUDIO, "Audio", AudioDriver).audio_source()
-    timeout = device.config.timeout
-    async with translate_errors(device.name, timeout, url=source.url):
-        resp = await state.http.get(
-            source.url,
-            headers=source.headers,
-            auth=source.auth,
-            ssl=source.verify_tls,
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout),
-        )
-    if resp.status != 200:
-        resp.release()
-        raise TinyCamError(502, f"{device.name}: audio refused ({resp.status}).")
-
-    async def body() -> AsyncIterator[bytes]:
-        try:
-            async with translate_errors(device.name, None, url=source.url):
-                async for chunk in resp.content.iter_chunked(AUDIO_CHUNK):
-                    yield chunk
-        finally:
-            resp.release()
-
-    return StreamingResponse(
-        body(), media_type=resp.headers.get("Content-Type", "audio/x-wav"), status_code=200
-    )
+    _needs(cam, Capability.AUDIO, "Audio", AudioDriver)
+    try:
+        media_type, pieces = await open_audio(state.http, cam.device)
+    except DeviceError as exc:
+        raise TinyCamError(502, f"{exc.message}.") from None
+    return StreamingResponse(pieces, media_type=media_type, status_code=200)
 
 
 async def _preset_id(device: PresetsDriver, number: int) -> str:

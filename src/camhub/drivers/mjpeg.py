@@ -19,6 +19,7 @@ opening the snapshot URL (or else the stream) and closing it once the status is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,13 +32,12 @@ from camhub.capabilities import Capability
 from camhub.config import DeviceConfig
 from camhub.drivers import register
 from camhub.drivers.base import Device, DeviceContext, HttpSource
-from camhub.drivers.http import translate_errors
+from camhub.drivers.http import STILL_LIMIT, Body, open_source
 from camhub.errors import CamhubError, DeviceAuthError, DeviceError, VendorCode
-from camhub.streams.parser import MultipartParser, boundary_from_content_type
+from camhub.streams.parser import read_frames
 
 SOI = b"\xff\xd8"
 EOI = b"\xff\xd9"
-MAX_STILL = 16 * 1024 * 1024  # largest still accepted; a stream is read at most twice that
 CHECK_EVERY = 60.0  # seconds between reachability checks while no stream runs
 
 
@@ -100,62 +100,35 @@ class MjpegTransport:
         return cls(f"{self.name}: {meaning}", device=self.name, code=status)
 
     @asynccontextmanager
-    async def get(self, url: str) -> AsyncIterator[aiohttp.ClientResponse]:
-        """GET ``url`` within the device timeout; a status other than 200 raises.
+    async def get(self, url: str) -> AsyncIterator[Body]:
+        """GET ``url`` (status and headers within the device timeout); a status other
+        than 200 raises. The body is read through the :class:`Body`, within its limits.
 
         Leaving the block before the body is read closes the connection, which frees
         the camera's client slot at once.
         """
-        src = self.source(url)
-        middlewares: tuple[aiohttp.ClientMiddlewareType, ...] = ()
-        if src.digest is not None:
-            middlewares = (aiohttp.DigestAuthMiddleware(*src.digest),)
-        get = self.device.ctx.http.get
-        async with (
-            translate_errors(self.name, self.device.config.timeout, url=src.url),
-            get(src.url, headers=src.headers, ssl=src.verify_tls, middlewares=middlewares) as resp,
-        ):
-            if resp.status != 200:
-                raise self.fail(resp.status)
-            yield resp
+        http, timeout = self.device.ctx.http, self.device.config.timeout
+        async with open_source(http, self.source(url), device=self.name, timeout=timeout) as body:
+            if body.status != 200:
+                raise self.fail(body.status)
+            yield body
 
     async def first_jpeg(self, url: str) -> bytes:
-        """One picture from ``url``: the whole still, or the stream's first frame."""
-        async with self.get(url) as resp:
-            if resp.content_type.startswith("multipart/"):
-                jpeg = await self._first_frame(resp)
+        """One picture from ``url``: the whole still, or the stream's first frame.
+
+        Each within the device timeout (after the headers, which have their own).
+        """
+        timeout = self.device.config.timeout
+        jpeg: bytes | None = None
+        async with self.get(url) as body:
+            if body.content_type.startswith("multipart/"):
+                async with contextlib.aclosing(read_frames(body, within=timeout)) as frames:
+                    jpeg = await anext(frames, None)
             else:
-                jpeg = _still(await self._whole_body(resp))
+                jpeg = _still(await body.read(STILL_LIMIT, within=timeout))
         if jpeg is None:
             raise DeviceError(f"{self.name}: the camera sent no complete JPEG", device=self.name)
         return jpeg
-
-    async def _whole_body(self, resp: aiohttp.ClientResponse) -> bytes:
-        if (resp.content_length or 0) > MAX_STILL:
-            raise self._too_large()
-        body = bytearray()
-        async for chunk in resp.content.iter_any():
-            body += chunk
-            if len(body) > MAX_STILL:
-                raise self._too_large()
-        return bytes(body)
-
-    async def _first_frame(self, resp: aiohttp.ClientResponse) -> bytes | None:
-        parser = MultipartParser(boundary_from_content_type(resp.headers["Content-Type"]))
-        seen = 0
-        async for chunk in resp.content.iter_any():
-            frames = parser.feed(chunk)
-            if frames:
-                return frames[0]
-            seen += len(chunk)
-            if seen > 2 * MAX_STILL:
-                raise self._too_large()
-        return None
-
-    def _too_large(self) -> DeviceError:
-        return DeviceError(
-            f"{self.name}: picture larger than {MAX_STILL // 2**20} MiB", device=self.name
-        )
 
 
 @register("mjpeg")

@@ -9,6 +9,12 @@ Cameras are loose with the format, so the reader is forgiving:
 - a truncated frame (no JPEG end marker) is dropped, never handed on;
 - when the Content-Type names no boundary, the first ``--token`` line names it.
 
+Whatever comes, the reader stays linear and bounded: each byte is scanned a bounded
+number of times (searches resume where the last one stopped; a boundary line and a
+header block have a maximum length), and when :data:`MAX_FRAME` bytes go by without a
+complete part, it throws them away and counts an overflow (:func:`read_frames` then
+gives up on the camera rather than keep reading a stream that never makes a picture).
+
 The writer builds each part as one ``bytes`` object, once, so the same object can be
 sent to every viewer.
 """
@@ -16,11 +22,17 @@ sent to every viewer.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncGenerator
+
+from camhub.drivers.http import Body
+from camhub.errors import DeviceError
 
 BOUNDARY = b"camhubframe"
 SOI = b"\xff\xd8"
 EOI = b"\xff\xd9"
 MAX_FRAME = 16 * 1024 * 1024  # give up on a part larger than this and resync
+MAX_BOUNDARY_LINE = 256  # "--" + a token of at most 200 bytes + whitespace
+MAX_HEAD = 8192  # a part's header block
 
 _BOUNDARY_PARAM = re.compile(r'boundary\s*=\s*(?:"([^"]*)"|([^;,\s]+))', re.IGNORECASE)
 _LENGTH = re.compile(rb"^content-length\s*:\s*(\d+)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -74,10 +86,19 @@ class MultipartParser:
         self._buf = bytearray()
         self._pos = 0  # start of unconsumed data in _buf
         self._scan = 0  # where the next boundary search may start (avoids rescans)
+        self._learn_at = 0  # where the search for an unknown boundary resumes
+        self._since_frame = 0  # bytes fed since the last complete part
         self.dropped = 0  # truncated or malformed parts skipped
+        self.overflows = 0  # times max_frame bytes went by without a complete part
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held, waiting for the rest of a part."""
+        return len(self._buf)
 
     def feed(self, data: bytes) -> list[bytes]:
         self._buf += data
+        self._since_frame += len(data)
         frames: list[bytes] = []
         while True:
             frame = self._next()
@@ -87,27 +108,39 @@ class MultipartParser:
         if self._pos:
             del self._buf[: self._pos]
             self._scan = max(0, self._scan - self._pos)
+            self._learn_at = max(0, self._learn_at - self._pos)
             self._pos = 0
-        if len(self._buf) > self.max_frame:  # no boundary in sight: resync
+        if frames:
+            self._since_frame = len(self._buf)
+        elif self._since_frame > self.max_frame:  # no complete part in sight: resync
             self.dropped += 1
-            keep = len(self.boundary) + 4 if self.boundary else 0
-            del self._buf[: len(self._buf) - keep]
-            self._scan = 0
+            self.overflows += 1
+            keep = len(self.boundary) + 4 if self.boundary else MAX_BOUNDARY_LINE
+            del self._buf[: max(0, len(self._buf) - keep)]
+            self._scan = self._learn_at = 0
+            self._since_frame = len(self._buf)
         return frames
 
     # internals ---------------------------------------------------------------------
     def _learn_boundary(self) -> bool:
+        """Take the first ``--token`` line as the boundary; resume where the last
+        look stopped, and let go of what comes before a candidate line."""
         buf = self._buf
-        i = buf.find(b"--", self._pos)
+        i = buf.find(b"--", max(self._pos, self._learn_at))
         while i >= 0:
-            eol = buf.find(b"\n", i)
+            eol = buf.find(b"\n", i, i + MAX_BOUNDARY_LINE)
             if eol < 0:
-                return False
+                if len(buf) - i < MAX_BOUNDARY_LINE:
+                    break  # the line may still end: look again from here
+                i = buf.find(b"--", i + 2)  # too long for a boundary line
+                continue
             token = bytes(buf[i:eol]).strip().lstrip(b"-")
             if token and b" " not in token and len(token) <= 200:
                 self.boundary = token
                 return True
             i = buf.find(b"--", eol)
+        # nothing before a candidate line (or the last byte, a possible "-") matters
+        self._learn_at = self._pos = i if i >= 0 else max(self._pos, len(buf) - 1)
         return False
 
     def _find_boundary(self, start: int) -> int:
@@ -122,6 +155,29 @@ class MultipartParser:
             i = buf.find(token, i + 1)
         return -1
 
+    def _head(self, head_start: int) -> tuple[int, int] | None:
+        """(end of the headers, start of the body) of a part; None when not all in.
+
+        Raises ``ValueError`` when no header block ends within :data:`MAX_HEAD` bytes.
+        """
+        buf = self._buf
+        if buf[head_start : head_start + 2] == SOI:  # part without headers
+            return head_start, head_start
+        if buf[head_start : head_start + 2] == b"\r\n":  # empty header block
+            return head_start, head_start + 2
+        if buf[head_start : head_start + 1] == b"\n":
+            return head_start, head_start + 1
+        limit = head_start + MAX_HEAD
+        crlf = buf.find(b"\n\r\n", head_start, limit)
+        lf = buf.find(b"\n\n", head_start, limit)
+        if lf >= 0 and (crlf < 0 or lf < crlf):
+            return lf, lf + 2
+        if crlf >= 0:
+            return crlf, crlf + 3
+        if len(buf) - head_start > MAX_HEAD:
+            raise ValueError("not a header block")
+        return None
+
     def _next(self) -> bytes | None:
         """Parse one part from ``_pos``; None when more data is needed."""
         while True:
@@ -134,31 +190,24 @@ class MultipartParser:
                 # keep a tail that could hold the start of a boundary line
                 self._pos = max(self._pos, len(buf) - len(self.boundary) - 3)
                 return None
-            eol = buf.find(b"\n", b)
+            line = b - 2 if buf[b - 2 : b] == b"--" else b
+            self._pos = max(self._pos, line)  # what came before the boundary is garbage
+            line_max = len(self.boundary) + MAX_BOUNDARY_LINE
+            eol = buf.find(b"\n", b, b + line_max)
             if eol < 0:
+                if len(buf) - b > line_max:  # not a boundary line after all
+                    self._pos = b + 1
+                    continue
                 return None
-            head_start = eol + 1
-            if buf[head_start : head_start + 2] == SOI:  # part without headers
-                head_end = body_start = head_start
-            elif buf[head_start : head_start + 2] == b"\r\n":  # empty header block
-                head_end, body_start = head_start, head_start + 2
-            elif buf[head_start : head_start + 1] == b"\n":
-                head_end, body_start = head_start, head_start + 1
-            else:
-                head_end = buf.find(b"\n\r\n", head_start)
-                alt = buf.find(b"\n\n", head_start)
-                if head_end < 0 or (0 <= alt < head_end):
-                    head_end = alt
-                    if head_end < 0:
-                        if len(buf) - head_start > 8192:  # not headers: skip this boundary
-                            self._pos = head_start
-                            continue
-                        return None
-                    body_start = head_end + 2
-                else:
-                    body_start = head_end + 3
-            headers = bytes(buf[head_start:head_end])
-            m = _LENGTH.search(headers)
+            try:
+                head = self._head(eol + 1)
+            except ValueError:  # not headers: skip this boundary
+                self._pos = eol + 1
+                continue
+            if head is None:
+                return None
+            head_end, body_start = head
+            m = _LENGTH.search(bytes(buf[eol + 1 : head_end]))
             if m is not None:
                 length = int(m.group(1))
                 if len(buf) - body_start < length:
@@ -180,3 +229,22 @@ class MultipartParser:
             if jpeg is not None:
                 return jpeg
             self.dropped += 1
+
+
+def read_frames(body: Body, *, within: float) -> AsyncGenerator[bytes, None]:
+    """The JPEGs of an MJPEG reply as they come, each within ``within`` seconds.
+
+    Memory stays under :data:`MAX_FRAME` plus one read; a stream that goes
+    :data:`MAX_FRAME` bytes without a complete picture is a :class:`DeviceError`.
+    """
+    parser = MultipartParser(boundary_from_content_type(body.headers.get("Content-Type", "")))
+
+    def feed(chunk: bytes) -> list[bytes]:
+        frames = parser.feed(chunk)
+        if parser.overflows:
+            mib = parser.max_frame / 2**20
+            msg = f"{body.device}: no complete picture in {mib:g} MiB of stream"
+            raise DeviceError(msg, device=body.device)
+        return frames
+
+    return body.units(feed, within=within, what="picture")

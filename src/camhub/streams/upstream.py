@@ -20,14 +20,12 @@ import logging
 import time
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import aiohttp
-
 from camhub.capabilities import Capability, HttpSource, SnapshotDriver, StreamDriver
 from camhub.drivers.base import Device
-from camhub.drivers.http import translate_errors
+from camhub.drivers.http import STILL_LIMIT, Body, open_source
 from camhub.errors import CamhubError, DeviceAuthError, DeviceError, DeviceUnreachable, Unsupported
 from camhub.streams.frames import Frame
-from camhub.streams.parser import SOI, MultipartParser, boundary_from_content_type
+from camhub.streams.parser import SOI, read_frames
 
 if TYPE_CHECKING:
     from camhub.streams.hub import StreamHub
@@ -35,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("camhub.streams")
 
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
-STALL_TIMEOUT = 15.0  # no bytes for this long: the camera is gone, reconnect
+STALL_TIMEOUT = 15.0  # no complete frame for this long: the camera is gone, reconnect
 SNAPSHOT_POLL_FPS = 2.0
 
 
@@ -71,7 +69,7 @@ class Upstream:
         self._idle: asyncio.TimerHandle | None = None
         self._restart = False
         self._flowing = False  # a frame came since the last (re)connect
-        self._resp: aiohttp.ClientResponse | None = None
+        self._body: Body | None = None  # the camera's reply being read
 
     # viewers -----------------------------------------------------------------------
     @property
@@ -132,8 +130,8 @@ class Upstream:
     def reconnect(self) -> None:
         """Drop the camera connection and open a new one (the device was replaced)."""
         self._restart = True
-        if self._resp is not None:
-            self._resp.close()
+        if self._body is not None:
+            self._body.close()
 
     async def close(self, reason: CamhubError | None = None) -> None:
         if self._idle is not None:
@@ -197,44 +195,32 @@ class Upstream:
             self.device = None
 
     async def _read_stream(self, device: Device, source: HttpSource) -> bool:
-        """Publish the frames of ``source``; True when it was a still, read in full."""
-        read_timeout = max(STALL_TIMEOUT, device.config.timeout)
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=device.config.timeout, sock_read=read_timeout
-        )
-        middlewares: tuple[aiohttp.ClientMiddlewareType, ...] = ()
-        if source.digest is not None:
-            middlewares = (aiohttp.DigestAuthMiddleware(*source.digest),)
-        try:
-            async with (
-                translate_errors(self.name, url=source.url),
-                self.hub.http.get(
-                    source.url,
-                    headers=source.headers,
-                    auth=source.auth,
-                    ssl=source.verify_tls,
-                    timeout=timeout,
-                    middlewares=middlewares,
-                ) as resp,
-            ):
-                self._resp = resp
-                check_status(resp.status, self.name)
-                ctype = resp.headers.get("Content-Type", "")
-                if ctype.lower().startswith("image/"):
-                    jpeg = await resp.read()
+        """Publish the frames of ``source``; True when it was a still, read in full.
+
+        Through the one bounded reader (:mod:`camhub.drivers.http`): a still is read
+        whole within the device timeout and :data:`STILL_LIMIT`; a stream must bring a
+        complete frame every :data:`STALL_TIMEOUT` seconds (or the device timeout, if
+        longer), with at most one frame's worth of bytes buffered.
+        """
+        timeout = device.config.timeout
+        async with open_source(self.hub.http, source, device=self.name, timeout=timeout) as body:
+            self._body = body
+            try:
+                check_status(body.status, self.name)
+                if body.content_type.startswith("image/"):
+                    jpeg = await body.read(STILL_LIMIT, within=timeout)
                     if jpeg[:2] != SOI:
                         msg = f"{self.name}: the camera sent no JPEG"
                         raise DeviceError(msg, device=self.name)
                     self.publish(jpeg)
-                    await asyncio.sleep(1.0 / SNAPSHOT_POLL_FPS)  # a still URL: poll it
-                    return True
-                parser = MultipartParser(boundary_from_content_type(ctype))
-                async for chunk in resp.content.iter_any():
-                    for jpeg in parser.feed(chunk):
+                else:
+                    async for jpeg in read_frames(body, within=max(STALL_TIMEOUT, timeout)):
                         self.publish(jpeg)
-                return False
-        finally:
-            self._resp = None
+                    return False
+            finally:
+                self._body = None
+        await asyncio.sleep(1.0 / SNAPSHOT_POLL_FPS)  # a still URL: poll it
+        return True
 
     async def _poll_snapshots(self, device: Device) -> None:
         interval = 1.0 / SNAPSHOT_POLL_FPS

@@ -11,13 +11,15 @@ import asyncio
 import contextlib
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from camhub.api.deps import MediaUser, State
+from camhub.api.routes.devices import device_with
 from camhub.capabilities import Capability
 from camhub.errors import CamhubError, InvalidArgument, NotFound, Unsupported
 from camhub.streams import Viewer, parse_resolution
+from camhub.streams.audio import open_audio
 from camhub.streams.frames import Variant
 from camhub.streams.motion import snapshot_path
 from camhub.streams.parser import content_type
@@ -142,6 +144,18 @@ async def snapshot(
     width, height, q = _params(resolution, quality)
     jpeg = await state.streams.snapshot(name, width, height, q)
     return Response(jpeg, media_type="image/jpeg", headers=NO_CACHE)
+
+
+@router.get(
+    "/api/devices/{name}/audio.wav",
+    response_class=Response,
+    responses={200: {"content": {"audio/x-wav": {}}}},
+)
+async def audio(name: str, state: State, user: MediaUser) -> Response:
+    """The camera's microphone as it serves it (WAV), passed through."""
+    device = device_with(state, name, Capability.AUDIO)
+    media_type, pieces = await open_audio(state.http, device)
+    return StreamingResponse(pieces, media_type=media_type, headers=NO_CACHE)
 
 
 @router.get(

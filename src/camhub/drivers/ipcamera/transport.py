@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from camhub.drivers.http import fetch
+from camhub.drivers.http import REPLY_LIMIT, STILL_LIMIT, fetch
 from camhub.drivers.ipcamera.protocol import ApiStatus, error_for, expect_dict, lockout_seconds
 from camhub.errors import DeviceAuthError, DeviceError, DeviceLockedOut
 
@@ -102,7 +102,9 @@ class IpCameraTransport:
         """GET a binary resource (JPEG, PEM) with the token."""
         token = await self.ensure_token()
         for attempt in (1, 2):
-            status, data = await self._send("GET", path, None, params, token=token, raw=True)
+            status, data = await self._send(
+                "GET", path, None, params, token=token, raw=True, limit=STILL_LIMIT
+            )
             if status == ApiStatus.UNAUTHORIZED and attempt == 1:
                 token = await self.login(stale=token)
                 continue
@@ -133,6 +135,7 @@ class IpCameraTransport:
         *,
         token: str | None = None,
         raw: bool = False,
+        limit: int = REPLY_LIMIT,
     ) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         reply = await fetch(
@@ -141,6 +144,7 @@ class IpCameraTransport:
             self.base_url + path,
             device=self.device,
             timeout=self.timeout,
+            limit=limit,
             json=body,
             params=params,
             headers=headers,

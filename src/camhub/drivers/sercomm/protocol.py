@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from camhub.drivers.http import Reply
+from camhub.drivers.http import STILL_LIMIT, Reply
 from camhub.drivers.sercomm.transport import QueryValue, SercommTransport
 from camhub.errors import DeviceError, VendorCode
 
@@ -181,7 +181,7 @@ class SercommProtocol:
             query["size"] = size
         if quality is not None:
             query["quality"] = quality
-        reply = await self.transport.get("/img/snapshot.cgi", query)
+        reply = await self.transport.get("/img/snapshot.cgi", query, limit=STILL_LIMIT)
         if not reply.body.startswith(b"\xff\xd8"):
             raise self._malformed("/img/snapshot.cgi (not a JPEG)")
         return reply.body

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import aiohttp
 
-from camhub.drivers.http import Reply, fetch
+from camhub.drivers.http import REPLY_LIMIT, Reply, fetch
 from camhub.errors import DeviceAuthError, DeviceError
 
 QueryValue = str | int
@@ -49,8 +49,15 @@ class SercommTransport:
         """The Authorization header, for media readers that connect on their own."""
         return dict(self._headers)
 
-    async def get(self, path: str, query: Mapping[str, QueryValue] | None = None) -> Reply:
-        return await self.request("GET", path, query)
+    async def get(
+        self,
+        path: str,
+        query: Mapping[str, QueryValue] | None = None,
+        *,
+        limit: int = REPLY_LIMIT,
+    ) -> Reply:
+        """GET ``path``; the reply may hold ``limit`` bytes (a picture: ``STILL_LIMIT``)."""
+        return await self.request("GET", path, query, limit=limit)
 
     async def request(
         self,
@@ -58,6 +65,8 @@ class SercommTransport:
         path: str,
         query: Mapping[str, QueryValue] | None = None,
         body: bytes | None = None,
+        *,
+        limit: int = REPLY_LIMIT,
     ) -> Reply:
         reply = await fetch(
             self._http,
@@ -65,6 +74,7 @@ class SercommTransport:
             self.base_url + path,
             device=self.device,
             timeout=self._timeout,
+            limit=limit,
             retry_disconnected=method == "GET",
             params={k: str(v) for k, v in (query or {}).items()},
             data=body,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from camhub.drivers.http import STILL_LIMIT
 from camhub.drivers.tinycam.transport import Reply, TinyCamTransport
 from camhub.errors import DeviceAuthError, DeviceError, VendorCode
 
@@ -97,7 +98,9 @@ class TinyCamApi:
         return reply.body.decode("utf-8", "replace").strip()
 
     async def media(self, path: str, params: dict[str, Any]) -> Reply:
-        return self.check(await self.transport.request(path, params), path.rsplit("/", 1)[-1])
+        """A picture (image.cgi): up to ``STILL_LIMIT`` bytes."""
+        reply = await self.transport.request(path, params, limit=STILL_LIMIT)
+        return self.check(reply, path.rsplit("/", 1)[-1])
 
     # typed calls ------------------------------------------------------------------------------
     async def cam_list(self) -> list[CameraInfo]:

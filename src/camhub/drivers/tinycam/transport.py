@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import aiohttp
 
-from camhub.drivers.http import fetch
+from camhub.drivers.http import REPLY_LIMIT, fetch
 from camhub.errors import DeviceAuthError, DeviceError
 
 _TEXT_STATUS = re.compile(rb"^HTTP (\d{3})\b\.?\s*(.*)", re.DOTALL)
@@ -136,14 +136,19 @@ class TinyCamTransport:
                 await self._send("/api/v1/logout", {"token": token}, {})
 
     # requests ----------------------------------------------------------------------------
-    async def request(self, path: str, params: dict[str, Any] | None = None) -> Reply:
-        """GET ``path`` authenticated; re-login once when the token is refused."""
+    async def request(
+        self, path: str, params: dict[str, Any] | None = None, *, limit: int = REPLY_LIMIT
+    ) -> Reply:
+        """GET ``path`` authenticated; re-login once when the token is refused. The
+        reply may hold ``limit`` bytes (a picture: ``STILL_LIMIT``)."""
         params = {k: str(v) for k, v in (params or {}).items()}
         if self.mode == "token" and self.token is None:
             await self.login()
         for attempt in (1, 2):
             used = self.token
-            reply = await self._send(path, {**params, **self.auth_params()}, self.auth_headers())
+            reply = await self._send(
+                path, {**params, **self.auth_params()}, self.auth_headers(), limit
+            )
             token_refused = reply.status == 401 or (
                 reply.status == 403 and "token" in reply.reason.lower()
             )
@@ -159,13 +164,20 @@ class TinyCamTransport:
             return reply
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, path: str, params: dict[str, str], headers: dict[str, str]) -> Reply:
+    async def _send(
+        self,
+        path: str,
+        params: dict[str, str],
+        headers: dict[str, str],
+        limit: int = REPLY_LIMIT,
+    ) -> Reply:
         reply = await fetch(
             self.http,
             "GET",
             self.base_url + path,
             device=self.device,
             timeout=self.timeout,
+            limit=limit,
             params=params,
             headers=headers,
             allow_redirects=False,
