@@ -38,7 +38,7 @@ from camhub.compat.tinycam_auth import (
     select_camera,
     settings_of,
 )
-from camhub.errors import CamhubError
+from camhub.errors import CamhubError, DeviceError
 from camhub.streams.audio import open_audio
 from camhub.streams.motion import snapshot_path
 
