@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
 import av
+import numpy as np
 from av.video.codeccontext import VideoCodecContext
 
 from camhub.media import h264
@@ -83,8 +84,15 @@ def open_encoder(s: EncoderSettings) -> VideoCodecContext:
 class H264Feed:
     """One encoded stream of a :class:`VideoSource`, shared by every subscriber."""
 
-    def __init__(self, video: VideoSource, settings: EncoderSettings, queue_size: int = 32) -> None:
+    def __init__(
+        self,
+        video: VideoSource,
+        settings: EncoderSettings,
+        queue_size: int = 32,
+        blank: Callable[[], bool] | None = None,
+    ) -> None:
         self.video = video
+        self.blank = blank  # while it answers True, frames are black (a privacy mode)
         self.settings = settings
         self.queue_size = queue_size
         self._subscribers: set[KeyframeQueue] = set()
@@ -128,13 +136,13 @@ class H264Feed:
                 await self._stop()
 
     # control ---------------------------------------------------------------------------
-    async def reconfigure(self, settings: EncoderSettings) -> None:
+    def reconfigure(self, settings: EncoderSettings) -> None:
         """New size / rate / profile; a running encoder restarts on a keyframe."""
         if settings == self.settings:
             return
         self.settings = settings
-        if self.encoding:
-            await self._stop()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()  # its last frame, if any, is dropped
             self._task = asyncio.get_running_loop().create_task(self._run(), name="h264-encoder")
 
     async def close(self) -> None:
@@ -167,11 +175,17 @@ class H264Feed:
     def _tick(self, s: EncoderSettings) -> int:
         return int((time.time() - self.video.t0) * s.fps)
 
+    def _picture(self, t: float, s: EncoderSettings) -> np.ndarray:
+        if self.blank is not None and self.blank():
+            buf = np.empty((s.height * 3 // 2, s.width), dtype=np.uint8)
+            buf[: s.height] = 16  # black, limited range
+            buf[s.height :] = 128
+            return buf
+        return self.video.render_yuv420(t, s.width, s.height)
+
     def _encode(self, ctx: VideoCodecContext, s: EncoderSettings, tick: int) -> AccessUnit | None:
         t = self.video.t0 + tick / s.fps
-        frame = av.VideoFrame.from_ndarray(
-            self.video.render_yuv420(t, s.width, s.height), format="yuv420p"
-        )
+        frame = av.VideoFrame.from_ndarray(self._picture(t, s), format="yuv420p")
         pts = round(tick * 90000 / s.fps)
         frame.pts = pts
         data = b"".join(bytes(p) for p in ctx.encode(frame))
