@@ -226,7 +226,9 @@ class _Connection:
                 except RtspError as exc:
                     self.writer.write(response(exc.status, None, [("Date", _date())]))
                     await self.writer.drain()
-                    return
+                    if exc.fatal:
+                        return
+                    continue
             if message is None:
                 return
             if isinstance(message, Interleaved):
