@@ -79,7 +79,7 @@ class IpCameraEmulator(Emulator):
         self._ssl: ssl.SSLContext | None = None
         self.ws = WsHub(self, float(extra.get("ws_auth_timeout", 10.0)))
         self.services = Services(self)
-        self.rtsp = IpCameraRtsp(self)
+        self.rtsp = IpCameraRtsp(self, float(extra.get("rtsp_max_fps", 30)))
         if opts.rtsp_port is not None:
             self.settings.values["rtspEnabled"] = True
             if opts.rtsp_port:

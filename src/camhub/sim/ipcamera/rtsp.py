@@ -33,9 +33,9 @@ PICTURE_KEYS = frozenset({"resolution", "frameRate", "rotation", "cameraId", "us
 
 
 class IpCameraRtsp:
-    def __init__(self, emu: IpCameraEmulator) -> None:
+    def __init__(self, emu: IpCameraEmulator, max_fps: float = 30.0) -> None:
         self.emu = emu
-        self.max_fps = float(emu.opts.extra.get("rtsp_max_fps", 30))
+        self.max_fps = max_fps
         self.feed = H264Feed(emu.video, self.encoder_settings())
         self.server: RtspServer | None = None
         self._path = "/stream"
