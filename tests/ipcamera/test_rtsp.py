@@ -82,9 +82,14 @@ async def test_clients_and_a_resolution_change_mid_stream(emu: IpCameraEmulator,
         return [p.shape for p in decode(url, 60)]  # type: ignore[misc]
 
     watching = asyncio.create_task(asyncio.to_thread(watch))
+
+    def sent() -> int:
+        sessions = emu.sim_state()["rtsp"]["sessions"]
+        return int(sessions[0]["sent"]) if sessions else 0
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
-    while (await api("GET", "/api/rtsp/status"))[1]["clients"] < 1 and loop.time() < deadline:
+    while sent() < 10 and loop.time() < deadline:  # the client has the old size for a while
         await asyncio.sleep(0.05)
     assert (await api("GET", "/api/rtsp/status"))[1]["clients"] == 1
     assert (await api("POST", "/settings", json={"resolution": "1280x720"}))[0] == 200

@@ -12,7 +12,7 @@ import pytest
 from camhub.media import h264
 from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_server import RtspServer
-from camhub.media.types import AccessUnit, Feed
+from camhub.media.types import AccessUnit, Feed, VideoInfo
 from tests.media.conftest import ClipFeed, make_clip
 from tests.media.rtsp_client import RawRtsp, basic, digest
 
@@ -213,3 +213,39 @@ async def test_a_slow_client_skips_and_does_not_slow_another() -> None:
         assert received == total  # every unit, from the first keyframe on
         dropping = [s for s in seen.values() if s["dropped"]]
         assert len(dropping) == 1 and dropping[0]["skips"]  # the slow one, and only it
+
+
+class BrokenFeed(ClipFeed):
+    """A feed whose description or stream fails: the server must carry on."""
+
+    def __init__(self, clip: list[AccessUnit], fail_info: bool) -> None:
+        super().__init__(clip)
+        self.fail_info = fail_info
+
+    async def video_info(self) -> VideoInfo:
+        if self.fail_info:
+            raise RuntimeError("camera gone")
+        return self.info
+
+    async def subscribe(self) -> AsyncIterator[AccessUnit]:
+        yield self.clip[0]
+        raise RuntimeError("stream broke")
+
+
+async def test_a_broken_feed_is_an_error_for_its_client_only(
+    clip: list[AccessUnit], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serving(BrokenFeed(clip, fail_info=True), auth=False) as (server, url):
+        async with client(server) as c:
+            assert (await c.request("DESCRIBE", url)).status == 500
+        async with client(server) as c:
+            assert (await c.request("OPTIONS", url)).status == 200
+    async with serving(BrokenFeed(clip, fail_info=False), auth=False) as (server, url):
+        async with client(server) as c:
+            await c.play(url)
+            assert h264.is_keyframe((await c.unit()).data)
+            with pytest.raises((asyncio.IncompleteReadError, ConnectionError)):
+                await asyncio.wait_for(c.unit(), 5)  # the stream ends: the connection closes
+        async with client(server) as c:
+            assert (await c.request("OPTIONS", url)).status == 200
+    assert "stream broke" in caplog.text and "camera gone" in caplog.text

@@ -239,6 +239,10 @@ class _Connection:
                 status, headers, body, ctype = exc.status, [], b"", None
                 if exc.fatal:
                     self.closing = True
+            except Exception:  # a bug or a broken feed: answer, log, hang up
+                log.exception("RTSP %s %s failed", message.method, message.path)
+                status, headers, body, ctype = 500, [], b"", None
+                self.closing = True
             headers = [("Date", _date()), *headers]
             self.writer.write(response(status, message.cseq, headers, body, ctype))
             await self.writer.drain()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from camhub.media import h264
 from camhub.media.queue import KeyframeQueue
 from camhub.media.types import AccessUnit, VideoInfo
 from camhub.sim.video import VideoSource
+
+log = logging.getLogger(__name__)
 
 Profile = Literal["baseline", "main"]
 
@@ -201,6 +204,14 @@ class H264Feed:
         return AccessUnit(h264.annexb(nals), pts, keyframe)
 
     async def _run(self) -> None:
+        try:
+            await self._encode_loop()
+        except Exception:  # a broken encoder ends the streams; the next subscriber retries
+            log.exception("H.264 encoder failed")
+            for queue in list(self._subscribers):
+                queue.close()
+
+    async def _encode_loop(self) -> None:
         s = self.settings
         ctx = await asyncio.to_thread(open_encoder, s)
         self.encoders_started += 1
