@@ -249,3 +249,36 @@ async def test_a_broken_feed_is_an_error_for_its_client_only(
         async with client(server) as c:
             assert (await c.request("OPTIONS", url)).status == 200
     assert "stream broke" in caplog.text and "camera gone" in caplog.text
+
+
+class SilentFeed(ClipFeed):
+    """A feed that never learns its parameter sets (a camera that never answers)."""
+
+    async def video_info(self) -> VideoInfo:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_describe_waits_boundedly_and_stop_does_not_wait_for_it(
+    clip: list[AccessUnit],
+) -> None:
+    async with (
+        serving(SilentFeed(clip), auth=False, info_timeout=0.5) as (server, url),
+        client(server) as c,
+    ):
+        assert (await c.request("DESCRIBE", url)).status == 503
+    server = RtspServer({"/cam": SilentFeed(clip)}.get)
+    await server.start()
+    c = await RawRtsp.connect("127.0.0.1", server.port)
+    await c.send_raw(
+        f"DESCRIBE rtsp://127.0.0.1:{server.port}/cam RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode()
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while server.connection_count == 0 and loop.time() < deadline:
+        await asyncio.sleep(0.01)
+    await asyncio.wait_for(server.stop(), 5)  # not the 10 s the DESCRIBE may wait
+    assert server.connection_count == 0
+    with contextlib.suppress(ConnectionResetError):  # closed, by FIN or by RST
+        assert await c.reader.read() == b""
+    await c.close()

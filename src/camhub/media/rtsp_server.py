@@ -130,6 +130,8 @@ class RtspServer:
         conns = list(self._connections)
         for conn in conns:
             conn.abort()
+            if conn.task is not None:
+                conn.task.cancel()  # e.g. a DESCRIBE still waiting for its feed
         await asyncio.gather(*(c.done.wait() for c in conns))
         if self._server is not None:
             await self._server.wait_closed()
@@ -196,6 +198,7 @@ class _Connection:
     ) -> None:
         self.server, self.reader, self.writer = server, reader, writer
         self.session: Session | None = None
+        self.task = asyncio.current_task()
         self.tasks: list[asyncio.Task[None]] = []
         self.done = asyncio.Event()
         self.closing = False
@@ -211,12 +214,16 @@ class _Connection:
     async def run(self) -> None:
         try:
             await self._serve()
-        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, asyncio.CancelledError):
             pass
         finally:
-            await self._stop_streaming()
+            tasks = self._cancel_streaming()
             self.writer.transport.abort()
-            self.done.set()
+            try:  # this is the connection's own task: a cancel here ends it quietly
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.gather(*tasks, return_exceptions=True)
+            finally:
+                self.done.set()
 
     async def _serve(self) -> None:
         while not self.closing:
@@ -368,13 +375,16 @@ class _Connection:
             asyncio.create_task(self._send(session), name=f"rtsp-send-{session.id}"),
         ]
 
-    async def _stop_streaming(self) -> None:
+    def _cancel_streaming(self) -> list[asyncio.Task[None]]:
         tasks, self.tasks = self.tasks, []
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         if self.session is not None:
             self.session.playing = False
+        return tasks
+
+    async def _stop_streaming(self) -> None:
+        await asyncio.gather(*self._cancel_streaming(), return_exceptions=True)
 
     async def _pump(self, session: Session) -> None:
         """Feed -> this client's queue; never waits on the client."""
