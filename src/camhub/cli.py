@@ -67,6 +67,15 @@ def simulate(
     login: Annotated[
         str, typer.Option(help="Tapo camera login flow: legacy, secure or tpap.")
     ] = "secure",
+    rtsp_port: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Run the device's RTSP server on this port (0: any free one)."),
+    ] = None,
+    stream_username: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Tapo camera account for RTSP (not the cloud login)."),
+    ] = None,
+    stream_password: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     fault: Annotated[list[str], typer.Option(help="Start with this fault on (repeatable).")] = [],  # noqa: B006
 ) -> None:
     """Run one device emulator until interrupted."""
@@ -85,6 +94,9 @@ def simulate(
         password=password,
         model=model,
         login=login,
+        rtsp_port=rtsp_port,
+        stream_username=stream_username,
+        stream_password=stream_password,
         faults=set(fault),
     )
 
@@ -95,9 +107,9 @@ def simulate(
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
         url = await emu.start()
-        typer.echo(
-            f"ready: {url}",
-        )
+        typer.echo(f"ready: {url}")
+        if emu.rtsp_url is not None:
+            typer.echo(f"rtsp: {emu.rtsp_url}")
         sys.stdout.flush()
         try:
             await _wait_for_signal()

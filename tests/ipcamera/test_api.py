@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 from typing import Any
 
 import aiohttp
@@ -221,6 +222,9 @@ async def test_events_range_clear_stats_export(emu: IpCameraEmulator, api: Any) 
 
 
 async def test_rtsp_endpoints(api: Any) -> None:
+    with socket.socket() as s:  # the server really listens: a port nobody uses
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     _, status = await api("GET", "/api/rtsp/status")
     assert status == {
         "enabled": False,
@@ -231,14 +235,14 @@ async def test_rtsp_endpoints(api: Any) -> None:
     }
     first = {
         "rtspEnabled": True,
-        "rtspPort": 8555,
+        "rtspPort": port,
         "rtspPath": "/live",
         "rtspUsername": "admin",
         "rtspPassword": "secret",
     }
     assert (await api("POST", "/api/rtsp/apply-settings", json=first))[1] == {"success": True}
     _, status = await api("GET", "/api/rtsp/status")
-    assert status["running"] is True and status["port"] == 8555 and status["path"] == "/live"
+    assert status["running"] is True and status["port"] == port and status["path"] == "/live"
     _, settings = await api("GET", "/settings")
     assert settings["rtspHasPassword"] is True and "rtspPassword" not in settings
     code, body = await api("POST", "/api/rtsp/apply-settings", json={"rtspPassword": "other"})

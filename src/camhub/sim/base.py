@@ -28,9 +28,14 @@ class SimOptions:
     host: str = "127.0.0.1"
     port: int = 0  # 0: any free port
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     model: str | None = None
     login: str = "secure"  # tapo-camera: legacy | secure
+    # RTSP server where the real device has one: None off, 0 any free port.
+    rtsp_port: int | None = None
+    # The camera account RTSP asks for, distinct from the cloud/admin login (Tapo).
+    stream_username: str | None = None
+    stream_password: str | None = field(default=None, repr=False)
     faults: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -117,6 +122,11 @@ class Emulator:
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.opts.host}:{self.port}"
+
+    @property
+    def rtsp_url(self) -> str | None:
+        """``rtsp://HOST:PORT`` while the emulator's RTSP server runs, else None."""
+        return None
 
     @property
     def connection_count(self) -> int:

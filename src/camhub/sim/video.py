@@ -8,6 +8,10 @@ COM segment (``camhub-ts=<ms>``) so a viewer can measure end-to-end latency.
 
 A frame is rendered and encoded once per (tick, size, quality) however many clients
 read it, so several emulated cameras at 15 fps fit on one core.
+
+:meth:`VideoSource.render_yuv420` draws the same picture straight into planar YUV
+4:2:0 (BT.601, limited range) for the H.264 encoder (:mod:`camhub.sim.h264`):
+measured, converting an RGB frame costs more than x264 encoding it.
 """
 
 from __future__ import annotations
@@ -44,11 +48,16 @@ def _glyph(ch: str) -> np.ndarray:
 _GLYPHS = {ch: _glyph(ch) for ch in _DIGITS}
 
 
+def text_box(text: str, x: int, y: int, scale: int) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the black box :func:`draw_text` paints."""
+    return y - scale, y + 6 * scale, x - scale, x + len(text) * 4 * scale + scale
+
+
 def draw_text(img: np.ndarray, text: str, x: int, y: int, scale: int) -> None:
     """Burn ``text`` (digits and : . -) into ``img`` in white on black, in place."""
     h, w = img.shape[:2]
-    box_w = len(text) * 4 * scale + scale
-    img[max(0, y - scale) : min(h, y + 6 * scale), max(0, x - scale) : min(w, x + box_w)] = 0
+    top, bottom, left, right = text_box(text, x, y, scale)
+    img[max(0, top) : min(h, bottom), max(0, left) : min(w, right)] = 0
     for i, ch in enumerate(text):
         g = np.kron(_GLYPHS.get(ch, _GLYPHS[" "]), np.ones((scale, scale), dtype=bool))
         gx = x + i * 4 * scale
@@ -79,6 +88,29 @@ def jpeg_size(jpeg: bytes) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def rgb_to_yuv(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BT.601 limited-range Y, U, V (float arrays) of RGB values (last axis)."""
+    r, g, b = (rgb[..., i].astype(np.float32) for i in range(3))
+    y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
+    u = 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255
+    v = 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255
+    return y, u, v
+
+
+def _planes(buf: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y, U, V views of an I420 buffer of shape (h * 3 // 2, w)."""
+    flat = buf.reshape(-1)
+    cw, ch = w // 2, h // 2
+    y = flat[: w * h].reshape(h, w)
+    u = flat[w * h : w * h + cw * ch].reshape(ch, cw)
+    v = flat[w * h + cw * ch :].reshape(ch, cw)
+    return y, u, v
+
+
+BLOCK_RGB = (230, 200, 40)
+_BLOCK_YUV = tuple(round(float(c)) for c in rgb_to_yuv(np.array(BLOCK_RGB)))
+
+
 @dataclass
 class _Cached:
     key: tuple[int, int, int, int]
@@ -104,6 +136,7 @@ class VideoSource:
         self.t0 = time.time()
         rng = np.random.default_rng(seed)
         self._backgrounds: dict[tuple[int, int], np.ndarray] = {}
+        self._yuv_backgrounds: dict[tuple[int, int], np.ndarray] = {}
         self._tint = rng.integers(40, 120, size=3)
         self._cache: dict[tuple[int, int, int], _Cached] = {}
 
@@ -150,10 +183,52 @@ class VideoSource:
         bw, bh = max(4, w // 8), max(4, h // 6)
         x0 = int(cx * w - bw / 2)
         y0 = int(cy * h - bh / 2)
-        img[max(0, y0) : y0 + bh, max(0, x0) : x0 + bw] = (230, 200, 40)
-        stamp = time.strftime("%H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}"
-        draw_text(img, stamp, 8, 8, max(1, h // 120))
+        img[max(0, y0) : y0 + bh, max(0, x0) : x0 + bw] = BLOCK_RGB
+        draw_text(img, _stamp(t), 8, 8, max(1, h // 120))
         return img
+
+    def _yuv_background(self, w: int, h: int) -> np.ndarray:
+        bg = self._yuv_backgrounds.get((w, h))
+        if bg is None:
+            rgb = self._background(w, h)
+            bg = np.empty((h * 3 // 2, w), dtype=np.uint8)
+            y, u, v = _planes(bg, w, h)
+            yy, uu, vv = rgb_to_yuv(rgb)
+            y[:] = np.clip(np.rint(yy), 0, 255)
+            u[:] = np.clip(np.rint(uu[::2, ::2]), 0, 255)
+            v[:] = np.clip(np.rint(vv[::2, ::2]), 0, 255)
+            self._yuv_backgrounds[(w, h)] = bg
+        return bg
+
+    def render_yuv420(
+        self, t: float, width: int | None = None, height: int | None = None
+    ) -> np.ndarray:
+        """The picture of :meth:`render` as an I420 buffer of shape (h * 3 // 2, w).
+
+        ``width`` and ``height`` must be even (4:2:0 subsampling).
+        """
+        w, h = width or self.width, height or self.height
+        if w % 2 or h % 2:
+            raise ValueError("YUV 4:2:0 needs an even width and height")
+        buf = self._yuv_background(w, h).copy()
+        y, u, v = _planes(buf, w, h)
+        cx, cy = self._block_pos(t)
+        bw, bh = max(4, w // 8), max(4, h // 6)
+        x0 = max(0, int(cx * w - bw / 2)) & ~1
+        y0 = max(0, int(cy * h - bh / 2)) & ~1
+        y[y0 : y0 + bh, x0 : x0 + bw] = _BLOCK_YUV[0]
+        u[y0 // 2 : (y0 + bh) // 2, x0 // 2 : (x0 + bw) // 2] = _BLOCK_YUV[1]
+        v[y0 // 2 : (y0 + bh) // 2, x0 // 2 : (x0 + bw) // 2] = _BLOCK_YUV[2]
+        stamp, scale = _stamp(t), max(1, h // 120)
+        draw_text(y, stamp, 8, 8, scale)
+        top, bottom, left, right = text_box(stamp, 8, 8, scale)
+        box = (
+            slice(max(0, top) // 2, min(h, bottom + 1) // 2),
+            slice(max(0, left) // 2, min(w, right + 1) // 2),
+        )
+        u[box] = 128
+        v[box] = 128
+        return buf
 
     def frame(
         self,
@@ -198,6 +273,11 @@ class VideoSource:
                 next_at = loop.time()
                 delay = 0
             await asyncio.sleep(max(0.0, delay))
+
+
+def _stamp(t: float) -> str:
+    """The wall-clock time burned into a frame: ``HH:MM:SS.mmm``."""
+    return time.strftime("%H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}"
 
 
 def tone_wav(seconds: float = 1.0, freq: float = 440.0, rate: int = 8000) -> bytes:

@@ -5,7 +5,9 @@ and in ``extra``: ``pro`` (default True), ``http_port`` (the redirect listener, 
 any free port; None for none), ``reverse_proxy`` (trust X-Forwarded-Proto), ``scene``,
 ``period``, ``burst`` (the synthetic picture, see :class:`VideoSource`),
 ``ws_auth_timeout`` (seconds, default 10), ``lockout_seconds`` (default 30),
-``capture_seconds`` (how long a high-res capture takes, default 0.5).
+``capture_seconds`` (how long a high-res capture takes, default 0.5),
+``rtsp_max_fps`` and ``rtsp_session_timeout`` (the RTSP server, see
+:mod:`camhub.sim.ipcamera.rtsp`; ``SimOptions.rtsp_port`` turns it on at launch).
 
 Faults: ``drop`` (close connections without answering), ``slow`` (answer late),
 ``hang`` (never answer), ``ws-drop`` (close every WebSocket and refuse new ones),
@@ -35,6 +37,7 @@ from camhub.sim.ipcamera.access import build_middleware
 from camhub.sim.ipcamera.auth import Auth
 from camhub.sim.ipcamera.events import WS_MESSAGE, EventLog, now_ms
 from camhub.sim.ipcamera.routes import Routes
+from camhub.sim.ipcamera.rtsp import PICTURE_KEYS, IpCameraRtsp
 from camhub.sim.ipcamera.services import Services
 from camhub.sim.ipcamera.settings import LENSES, Settings, license_info
 from camhub.sim.ipcamera.ws import WsHub
@@ -76,6 +79,11 @@ class IpCameraEmulator(Emulator):
         self._ssl: ssl.SSLContext | None = None
         self.ws = WsHub(self, float(extra.get("ws_auth_timeout", 10.0)))
         self.services = Services(self)
+        self.rtsp = IpCameraRtsp(self, float(extra.get("rtsp_max_fps", 30)))
+        if opts.rtsp_port is not None:
+            self.settings.values["rtspEnabled"] = True
+            if opts.rtsp_port:
+                self.settings.values["rtspPort"] = opts.rtsp_port
         super().__init__(opts)
 
     # emulator frame --------------------------------------------------------------------
@@ -99,6 +107,11 @@ class IpCameraEmulator(Emulator):
             "cameraRunning": self.camera_running,
             "httpPort": self.http_port,
             "pro": self.settings.pro,
+            "rtsp": {
+                "running": self.rtsp.running,
+                "sessions": self.rtsp.server.sessions() if self.rtsp.server else [],
+                "encoding": self.rtsp.feed.encoding,
+            },
         }
 
     def on_fault(self, name: str, on: bool) -> None:
@@ -137,9 +150,17 @@ class IpCameraEmulator(Emulator):
             server = site._server
             assert isinstance(server, asyncio.base_events.Server)
             self.http_port = server.sockets[0].getsockname()[1]
+        if self.settings["rtspEnabled"]:
+            await self.rtsp.start(port=0 if self.opts.rtsp_port == 0 else None)
         return url
 
+    @property
+    def rtsp_url(self) -> str | None:
+        return self.rtsp.url
+
     async def stop(self) -> None:
+        await self.rtsp.stop()
+        await self.rtsp.feed.close()
         await self.ws.close_all()
         for task in list(self._tasks):
             task.cancel()
@@ -176,6 +197,10 @@ class IpCameraEmulator(Emulator):
     async def apply_settings(self, changes: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Validate and apply; broadcast what changed to every WebSocket client."""
         changed, errors = self.settings.apply(changes)
+        if PICTURE_KEYS & changed.keys():
+            self.rtsp.picture_changed()
+        if "rtspEnabled" in changed:
+            await self.services.switch_rtsp(bool(changed["rtspEnabled"]))
         await self.ws.announce(changed)
         return changed, errors
 

@@ -1,8 +1,10 @@
 """RTSP server and MQTT client settings: ``/api/rtsp/*`` and ``/api/mqtt/*``.
 
-Neither server nor client really runs in the emulator; their state, validation and the
-``currentPassword`` rule for credential changes do. Changing credentials that already
-have a password needs that password as ``currentPassword``; first-time setup does not.
+The RTSP server really runs (:mod:`camhub.sim.ipcamera.rtsp`): ``start``, ``stop``,
+``restart`` and ``apply-settings`` drive it, and a port already taken answers 500
+``{"success": false, "error": ...}``. The MQTT client does not run; its state and
+validation do. Changing credentials that already have a password needs that password
+as ``currentPassword``; first-time setup does not.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ _CRED_SPECS = {"rtspPassword": str, "mqttUsername": str, "mqttPassword": str}
 class Services:
     def __init__(self, emu: IpCameraEmulator) -> None:
         self.emu = emu
-        self.rtsp_running = False
         self.mqtt_connected = False
 
     def routes(self, app: web.Application) -> None:
@@ -31,7 +32,7 @@ class Services:
         r.add_get("/api/rtsp/status", self.rtsp_status_route)
         r.add_post("/api/rtsp/start", self.rtsp_start)
         r.add_post("/api/rtsp/stop", self.rtsp_stop)
-        r.add_post("/api/rtsp/restart", self.rtsp_start)
+        r.add_post("/api/rtsp/restart", self.rtsp_restart)
         r.add_post("/api/rtsp/settings", self.rtsp_settings)
         r.add_post("/api/rtsp/apply-settings", self.rtsp_apply)
         r.add_get("/api/mqtt/status", self.mqtt_status_route)
@@ -45,10 +46,10 @@ class Services:
         s = self.emu.settings
         return {
             "enabled": s["rtspEnabled"],
-            "running": self.rtsp_running,
+            "running": self.emu.rtsp.running,
             "port": s["rtspPort"],
             "path": s["rtspPath"],
-            "clients": 0,
+            "clients": self.emu.rtsp.clients,
         }
 
     def mqtt_status(self) -> dict[str, Any]:
@@ -65,15 +66,36 @@ class Services:
     async def rtsp_status_route(self, request: web.Request) -> web.Response:
         return web.json_response(self.rtsp_status())
 
-    async def rtsp_start(self, request: web.Request) -> web.Response:
-        self.rtsp_running = True
+    async def switch_rtsp(self, on: bool, restart: bool = False) -> str | None:
+        """Start (or restart) or stop the RTSP server; the error text when it cannot start."""
+        rtsp = self.emu.rtsp
+        error: str | None = None
+        try:
+            if not on:
+                await rtsp.stop()
+            elif restart:
+                await rtsp.restart()
+            else:
+                await rtsp.start()
+        except OSError:
+            error = f"Failed to start RTSP server on port {self.emu.settings['rtspPort']}"
         await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
+        return error
+
+    async def _switch_route(self, on: bool, restart: bool = False) -> web.Response:
+        error = await self.switch_rtsp(on, restart)
+        if error is not None:
+            return web.json_response({"success": False, "error": error}, status=500)
         return web.json_response({"success": True, **self.rtsp_status()})
 
+    async def rtsp_start(self, request: web.Request) -> web.Response:
+        return await self._switch_route(True)
+
     async def rtsp_stop(self, request: web.Request) -> web.Response:
-        self.rtsp_running = False
-        await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
-        return web.json_response({"success": True, **self.rtsp_status()})
+        return await self._switch_route(False)
+
+    async def rtsp_restart(self, request: web.Request) -> web.Response:
+        return await self._switch_route(True, restart=True)
 
     async def rtsp_settings(self, request: web.Request) -> web.Response:
         return await self._apply(request, "rtsp", restart=False)
@@ -166,8 +188,9 @@ class Services:
             s.mqtt_password = creds.get("mqttPassword", s.mqtt_password)
         await self.emu.apply_settings(plain)
         if restart and which == "rtsp":
-            self.rtsp_running = bool(s["rtspEnabled"])
-            await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
+            error = await self.switch_rtsp(bool(s["rtspEnabled"]), restart=True)
+            if error is not None:
+                return web.json_response({"success": False, "error": error}, status=500)
         elif restart:
             await self.emu.ws.broadcast({"type": "mqtt_status", **self.mqtt_status()})
         return web.json_response({"success": True})

@@ -15,7 +15,9 @@ GET (``http_method=1``; 0 is POST), adding ``event``, ``camera``, ``window`` and
 ``HTTP_EVENT.http_event_en=1`` it POSTs a JPEG to ``http_post_url``.
 
 ``SimOptions.extra``: ``scene`` (quiet | motion | bursts), ``retrigger`` seconds,
-``slow_seconds`` for the ``slow`` fault, ``viewer_password`` (default ``demo``).
+``slow_seconds`` for the ``slow`` fault, ``viewer_password`` (default ``demo``),
+``rtsp_session_timeout``. ``SimOptions.rtsp_port`` runs the RTSP server of
+``/img/media.sav`` and ``/img/video.sav`` (:mod:`camhub.sim.sercomm.rtsp`).
 Faults: ``drop`` (reply cut short), ``offline`` (connection closed unanswered),
 ``hang`` (no answer until the fault is cleared), ``slow``, ``bad-auth`` (every
 credential refused).
@@ -39,6 +41,7 @@ from aiohttp import web
 
 from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.sercomm.groups import MODELS, Model, default_groups
+from camhub.sim.sercomm.rtsp import SercommRtsp
 from camhub.sim.video import Scene, VideoSource
 
 log = logging.getLogger(__name__)
@@ -91,6 +94,7 @@ class SercommEmulator(Emulator):
         super().__init__(opts)
         self.groups = self._fresh_groups()
         self.add_log("System", "Boot up.")
+        self.rtsp = SercommRtsp(self) if opts.rtsp_port is not None else None
 
     # state -------------------------------------------------------------------------
     def _fresh_groups(self) -> dict[str, dict[str, str]]:
@@ -107,6 +111,12 @@ class SercommEmulator(Emulator):
         self.pan = self.tilt = 0
         self.resets += 1
         self.add_log("System", "Reset to factory default.")
+        self.config_changed()
+
+    def config_changed(self) -> None:
+        """Groups were set, restored or reset: the video and RTSP port follow them."""
+        if self.rtsp is not None:
+            self.rtsp.groups_changed()
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -154,6 +164,7 @@ class SercommEmulator(Emulator):
             "resets": self.resets,
             "ui_enabled": self.ui_enabled,
             "requests": self.requests,
+            "rtsp": self.rtsp.server.sessions() if self.rtsp and self.rtsp.server else None,
         }
 
     # pan / tilt --------------------------------------------------------------------
@@ -170,6 +181,21 @@ class SercommEmulator(Emulator):
         self.app.on_shutdown.append(self._on_shutdown)
         self.app.cleanup_ctx.append(self._motion_ctx)
         add_routes(self)
+
+    async def start(self) -> str:
+        url = await super().start()
+        if self.rtsp is not None:
+            await self.rtsp.start(self.opts.rtsp_port or 0)
+        return url
+
+    async def stop(self) -> None:
+        if self.rtsp is not None:
+            await self.rtsp.stop()
+        await super().stop()
+
+    @property
+    def rtsp_url(self) -> str | None:
+        return self.rtsp.url if self.rtsp is not None else None
 
     def on_fault(self, name: str, on: bool) -> None:
         if name == "hang" and not on:

@@ -78,6 +78,7 @@ def add_routes(emu: SercommEmulator) -> None:
         current.update(changes)
         if changes:
             emu.add_log("System", f"{group} settings changed.")
+            emu.config_changed()
         return ok()
 
     async def query(request: web.Request) -> web.Response:
@@ -226,6 +227,7 @@ def add_routes(emu: SercommEmulator) -> None:
                     {k: v for k, v in values.items() if k in emu.groups[group] and v != ""}
                 )
         emu.add_log("System", "Configuration restored.")
+        emu.config_changed()
         return ok()
 
     async def reboot(request: web.Request) -> web.Response:

@@ -7,8 +7,9 @@
   Its ``a=control`` lines name the RTSP tracks of ``/img/media.sav``. Like the real
   camera's, it describes no MJPEG stream.
 - ``/img/media.sav``, ``/img/video.sav``, ``/img/audio.sav`` are RTSP resources
-  (``rtsp://host:RTSP_RTP.rtsp_port/img/...``). The emulator runs no RTSP server, so a
-  plain HTTP GET of them answers **501** with the RTSP URL as text.
+  (``rtsp://host:RTSP_RTP.rtsp_port/img/...``, served by :mod:`camhub.sim.sercomm.rtsp`
+  when the emulator runs its RTSP server). A plain HTTP GET of them on the HTTP port
+  answers **501** with the RTSP URL as text.
 - ``/img/media.flv`` answers a valid but empty FLV stream (``video/x-flv``: the header
   and no tags: FLV cannot carry the emulator's JPEG frames). ``/img/media.swf`` and
   ``/img/sc_flvplayer.swf`` answer a minimal valid SWF movie

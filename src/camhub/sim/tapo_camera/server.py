@@ -10,6 +10,11 @@ the secure flow), ``max_attempts`` (failed logins before a lockout, 10),
 ``without`` (modules this firmware lacks, e.g. ``["led", "lens_mask"]``: the
 camera answers -40106 to them).
 
+RTSP (``SimOptions.rtsp_port``, None for none): ``stream1`` and ``stream2`` with the
+camera account ``stream_username`` / ``stream_password``; ``extra`` keys
+``main_size``, ``sub_size``, ``fps``, ``scene``, ``rtsp_session_timeout``; see
+:mod:`camhub.sim.tapo_camera.rtsp`.
+
 Faults: ``slow`` and ``drop`` (connection closed mid-reply) and ``lockout`` (every
 login answers -40404 with ``sec_left``) last until switched off;
 ``session-expiry`` (-40401), ``bad-seq`` (HTTP 500 ``Http seq illegaly``) and
@@ -30,6 +35,7 @@ from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.tapo_camera.auth import SESSION_EXPIRED, LoginAuthority, Session
 from camhub.sim.tapo_camera.camera import NOT_SUPPORTED, TapoCamera
 from camhub.sim.tapo_camera.motion import Detection
+from camhub.sim.tapo_camera.rtsp import TapoRtsp
 
 ONE_SHOT_FAULTS = ("session-expiry", "bad-seq", "bad-tag")
 COMMON_FAILED = -1
@@ -68,10 +74,27 @@ class TapoCameraEmulator(Emulator):
             on_reboot=self.auth.sessions.clear,
             without=frozenset(str(m) for m in extra.get("without", ())),
         )
+        self.rtsp = TapoRtsp(self) if opts.rtsp_port is not None else None
 
     def setup(self) -> None:
         self.app.router.add_post("/", self._login_route)
         self.app.router.add_post("/stok={stok}/ds", self._api_route)
+
+    async def start(self) -> str:
+        url = await super().start()
+        if self.rtsp is not None:
+            await self.rtsp.start()
+        return url
+
+    async def stop(self) -> None:
+        if self.rtsp is not None:
+            await self.rtsp.stop()
+        await super().stop()
+
+    @property
+    def rtsp_url(self) -> str | None:
+        """``rtsp://HOST:PORT`` of the RTSP server (append ``/stream1``), or None."""
+        return self.rtsp.url if self.rtsp is not None else None
 
     # hooks for tests and the demo ------------------------------------------------------
     def add_detection(
@@ -99,6 +122,7 @@ class TapoCameraEmulator(Emulator):
             "sessions": len(self.auth.sessions),
             "locked_seconds": self.auth.seconds_left(),
             "reboots": cam.reboots,
+            "rtsp": self.rtsp.state() if self.rtsp is not None else None,
         }
 
     def _take(self, fault: str) -> bool:

@@ -1,0 +1,73 @@
+"""The feed interface: what an RTSP server (or any H.264 consumer) reads from.
+
+A *feed* is one H.264 video stream, shared by all its consumers. The camera
+emulators provide one per stream (``camhub.sim.h264.H264Feed``, libx264 from the
+synthetic scene) and camhub's packet hub provides the same interface for a camera
+stream it pulls. The whole contract::
+
+    @dataclass(frozen=True)
+    class AccessUnit:
+        data: bytes      # Annex-B: every NAL unit of one picture, each after a start code
+        pts_90k: int     # presentation time on a 90 kHz clock, increasing, any origin
+        keyframe: bool   # an IDR picture: a decoder can start here
+
+    @dataclass(frozen=True)
+    class VideoInfo:
+        sps: bytes       # the sequence parameter set NAL unit, no start code
+        pps: bytes       # the picture parameter set NAL unit, no start code
+        width: int
+        height: int
+
+    class Feed(Protocol):
+        async def video_info(self) -> VideoInfo: ...
+        def subscribe(self) -> AsyncIterator[AccessUnit]: ...
+
+Rules a feed keeps:
+
+- ``video_info()`` answers once the stream's parameter sets are known (a feed that
+  must first reach its camera may take a moment; callers bound the wait). It raises
+  ``LookupError`` when the stream is gone for good.
+- ``subscribe()`` returns an async iterator (normally an async generator) that starts
+  at a keyframe and yields access units as they are produced, live, never a backlog.
+  A keyframe's access unit carries its SPS and PPS in band, so a consumer that joins
+  late or skips ahead needs nothing else; when the parameter sets change (a new
+  resolution) the next keyframe carries the new ones. The iterator ends when the
+  stream ends. The consumer leaves by closing it (``aclose()``, e.g. through
+  ``contextlib.aclosing``); a feed may stop producing when nobody subscribes.
+- A subscriber must read promptly: a feed may skip a lagging subscriber ahead to the
+  next keyframe (see :class:`camhub.media.queue.KeyframeQueue`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class AccessUnit:
+    """One coded picture in Annex-B form (see the module docstring)."""
+
+    data: bytes
+    pts_90k: int
+    keyframe: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    """What a stream description (SDP) needs: parameter sets and size."""
+
+    sps: bytes
+    pps: bytes
+    width: int
+    height: int
+
+
+@runtime_checkable
+class Feed(Protocol):
+    """One shared H.264 stream (see the module docstring)."""
+
+    async def video_info(self) -> VideoInfo: ...
+
+    def subscribe(self) -> AsyncIterator[AccessUnit]: ...

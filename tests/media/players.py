@@ -1,0 +1,88 @@
+"""Real players for interop tests: ffprobe, PyAV (FFmpeg's RTSP client), GStreamer, VLC.
+
+Each helper skips the calling test, saying what to install, when its tool is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+
+def need(tool: str, package: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} is not installed (apt-get install -y {package})")
+    return path
+
+
+async def run(*args: str, timeout: float = 30) -> tuple[int, bytes, bytes]:
+    proc = await asyncio.create_subprocess_exec(
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+    return proc.returncode if proc.returncode is not None else -1, out, err
+
+
+async def ffprobe(url: str, tcp: bool = True) -> tuple[dict[str, Any] | None, str]:
+    """(the first stream's description, stderr) as ffprobe reads ``url``."""
+    tool = need("ffprobe", "ffmpeg")
+    transport = ["-rtsp_transport", "tcp"] if tcp else []
+    code, out, err = await run(
+        tool, "-v", "error", *transport, "-show_streams", "-of", "json", url, timeout=30
+    )
+    streams = json.loads(out or b"{}").get("streams", []) if code == 0 else []
+    return (streams[0] if streams else None), err.decode(errors="replace")
+
+
+def decode(url: str, frames: int = 20) -> list[np.ndarray]:
+    """``frames`` decoded pictures (grey) as PyAV (libavformat's RTSP client) reads them."""
+    pictures: list[np.ndarray] = []
+    with av.open(url, options={"rtsp_transport": "tcp"}, timeout=10) as container:
+        for frame in container.decode(video=0):
+            pictures.append(frame.to_ndarray(format="gray"))
+            if len(pictures) >= frames:
+                break
+    return pictures
+
+
+def changed(pictures: list[np.ndarray]) -> float:
+    """Mean absolute difference between the first and last picture."""
+    return float(np.abs(pictures[0].astype(int) - pictures[-1].astype(int)).mean())
+
+
+def vlc_rtsp_problem() -> str | None:
+    """Why this machine's VLC cannot play RTSP, or None when it can."""
+    cvlc = shutil.which("cvlc")
+    if cvlc is None:
+        return "VLC is not installed (apt-get install -y vlc-bin vlc-plugin-base)"
+    prefix = as_nobody()
+    listing = subprocess.run(
+        [*prefix, cvlc, "-I", "dummy", "--list"], capture_output=True, timeout=30, check=False
+    )
+    if b"live555" not in listing.stdout:
+        return (
+            "this VLC build has no RTSP client: Debian builds VLC with --disable-live555, "
+            "and its only rtsp:// modules are SAT>IP and RealRTSP"
+        )
+    return None
+
+
+def as_nobody() -> list[str]:
+    """VLC refuses to run as root: run it as nobody then."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = need("setpriv", "util-linux")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--reset-env"]
