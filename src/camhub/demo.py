@@ -71,6 +71,7 @@ def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
             model=d.model,
             login=d.login,
             extra=dict(d.extra),
+            **d.options,
         )
         emu = emus.start(d.name, d.kind, opts)
         if d.prepare is not None:
@@ -86,6 +87,7 @@ def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
             "username": d.username,
             "password": password,
             **d.device,
+            **(d.more(emu) if d.more is not None else {}),
         }
         if d.model:
             entry["model"] = d.model

@@ -36,7 +36,10 @@ class DemoDevice:
     model: str | None = None
     login: str = "secure"
     extra: dict[str, Any] = field(default_factory=dict)  # SimOptions.extra
+    options: dict[str, Any] = field(default_factory=dict)  # other SimOptions fields
     device: dict[str, Any] = field(default_factory=dict)  # extra device config keys
+    # More device config keys, from the running emulator (e.g. its RTSP port).
+    more: Callable[[Any], dict[str, Any]] | None = None
     # The device entry, when it is not the emulator's own kind at host:port (a generic
     # camera reading an emulator's URLs); gets the running emulator and the password.
     entry: Callable[[Any, str], dict[str, Any]] | None = None
