@@ -29,7 +29,7 @@ class SimOptions:
     username: str | None = None
     password: str | None = None
     model: str | None = None
-    login: str = "secure"  # tapo-camera: legacy | secure
+    login: str = "secure"  # tapo-camera: legacy | secure | tpap
     faults: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 

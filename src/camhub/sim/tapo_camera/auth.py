@@ -52,6 +52,7 @@ class Session:
 
     stok: str
     secure: bool
+    tpap: bool = False  # lsk/ivb then hold the CCM key and base nonce
     hashed_password: str = field(repr=False, default="")
     cnonce: str = ""
     lsk: bytes = field(repr=False, default=b"")

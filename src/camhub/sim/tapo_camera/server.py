@@ -1,14 +1,18 @@
 """The Tapo camera emulator: HTTPS on one port, ``POST /`` to log in and
 ``POST /stok=<stok>/ds`` for everything else (seed 000, pytapo 3.4.30).
 
-Options (``SimOptions``): ``login`` is ``"legacy"`` or ``"secure"``; ``model``
-(default ``C200``; a model without a motor, e.g. ``C100``, answers -40210 to PTZ).
+Options (``SimOptions``): ``login`` is ``"legacy"``, ``"secure"`` (encrypt_type 3)
+or ``"tpap"`` (the SPAKE2+ login of 2025-26 firmware, see :mod:`.tpap`); ``model``
+(``C100``, ``C200`` (default), ``C210``, ``C220``; see :mod:`.profiles`).
 ``extra`` keys: ``hash`` (``"sha256"`` default, or ``"md5"``: the password digest of
-the secure flow), ``max_attempts`` (failed logins before a lockout, 10),
+the secure flow; for TPAP, md5 is the C510W's credential and sha256 the C200 1.4.6's
+password shadow), ``max_attempts`` (failed logins before a lockout, 10),
 ``lockout_seconds`` (1800), ``slow_seconds`` (delay of the ``slow`` fault, 5),
 ``detection_period`` (seconds between scripted detections, 20; 0 for none),
 ``without`` (modules this firmware lacks, e.g. ``["led", "lens_mask"]``: the
-camera answers -40106 to them).
+camera refuses their methods), ``sd_card`` (false: no card inserted),
+``firmware_update`` (a newer version the cloud offers), ``upgrade_seconds``
+(how long an upgrade takes, 4).
 
 Faults: ``slow`` and ``drop`` (connection closed mid-reply) and ``lockout`` (every
 login answers -40404 with ``sec_left``) last until switched off;
@@ -30,6 +34,7 @@ from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.tapo_camera.auth import SESSION_EXPIRED, LoginAuthority, Session
 from camhub.sim.tapo_camera.camera import NOT_SUPPORTED, TapoCamera
 from camhub.sim.tapo_camera.motion import Detection
+from camhub.sim.tapo_camera.tpap import TpapAuthority, open_request, seal_reply
 
 ONE_SHOT_FAULTS = ("session-expiry", "bad-seq", "bad-tag")
 COMMON_FAILED = -1
@@ -45,28 +50,43 @@ class TapoCameraEmulator(Emulator):
 
     def __init__(self, opts: SimOptions | None = None) -> None:
         opts = opts or SimOptions()
-        if opts.login not in ("legacy", "secure"):
-            raise ValueError(f"login must be legacy or secure, not {opts.login!r}")
+        if opts.login not in ("legacy", "secure", "tpap"):
+            raise ValueError(f"login must be legacy, secure or tpap, not {opts.login!r}")
         extra = opts.extra
         hash_name = str(extra.get("hash", "sha256"))
         if hash_name not in ("sha256", "md5"):
             raise ValueError(f"hash must be sha256 or md5, not {hash_name!r}")
         super().__init__(opts)
-        self.secure = opts.login == "secure"
+        self.secure = opts.login != "legacy"
+        self.tpap = opts.login == "tpap"
         self.slow_seconds = float(extra.get("slow_seconds", 5.0))
-        self.auth = LoginAuthority(
-            username=self.username,
-            password=self.password,
-            secure=self.secure,
-            hash_name=hash_name,
-            max_attempts=int(extra.get("max_attempts", 10)),
-            lockout_seconds=int(extra.get("lockout_seconds", 1800)),
-        )
+        limits = {
+            "max_attempts": int(extra.get("max_attempts", 10)),
+            "lockout_seconds": int(extra.get("lockout_seconds", 1800)),
+        }
+        self.auth: LoginAuthority
+        if self.tpap:
+            self.auth = TpapAuthority(
+                username=self.username, password=self.password, hash_name=hash_name, **limits
+            )
+        else:
+            self.auth = LoginAuthority(
+                username=self.username,
+                password=self.password,
+                secure=self.secure,
+                hash_name=hash_name,
+                **limits,
+            )
+        offered = extra.get("firmware_update")
         self.camera = TapoCamera(
             opts.model or "C200",
             detection_period=float(extra.get("detection_period", 20.0)),
             on_reboot=self.auth.sessions.clear,
             without=frozenset(str(m) for m in extra.get("without", ())),
+            host=opts.host,
+            sd_card=bool(extra.get("sd_card", True)),
+            firmware_update=str(offered) if offered else None,
+            upgrade_seconds=float(extra.get("upgrade_seconds", 4.0)),
         )
 
     def setup(self) -> None:
@@ -99,6 +119,10 @@ class TapoCameraEmulator(Emulator):
             "sessions": len(self.auth.sessions),
             "locked_seconds": self.auth.seconds_left(),
             "reboots": cam.reboots,
+            "alarm": cam.alarm_active,
+            "sd_card": cam.card.status,
+            "sd_formats": cam.card.formats,
+            "firmware": cam.firmware.version,
         }
 
     def _take(self, fault: str) -> bool:
@@ -127,13 +151,17 @@ class TapoCameraEmulator(Emulator):
         return web.json_response(payload, status=status)
 
     @staticmethod
-    async def _body(request: web.Request) -> tuple[str, dict[str, Any] | None]:
-        text = await request.text()
+    def _parse(text: str) -> dict[str, Any] | None:
         try:
             data = json.loads(text)
         except ValueError:
-            return text, None
-        return text, data if isinstance(data, dict) else None
+            return None
+        return data if isinstance(data, dict) else None
+
+    @classmethod
+    async def _body(cls, request: web.Request) -> tuple[str, dict[str, Any] | None]:
+        text = await request.text()
+        return text, cls._parse(text)
 
     # routes --------------------------------------------------------------------------
     async def _login_route(self, request: web.Request) -> web.StreamResponse:
@@ -143,6 +171,8 @@ class TapoCameraEmulator(Emulator):
         if data is None or data.get("method") != "login":
             return self._json({"error_code": SESSION_EXPIRED})
         params = data.get("params")
+        if isinstance(self.auth, TpapAuthority):
+            self.auth.port = self.port
         reply = self.auth.login(
             params if isinstance(params, dict) else {}, forced_lockout=self.fault("lockout")
         )
@@ -157,13 +187,27 @@ class TapoCameraEmulator(Emulator):
             session = None
         if session is None:
             return self._json({"error_code": SESSION_EXPIRED})
+        session.calls += 1
+        if session.tpap:
+            return self._tpap(session, await request.read())
         text, data = await self._body(request)
         if data is None:
             return self._json({"error_code": NOT_SUPPORTED})
-        session.calls += 1
         if not session.secure:
             return self._json(self.camera.handle(data))
         return self._secure(session, request, text, data)
+
+    def _tpap(self, session: Session, body: bytes) -> web.Response:
+        """The CCM channel; a refusal is plain JSON, and a refused body ends the session."""
+        spoiled = self._take("bad-seq") or self._take("bad-tag")
+        opened = SESSION_EXPIRED if spoiled else open_request(session, body)
+        if isinstance(opened, int):
+            if opened == SESSION_EXPIRED:
+                self.auth.sessions.pop(session.stok, None)
+            return self._json({"error_code": opened})
+        seq, inner = opened
+        sealed = seal_reply(session, seq, self.camera.handle(inner))
+        return web.Response(body=sealed, content_type="application/octet-stream")
 
     def _secure(
         self, session: Session, request: web.Request, text: str, data: dict[str, Any]
