@@ -59,7 +59,7 @@ def simulate(
     password: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     model: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
     login: Annotated[
-        str, typer.Option(help="Tapo camera login flow: legacy or secure.")
+        str, typer.Option(help="Tapo camera login flow: legacy, secure or tpap.")
     ] = "secure",
     fault: Annotated[list[str], typer.Option(help="Start with this fault on (repeatable).")] = [],  # noqa: B006
 ) -> None:
@@ -69,8 +69,8 @@ def simulate(
     if kind not in EMULATORS:
         typer.echo(f"unknown kind {kind!r}; one of: {', '.join(EMULATORS)}", err=True)
         raise typer.Exit(2)
-    if login not in ("legacy", "secure"):
-        typer.echo("--login must be legacy or secure", err=True)
+    if login not in ("legacy", "secure", "tpap"):
+        typer.echo("--login must be legacy, secure or tpap", err=True)
         raise typer.Exit(2)
     opts = SimOptions(
         host=host,

@@ -35,6 +35,9 @@ DEVICE_BLOCKED = -40404
 # checks device_confirm first); a wrong digest_passwd gets INVALID_NONCE again, as
 # python-kasa's camera transport observed ("Invalid password hash in handshake2").
 BAD_CREDENTIALS = -40209
+# python-kasa ("determined from testing"): a login probe for a user the camera does
+# not have (a cloud e-mail instead of "admin"); the client then retries as admin.
+BAD_USERNAME = -40411
 NONCE_TTL = 60.0
 
 
@@ -147,10 +150,15 @@ class LoginAuthority:
             return self._secure_login(params)
         return self._legacy_login(params)
 
+    def _known(self, params: dict[str, Any]) -> bool:
+        """The probe names no user, or the camera's own (``admin``)."""
+        return bool(params.get("username", self.username) == self.username)
+
     def _legacy_login(self, params: dict[str, Any]) -> dict[str, Any]:
         if "password" not in params:
             # Old firmware knows neither discover nor encrypt_type 3.
-            data = {"code": SESSION_EXPIRED, "encrypt_type": ["1", "2"], **self._counters()}
+            code = SESSION_EXPIRED if self._known(params) else BAD_USERNAME
+            data = {"code": code, "encrypt_type": ["1", "2"], **self._counters()}
             return {"error_code": SESSION_EXPIRED, "result": {"data": data}}
         if self.seconds_left() > 0:
             return self.blocked_reply()
@@ -170,6 +178,11 @@ class LoginAuthority:
             if locked:
                 return self.blocked_reply()
             return self._check_digest(digest, cnonce, str(params.get("username", "")))
+        if cnonce and not self._known(params):
+            if not locked:
+                self._fail()
+            unknown = {"code": BAD_USERNAME, **self._counters()}
+            return {"error_code": BAD_USERNAME, "result": {"data": unknown}}
         if not locked:
             self._fail()
         data: dict[str, Any] = {

@@ -74,6 +74,7 @@ class TapoCamera(Dispatcher):
         without: frozenset[str] = frozenset(),
         host: str = "127.0.0.1",
         sd_card: bool = True,
+        format_seconds: float = 2.0,
         firmware_update: str | None = None,
         upgrade_seconds: float = 4.0,
     ) -> None:
@@ -85,7 +86,7 @@ class TapoCamera(Dispatcher):
         self.model = self.profile.model
         self.ptz_unit = Ptz(lambda: self.privacy, self.profile.motor_style == "normalized")
         self.detections = DetectionLog(detection_period)
-        self.card = SdCard(present=sd_card)
+        self.card = SdCard(present=sd_card, format_seconds=format_seconds)
         self.playback = Playback(self.detections, self.card)
         self.clock = Clock(self.tree["system"]["basic"])
         self.firmware = Firmware(

@@ -132,8 +132,11 @@ def picture(profile: Profile) -> Tree:
                 "font", "font", color="white", color_type="auto", display="ntnb", size="auto"
             ),
             "label_info": [
-                {"label_info_1": sec("label_info_1", "label", enabled="off", text="", x_coor=0,
-                                     y_coor=500)}
+                {
+                    "label_info_1": sec(
+                        "label_info_1", "label", enabled="off", text="", x_coor=0, y_coor=500
+                    )
+                }
             ],
         },
         "led": {"config": sec("config", "led", enabled="on")},

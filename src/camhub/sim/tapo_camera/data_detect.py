@@ -26,7 +26,9 @@ def detections(profile: Profile) -> Tree:
     tree: Tree = {
         "motion_detection": {"motion_det": sec("motion_det", "on_off", **motion)},
         "sound_detection": {
-            "bcd": sec("bcd", "on_off", digital_sensitivity="50", enabled="off", sensitivity="medium")
+            "bcd": sec(
+                "bcd", "on_off", digital_sensitivity="50", enabled="off", sensitivity="medium"
+            )
         },
     }
     if "people_detection" in profile.modules:

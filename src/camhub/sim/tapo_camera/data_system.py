@@ -60,8 +60,7 @@ def _module_spec(profile: Profile) -> dict[str, Any]:
         "client_info": "1",
         "device_share": ["preview", "playback", "voice"] + (["motor"] if profile.ptz else []),
         "download": ["video"],
-        "events": ["motion"]
-        + (["tamper"] if "tamper_detection" in profile.modules else []),
+        "events": ["motion"] + (["tamper"] if "tamper_detection" in profile.modules else []),
         "led": "1",
         "lens_mask": "1",
         "local_storage": "1",
@@ -146,8 +145,9 @@ def settings(profile: Profile) -> Tree:
             "common": sec("common", "on_off", enabled="off", random_range="120", time="03:00")
         },
         "timing_reboot": {
-            "reboot": sec("reboot", "reboot", enabled="off", day="7", time="03:00:00",
-                          random_range="30")
+            "reboot": sec(
+                "reboot", "reboot", enabled="off", day="7", time="03:00:00", random_range="30"
+            )
         },
         "record_plan": {
             "chn1_channel": sec(

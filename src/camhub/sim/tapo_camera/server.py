@@ -11,8 +11,10 @@ password shadow), ``max_attempts`` (failed logins before a lockout, 10),
 ``detection_period`` (seconds between scripted detections, 20; 0 for none),
 ``without`` (modules this firmware lacks, e.g. ``["led", "lens_mask"]``: the
 camera refuses their methods), ``sd_card`` (false: no card inserted),
+``format_seconds`` (how long formatting the card takes, 2),
 ``firmware_update`` (a newer version the cloud offers), ``upgrade_seconds``
-(how long an upgrade takes, 4).
+(how long an upgrade takes, 4), ``plain_single_replies`` (secure firmware that
+answers single get/set/do requests unencrypted, as python-kasa saw C210s do).
 
 Faults: ``slow`` and ``drop`` (connection closed mid-reply) and ``lockout`` (every
 login answers -40404 with ``sec_left``) last until switched off;
@@ -77,6 +79,10 @@ class TapoCameraEmulator(Emulator):
                 hash_name=hash_name,
                 **limits,
             )
+        # Firmware that answers a securePassthrough carrying a single get/set/do in
+        # plain JSON (python-kasa: "Tapo Cameras respond unencrypted to single
+        # requests"); multipleRequest answers stay encrypted either way.
+        self.plain_single = bool(extra.get("plain_single_replies", False))
         offered = extra.get("firmware_update")
         self.camera = TapoCamera(
             opts.model or "C200",
@@ -85,6 +91,7 @@ class TapoCameraEmulator(Emulator):
             without=frozenset(str(m) for m in extra.get("without", ())),
             host=opts.host,
             sd_card=bool(extra.get("sd_card", True)),
+            format_seconds=float(extra.get("format_seconds", 2.0)),
             firmware_update=str(offered) if offered else None,
             upgrade_seconds=float(extra.get("upgrade_seconds", 4.0)),
         )
@@ -236,6 +243,9 @@ class TapoCameraEmulator(Emulator):
             return self._json({"error_code": COMMON_FAILED}, status=500)
         if not isinstance(inner, dict):
             return self._json({"error_code": COMMON_FAILED}, status=500)
-        answer = json.dumps(self.camera.handle(inner)).encode()
+        reply = self.camera.handle(inner)
+        if self.plain_single and inner.get("method") in ("get", "set", "do"):
+            return self._json(reply)
+        answer = json.dumps(reply).encode()
         sealed = base64.b64encode(session.encrypt(answer)).decode()
         return self._json({"seq": seq, "result": {"response": sealed}, "error_code": 0})

@@ -33,10 +33,12 @@ def size(n: float) -> str:
 
 
 class SdCard:
-    def __init__(self, present: bool = True, total: int = int(29.7 * GB), format_seconds=2.0):
+    def __init__(
+        self, present: bool = True, total: int = int(29.7 * GB), format_seconds: float = 2.0
+    ) -> None:
         self.present = present
         self.total = total
-        self.format_seconds = float(format_seconds)
+        self.format_seconds = format_seconds
         self.formatting_since: float | None = None
         self.formats = 0
         # As if the card went in two days ago, at midnight UTC.
@@ -79,8 +81,10 @@ class SdCard:
             return []
         first = dt.datetime.fromtimestamp(self.record_start, dt.UTC).date()
         today = dt.datetime.now(dt.UTC).date()
-        return [(first + dt.timedelta(days=n)).strftime("%Y%m%d") for n in
-                range((today - first).days + 1)]
+        return [
+            (first + dt.timedelta(days=n)).strftime("%Y%m%d")
+            for n in range((today - first).days + 1)
+        ]
 
     def hd_info(self, loop: bool) -> list[dict[str, Any]]:
         status = self.status
