@@ -19,9 +19,8 @@ from tests.tapo_camera.pytapo_catalogue import NOT_APPLICABLE, Check, probes
 # What a C200 lacks next to a C210 (python-kasa's C200 dump, Tapo Control's C200 2.0 dump).
 C200_LACKS = {
     "getPersonDetection", "setPersonDetection", "getTamperDetection", "setTamperDetection",
-    "getLinecrossingDetection", "setLinecrossingDetection", "getNightVisionCapability",
-    "getNightVisionModeConfig", "setNightVisionModeConfig", "getWhitelampConfig",
-    "setWhitelampConfig",
+    "getLinecrossingDetection", "setLinecrossingDetection", "getNightVisionModeConfig",
+    "setNightVisionModeConfig", "getWhitelampConfig", "setWhitelampConfig",
 }  # fmt: skip
 REFUSED = ('"error_code": -40210', '"error_code": -40106', '"error_code": -40105',
            '"error_code": -40101')  # fmt: skip
@@ -84,14 +83,13 @@ async def test_get_most_is_answered_in_full() -> None:
         "getDeviceInfo", "getDetectionConfig", "getPersonDetectionConfig", "getBCDConfig",
         "getTamperDetectionConfig", "getLensMaskConfig", "getLdc", "getLastAlarmInfo",
         "getLedStatus", "getTargetTrackConfig", "getPresetConfig", "getFirmwareUpdateStatus",
-        "getMediaEncrypt", "getConnectionType", "getAlertConfig", "getLightFrequencyInfo",
+        "getMediaEncrypt", "getConnectionType", "getLightFrequencyInfo",
         "getRotationStatus", "getNightVisionModeConfig", "getWhitelampStatus",
         "getWhitelampConfig", "getMsgPushConfig", "getSdCardStatus",
         "getCircularRecordingConfig", "getRecordPlan", "getAudioConfig",
         "getFirmwareAutoUpgradeConfig", "getVideoQualities", "getVideoCapability",
-        "getTimezone", "getClockStatus", "getDstRule", "getNightVisionCapability",
-        "getAlertTypeList", "getLinecrossingDetectionConfig", "getReboot", "getDiagnoseMode",
-        "getDeviceIpAddress",
+        "getTimezone", "getClockStatus", "getDstRule", "getLinecrossingDetectionConfig",
+        "getReboot", "getDiagnoseMode", "getDeviceIpAddress",
     }  # fmt: skip
     assert expected <= answered
     # battery, hub, floodlight, chime, siren and dual-lens methods stay unanswered

@@ -39,6 +39,8 @@ BAD_CREDENTIALS = -40209
 # not have (a cloud e-mail instead of "admin"); the client then retries as admin.
 BAD_USERNAME = -40411
 NONCE_TTL = 60.0
+# Sessions kept at once; the oldest goes first (cameras hold a handful of clients).
+MAX_SESSIONS = 32
 
 
 def sha256_upper(data: str) -> str:
@@ -233,5 +235,11 @@ class LoginAuthority:
             session.ivb = derive_key("ivb", cnonce, nonce, self._hashed)
             session.next_seq = secrets.randbelow(1000) + 1
             result["start_seq"] = session.next_seq
-        self.sessions[stok] = session
+        self.keep(session)
         return result
+
+    def keep(self, session: Session) -> None:
+        """Store a new session, forgetting the oldest past :data:`MAX_SESSIONS`."""
+        self.sessions[session.stok] = session
+        while len(self.sessions) > MAX_SESSIONS:
+            del self.sessions[next(iter(self.sessions))]

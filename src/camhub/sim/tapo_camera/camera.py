@@ -84,7 +84,8 @@ class TapoCamera(Dispatcher):
         for module in without:
             self.tree.pop(module, None)
         self.model = self.profile.model
-        self.ptz_unit = Ptz(lambda: self.privacy, self.profile.motor_style == "normalized")
+        normalized = self.profile.motor_style == "normalized"
+        self.ptz_unit = Ptz(lambda: self.privacy, normalized, self.profile.new_sdk)
         self.detections = DetectionLog(detection_period)
         self.card = SdCard(present=sd_card, format_seconds=format_seconds)
         self.playback = Playback(self.detections, self.card)
@@ -190,7 +191,7 @@ class TapoCamera(Dispatcher):
 
     def _hd_info(self) -> list[dict[str, Any]]:
         harddisk = self.tree["harddisk_manage"].get("harddisk", {})
-        return self.card.hd_info(loop=harddisk.get("loop") == "on")
+        return self.card.hd_info(harddisk.get("loop") == "on", self.profile.new_sdk)
 
     # actions -----------------------------------------------------------------------
     def _reboot(self, _value: Any = None) -> dict[str, Any]:

@@ -10,6 +10,9 @@ from camhub.sim.tapo_camera.profiles import Profile
 Tree = dict[str, dict[str, Any]]
 
 
+SCENES = ("autoday", "autonight", "common", "shedday", "shednight")
+
+
 def sec(name: str, kind: str, /, **values: Any) -> dict[str, Any]:
     """A config section with the ``.name``/``.type`` decoration of firmware 1.3.x."""
     return {".name": name, ".type": kind, **values}
@@ -77,6 +80,12 @@ def _image_common(style: str) -> dict[str, Any]:
     values["lock_red_colton"] = values["lock_red_gain"] = "0"
     if style == "c220":
         values.update(
+            auto_exp_antiflicker="off",
+            auto_exp_gain_max="0",
+            inf_sensitivity_day2night="1400",
+            inf_sensitivity_night2day="9100",
+            wtl_sensitivity_day2night="1400",
+            wtl_sensitivity_night2day="9100",
             backlight="off",
             eis="off",
             exp_level="0",
@@ -113,6 +122,7 @@ def _image_switch(style: str) -> dict[str, Any]:
             full_color_people_enhance="off",
             image_scene_mode="normal",
             overexposure_people_suppression="off",
+            **{f"image_scene_mode_{m}": "normal" for m in SCENES},
             wtl_force_time="300",
         )
     return values
@@ -166,62 +176,81 @@ def video(profile: Profile) -> Tree:
         "gop_factor": "2",
         "name": "VideoEncoder_1",
         "quality": "3",
-        "resolution": profile.resolutions[0 if profile.model == "C220" else 1],
+        "resolution": profile.resolutions[0 if profile.new_sdk else 1],
         "stream_type": "general",
     }
-    capability = sec(
-        "main",
-        "capability",
-        bitrate_types=["cbr", "vbr"],
-        bitrates=list(profile.bitrates),
-        encode_types=list(profile.encode_types),
-        frame_rates=["65537", "65546", "65551"],
-        qualitys=["1", "3", "5"],
-        resolutions=list(profile.resolutions),
-    )
+    capability: dict[str, Any] = {
+        "bitrate_types": ["cbr", "vbr"],
+        "bitrates": list(profile.bitrates),
+        "encode_types": list(profile.encode_types),
+        "frame_rates": ["65537", "65546", "65551"],
+        "qualitys": ["1", "3", "5"],
+        "resolutions": list(profile.resolutions),
+    }
+    if profile.image_style == "c200":  # the C200's older encoder settings
+        del main["encode_type"], main["gop_factor"]
+    if profile.new_sdk:
+        del main["gop_factor"], main["stream_type"]
+        main.update(default_bitrate=main["bitrate"], smart_codec="off", frame_rate="65561")
+        capability.update(
+            change_fps_support="1",
+            minor_stream_support="1",
+            frame_rates=["65551", "65556", "65561"],
+        )
     return {
         "video": {"main": sec("main", "stream", **main)},
-        "video_capability": {"main": capability},
+        "video_capability": {"main": sec("main", "capability", **capability)},
     }
 
 
 def sound(profile: Profile) -> Tree:
-    microphone = sec(
-        "microphone",
-        "audio_config",
-        channels="1",
-        encode_type="G711alaw",
-        mute="off",
-        noise_cancelling="on",
-        sampling_rate="8",
-        volume="100",
-    )
-    device_mic = sec(
-        "device_microphone",
-        "capability",
-        aec="1",
-        channels="1",
-        echo_cancelling="0",
-        encode_type=["G711alaw"],
-        half_duplex="1",
-        mute="1",
-        noise_cancelling="1",
-        sampling_rate=["8", "16"],
-        volume="1",
-    )
-    device_speaker = sec(
-        "device_speaker",
-        "capability",
-        channels="1",
-        decode_type=["G711"],
-        mute="0",
-        sampling_rate=["8", "16"],
-        volume="1",
-    )
+    microphone: dict[str, Any] = {
+        "channels": "1",
+        "encode_type": "G711alaw",
+        "mute": "off",
+        "noise_cancelling": "on",
+        "sampling_rate": "8",
+        "volume": "100",
+    }
+    speaker: dict[str, Any] = {"volume": "100"}
+    device_mic: dict[str, Any] = {
+        "aec": "1",
+        "channels": "1",
+        "echo_cancelling": "0",
+        "encode_type": ["G711alaw"],
+        "half_duplex": "1",
+        "mute": "1",
+        "noise_cancelling": "1",
+        "sampling_rate": ["8"],
+        "volume": "1",
+    }
+    device_speaker: dict[str, Any] = {
+        "channels": "1",
+        "decode_type": ["G711"],
+        "mute": "0",
+        "sampling_rate": ["8"],
+        "volume": "1",
+    }
+    if profile.image_style == "c200":  # no mute or noise cancelling on the C200
+        microphone = {"bitrate": "128", "channels": "1", "encode_type": "G711",
+                      "sampling_rate": "8", "volume": "100"}  # fmt: skip
+        device_mic.update(encode_type=["G711"], mute="0", noise_cancelling="0")
+    if profile.new_sdk:
+        microphone.update(
+            bitrate="64",
+            echo_cancelling="off",
+            factory_noise_cancelling="off",
+            input_device_type="MicIn",
+        )
+        speaker.update(mute="off", output_device_type="SpeakerOut")
+        device_speaker.update(decode_type=["G711alaw"], output_device_type="0", system_volume="80")
     return {
         "audio_config": {
-            "microphone": microphone,
-            "speaker": sec("speaker", "audio_config", volume="100"),
+            "microphone": sec("microphone", "audio_config", **microphone),
+            "speaker": sec("speaker", "audio_config", **speaker),
         },
-        "audio_capability": {"device_microphone": device_mic, "device_speaker": device_speaker},
+        "audio_capability": {
+            "device_microphone": sec("device_microphone", "capability", **device_mic),
+            "device_speaker": sec("device_speaker", "capability", **device_speaker),
+        },
     }

@@ -92,36 +92,37 @@ def tracking(profile: Profile) -> Tree:
 
 
 def alerts(profile: Profile) -> Tree:
-    custom_audio = "1" if profile.model == "C220" else "0"
-    alarm: dict[str, Any] = {
-        "chn1_msg_alarm_info": sec(
-            "chn1_msg_alarm_info",
-            "info",
-            alarm_type="0",
-            light_type="0",
-            alarm_mode=["sound", "light"],
-            enabled="off",
-            alarm_volume="high",
-            alarm_duration="0",
-        ),
-        "capability": sec(
+    info: dict[str, Any] = {
+        "alarm_type": "0",
+        "light_type": "0",
+        "alarm_mode": ["sound", "light"],
+        "enabled": "off",
+        "alarm_volume": "high",
+        "alarm_duration": "0",
+    }
+    alarm: dict[str, Any] = {}
+    if "alert_config" in profile.modules:  # newer SDK: getAlertConfig/getAlertTypeList
+        info.update(light_type="1", light_alarm_enabled="on", sound_alarm_enabled="on")
+        alarm["capability"] = sec(
             "capability",
             "capability",
             alarm_duration_support="1",
+            alarm_func=["sound", "light"],
             alarm_volume_support="1",
-            alert_event_type_support=custom_audio,
-            usr_def_audio_alarm_max_num="2" if custom_audio == "1" else "0",
-            usr_def_audio_alarm_support=custom_audio,
+            alert_event_type_support="1",
+            usr_def_audio_alarm_max_num="2",
+            usr_def_audio_alarm_support="1",
             usr_def_audio_max_duration="15",
             usr_def_audio_type="0",
             usr_def_start_file_id="8195",
-        ),
-        "alert_type": sec("alert_type", "alert_type", alert_type_list=list(profile.alert_types)),
-        "usr_def_audio": [],
-    }
-    if custom_audio == "1":
+        )
+        alarm["alert_type"] = sec(
+            "alert_type", "alert_type", alert_type_list=list(profile.alert_types)
+        )
+        alarm["usr_def_audio"] = []
         kinds = ("motion", "people", "vehicle", "pet", "linecrossing")
         alarm["msg_alarm_type"] = [{"name": kind, "enabled": "on"} for kind in kinds]
+    alarm["chn1_msg_alarm_info"] = sec("chn1_msg_alarm_info", "info", **info)
     return {
         "msg_alarm": alarm,
         "msg_alarm_plan": {

@@ -36,14 +36,25 @@ def _motor_capability(profile: Profile) -> dict[str, Any]:
         eflip_mode=["off", "on"],
         home_position_mode="none",
         limit_supported="0",
+        manual_control_level=["low", "normal", "high"],
+        manual_control_mode=[
+            "compatible",
+            "pedestrian",
+            "motor_vehicle",
+            "non_motor_vehicle",
+            "self_adaptive",
+        ],
         park_supported="0",
         pattern_supported="0",
         plan_supported="0",
         position_pan_range=["-1.000000", "1.000000"],
         position_tilt_range=["-1.000000", "1.000000"],
+        poweroff_save_supported="1",
+        poweroff_save_time_range=["10", "600"],
         preset_number_max="8",
         preset_supported="1",
         relative_move_supported="1",
+        reverse_mode=["off", "on", "auto"],
         scan_supported="0",
         speed_pan_max="1.00000",
         speed_tilt_max="1.000000",
@@ -71,22 +82,83 @@ def _module_spec(profile: Profile) -> dict[str, Any]:
         "multi_user": "0",
         "network": ["wifi"],
         "ota_upgrade": "1",
+        "p2p_support_versions": ["1.1"],
         "playback": ["local", "p2p", "relay"],
+        "playback_scale": "1",
         "preview": ["local", "p2p", "relay"],
         "record_max_slot_cnt": "10",
         "record_type": ["timing", "motion"],
+        "relay_support_versions": ["1.3"],
+        "ssl_cer_version": "1.0",
         "storage_api_version": "2.2",
         "stream_max_sessions": "10",
+        "streaming_support_versions": ["1.0"],
         "timing_reboot": "1",
         "video_codec": ["h264"],
         "video_detection_digital_sensitivity": "1",
+        "wifi_connection_info": "1",
+        "wireless_hotspot": "1",
     }
-    if profile.ptz:
-        spec.update(ptz="1", motor="1", target_track="1")
-    if "linecrossing_detection" in profile.modules:
-        spec["linecrossing_detection"] = "1"
+    if profile.image_style == "c200":  # the C200's older platform
+        if profile.ptz:
+            spec.update(motor="1", target_track="1")
+        return sec("module_spec", "module-spec", **spec)
+    spec.update(
+        ae_weighting_table_resolution="5*5",
+        ai_enhance_capability="1",
+        audioexception_detection="0",
+        backlight_coexistence="1",
+        cloud_storage_version="1.0",
+        custom_area_compensation="1",
+        custom_auto_mode_exposure_level="0",
+        greeter="1.0",
+        http_system_state_audio_support="1",
+        linkage_capability="1",
+        msg_alarm_separate_list=["light", "sound"],
+        multicast="0",
+        privacy_mask_api_version="1.0",
+        reonboarding="1",
+        smart_msg_push_capability="1",
+        verification_change_password="1",
+        wifi_cascade_connection="1",
+    )
+    spec["device_share"] = spec["device_share"] + ["cloud_storage"]
+    spec.update(ptz="1" if profile.ptz else "0", target_track="1.0" if profile.ptz else "0")
     if "people_detection" in profile.modules:
         spec["smart_detection"] = "1"
+    if not profile.new_sdk:
+        spec.update(linecrossing_detection="1", intrusion_detection="1")
+        if not profile.ptz:
+            del spec["ptz"]
+        return sec("module_spec", "module-spec", **spec)
+    for key in ("audioexception_detection", "greeter", "msg_alarm", "msg_alarm_separate_list",
+                "privacy_mask_api_version", "smart_msg_push_capability",
+                "wifi_cascade_connection"):  # fmt: skip
+        del spec[key]
+    spec.update(
+        ai_enhance_range=["traditional_enhance"],
+        ai_firmware_upgrade="0",
+        alarm_out_num="0",
+        auto_ip_configurable="1",
+        config_recovery=["audio_config", "OSD", "image", "video"],
+        custom_auto_mode_exposure_level="1",
+        daynight_subdivision="1",
+        force_iframe_support="1",
+        image_capability="1",
+        image_list=["supplement_lamp", "expose"],
+        ir_led_pwm_control="1",
+        motor="0",
+        network=["wifi", "ethernet"],
+        osd_capability="1",
+        p2p_support_versions=["2.0"],
+        personalized_audio_alarm="0",
+        remote_upgrade="1",
+        smart_codec="0",
+        storage_capability="1",
+        tapo_care_version="1.0.0",
+        target_track="1",
+        wide_range_inf_sensitivity="1",
+    )
     return sec("module_spec", "module-spec", **spec)
 
 
@@ -101,7 +173,7 @@ def identity(profile: Profile, host: str) -> Tree:
         "device_model": profile.model,
         "device_name": f"{profile.model} {profile.hw_version}",
         "device_type": "SMART.IPCAMERA",
-        "features": "3" if profile.dot_meta else 3,
+        "features": "3",
         "ffs": False,
         "has_set_location_info": 0,
         "hw_desc": secrets.token_hex(16).upper(),
@@ -113,6 +185,16 @@ def identity(profile: Profile, host: str) -> Tree:
         "oem_id": secrets.token_hex(16).upper(),
         "sw_version": profile.sw_version,
     }
+    if profile.new_sdk:
+        basic.update(
+            features=3,
+            hw_id=secrets.token_hex(16).upper(),
+            manufacturer_name="TP-LINK",
+            mobile_access="0",
+            no_rtsp_constrain=1,
+            region="EU",
+            tss=False,
+        )
     components = [{"name": name, "version": v} for name, v in profile.components]
     wan = sec(
         "wan",
@@ -156,6 +238,6 @@ def settings(profile: Profile) -> Tree:
         },
         "harddisk_manage": {"harddisk": sec("harddisk", "storage", loop="on")},
     }
-    if profile.ptz:
+    if profile.ptz and not profile.new_sdk:  # the C220's 1.2.5 answers no motor capability
         tree["motor"] = {"capability": _motor_capability(profile)}
     return tree

@@ -34,7 +34,8 @@ get sound_detection: getBCDConfig
 get linecrossing_detection: getLinecrossingDetectionConfig getLinecrossingDetectionRegion
 get target_track: getTargetTrackConfig
 get smart_track: getSmartTrackConfig
-get msg_alarm: getAlertConfig getAlertTypeList getAlertEventType
+get alert_config: getAlertConfig getAlertTypeList
+get msg_alarm: getAlertEventType
 get msg_alarm_plan: getAlertPlan
 get msg_push: getMsgPushConfig
 get harddisk_manage: getSdCardStatus getCircularRecordingConfig
@@ -69,7 +70,8 @@ set sound_detection: setBCDConfig
 set linecrossing_detection: setLinecrossingDetectionConfig
 set target_track: setTargetTrackConfig
 set smart_track: setSmartTrackConfig
-set msg_alarm: setAlertConfig setAlertEventType
+set alert_config: setAlertConfig
+set msg_alarm: setAlertEventType
 set msg_alarm_plan: setAlertPlan
 set msg_push: setMsgPushConfig
 set harddisk_manage: setCircularRecordingConfig

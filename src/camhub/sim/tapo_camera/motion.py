@@ -102,7 +102,7 @@ class Presets:
         del self.items[preset_id]
         self.deleted.add(preset_id)
 
-    def config(self, normalized: bool) -> dict[str, Any]:
+    def config(self, normalized: bool, zoom: bool = False) -> dict[str, Any]:
         """``preset.preset``: parallel lists, positions relative to home (as
         -1..1 fractions on normalized-PTZ models, degrees on the C200)."""
         ps = list(self.items.values())
@@ -111,13 +111,16 @@ class Presets:
             offset = value - centre
             return f"{offset / centre:.6f}" if normalized else str(offset)
 
-        return {
+        config = {
             "id": [p.id for p in ps],
             "name": [p.name for p in ps],
             "read_only": ["0" for _ in ps],
             "position_pan": [where(p.pan, 180) for p in ps],
             "position_tilt": [where(p.tilt, 57) for p in ps],
         }
+        if zoom:  # newer SDK
+            config["position_zoom"] = ["0.000000" for _ in ps]
+        return config
 
 
 @dataclass

@@ -5,8 +5,12 @@ Learnt from python-kasa's recorded camera dumps (C100 4.0 fw 1.3.14, C200 1.0 fw
 Control debug dumps (C100 2.0, C200 2.0): which ``getAppComponentList`` entries a
 model advertises, which API modules answer, and which keys their sections carry.
 A module the model lacks is absent from its tree, so its methods are refused
-(``-40210``) exactly where the real model refuses them. Firmware 1.3.x decorates
-every config section with ``.name``/``.type``; 1.2.x and 1.4.x do not.
+(``-40210``) exactly where the real model refuses them: python-kasa's dumper asked the
+C100 1.3.14 and C210 1.3.11 for ``getAlertConfig``, ``getAlertTypeList`` and
+``getNightVisionCapability`` and got no answer, which the C220 1.2.5 (and the C210
+on 1.4.3) gives. Firmware 1.3.x decorates every config section with
+``.name``/``.type``; the newer SDK (1.2.x on the C220, 1.4.x) does not and adds keys
+(``new_sdk``).
 """
 
 from __future__ import annotations
@@ -86,6 +90,10 @@ class Profile:
     def ptz(self) -> bool:
         return "motor" in self.modules
 
+    @property
+    def new_sdk(self) -> bool:
+        return not self.dot_meta
+
     def component_names(self) -> set[str]:
         return {name for name, _version in self.components}
 
@@ -94,7 +102,7 @@ C100 = Profile(
     model="C100",
     hw_version="4.0",
     sw_version="1.3.14 Build 240513 Rel.43631n(5553)",
-    modules=BASE_MODULES | {"people_detection", "tamper_detection", "image_capability"},
+    modules=BASE_MODULES | {"people_detection", "tamper_detection"},
     components=_components(
         _COMMON.format(pb=4, det=3, alert=1, acct=2)
         + "video:2 lensMask:2 lightFrequency:1 dayNightMode:1 osd:2 record:1 videoRotation:1 "
@@ -133,9 +141,7 @@ C210 = Profile(
     model="C210",
     hw_version="2.0",
     sw_version="1.3.11 Build 240110 Rel.64341n(4555)",
-    modules=BASE_MODULES
-    | PTZ
-    | {"people_detection", "tamper_detection", "image_capability", "linecrossing_detection"},
+    modules=BASE_MODULES | PTZ | {"people_detection", "tamper_detection", "linecrossing_detection"},
     components=_components(
         _COMMON.format(pb=4, det=1, alert=1, acct=1)
         + "ptz:1 video:2 lensMask:2 lightFrequency:1 dayNightMode:1 osd:2 record:1 "
@@ -157,6 +163,7 @@ C220 = Profile(
         "people_detection",
         "tamper_detection",
         "image_capability",
+        "alert_config",
         "linecrossing_detection",
         "patrol",
         "smart_track",

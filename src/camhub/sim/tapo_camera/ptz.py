@@ -23,10 +23,11 @@ Handler = Callable[[Any], dict[str, Any]]
 
 
 class Ptz:
-    def __init__(self, privacy: Callable[[], bool], normalized: bool) -> None:
+    def __init__(self, privacy: Callable[[], bool], normalized: bool, zoom: bool) -> None:
         self.motor = Motor()
         self.presets = Presets()
         self.normalized = normalized
+        self.zoom = zoom
         self.patrol = "off"
         self._privacy = privacy
 
@@ -47,7 +48,7 @@ class Ptz:
         }
 
     def preset_config(self) -> dict[str, Any]:
-        return self.presets.config(self.normalized)
+        return self.presets.config(self.normalized, self.zoom)
 
     def _ready(self) -> None:
         if self._privacy():

@@ -86,7 +86,8 @@ class SdCard:
             for n in range((today - first).days + 1)
         ]
 
-    def hd_info(self, loop: bool) -> list[dict[str, Any]]:
+    def hd_info(self, loop: bool, accurate: bool = False) -> list[dict[str, Any]]:
+        """The one-row table; ``accurate`` adds the newer SDK's byte counts."""
         status = self.status
         normal = status == "normal"
         used = min(self.total, (time.time() - self.record_start) / 86400 * BYTES_PER_DAY)
@@ -114,4 +115,12 @@ class SdCard:
             "video_total_space": size(total),
             "write_protect": "0",
         }
+        if accurate:
+            exact = {"free_space": free, "total_space": total, "video_free_space": free,
+                     "video_total_space": total, "crossline_free_space": 0,
+                     "crossline_total_space": 0, "msg_push_free_space": 0,
+                     "msg_push_total_space": 0, "picture_free_space": 0,
+                     "picture_total_space": 0}  # fmt: skip
+            row.update(crossline_free_space="0B", crossline_total_space="0B")
+            row.update({f"{key}_accurate": f"{int(n)}B" for key, n in exact.items()})
         return [{"hd_info_1": row}]

@@ -156,8 +156,10 @@ class TpapAuthority(LoginAuthority):
         self.logins += 1
         stok = secrets.token_hex(16)
         start_seq = secrets.randbelow(1 << 27) + 1
-        self.sessions[stok] = Session(
-            stok=stok, secure=True, tpap=True, lsk=keys.key, ivb=keys.nonce, next_seq=start_seq
+        self.keep(
+            Session(
+                stok=stok, secure=True, tpap=True, lsk=keys.key, ivb=keys.nonce, next_seq=start_seq
+            )
         )
         result = {
             "stok": stok,
