@@ -161,7 +161,7 @@ class TapoCameraEmulator(Emulator):
     def _parse(text: str) -> dict[str, Any] | None:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past any real request
             return None
         return data if isinstance(data, dict) else None
 
@@ -239,7 +239,7 @@ class TapoCameraEmulator(Emulator):
         blob = params.get("request") if isinstance(params, dict) else None
         try:
             inner = json.loads(session.decrypt(base64.b64decode(str(blob), validate=True)))
-        except (ValueError, binascii.Error):
+        except (ValueError, RecursionError, binascii.Error):
             return self._json({"error_code": COMMON_FAILED}, status=500)
         if not isinstance(inner, dict):
             return self._json({"error_code": COMMON_FAILED}, status=500)

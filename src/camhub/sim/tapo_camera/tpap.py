@@ -189,7 +189,7 @@ def open_request(session: Session, body: bytes) -> tuple[int, dict[str, Any]] | 
     session.next_seq = seq + 1
     try:
         request = json.loads(plain)
-    except ValueError:
+    except (ValueError, RecursionError):
         return UNKNOWN_USER
     if not isinstance(request, dict) or request.get("method") != "multipleRequest":
         return UNKNOWN_USER  # -40209: decrypted, but not a multipleRequest
