@@ -3,7 +3,6 @@ recordings, firmware upgrade, manual alarm, time zone, and refusals per model.""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from typing import Any
@@ -15,22 +14,12 @@ from tests.tapo_camera.conftest import PyTapo, options, pytapo_client, running
 NEW_FIRMWARE = "1.3.12 Build 250101 Rel.12345n(4555)"
 
 
-async def _until_normal(cam: PyTapo, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        status = await cam.call("getFirmwareUpdateStatus")
-        if status["cloud_config"]["upgrade_status"]["state"] == "normal":
-            return
-        assert time.monotonic() < deadline, "the upgrade did not finish"
-        await asyncio.sleep(0.05)
-
-
 async def _sd_status(cam: PyTapo) -> str:
     return str((await cam.call("getSDCard"))[0]["hd_info_1"]["status"])
 
 
 async def test_formatting_the_sd_card_wipes_the_recordings() -> None:
-    async with running(options("secure", model="C210", format_seconds=0.3)) as emu:
+    async with running(options("secure", model="C210", format_seconds=3600)) as emu:
         emu.add_detection("motion", start=int(time.time()) - 60)
         async with pytapo_client(emu) as cam:
             assert len(await cam.call("getRecordingsList")) == 3
@@ -39,16 +28,8 @@ async def test_formatting_the_sd_card_wipes_the_recordings() -> None:
             assert await _sd_status(cam) == "formatting"
             with pytest.raises(Exception, match="-71115"):  # STORAGE_SD_LOADING
                 await cam.call("getRecordingsList")
-            statuses: list[str] = []
-
-            async def normal() -> None:
-                while True:
-                    statuses.append(await _sd_status(cam))
-                    if statuses[-1] == "normal":
-                        return
-                    await asyncio.sleep(0.05)
-
-            await asyncio.wait_for(normal(), 10)
+            emu.finish_sd_format()
+            assert await _sd_status(cam) == "normal"
             today = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
             days = await cam.call("getRecordingsList")
             assert [next(iter(d.values()))["date"] for d in days] == [today]
@@ -68,7 +49,7 @@ async def test_no_sd_card_means_no_recordings() -> None:
 
 
 async def test_firmware_check_download_upgrade_and_reboot() -> None:
-    extra: dict[str, Any] = {"firmware_update": NEW_FIRMWARE, "upgrade_seconds": 0.4}
+    extra: dict[str, Any] = {"firmware_update": NEW_FIRMWARE, "upgrade_seconds": 3600}
     async with running(options("secure", model="C210", **extra)) as emu:
         async with pytapo_client(emu) as cam:
             before = await cam.call("getFirmwareUpdateStatus")
@@ -79,9 +60,9 @@ async def test_firmware_check_download_upgrade_and_reboot() -> None:
             await cam.call("startFirmwareUpgrade")
             status = await cam.call("getFirmwareUpdateStatus")
             assert status["cloud_config"]["upgrade_status"]["state"] in ("downloading", "upgrading")
-            # as Home Assistant does: poll until the camera reports "normal" again; the
-            # camera reboots on the new firmware and pytapo logs in again on its own
-            await _until_normal(cam)
+            emu.finish_upgrade()  # the camera reboots on the new firmware
+            status = await cam.call("getFirmwareUpdateStatus")  # pytapo logs in again
+            assert status["cloud_config"]["upgrade_status"]["state"] == "normal"
             basic = (await cam.call("getBasicInfo"))["device_info"]["basic_info"]
             assert basic["sw_version"] == NEW_FIRMWARE
             with pytest.raises(Exception, match="No new firmware available"):

@@ -10,6 +10,7 @@ firmware upgrade, the manual alarm, privacy mode and reboots.
 from __future__ import annotations
 
 import base64
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,7 +42,6 @@ __all__ = [
 
 # alarm_type of the detection log -> last_alarm_type
 LAST_ALARM_TYPES = {"person": "people"}
-DEFAULT_ALARM_SECONDS = 10
 
 
 def build_tree(profile: Profile, host: str) -> Tree:
@@ -214,9 +214,10 @@ class TapoCamera(Dispatcher):
     def _manual_alarm(self, value: Any) -> dict[str, Any]:
         action = as_dict(value).get("action")
         if action == "start":
+            # alarm_duration 0: until stopped (the app's manual alarm button toggles)
             info = self.tree["msg_alarm"]["chn1_msg_alarm_info"]
-            seconds = int(info.get("alarm_duration", "0") or 0) or DEFAULT_ALARM_SECONDS
-            self.alarm_until = time.time() + seconds
+            seconds = int(info.get("alarm_duration", "0") or 0)
+            self.alarm_until = time.time() + seconds if seconds else math.inf
         elif action == "stop":
             self.alarm_until = 0.0
         else:

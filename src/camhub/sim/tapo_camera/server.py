@@ -107,6 +107,14 @@ class TapoCameraEmulator(Emulator):
         """Log a detection (``start`` in epoch seconds, default now)."""
         return self.camera.detections.add(kind, start, duration)
 
+    def finish_sd_format(self) -> None:
+        """End a running SD card format now instead of after ``format_seconds``."""
+        self.camera.card.finish_format()
+
+    def finish_upgrade(self) -> None:
+        """Complete a running firmware upgrade now (the camera reboots on it)."""
+        self.camera.firmware.finish()
+
     def sim_state(self) -> dict[str, Any]:
         cam = self.camera
         return {

@@ -75,6 +75,10 @@ class SdCard:
         self.formatting_since = time.time()
         self.record_start = time.time()
 
+    def finish_format(self) -> None:
+        """End a running format now (a test hook)."""
+        self.formatting_since = None
+
     def recording_days(self) -> list[str]:
         """``YYYYMMDD`` of each day since recording began, oldest first (UTC)."""
         if not self.present:
