@@ -31,11 +31,14 @@ FLOWS = [("legacy", "md5"), ("secure", "sha256"), ("secure", "md5")]
 FLOW_IDS = ["legacy", "secure-sha256", "secure-md5"]
 
 
-def options(login: str = "secure", hash_name: str = "sha256", **extra: Any) -> SimOptions:
+def options(
+    login: str = "secure", hash_name: str = "sha256", model: str | None = None, **extra: Any
+) -> SimOptions:
     faults = set(extra.pop("faults", ()))
     return SimOptions(
         login=login,
         password=PASSWORD,
+        model=model,
         faults=faults,
         extra={"hash": hash_name, "detection_period": 0, **extra},
     )
@@ -103,6 +106,10 @@ class PyTapo:
         """Close pytapo's HTTP session and the event loop it keeps in its thread."""
         if hasattr(self.client, "transport"):
             self.client.close()
+            # the TPAP transport keeps a requests.Session that close() leaves open
+            session = getattr(self.client.transport, "session", None)
+            if session is not None and hasattr(session, "close"):
+                session.close()
         handler = getattr(self.client, "asyncHandler", None)
         if handler is not None and handler._loop is not None:
             handler._loop.close()

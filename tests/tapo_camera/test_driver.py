@@ -71,8 +71,8 @@ async def test_ptz_steps_moves_and_home(emu: TapoCameraEmulator, make_device: Ma
     cam = make_device(emu)
     await cam.connect()
     home = emu.sim_state()
-    await cam.ptz_step("right")
-    assert emu.sim_state()["pan"] < home["pan"]
+    await cam.ptz_step("right")  # movestep 0, pytapo's "clockwise"
+    assert emu.sim_state()["pan"] > home["pan"]
     await cam.ptz_step("up")
     assert emu.sim_state()["tilt"] > home["tilt"]
     await cam.ptz_move(30, -20, 0)
@@ -189,7 +189,10 @@ async def test_reboot_and_raw(emu: TapoCameraEmulator, make_device: MakeDevice) 
             {"method": "noSuchMethod", "params": {}},
         ]
     )
-    assert answers[0]["result"] == {"led": {"config": {"enabled": "on"}}}
+    # firmware 1.3.x decorates each section with its .name and .type
+    assert answers[0]["result"] == {
+        "led": {"config": {".name": "config", ".type": "led", "enabled": "on"}}
+    }
     assert answers[1]["error_code"] == -40105
     raw_get = await cam.raw({"method": "get", "led": {"name": ["config"]}})
     assert raw_get["led"]["config"]["enabled"] == "on"

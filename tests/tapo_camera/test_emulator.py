@@ -16,12 +16,13 @@ from tests.tapo_camera.conftest import options, pytapo_client, running
 async def test_raw_get_set_do_forms(emu: TapoCameraEmulator) -> None:
     async with pytapo_client(emu) as cam:
         got = await cam.call("performRequest", {"method": "get", "led": {"name": ["config"]}})
-        assert got == {"led": {"config": {"enabled": "on"}}, "error_code": 0}
+        led = {".name": "config", ".type": "led", "enabled": "on"}
+        assert got == {"led": {"config": led}, "error_code": 0}
         await cam.call("performRequest", {"method": "set", "led": {"config": {"enabled": "off"}}})
         assert emu.sim_state()["led"] is False
-        step = {"movestep": {"direction": "0"}}
+        step = {"movestep": {"direction": "0"}}  # pytapo's "clockwise": right
         await cam.call("performRequest", {"method": "do", "motor": step})
-        assert emu.sim_state()["pan"] == 165
+        assert emu.sim_state()["pan"] == 195
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ async def test_cruise_blocks_moves_until_stopped(emu: TapoCameraEmulator) -> Non
         # pytapo answers -64303 (patrol) by stopping the cruise and trying again
         await cam.call("moveMotorStep", 180)
         assert emu.sim_state()["cruising"] is None
-        assert emu.sim_state()["pan"] == 195
+        assert emu.sim_state()["pan"] == 165
 
 
 async def test_secure_requests_need_a_fresh_seq() -> None:

@@ -30,7 +30,7 @@ class SimOptions:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     model: str | None = None
-    login: str = "secure"  # tapo-camera: legacy | secure
+    login: str = "secure"  # tapo-camera: legacy | secure | tpap
     # RTSP server where the real device has one: None off, 0 any free port.
     rtsp_port: int | None = None
     # The camera account RTSP asks for, distinct from the cloud/admin login (Tapo).

@@ -1,5 +1,6 @@
-"""Tapo camera emulator (seed 000): legacy and secure logins, PTZ, presets, privacy,
-LED, detection settings, alarm, day/night, clock, reboot, recordings and events."""
+"""Tapo camera emulator (seed 000): C100/C200/C210/C220 models behind the legacy,
+secure (encrypt_type 3) and TPAP (SPAKE2+) logins, answering pytapo's and
+python-kasa's requests as those cameras do. See README.md in this folder."""
 
 from __future__ import annotations
 

@@ -35,7 +35,12 @@ DEVICE_BLOCKED = -40404
 # checks device_confirm first); a wrong digest_passwd gets INVALID_NONCE again, as
 # python-kasa's camera transport observed ("Invalid password hash in handshake2").
 BAD_CREDENTIALS = -40209
+# python-kasa ("determined from testing"): a login probe for a user the camera does
+# not have (a cloud e-mail instead of "admin"); the client then retries as admin.
+BAD_USERNAME = -40411
 NONCE_TTL = 60.0
+# Sessions kept at once; the oldest goes first (cameras hold a handful of clients).
+MAX_SESSIONS = 32
 
 
 def sha256_upper(data: str) -> str:
@@ -52,6 +57,7 @@ class Session:
 
     stok: str
     secure: bool
+    tpap: bool = False  # lsk/ivb then hold the CCM key and base nonce
     hashed_password: str = field(repr=False, default="")
     cnonce: str = ""
     lsk: bytes = field(repr=False, default=b"")
@@ -146,10 +152,15 @@ class LoginAuthority:
             return self._secure_login(params)
         return self._legacy_login(params)
 
+    def _known(self, params: dict[str, Any]) -> bool:
+        """The probe names no user, or the camera's own (``admin``)."""
+        return bool(params.get("username", self.username) == self.username)
+
     def _legacy_login(self, params: dict[str, Any]) -> dict[str, Any]:
         if "password" not in params:
             # Old firmware knows neither discover nor encrypt_type 3.
-            data = {"code": SESSION_EXPIRED, "encrypt_type": ["1", "2"], **self._counters()}
+            code = SESSION_EXPIRED if self._known(params) else BAD_USERNAME
+            data = {"code": code, "encrypt_type": ["1", "2"], **self._counters()}
             return {"error_code": SESSION_EXPIRED, "result": {"data": data}}
         if self.seconds_left() > 0:
             return self.blocked_reply()
@@ -169,6 +180,11 @@ class LoginAuthority:
             if locked:
                 return self.blocked_reply()
             return self._check_digest(digest, cnonce, str(params.get("username", "")))
+        if cnonce and not self._known(params):
+            if not locked:
+                self._fail()
+            unknown = {"code": BAD_USERNAME, **self._counters()}
+            return {"error_code": BAD_USERNAME, "result": {"data": unknown}}
         if not locked:
             self._fail()
         data: dict[str, Any] = {
@@ -219,5 +235,11 @@ class LoginAuthority:
             session.ivb = derive_key("ivb", cnonce, nonce, self._hashed)
             session.next_seq = secrets.randbelow(1000) + 1
             result["start_seq"] = session.next_seq
-        self.sessions[stok] = session
+        self.keep(session)
         return result
+
+    def keep(self, session: Session) -> None:
+        """Store a new session, forgetting the oldest past :data:`MAX_SESSIONS`."""
+        self.sessions[session.stok] = session
+        while len(self.sessions) > MAX_SESSIONS:
+            del self.sessions[next(iter(self.sessions))]

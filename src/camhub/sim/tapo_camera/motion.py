@@ -38,6 +38,8 @@ def _clamp(value: int, bounds: tuple[int, int]) -> int:
 
 @dataclass
 class Motor:
+    """Pan 0..360 (left to right), tilt 0..114 (down to up), home in the middle."""
+
     pan: int = 180
     tilt: int = 57
     cruising: str | None = None  # "x" | "y" while patrolling
@@ -56,8 +58,13 @@ class Motor:
         self.moves += 1
 
     def step(self, direction: int) -> None:
-        """``movestep``: 0 toward pan 0°, 180 toward 360°, 90 up, 270 down."""
-        deltas = {0: (-PAN_STEP, 0), 90: (0, TILT_STEP), 180: (PAN_STEP, 0), 270: (0, -TILT_STEP)}
+        """``movestep``: 0 pans right (pytapo's "clockwise"), 180 left, 90 up, 270 down.
+
+        Right is the way a positive ``move`` ``x_coord`` turns (the ``tapo`` crate:
+        "positive pan moves right"; Home Assistant Tapo Control's Move Right button
+        sends +x), so a step and a move agree.
+        """
+        deltas = {0: (PAN_STEP, 0), 90: (0, TILT_STEP), 180: (-PAN_STEP, 0), 270: (0, -TILT_STEP)}
         nearest = min(deltas, key=lambda d: min(abs(d - direction), 360 - abs(d - direction)))
         dx, dy = deltas[nearest]
         self.move_to(self.pan + dx, self.tilt + dy)
@@ -95,15 +102,25 @@ class Presets:
         del self.items[preset_id]
         self.deleted.add(preset_id)
 
-    def config(self) -> dict[str, Any]:
+    def config(self, normalized: bool, zoom: bool = False) -> dict[str, Any]:
+        """``preset.preset``: parallel lists, positions relative to home (as
+        -1..1 fractions on normalized-PTZ models, degrees on the C200)."""
         ps = list(self.items.values())
-        return {
+
+        def where(value: int, centre: int) -> str:
+            offset = value - centre
+            return f"{offset / centre:.6f}" if normalized else str(offset)
+
+        config = {
             "id": [p.id for p in ps],
             "name": [p.name for p in ps],
             "read_only": ["0" for _ in ps],
-            "position_pan": [str(p.pan) for p in ps],
-            "position_tilt": [str(p.tilt) for p in ps],
+            "position_pan": [where(p.pan, 180) for p in ps],
+            "position_tilt": [where(p.tilt, 57) for p in ps],
         }
+        if zoom:  # newer SDK
+            config["position_zoom"] = ["0.000000" for _ in ps]
+        return config
 
 
 @dataclass

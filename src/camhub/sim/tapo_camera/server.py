@@ -1,14 +1,20 @@
 """The Tapo camera emulator: HTTPS on one port, ``POST /`` to log in and
 ``POST /stok=<stok>/ds`` for everything else (seed 000, pytapo 3.4.30).
 
-Options (``SimOptions``): ``login`` is ``"legacy"`` or ``"secure"``; ``model``
-(default ``C200``; a model without a motor, e.g. ``C100``, answers -40210 to PTZ).
+Options (``SimOptions``): ``login`` is ``"legacy"``, ``"secure"`` (encrypt_type 3)
+or ``"tpap"`` (the SPAKE2+ login of 2025-26 firmware, see :mod:`.tpap`); ``model``
+(``C100``, ``C200`` (default), ``C210``, ``C220``; see :mod:`.profiles`).
 ``extra`` keys: ``hash`` (``"sha256"`` default, or ``"md5"``: the password digest of
-the secure flow), ``max_attempts`` (failed logins before a lockout, 10),
+the secure flow; for TPAP, md5 is the C510W's credential and sha256 the C200 1.4.6's
+password shadow), ``max_attempts`` (failed logins before a lockout, 10),
 ``lockout_seconds`` (1800), ``slow_seconds`` (delay of the ``slow`` fault, 5),
 ``detection_period`` (seconds between scripted detections, 20; 0 for none),
 ``without`` (modules this firmware lacks, e.g. ``["led", "lens_mask"]``: the
-camera answers -40106 to them).
+camera refuses their methods), ``sd_card`` (false: no card inserted),
+``format_seconds`` (how long formatting the card takes, 2),
+``firmware_update`` (a newer version the cloud offers), ``upgrade_seconds``
+(how long an upgrade takes, 4), ``plain_single_replies`` (secure firmware that
+answers single get/set/do requests unencrypted, as python-kasa saw C210s do).
 
 RTSP (``SimOptions.rtsp_port``, None for none): ``stream1`` and ``stream2`` with the
 camera account ``stream_username`` / ``stream_password``; ``extra`` keys
@@ -36,6 +42,7 @@ from camhub.sim.tapo_camera.auth import SESSION_EXPIRED, LoginAuthority, Session
 from camhub.sim.tapo_camera.camera import NOT_SUPPORTED, TapoCamera
 from camhub.sim.tapo_camera.motion import Detection
 from camhub.sim.tapo_camera.rtsp import TapoRtsp
+from camhub.sim.tapo_camera.tpap import TpapAuthority, open_request, seal_reply
 
 ONE_SHOT_FAULTS = ("session-expiry", "bad-seq", "bad-tag")
 COMMON_FAILED = -1
@@ -51,28 +58,48 @@ class TapoCameraEmulator(Emulator):
 
     def __init__(self, opts: SimOptions | None = None) -> None:
         opts = opts or SimOptions()
-        if opts.login not in ("legacy", "secure"):
-            raise ValueError(f"login must be legacy or secure, not {opts.login!r}")
+        if opts.login not in ("legacy", "secure", "tpap"):
+            raise ValueError(f"login must be legacy, secure or tpap, not {opts.login!r}")
         extra = opts.extra
         hash_name = str(extra.get("hash", "sha256"))
         if hash_name not in ("sha256", "md5"):
             raise ValueError(f"hash must be sha256 or md5, not {hash_name!r}")
         super().__init__(opts)
-        self.secure = opts.login == "secure"
+        self.secure = opts.login != "legacy"
+        self.tpap = opts.login == "tpap"
         self.slow_seconds = float(extra.get("slow_seconds", 5.0))
-        self.auth = LoginAuthority(
-            username=self.username,
-            password=self.password,
-            secure=self.secure,
-            hash_name=hash_name,
-            max_attempts=int(extra.get("max_attempts", 10)),
-            lockout_seconds=int(extra.get("lockout_seconds", 1800)),
-        )
+        limits = {
+            "max_attempts": int(extra.get("max_attempts", 10)),
+            "lockout_seconds": int(extra.get("lockout_seconds", 1800)),
+        }
+        self.auth: LoginAuthority
+        if self.tpap:
+            self.auth = TpapAuthority(
+                username=self.username, password=self.password, hash_name=hash_name, **limits
+            )
+        else:
+            self.auth = LoginAuthority(
+                username=self.username,
+                password=self.password,
+                secure=self.secure,
+                hash_name=hash_name,
+                **limits,
+            )
+        # Firmware that answers a securePassthrough carrying a single get/set/do in
+        # plain JSON (python-kasa: "Tapo Cameras respond unencrypted to single
+        # requests"); multipleRequest answers stay encrypted either way.
+        self.plain_single = bool(extra.get("plain_single_replies", False))
+        offered = extra.get("firmware_update")
         self.camera = TapoCamera(
             opts.model or "C200",
             detection_period=float(extra.get("detection_period", 20.0)),
             on_reboot=self.auth.sessions.clear,
             without=frozenset(str(m) for m in extra.get("without", ())),
+            host=opts.host,
+            sd_card=bool(extra.get("sd_card", True)),
+            format_seconds=float(extra.get("format_seconds", 2.0)),
+            firmware_update=str(offered) if offered else None,
+            upgrade_seconds=float(extra.get("upgrade_seconds", 4.0)),
         )
         self.rtsp = TapoRtsp(self) if opts.rtsp_port is not None else None
 
@@ -103,6 +130,14 @@ class TapoCameraEmulator(Emulator):
         """Log a detection (``start`` in epoch seconds, default now)."""
         return self.camera.detections.add(kind, start, duration)
 
+    def finish_sd_format(self) -> None:
+        """End a running SD card format now instead of after ``format_seconds``."""
+        self.camera.card.finish_format()
+
+    def finish_upgrade(self) -> None:
+        """Complete a running firmware upgrade now (the camera reboots on it)."""
+        self.camera.firmware.finish()
+
     def sim_state(self) -> dict[str, Any]:
         cam = self.camera
         return {
@@ -123,6 +158,10 @@ class TapoCameraEmulator(Emulator):
             "locked_seconds": self.auth.seconds_left(),
             "reboots": cam.reboots,
             "rtsp": self.rtsp.state() if self.rtsp is not None else None,
+            "alarm": cam.alarm_active,
+            "sd_card": cam.card.status,
+            "sd_formats": cam.card.formats,
+            "firmware": cam.firmware.version,
         }
 
     def _take(self, fault: str) -> bool:
@@ -151,13 +190,17 @@ class TapoCameraEmulator(Emulator):
         return web.json_response(payload, status=status)
 
     @staticmethod
-    async def _body(request: web.Request) -> tuple[str, dict[str, Any] | None]:
-        text = await request.text()
+    def _parse(text: str) -> dict[str, Any] | None:
         try:
             data = json.loads(text)
-        except ValueError:
-            return text, None
-        return text, data if isinstance(data, dict) else None
+        except (ValueError, RecursionError):  # not JSON, or nested past any real request
+            return None
+        return data if isinstance(data, dict) else None
+
+    @classmethod
+    async def _body(cls, request: web.Request) -> tuple[str, dict[str, Any] | None]:
+        text = await request.text()
+        return text, cls._parse(text)
 
     # routes --------------------------------------------------------------------------
     async def _login_route(self, request: web.Request) -> web.StreamResponse:
@@ -167,6 +210,8 @@ class TapoCameraEmulator(Emulator):
         if data is None or data.get("method") != "login":
             return self._json({"error_code": SESSION_EXPIRED})
         params = data.get("params")
+        if isinstance(self.auth, TpapAuthority):
+            self.auth.port = self.port
         reply = self.auth.login(
             params if isinstance(params, dict) else {}, forced_lockout=self.fault("lockout")
         )
@@ -181,13 +226,27 @@ class TapoCameraEmulator(Emulator):
             session = None
         if session is None:
             return self._json({"error_code": SESSION_EXPIRED})
+        session.calls += 1
+        if session.tpap:
+            return self._tpap(session, await request.read())
         text, data = await self._body(request)
         if data is None:
             return self._json({"error_code": NOT_SUPPORTED})
-        session.calls += 1
         if not session.secure:
             return self._json(self.camera.handle(data))
         return self._secure(session, request, text, data)
+
+    def _tpap(self, session: Session, body: bytes) -> web.Response:
+        """The CCM channel; a refusal is plain JSON, and a refused body ends the session."""
+        spoiled = self._take("bad-seq") or self._take("bad-tag")
+        opened = SESSION_EXPIRED if spoiled else open_request(session, body)
+        if isinstance(opened, int):
+            if opened == SESSION_EXPIRED:
+                self.auth.sessions.pop(session.stok, None)
+            return self._json({"error_code": opened})
+        seq, inner = opened
+        sealed = seal_reply(session, seq, self.camera.handle(inner))
+        return web.Response(body=sealed, content_type="application/octet-stream")
 
     def _secure(
         self, session: Session, request: web.Request, text: str, data: dict[str, Any]
@@ -212,10 +271,13 @@ class TapoCameraEmulator(Emulator):
         blob = params.get("request") if isinstance(params, dict) else None
         try:
             inner = json.loads(session.decrypt(base64.b64decode(str(blob), validate=True)))
-        except (ValueError, binascii.Error):
+        except (ValueError, RecursionError, binascii.Error):
             return self._json({"error_code": COMMON_FAILED}, status=500)
         if not isinstance(inner, dict):
             return self._json({"error_code": COMMON_FAILED}, status=500)
-        answer = json.dumps(self.camera.handle(inner)).encode()
+        reply = self.camera.handle(inner)
+        if self.plain_single and inner.get("method") in ("get", "set", "do"):
+            return self._json(reply)
+        answer = json.dumps(reply).encode()
         sealed = base64.b64encode(session.encrypt(answer)).decode()
         return self._json({"seq": seq, "result": {"response": sealed}, "error_code": 0})
