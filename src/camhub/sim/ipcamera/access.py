@@ -15,15 +15,13 @@ Checked in this order by one middleware:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from camhub.sim.ipcamera.auth import Session, Via
-
-if TYPE_CHECKING:
-    from camhub.sim.ipcamera.emulator import IpCameraEmulator
+from camhub.sim.ipcamera.codes import Status
+from camhub.sim.ipcamera.host import AccessHost
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -58,59 +56,62 @@ def pro_feature(path: str) -> str | None:
 
 def pro_required(feature: str) -> web.Response:
     return web.json_response(
-        {"error": "Pro license required", "feature": feature, "hint": HINT}, status=403
+        {"error": "Pro license required", "feature": feature, "hint": HINT}, status=Status.FORBIDDEN
     )
 
 
-def build_middleware(emu: IpCameraEmulator) -> Middleware:
+def build_middleware(host: AccessHost) -> Middleware:
     @web.middleware
     async def access(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
         if path.startswith("/__sim/"):
             return await handler(request)
-        if not _secure(emu, request):
+        if not _secure(host, request):
             if is_page(path) and request.headers.get("Upgrade", "").lower() != "websocket":
-                host = request.url.host or emu.opts.host
-                raise web.HTTPFound(f"https://{host}:{emu.port}{request.path_qs}")
-            return web.json_response({"error": "HTTPS required", "httpsPort": emu.port}, status=403)
+                address = request.url.host or host.opts.host
+                raise web.HTTPFound(f"https://{address}:{host.port}{request.path_qs}")
+            return web.json_response(
+                {"error": "HTTPS required", "httpsPort": host.port}, status=Status.FORBIDDEN
+            )
         if path in OPEN or is_page(path) or path == "/ws":
             return await handler(request)  # /ws runs its own auth_required exchange
         if path == "/cert":  # public for Pro users, a Pro feature for the others
-            if not emu.settings.pro:
+            if not host.settings.pro:
                 return pro_required("certificate_download")
             return await handler(request)
-        refusal = _refusal(emu, request, path)
+        refusal = _refusal(host, request, path)
         return refusal if refusal is not None else await handler(request)
 
     return access
 
 
-def _refusal(emu: IpCameraEmulator, request: web.Request, path: str) -> web.Response | None:
+def _refusal(host: AccessHost, request: web.Request, path: str) -> web.Response | None:
     """The answer refusing this request, or None to let it through."""
     feature = pro_feature(path)
-    found = _session(emu, request, media=path in MEDIA)
+    found = _session(host, request, media=path in MEDIA)
     if found is None:
-        if emu.auth.enabled:
+        if host.auth.enabled:
             bad = bool(request.headers.get("Authorization"))
             return web.json_response(
-                {"error": "Invalid token" if bad else "Authentication required"}, status=401
+                {"error": "Invalid token" if bad else "Authentication required"},
+                status=Status.UNAUTHORIZED,
             )
-        return pro_required(feature) if feature and not emu.settings.pro else None
+        return pro_required(feature) if feature and not host.settings.pro else None
     session, via = found
-    if not emu.settings.pro and (via is not Via.COOKIE or feature is not None):
+    if not host.settings.pro and (via is not Via.COOKIE or feature is not None):
         return pro_required(feature or DIRECT_API)
     csrf_ok = request.headers.get("X-CSRF-Token") == session.csrf
     if via is Via.COOKIE and request.method in STATE_CHANGING and not csrf_ok:
-        return web.json_response({"error": "Invalid CSRF token"}, status=403)
+        return web.json_response({"error": "Invalid CSRF token"}, status=Status.FORBIDDEN)
     return None
 
 
-def _secure(emu: IpCameraEmulator, request: web.Request) -> bool:
+def _secure(host: AccessHost, request: web.Request) -> bool:
     if request.secure:
         return True
     return (
-        emu.reverse_proxy
-        and emu.settings.pro
+        host.reverse_proxy
+        and host.settings.pro
         and request.headers.get("X-Forwarded-Proto", "").lower() == "https"
     )
 
@@ -126,11 +127,9 @@ def request_token(request: web.Request, media: bool) -> tuple[str, Via] | None:
     return None
 
 
-def _session(
-    emu: IpCameraEmulator, request: web.Request, media: bool
-) -> tuple[Session, Via] | None:
+def _session(host: AccessHost, request: web.Request, media: bool) -> tuple[Session, Via] | None:
     found = request_token(request, media)
     if found is None:
         return None
-    session = emu.auth.find(found[0])
+    session = host.auth.find(found[0])
     return (session, found[1]) if session is not None else None

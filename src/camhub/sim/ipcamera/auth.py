@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from camhub.sim.ipcamera.codes import Status
+
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 30
 
@@ -59,7 +61,7 @@ class Auth:
         """(HTTP status, JSON body, new session) for one login attempt."""
         remaining = self.lockout_remaining()
         if remaining:
-            return 429, _locked(remaining), None
+            return Status.TOO_MANY_ATTEMPTS, _locked(remaining), None
         if not isinstance(password, str) or not secrets.compare_digest(
             password.encode(), self._password.encode()
         ):
@@ -67,8 +69,8 @@ class Auth:
             if self.failures >= MAX_FAILURES:
                 self.failures = 0
                 self.locked_until = self.clock() + self.lockout_seconds
-                return 429, _locked(self.lockout_seconds), None
-            return 401, {"success": False, "error": "Invalid password"}, None
+                return Status.TOO_MANY_ATTEMPTS, _locked(self.lockout_seconds), None
+            return Status.UNAUTHORIZED, {"success": False, "error": "Invalid password"}, None
         self.failures = 0
         session = Session(secrets.token_hex(16), secrets.token_hex(16))
         self.sessions[session.token] = session

@@ -17,6 +17,11 @@ Faults: ``drop`` (close connections without answering), ``slow`` (answer late),
 Test hooks besides ``/__sim/fault`` and ``/__sim/state``: ``POST /__sim/event?type=T``
 (one detection event now) and ``POST /__sim/license?pro=0|1`` (the Pro purchase
 changes: ``license:changed`` to every WebSocket client).
+
+The parts take narrow ports of this class (:mod:`.host`), so none of their modules
+imports this one: :func:`~.access.build_middleware`, :class:`~.routes.IpCameraRoutes`,
+:class:`~.services.Services` (RTSP and MQTT), :class:`~.ws.WsHub` and
+:class:`~.rtsp.IpCameraRtsp`; error statuses are :class:`~.codes.Status`.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.ipcamera.access import build_middleware
 from camhub.sim.ipcamera.auth import Auth
 from camhub.sim.ipcamera.events import WS_MESSAGE, EventLog, now_ms
-from camhub.sim.ipcamera.routes import Routes
+from camhub.sim.ipcamera.routes import IpCameraRoutes
 from camhub.sim.ipcamera.rtsp import PICTURE_KEYS, IpCameraRtsp
 from camhub.sim.ipcamera.services import Services
 from camhub.sim.ipcamera.settings import LENSES, Settings, license_info
@@ -78,8 +83,8 @@ class IpCameraEmulator(Emulator):
         self._tasks: set[asyncio.Task[None]] = set()
         self._ssl: ssl.SSLContext | None = None
         self.ws = WsHub(self, float(extra.get("ws_auth_timeout", 10.0)))
-        self.services = Services(self)
         self.rtsp = IpCameraRtsp(self, float(extra.get("rtsp_max_fps", 30)))
+        self.services = Services(self, self.rtsp, self.ws.broadcast)
         if opts.rtsp_port is not None:
             self.settings.values["rtspEnabled"] = True
             if opts.rtsp_port:
@@ -94,8 +99,8 @@ class IpCameraEmulator(Emulator):
         self.app.router.add_get("/ws", self.ws.handle)
         self.app.router.add_post("/__sim/event", self._sim_event)
         self.app.router.add_post("/__sim/license", self._sim_license)
-        Routes(self).add(self.app)
-        self.services.routes(self.app)
+        IpCameraRoutes(self).add(self.app)
+        self.services.add(self.app)
 
     def sim_state(self) -> dict[str, Any]:
         return {

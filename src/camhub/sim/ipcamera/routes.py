@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from camhub.sim.ipcamera.access import request_token
+from camhub.sim.ipcamera.codes import Status
 from camhub.sim.ipcamera.events import QueryError
+from camhub.sim.ipcamera.host import RoutesHost
 from camhub.tls import cert_info
-
-if TYPE_CHECKING:
-    from camhub.sim.ipcamera.emulator import IpCameraEmulator
 
 BOUNDARY = "frame"
 DASHBOARD = """<!doctype html>
@@ -23,27 +22,29 @@ DASHBOARD = """<!doctype html>
 """
 
 
-def _error(message: str, status: int) -> web.Response:
+def _error(message: str, status: Status) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
 def needs_history(
-    handler: Callable[[Routes, web.Request], Awaitable[web.Response]],
-) -> Callable[[Routes, web.Request], Awaitable[web.Response]]:
+    handler: Callable[[IpCameraRoutes, web.Request], Awaitable[web.Response]],
+) -> Callable[[IpCameraRoutes, web.Request], Awaitable[web.Response]]:
     """A route of the event database: 500 while it is not initialised (fault ``no-db``)."""
 
     @functools.wraps(handler)
-    async def guarded(self: Routes, request: web.Request) -> web.Response:
-        if self.emu.fault("no-db"):
-            return _error("Event history unavailable", 500)
+    async def guarded(self: IpCameraRoutes, request: web.Request) -> web.Response:
+        if self.host.fault("no-db"):
+            return _error("Event history unavailable", Status.SERVER_ERROR)
         return await handler(self, request)
 
     return guarded
 
 
-class Routes:
-    def __init__(self, emu: IpCameraEmulator) -> None:
-        self.emu = emu
+class IpCameraRoutes:
+    """Every HTTP route of the app but ``/api/rtsp/*`` and ``/api/mqtt/*`` (services)."""
+
+    def __init__(self, host: RoutesHost) -> None:
+        self.host = host
 
     def add(self, app: web.Application) -> None:
         r = app.router
@@ -76,17 +77,21 @@ class Routes:
         try:
             body = await request.json()
         except ValueError:
-            return web.json_response({"success": False, "error": "Invalid JSON"}, status=400)
+            return web.json_response(
+                {"success": False, "error": "Invalid JSON"}, status=Status.BAD_REQUEST
+            )
         if not isinstance(body, dict) or "password" not in body:
-            return web.json_response({"success": False, "error": "Password required"}, status=400)
-        status, answer, session = self.emu.auth.login(body["password"])
+            return web.json_response(
+                {"success": False, "error": "Password required"}, status=Status.BAD_REQUEST
+            )
+        status, answer, session = self.host.auth.login(body["password"])
         resp = web.json_response(answer, status=status)
         if session is not None:
             resp.set_cookie("session", session.token, httponly=True, secure=True, samesite="Strict")
         return resp
 
     async def auth_status(self, request: web.Request) -> web.Response:
-        auth = self.emu.auth
+        auth = self.host.auth
         found = request_token(request, media=False)
         return web.json_response(
             {
@@ -98,7 +103,7 @@ class Routes:
 
     async def logout(self, request: web.Request) -> web.Response:
         found = request_token(request, media=False)
-        self.emu.auth.logout(found[0] if found else None)
+        self.host.auth.logout(found[0] if found else None)
         resp = web.json_response({"success": True})
         resp.del_cookie("session")
         return resp
@@ -106,13 +111,13 @@ class Routes:
     # certificate -------------------------------------------------------------------
     async def cert(self, request: web.Request) -> web.Response:
         return web.Response(
-            body=self.emu.cert_path.read_bytes(),
+            body=self.host.cert_path.read_bytes(),
             content_type="application/x-pem-file",
             headers={"Content-Disposition": 'attachment; filename="ipcamera.pem"'},
         )
 
     async def cert_info(self, request: web.Request) -> web.Response:
-        info = cert_info(self.emu.cert_path)
+        info = cert_info(self.host.cert_path)
 
         def name(rfc4514: str) -> str:  # most significant part first, as the app shows it
             return ", ".join(reversed(rfc4514.split(",")))
@@ -130,24 +135,26 @@ class Routes:
         )
 
     async def cert_regenerate(self, request: web.Request) -> web.Response:
-        self.emu.regenerate_certificate()
+        self.host.regenerate_certificate()
         return web.json_response({"success": True})
 
     # media ---------------------------------------------------------------------------
     async def snapshot(self, request: web.Request) -> web.Response:
-        if not self.emu.camera_running:
-            return _error("Camera not started", 503)
-        return web.Response(body=self.emu.frame(), content_type="image/jpeg")
+        if not self.host.camera_running:
+            return _error("Camera not started", Status.UNAVAILABLE)
+        return web.Response(body=self.host.frame(), content_type="image/jpeg")
 
     async def capture(self, request: web.Request) -> web.Response:
-        if self.emu.capture_jpeg is None:
-            return _error("No capture available; send a capture message over the WebSocket", 404)
-        return web.Response(body=self.emu.capture_jpeg, content_type="image/jpeg")
+        if self.host.capture_jpeg is None:
+            return _error(
+                "No capture available; send a capture message over the WebSocket", Status.NOT_FOUND
+            )
+        return web.Response(body=self.host.capture_jpeg, content_type="image/jpeg")
 
     async def stream(self, request: web.Request) -> web.StreamResponse:
-        emu = self.emu
-        if not emu.camera_running:
-            return _error("Camera not started", 503)
+        host = self.host
+        if not host.camera_running:
+            return _error("Camera not started", Status.UNAVAILABLE)
         resp = web.StreamResponse(
             headers={
                 "Content-Type": f"multipart/x-mixed-replace; boundary={BOUNDARY}",
@@ -156,12 +163,12 @@ class Routes:
             }
         )
         await resp.prepare(request)
-        emu.stream_clients += 1
+        host.stream_clients += 1
         loop = asyncio.get_running_loop()
         next_at = loop.time()
         try:
-            while emu.camera_running:
-                jpeg = emu.frame()
+            while host.camera_running:
+                jpeg = host.frame()
                 await resp.write(
                     b"".join(
                         (
@@ -172,73 +179,76 @@ class Routes:
                         )
                     )
                 )
-                next_at = max(next_at + 1.0 / emu.settings["frameRate"], loop.time() - 0.5)
+                next_at = max(next_at + 1.0 / host.settings["frameRate"], loop.time() - 0.5)
                 await asyncio.sleep(max(0.0, next_at - loop.time()))
         except (ConnectionError, RuntimeError):
             pass  # the viewer went away
         finally:
-            emu.stream_clients -= 1
+            host.stream_clients -= 1
         return resp
 
     # settings and status -------------------------------------------------------------
     async def get_settings(self, request: web.Request) -> web.Response:
-        return web.json_response(self.emu.settings.public())
+        return web.json_response(self.host.settings.public())
 
     async def post_settings(self, request: web.Request) -> web.Response:
         try:
             body = await request.json()
         except ValueError:
             return web.json_response(
-                {"success": False, "errors": ["(body): Invalid JSON"]}, status=400
+                {"success": False, "errors": ["(body): Invalid JSON"]}, status=Status.BAD_REQUEST
             )
         if not isinstance(body, dict):
             return web.json_response(
-                {"success": False, "errors": ["(body): Expected a JSON object"]}, status=400
+                {"success": False, "errors": ["(body): Expected a JSON object"]},
+                status=Status.BAD_REQUEST,
             )
-        changed, errors = await self.emu.apply_settings(body)
+        changed, errors = await self.host.apply_settings(body)
         if errors:
-            return web.json_response({"success": False, "errors": errors}, status=400)
+            return web.json_response(
+                {"success": False, "errors": errors}, status=Status.BAD_REQUEST
+            )
         return web.json_response(
-            {"success": True, "changed": sorted(changed), "settings": self.emu.settings.public()}
+            {"success": True, "changed": sorted(changed), "settings": self.host.settings.public()}
         )
 
     async def status(self, request: web.Request) -> web.Response:
-        return web.json_response(self.emu.status())
+        return web.json_response(self.host.status())
 
     async def capabilities(self, request: web.Request) -> web.Response:
-        return web.json_response(self.emu.capabilities())
+        return web.json_response(self.host.capabilities())
 
     async def torch(self, request: web.Request) -> web.Response:
-        on = not self.emu.settings["torchEnabled"]
-        await self.emu.apply_settings({"torchEnabled": on})
+        on = not self.host.settings["torchEnabled"]
+        await self.host.apply_settings({"torchEnabled": on})
         return web.json_response({"torchEnabled": on})
 
     # event history -------------------------------------------------------------------
     @needs_history
     async def events(self, request: web.Request) -> web.Response:
         try:
-            answer: dict[str, Any] = self.emu.events.query(dict(request.query))
+            answer: dict[str, Any] = self.host.events.query(dict(request.query))
         except QueryError as exc:
-            return _error(str(exc), 400)
+            return _error(str(exc), Status.BAD_REQUEST)
         return web.json_response(answer)
 
     @needs_history
     async def events_range(self, request: web.Request) -> web.Response:
-        return web.json_response(self.emu.events.range())
+        return web.json_response(self.host.events.range())
 
     @needs_history
     async def events_clear(self, request: web.Request) -> web.Response:
         if request.query.get("confirm") != "true":
-            return _error("confirm=true is required to delete all events", 400)
-        return web.json_response({"success": True, "cleared": self.emu.events.clear()})
+            return _error("confirm=true is required to delete all events", Status.BAD_REQUEST)
+        return web.json_response({"success": True, "cleared": self.host.events.clear()})
 
     @needs_history
     async def storage_stats(self, request: web.Request) -> web.Response:
-        return web.json_response(self.emu.events.stats())
+        return web.json_response(self.host.events.stats())
 
     @needs_history
     async def export(self, request: web.Request) -> web.Response:
-        text = self.emu.events.export_csv(self.emu.settings.public())
+        text = self.host.events.export_csv(self.host.settings.public())
         return web.Response(
             text=text,
             content_type="text/csv",

@@ -18,32 +18,28 @@ stream is open.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_server import RtspServer
 from camhub.media.types import Feed
 from camhub.sim.h264 import EncoderSettings, H264Feed
-
-if TYPE_CHECKING:
-    from camhub.sim.ipcamera.emulator import IpCameraEmulator
+from camhub.sim.ipcamera.host import RtspHost
 
 REALM = "IP Camera"
 PICTURE_KEYS = frozenset({"resolution", "frameRate", "rotation", "cameraId", "useFrontCamera"})
 
 
 class IpCameraRtsp:
-    def __init__(self, emu: IpCameraEmulator, max_fps: float = 30.0) -> None:
-        self.emu = emu
+    def __init__(self, camera: RtspHost, max_fps: float = 30.0) -> None:
+        self.camera = camera
         self.max_fps = max_fps
-        self.feed = H264Feed(emu.video, self.encoder_settings())
+        self.feed = H264Feed(camera.video, self.encoder_settings())
         self.server: RtspServer | None = None
         self._path = "/stream"
         self._username = ""
         self._password = ""
 
     def encoder_settings(self) -> EncoderSettings:
-        s = self.emu.settings
+        s = self.camera.settings
         w, h = s.frame_size()
         fps = min(float(s["frameRate"]), self.max_fps)
         return EncoderSettings(w, h, fps=fps, profile="baseline")
@@ -61,7 +57,7 @@ class IpCameraRtsp:
     def url(self) -> str | None:
         if self.server is None:
             return None
-        return f"rtsp://{self.emu.opts.host}:{self.server.port}"
+        return f"rtsp://{self.camera.opts.host}:{self.server.port}"
 
     def picture_changed(self) -> None:
         """Resolution, frame rate, rotation or lens changed."""
@@ -72,15 +68,15 @@ class IpCameraRtsp:
         """Start on the settings' port (or ``port``); OSError when it is taken."""
         if self.server is not None:
             return
-        s = self.emu.settings
+        s = self.camera.settings
         self._path = str(s["rtspPath"]).rstrip("/") or "/"
         self._username, self._password = str(s["rtspUsername"]), s.rtsp_password
         server = RtspServer(
             self._resolve,
             auth=PasswordAuth(self._password_of, REALM) if self._password else None,
-            host=self.emu.opts.host,
+            host=self.camera.opts.host,
             port=int(s["rtspPort"]) if port is None else port,
-            session_timeout=float(self.emu.opts.extra.get("rtsp_session_timeout", 60)),
+            session_timeout=float(self.camera.opts.extra.get("rtsp_session_timeout", 60)),
             name="IP Camera",
         )
         await server.start()

@@ -12,22 +12,33 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from camhub.sim.ipcamera.emulator import IpCameraEmulator
+from camhub.sim.ipcamera.codes import Status
+from camhub.sim.ipcamera.host import Message, SettingsHost
+from camhub.sim.ipcamera.rtsp import IpCameraRtsp
 
 _CRED_SPECS = {"rtspPassword": str, "mqttUsername": str, "mqttPassword": str}
 
 
 class Services:
-    def __init__(self, emu: IpCameraEmulator) -> None:
-        self.emu = emu
+    """``/api/rtsp/*`` and ``/api/mqtt/*``; ``broadcast`` tells every WebSocket client."""
+
+    def __init__(
+        self,
+        host: SettingsHost,
+        rtsp: IpCameraRtsp,
+        broadcast: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        self.host = host
+        self.rtsp = rtsp
+        self.broadcast = broadcast
         self.mqtt_connected = False
 
-    def routes(self, app: web.Application) -> None:
+    def add(self, app: web.Application) -> None:
         r = app.router
         r.add_get("/api/rtsp/status", self.rtsp_status_route)
         r.add_post("/api/rtsp/start", self.rtsp_start)
@@ -43,17 +54,17 @@ class Services:
 
     # state -------------------------------------------------------------------------
     def rtsp_status(self) -> dict[str, Any]:
-        s = self.emu.settings
+        s = self.host.settings
         return {
             "enabled": s["rtspEnabled"],
-            "running": self.emu.rtsp.running,
+            "running": self.rtsp.running,
             "port": s["rtspPort"],
             "path": s["rtspPath"],
-            "clients": self.emu.rtsp.clients,
+            "clients": self.rtsp.clients,
         }
 
     def mqtt_status(self) -> dict[str, Any]:
-        s = self.emu.settings
+        s = self.host.settings
         return {
             "enabled": s["mqttEnabled"],
             "connected": self.mqtt_connected,
@@ -68,7 +79,7 @@ class Services:
 
     async def switch_rtsp(self, on: bool, restart: bool = False) -> str | None:
         """Start (or restart) or stop the RTSP server; the error text when it cannot start."""
-        rtsp = self.emu.rtsp
+        rtsp = self.rtsp
         error: str | None = None
         try:
             if not on:
@@ -78,14 +89,14 @@ class Services:
             else:
                 await rtsp.start()
         except OSError:
-            error = f"Failed to start RTSP server on port {self.emu.settings['rtspPort']}"
-        await self.emu.ws.broadcast({"type": "rtsp_status", **self.rtsp_status()})
+            error = f"Failed to start RTSP server on port {self.host.settings['rtspPort']}"
+        await self.broadcast({"type": "rtsp_status", **self.rtsp_status()})
         return error
 
     async def _switch_route(self, on: bool, restart: bool = False) -> web.Response:
         error = await self.switch_rtsp(on, restart)
         if error is not None:
-            return web.json_response({"success": False, "error": error}, status=500)
+            return web.json_response({"success": False, "error": error}, status=Status.SERVER_ERROR)
         return web.json_response({"success": True, **self.rtsp_status()})
 
     async def rtsp_start(self, request: web.Request) -> web.Response:
@@ -108,7 +119,7 @@ class Services:
         return web.json_response(self.mqtt_status())
 
     async def mqtt_get(self, request: web.Request) -> web.Response:
-        s = self.emu.settings
+        s = self.host.settings
         body = {k: v for k, v in s.public().items() if k.startswith("mqtt")}
         body["mqttUsername"] = s.mqtt_username
         body["mqttPassword"] = "********" if s.mqtt_password else ""
@@ -121,39 +132,41 @@ class Services:
         return await self._apply(request, "mqtt", restart=True)
 
     async def mqtt_test(self, request: web.Request) -> web.Response:
-        s = self.emu.settings
-        host, port = s["mqttBrokerUrl"], s["mqttPort"]
-        if not host:
+        s = self.host.settings
+        broker, port = s["mqttBrokerUrl"], s["mqttPort"]
+        if not broker:
             return web.json_response(
-                {"success": False, "error": "Broker URL not configured"}, status=400
+                {"success": False, "error": "Broker URL not configured"}, status=Status.BAD_REQUEST
             )
-        host = host.split("://")[-1].split(":")[0]
+        broker = broker.split("://")[-1].split(":")[0]
         try:  # the emulator only ever dials loopback
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+            loopback = broker == "localhost" or ipaddress.ip_address(broker).is_loopback
         except ValueError:
             loopback = False
         if loopback:
             try:
-                _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2.0)
+                _, writer = await asyncio.wait_for(asyncio.open_connection(broker, port), 2.0)
             except (OSError, TimeoutError):
                 pass
             else:
                 writer.close()
                 return web.json_response({"success": True, "message": "Connected to broker"})
-        return web.json_response({"success": False, "error": f"Cannot connect to {host}:{port}"})
+        return web.json_response({"success": False, "error": f"Cannot connect to {broker}:{port}"})
 
     # shared --------------------------------------------------------------------------
     async def _apply(self, request: web.Request, which: str, restart: bool) -> web.Response:
         try:
             body = await request.json()
         except ValueError:
-            return web.json_response({"error": "Invalid JSON"}, status=400)
+            return web.json_response({"error": "Invalid JSON"}, status=Status.BAD_REQUEST)
         if not isinstance(body, dict):
-            return web.json_response({"error": "Expected a JSON object"}, status=400)
+            return web.json_response({"error": "Expected a JSON object"}, status=Status.BAD_REQUEST)
         current = body.get("currentPassword")
         changes = body.get("settings", {k: v for k, v in body.items() if k != "currentPassword"})
         if not isinstance(changes, dict):
-            return web.json_response({"error": "settings must be an object"}, status=400)
+            return web.json_response(
+                {"error": "settings must be an object"}, status=Status.BAD_REQUEST
+            )
         errors = []
         plain: dict[str, Any] = {}
         creds: dict[str, str] = {}
@@ -167,7 +180,7 @@ class Services:
                     errors.append(f"{key}: Expected string")
             else:
                 plain[key] = value
-        errors += self.emu.settings.validate(plain)
+        errors += self.host.settings.validate(plain)
         if (
             "rtspPath" in plain
             and isinstance(plain["rtspPath"], str)
@@ -175,30 +188,34 @@ class Services:
         ):
             errors.append("rtspPath: Path must start with /")
         if errors:
-            return web.json_response({"success": False, "errors": errors}, status=400)
+            return web.json_response(
+                {"success": False, "errors": errors}, status=Status.BAD_REQUEST
+            )
         refusal = self._check_credentials(which, creds, current)
         if refusal is not None:
             return refusal
-        s = self.emu.settings
+        s = self.host.settings
         if which == "rtsp":
             s.values["rtspUsername"] = creds.get("rtspUsername", s["rtspUsername"])
             s.rtsp_password = creds.get("rtspPassword", s.rtsp_password)
         else:
             s.mqtt_username = creds.get("mqttUsername", s.mqtt_username)
             s.mqtt_password = creds.get("mqttPassword", s.mqtt_password)
-        await self.emu.apply_settings(plain)
+        await self.host.apply_settings(plain)
         if restart and which == "rtsp":
             error = await self.switch_rtsp(bool(s["rtspEnabled"]), restart=True)
             if error is not None:
-                return web.json_response({"success": False, "error": error}, status=500)
+                return web.json_response(
+                    {"success": False, "error": error}, status=Status.SERVER_ERROR
+                )
         elif restart:
-            await self.emu.ws.broadcast({"type": "mqtt_status", **self.mqtt_status()})
+            await self.broadcast({"type": "mqtt_status", **self.mqtt_status()})
         return web.json_response({"success": True})
 
     def _check_credentials(
         self, which: str, creds: dict[str, str], current: Any
     ) -> web.Response | None:
-        s = self.emu.settings
+        s = self.host.settings
         if which == "rtsp":
             old = {"rtspUsername": s["rtspUsername"], "rtspPassword": s.rtsp_password}
             existing = s.rtsp_password
@@ -210,8 +227,11 @@ class Services:
             return None
         if not isinstance(current, str) or not current:
             return web.json_response(
-                {"error": "Current password required for credential changes"}, status=400
+                {"error": "Current password required for credential changes"},
+                status=Status.BAD_REQUEST,
             )
         if not secrets.compare_digest(current.encode(), existing.encode()):
-            return web.json_response({"error": "Current password is incorrect"}, status=403)
+            return web.json_response(
+                {"error": "Current password is incorrect"}, status=Status.FORBIDDEN
+            )
         return None

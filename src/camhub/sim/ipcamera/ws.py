@@ -11,22 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSMsgType, web
 
+from camhub.sim.ipcamera.codes import Status, WsClose
 from camhub.sim.ipcamera.events import now_ms
-
-if TYPE_CHECKING:
-    from camhub.sim.ipcamera.emulator import IpCameraEmulator
+from camhub.sim.ipcamera.host import WsHost
 
 AUTH_WINDOW = 10.0
-CLOSE_AUTH = 4001  # closed for lack of (valid) authentication
 
 
 class WsHub:
-    def __init__(self, emu: IpCameraEmulator, auth_window: float = AUTH_WINDOW) -> None:
-        self.emu = emu
+    def __init__(self, host: WsHost, auth_window: float = AUTH_WINDOW) -> None:
+        self.host = host
         self.auth_window = auth_window
         self.clients: set[web.WebSocketResponse] = set()  # authenticated ones
         self.all: set[web.WebSocketResponse] = set()
@@ -45,25 +43,25 @@ class WsHub:
         if changed:
             await self.broadcast({"type": "settings", "settings": changed})
         if "cameraId" in changed:
-            caps = self.emu.capabilities()
+            caps = self.host.capabilities()
             await self.broadcast({"type": "capabilitiesChanged", "cameraId": changed["cameraId"],
                                   "capabilities": caps})  # fmt: skip
 
     async def close_all(self) -> None:
         for ws in list(self.all):
-            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"dropped")
+            await ws.close(code=WsClose.GOING_AWAY, message=b"dropped")
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if self.emu.fault("ws-drop"):
-            return web.json_response({"error": "Service unavailable"}, status=503)
+        if self.host.fault("ws-drop"):
+            return web.json_response({"error": "Service unavailable"}, status=Status.UNAVAILABLE)
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.all.add(ws)
         try:
-            session = self.emu.auth.find(
+            session = self.host.auth.find(
                 request.query.get("token") or request.cookies.get("session")
             )
-            if session is not None or not self.emu.auth.enabled:
+            if session is not None or not self.host.auth.enabled:
                 await self._welcome(ws)
             else:
                 await send(ws, {"type": "connected", "authenticated": False})
@@ -85,7 +83,7 @@ class WsHub:
         else:
             await send(ws, {"type": "connected", "authenticated": True})
         self.clients.add(ws)
-        for message in self.emu.state_snapshot():
+        for message in self.host.state_snapshot():
             await send(ws, message)
 
     async def _await_auth(self, ws: web.WebSocketResponse) -> bool:
@@ -96,7 +94,7 @@ class WsHub:
                 msg = await ws.receive(timeout=max(0.0, deadline - loop.time()))
             except TimeoutError:
                 await send(ws, _error("auth_timeout", "Authentication timeout"))
-                await ws.close(code=CLOSE_AUTH, message=b"Authentication timeout")
+                await ws.close(code=WsClose.AUTH, message=b"Authentication timeout")
                 return False
             if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                 return False
@@ -110,9 +108,9 @@ class WsHub:
                 await send(ws, _error("auth_required", "Authentication required"))
                 continue
             token = data.get("token")
-            if self.emu.auth.find(token if isinstance(token, str) else None) is None:
+            if self.host.auth.find(token if isinstance(token, str) else None) is None:
                 await send(ws, {"type": "auth", "success": False, "error": "Invalid token"})
-                await ws.close(code=CLOSE_AUTH, message=b"Invalid token")
+                await ws.close(code=WsClose.AUTH, message=b"Invalid token")
                 return False
             await self._welcome(ws, via_auth=True)
             return True
@@ -123,7 +121,7 @@ class WsHub:
             await send(ws, _error("bad_request", "Invalid JSON message"))
             return
         kind = data.get("type")
-        emu = self.emu
+        host = self.host
         if kind == "ping":
             await send(ws, {"type": "pong"})
         elif kind == "auth":
@@ -133,7 +131,7 @@ class WsHub:
             if not isinstance(key, str) or "value" not in data:
                 await send(ws, _error("bad_request", "setting needs key and value"))
                 return
-            changed, errors = emu.settings.apply({key: value})
+            changed, errors = host.settings.apply({key: value})
             ack: dict[str, Any] = {"type": "setting_ack", "key": key, "value": value}
             ack |= {"success": False, "error": errors[0]} if errors else {"success": True}
             await send(ws, ack)
@@ -143,7 +141,7 @@ class WsHub:
             if not isinstance(changes, dict):
                 await send(ws, _error("bad_request", "settings_batch needs a settings object"))
                 return
-            changed, errors = emu.settings.apply(changes)
+            changed, errors = host.settings.apply(changes)
             await send(
                 ws,
                 {"type": "settings_batch_ack", "success": not errors, "applied": sorted(changed)}
@@ -151,7 +149,7 @@ class WsHub:
             )
             await self.announce(changed)
         elif kind == "capture":
-            answer = emu.capture(lambda message: send(ws, message))
+            answer = host.capture(lambda message: send(ws, message))
             if answer is not None:
                 await send(ws, answer)
         elif kind == "enableH264":
@@ -169,7 +167,7 @@ class WsHub:
             if action not in ("start", "stop"):
                 await send(ws, _error("bad_request", "action must be start or stop"))
                 return
-            await emu.set_camera_running(action == "start")
+            await host.set_camera_running(action == "start")
         elif kind == "audio_subscribe":
             await send(ws, {"type": "audio_ack", "subscribed": bool(data.get("enabled", True))})
         elif kind == "audio":

@@ -21,6 +21,12 @@ GET (``http_method=1``; 0 is POST), adding ``event``, ``camera``, ``window`` and
 Faults: ``drop`` (reply cut short), ``offline`` (connection closed unanswered),
 ``hang`` (no answer until the fault is cleared), ``slow``, ``bad-auth`` (every
 credential refused).
+
+The routes are classes over narrow ports of the camera (:mod:`.host`), so none of
+their modules imports this one: :class:`~.routes.SercommRoutes` (groups and
+administration), :class:`~.media.MediaRoutes` (pictures, pan/tilt),
+:class:`~.streams.StreamRoutes` (SDP, RTSP names, Flash) and
+:class:`~.network.NetworkRoutes`; error codes are :class:`~.codes.SetError`.
 """
 
 from __future__ import annotations
@@ -34,25 +40,28 @@ import logging
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, cast
 
 import aiohttp
 from aiohttp import web
 
 from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.sercomm.groups import MODELS, Model, default_groups
+from camhub.sim.sercomm.host import ROLE, Role
+from camhub.sim.sercomm.media import MediaRoutes
+from camhub.sim.sercomm.network import NetworkRoutes
+from camhub.sim.sercomm.routes import SercommRoutes
 from camhub.sim.sercomm.rtsp import SercommRtsp
+from camhub.sim.sercomm.streams import StreamRoutes
 from camhub.sim.video import Scene, VideoSource
 
 log = logging.getLogger(__name__)
 
-Role = Literal["admin", "viewer"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 PAN_LIMIT = (-63, 63)
 TILT_LIMIT = (-36, 28)
 REALM = 'Basic realm="IP Camera"'
-ROLE = web.RequestKey("sercomm_role", str)
 
 
 class SercommEmulator(Emulator):
@@ -174,13 +183,14 @@ class SercommEmulator(Emulator):
 
     # serving -----------------------------------------------------------------------
     def setup(self) -> None:
-        from camhub.sim.sercomm.routes import add_routes
-
         self.app.middlewares.append(self._fault_middleware)
         self.app.middlewares.append(self._auth_middleware)
         self.app.on_shutdown.append(self._on_shutdown)
         self.app.cleanup_ctx.append(self._motion_ctx)
-        add_routes(self)
+        SercommRoutes(self).add(self.app)
+        MediaRoutes(self).add(self.app)
+        StreamRoutes(self).add(self.app)
+        NetworkRoutes(self).add(self.app)
 
     async def start(self) -> str:
         url = await super().start()

@@ -12,20 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import IntEnum
 
+from camhub.sim.sercomm.codes import SetError
 from camhub.sim.sercomm.defaults import DEFAULTS, parse_keys
-
-
-class SetError(IntEnum):
-    """Codes the emulated camera answers a refused ``set_group`` key with."""
-
-    UNKNOWN_GROUP = 1
-    UNKNOWN_KEY = 2
-    READ_ONLY = 3
-    OUT_OF_RANGE = 4
-    BAD_FORMAT = 5
-
 
 # Group order of ``/adm/get_group.cgi`` (seed 004), and which models lack which.
 GROUP_ORDER = [

@@ -16,15 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from aiohttp import web
 
-from camhub.sim.sercomm.network import add_network_routes
-from camhub.sim.sercomm.streams import add_stream_routes
-
-if TYPE_CHECKING:
-    from camhub.sim.sercomm.emulator import SercommEmulator
+from camhub.sim.sercomm.host import MediaHost
 
 SNAPSHOT_SIZES = {"1": (1280, 720), "2": (320, 240), "3": (640, 480)}
 JPEG_RESOLUTIONS = {"1": (160, 120), "2": (320, 240), "3": (640, 480), "4": (1280, 720)}
@@ -44,25 +40,34 @@ def _point(value: str) -> tuple[int, int] | None:
     return x, y
 
 
-def add_media_routes(emu: SercommEmulator) -> None:
-    r = emu.app.router
+class MediaRoutes:
+    """Snapshot, MJPEG and pan/tilt."""
 
-    def default_size() -> tuple[int, int]:
-        return JPEG_RESOLUTIONS.get(emu.g("JPEG", "resolution"), (1280, 720))
+    def __init__(self, host: MediaHost) -> None:
+        self.host = host
 
-    def default_quality() -> int:
-        return QUALITIES.get(emu.g("JPEG", "quality_level"), 55)
+    def add(self, app: web.Application) -> None:
+        r = app.router
+        r.add_get("/img/snapshot.cgi", self.snapshot)
+        r.add_get("/img/video.mjpeg", self.mjpeg)
+        r.add_get("/pt/ptctrl.cgi", self.ptctrl)
 
-    async def snapshot(request: web.Request) -> web.Response:
-        w, h = SNAPSHOT_SIZES.get(request.query.get("size", ""), default_size())
-        quality = QUALITIES.get(request.query.get("quality", ""), default_quality())
-        jpeg = await asyncio.to_thread(emu.video.frame, None, w, h, quality)
+    def _default_size(self) -> tuple[int, int]:
+        return JPEG_RESOLUTIONS.get(self.host.g("JPEG", "resolution"), (1280, 720))
+
+    def _default_quality(self) -> int:
+        return QUALITIES.get(self.host.g("JPEG", "quality_level"), 55)
+
+    async def snapshot(self, request: web.Request) -> web.Response:
+        w, h = SNAPSHOT_SIZES.get(request.query.get("size", ""), self._default_size())
+        quality = QUALITIES.get(request.query.get("quality", ""), self._default_quality())
+        jpeg = await asyncio.to_thread(self.host.video.frame, None, w, h, quality)
         return web.Response(body=jpeg, content_type="image/jpeg")
 
-    async def mjpeg(request: web.Request) -> web.StreamResponse:
-        w, h = SNAPSHOT_SIZES.get(request.query.get("size", ""), default_size())
-        quality = QUALITIES.get(request.query.get("quality", ""), default_quality())
-        fps = float(emu.g("JPEG", "frame_rate", "15") or 15)
+    async def mjpeg(self, request: web.Request) -> web.StreamResponse:
+        w, h = SNAPSHOT_SIZES.get(request.query.get("size", ""), self._default_size())
+        quality = QUALITIES.get(request.query.get("quality", ""), self._default_quality())
+        fps = float(self.host.g("JPEG", "frame_rate", "15") or 15)
         resp = web.StreamResponse(
             headers={
                 "Content-Type": f"multipart/x-mixed-replace; boundary={BOUNDARY}",
@@ -72,11 +77,11 @@ def add_media_routes(emu: SercommEmulator) -> None:
         await resp.prepare(request)
         frames = cast(
             AsyncGenerator[bytes, None],
-            emu.video.frames(fps=fps, width=w, height=h, quality=quality),
+            self.host.video.frames(fps=fps, width=w, height=h, quality=quality),
         )
         async with contextlib.aclosing(frames):
             async for jpeg in frames:
-                if emu.closing.is_set():
+                if self.host.closing.is_set():
                     break
                 head = (
                     f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
@@ -85,8 +90,9 @@ def add_media_routes(emu: SercommEmulator) -> None:
                 await resp.write(b"".join((head, jpeg, b"\r\n")))
         return resp
 
-    async def ptctrl(request: web.Request) -> web.Response:
-        if not emu.model.pan_tilt:
+    async def ptctrl(self, request: web.Request) -> web.Response:
+        host = self.host
+        if not host.model.pan_tilt:
             raise web.HTTPNotFound()
         if "mv" in request.query:
             direction, _, distance = request.query["mv"].partition(",")
@@ -95,42 +101,37 @@ def add_media_routes(emu: SercommEmulator) -> None:
                 raise web.HTTPBadRequest()
             n = int(distance)
             dy = min(n, 64)
-            emu.move_to(emu.pan + step[0] * n, emu.tilt + step[1] * dy)
-            emu.last_preset = None
+            host.move_to(host.pan + step[0] * n, host.tilt + step[1] * dy)
+            host.last_preset = None
             return web.Response(status=200)
         if "preset" in request.query:
             action, _, number = request.query["preset"].partition(",")
             if action != "move" or not number.isdecimal():
                 raise web.HTTPBadRequest()
-            if not run_preset(int(number)):
+            if not self._run_preset(int(number)):
                 raise web.HTTPBadRequest()
             return web.Response(status=200)
         raise web.HTTPBadRequest()
 
-    def run_preset(number: int) -> bool:
-        home = _point(emu.g("PTZ", "PredefineHome", "0,0")) or (0, 0)
+    def _run_preset(self, number: int) -> bool:
+        host = self.host
+        home = _point(host.g("PTZ", "PredefineHome", "0,0")) or (0, 0)
         if number == 100:
-            target = _point(emu.g("MOTION", "md_point", "0,0")) or (0, 0)
-            emu.move_to(*target)
+            target = _point(host.g("MOTION", "md_point", "0,0")) or (0, 0)
+            host.move_to(*target)
         elif number == 101:
             for i in range(1, 10):
-                pos = _point(emu.g("PTZ", f"Preset{i}Position"))
+                pos = _point(host.g("PTZ", f"Preset{i}Position"))
                 if pos is not None:
-                    emu.move_to(*pos)
+                    host.move_to(*pos)
         elif number == 102:
-            emu.sweeps += 1  # right to the limit, back left to where it started
+            host.sweeps += 1  # right to the limit, back left to where it started
         elif number == 103:
-            emu.move_to(*home)
+            host.move_to(*home)
         elif number == 104:
-            emu.sweeps += 1
-            emu.move_to(*home)
+            host.sweeps += 1
+            host.move_to(*home)
         else:
             return False
-        emu.last_preset = number
+        host.last_preset = number
         return True
-
-    r.add_get("/img/snapshot.cgi", snapshot)
-    r.add_get("/img/video.mjpeg", mjpeg)
-    r.add_get("/pt/ptctrl.cgi", ptctrl)
-    add_stream_routes(emu)
-    add_network_routes(emu)

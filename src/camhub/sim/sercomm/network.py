@@ -6,16 +6,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from camhub.sim.sercomm.groups import SetError
+from camhub.sim.sercomm.codes import SetError
+from camhub.sim.sercomm.host import LogHost
 from camhub.sim.sercomm.ini import ini_group, kv_lines
-
-if TYPE_CHECKING:
-    from camhub.sim.sercomm.emulator import SercommEmulator
 
 SITES = [
     ("MyWiFiNetwork", "34:44:11:A9:C2:D4", "WPA2-PSK", "SharedKey", "AES", 1, 100, "Yes"),
@@ -33,10 +30,22 @@ def _xml(body: str) -> web.Response:
     )
 
 
-def add_network_routes(emu: SercommEmulator) -> None:
-    r = emu.app.router
+class NetworkRoutes:
+    """WiFi and SMB surveys, WiFi status, licences, firmware."""
 
-    async def site_survey(request: web.Request) -> web.Response:
+    def __init__(self, host: LogHost) -> None:
+        self.host = host
+
+    def add(self, app: web.Application) -> None:
+        r = app.router
+        r.add_get("/adm/site_survey.cgi", self.site_survey)
+        r.add_get("/adm/wireless_status.cgi", self.wireless_status)
+        r.add_get("/adm/smb_survey.cgi", self.smb_survey)
+        r.add_get("/adm/Licenses.txt", self.licenses)
+        r.add_get("/adm/flash_dumper.cgi", self.flash_dumper)
+        r.add_post("/adm/upgrade.cgi", self.upgrade)
+
+    async def site_survey(self, request: web.Request) -> web.Response:
         sites = "".join(
             "  <Site>\n"
             f"    <SSID>{escape(ssid)}</SSID>\n    <BSSID>{bssid}</BSSID>\n"
@@ -49,14 +58,14 @@ def add_network_routes(emu: SercommEmulator) -> None:
         )
         return _xml(f"<SiteList>\n{sites}</SiteList>\n")
 
-    async def wireless_status(request: web.Request) -> web.Response:
-        if not emu.model.wireless:
+    async def wireless_status(self, request: web.Request) -> web.Response:
+        if not self.host.model.wireless:
             raise web.HTTPNotFound()
         items: list[tuple[str, object]] = [
             ("signal_strength", 100),
             ("signal_strength-A", 0),
             ("signal_strength-B", 0),
-            ("essid", emu.g("WIRELESS", "wlan_essid")),
+            ("essid", self.host.g("WIRELESS", "wlan_essid")),
             ("domain", "Europe"),
             ("channel", 11),
             ("bssid", "C1:15:A2:01:1D:11"),
@@ -64,7 +73,7 @@ def add_network_routes(emu: SercommEmulator) -> None:
         ]
         return web.Response(text=kv_lines(items), content_type="text/plain")
 
-    async def smb_survey(request: web.Request) -> web.Response:
+    async def smb_survey(self, request: web.Request) -> web.Response:
         if request.query.get("action") == "stop":
             return web.Response(text="OK\n", content_type="text/plain")
         timeout = request.query.get("timeout", "30")
@@ -78,28 +87,21 @@ def add_network_routes(emu: SercommEmulator) -> None:
             "    </List>\n  </WorkGroup>\n</List>\n"
         )
 
-    async def licenses(request: web.Request) -> web.Response:
+    async def licenses(self, request: web.Request) -> web.Response:
         return web.Response(text=LICENSES, content_type="text/plain")
 
-    async def flash_dumper(request: web.Request) -> web.Response:
-        image = b"SCFW" + emu.model.name.encode().ljust(12, b"\0") + bytes(240)
+    async def flash_dumper(self, request: web.Request) -> web.Response:
+        image = b"SCFW" + self.host.model.name.encode().ljust(12, b"\0") + bytes(240)
         return web.Response(
             body=image,
             content_type="application/octet-stream",
             headers={"Content-Disposition": 'attachment; filename="fw.bin"'},
         )
 
-    async def upgrade(request: web.Request) -> web.Response:
+    async def upgrade(self, request: web.Request) -> web.Response:
         body = await request.read()
         if not body:
             body_err = ini_group("ERROR", {"firmware": str(int(SetError.BAD_FORMAT))})
             return web.Response(text=body_err, content_type="text/plain")
-        emu.add_log("System", "Firmware upgrade received.")
+        self.host.add_log("System", "Firmware upgrade received.")
         return web.Response(text="OK\n", content_type="text/plain")
-
-    r.add_get("/adm/site_survey.cgi", site_survey)
-    r.add_get("/adm/wireless_status.cgi", wireless_status)
-    r.add_get("/adm/smb_survey.cgi", smb_survey)
-    r.add_get("/adm/Licenses.txt", licenses)
-    r.add_get("/adm/flash_dumper.cgi", flash_dumper)
-    r.add_post("/adm/upgrade.cgi", upgrade)

@@ -22,17 +22,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_messages import Request
 from camhub.media.rtsp_server import RtspServer
 from camhub.media.types import Feed
 from camhub.sim.h264 import EncoderSettings, H264Feed, Profile
+from camhub.sim.sercomm.host import RtspHost
 from camhub.sim.sercomm.streams import RESOLUTIONS
-
-if TYPE_CHECKING:
-    from camhub.sim.sercomm.emulator import SercommEmulator
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +48,12 @@ def _number(text: str, default: float, low: float, high: float) -> float:
 class _SercommAuth:
     """The USER group's accounts, by Basic; ``login_check=0`` lets anyone in."""
 
-    def __init__(self, emu: SercommEmulator) -> None:
-        self.emu = emu
+    def __init__(self, camera: RtspHost) -> None:
+        self.camera = camera
         self.basic = PasswordAuth(self._password_of, REALM, ("basic",))
 
     def _password_of(self, user: str) -> str | None:
-        users = self.emu.groups["USER"]
+        users = self.camera.groups["USER"]
         if user == users["admin_name"]:
             return users["admin_password"]
         if users["viewer_name"] and user == users["viewer_name"]:
@@ -64,9 +61,9 @@ class _SercommAuth:
         return None
 
     async def authenticate(self, request: Request) -> str | None:
-        if self.emu.fault("bad-auth"):
+        if self.camera.fault("bad-auth"):
             return None
-        if self.emu.g("USER", "login_check") == "0":
+        if self.camera.g("USER", "login_check") == "0":
             return "anonymous"
         return await self.basic.authenticate(request)
 
@@ -75,14 +72,14 @@ class _SercommAuth:
 
 
 class SercommRtsp:
-    def __init__(self, emu: SercommEmulator) -> None:
-        self.emu = emu
-        self.feed = H264Feed(emu.video, self.encoder_settings())
+    def __init__(self, camera: RtspHost) -> None:
+        self.camera = camera
+        self.feed = H264Feed(camera.video, self.encoder_settings())
         self.server: RtspServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     def encoder_settings(self) -> EncoderSettings:
-        g = self.emu.g
+        g = self.camera.g
         w, h = RESOLUTIONS.get(g("H264", "resolution"), (1280, 720))
         fps = _number(g("H264", "frame_rate"), 25, 1, 30)
         gop = _number(g("H264", "gov_length"), fps, 1, 300)
@@ -93,7 +90,7 @@ class SercommRtsp:
     def url(self) -> str | None:
         if self.server is None:
             return None
-        return f"rtsp://{self.emu.opts.host}:{self.server.port}"
+        return f"rtsp://{self.camera.opts.host}:{self.server.port}"
 
     def _resolve(self, path: str) -> Feed | None:
         return self.feed if path in PATHS else None
@@ -101,16 +98,16 @@ class SercommRtsp:
     async def start(self, port: int) -> None:
         server = RtspServer(
             self._resolve,
-            auth=_SercommAuth(self.emu),
-            host=self.emu.opts.host,
+            auth=_SercommAuth(self.camera),
+            host=self.camera.opts.host,
             port=port,
-            session_timeout=float(self.emu.opts.extra.get("rtsp_session_timeout", 60)),
-            payload_budget=int(_number(self.emu.g("RTSP_RTP", "rtp_size"), 1400, 400, 1400)),
-            name=self.emu.model.name,
+            session_timeout=float(self.camera.opts.extra.get("rtsp_session_timeout", 60)),
+            payload_budget=int(_number(self.camera.g("RTSP_RTP", "rtp_size"), 1400, 400, 1400)),
+            name=self.camera.model.name,
         )
         await server.start()
         self.server = server
-        self.emu.groups["RTSP_RTP"]["rtsp_port"] = str(server.port)
+        self.camera.groups["RTSP_RTP"]["rtsp_port"] = str(server.port)
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -124,7 +121,7 @@ class SercommRtsp:
     def groups_changed(self) -> None:
         """The configuration changed: follow the H264 group and the RTSP port."""
         self.feed.reconfigure(self.encoder_settings())
-        wanted = self.emu.g("RTSP_RTP", "rtsp_port")
+        wanted = self.camera.g("RTSP_RTP", "rtsp_port")
         if self.server is not None and wanted.isdigit() and int(wanted) != self.server.port:
             task = asyncio.get_running_loop().create_task(self._move(int(wanted)))
             self._tasks.add(task)

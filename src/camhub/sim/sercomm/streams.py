@@ -19,12 +19,10 @@
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from camhub.sim.sercomm.emulator import SercommEmulator
+from camhub.sim.sercomm.host import GroupsHost
 
 RESOLUTIONS = {"1": (160, 120), "2": (320, 240), "3": (640, 480), "4": (1280, 720)}
 # in_audio_type -> (RTP payload type, rtpmap or None for a static payload type)
@@ -53,16 +51,21 @@ def minimal_swf(width: int = 640, height: int = 480, fps: int = 15) -> bytes:
     return b"FWS" + bytes([9]) + struct.pack("<I", length) + body + tags
 
 
-def media_sdp(emu: SercommEmulator, host: str) -> str:
-    codec, _, _ = emu.g("STREAMS", "channel1", "H264,1").partition(",")
+def _address_of(request: web.Request) -> str:
+    return request.url.host or "127.0.0.1"
+
+
+def media_sdp(camera: GroupsHost, address: str) -> str:
+    """The SDP of ``/img/media.sdp``, its origin at ``address``."""
+    codec, _, _ = camera.g("STREAMS", "channel1", "H264,1").partition(",")
     group = codec if codec in ("H264", "MPEG4") else "H264"
-    w, h = RESOLUTIONS.get(emu.g(group, "resolution"), (1280, 720))
-    fps = emu.g(group, "frame_rate", "25") or "25"
-    rate = emu.g(group, "bit_rate", "768") or "768"
+    w, h = RESOLUTIONS.get(camera.g(group, "resolution"), (1280, 720))
+    fps = camera.g(group, "frame_rate", "25") or "25"
+    rate = camera.g(group, "bit_rate", "768") or "768"
     lines = [
         "v=0",
-        f"o=- 1 1 IN IP4 {host}",
-        f"s={emu.model.name} media",
+        f"o=- 1 1 IN IP4 {address}",
+        f"s={camera.model.name} media",
         "c=IN IP4 0.0.0.0",
         "t=0 0",
         "a=control:*",
@@ -71,7 +74,7 @@ def media_sdp(emu: SercommEmulator, host: str) -> str:
         f"b=AS:{rate}",
     ]
     if group == "H264":
-        profile = {"66": "42", "77": "4D", "100": "64"}.get(emu.g("H264", "profile"), "42")
+        profile = {"66": "42", "77": "4D", "100": "64"}.get(camera.g("H264", "profile"), "42")
         lines += [
             "a=rtpmap:96 H264/90000",
             f"a=fmtp:96 packetization-mode=1;profile-level-id={profile}001F",
@@ -79,8 +82,8 @@ def media_sdp(emu: SercommEmulator, host: str) -> str:
     else:
         lines += ["a=rtpmap:96 MP4V-ES/90000", "a=fmtp:96 profile-level-id=1"]
     lines += [f"a=framesize:96 {w}-{h}", f"a=framerate:{fps}", "a=control:trackID=1"]
-    if emu.g("AUDIO", "audio_in") == "1":
-        payload, rtpmap = AUDIO_CODECS.get(emu.g("AUDIO", "in_audio_type"), (0, None))
+    if camera.g("AUDIO", "audio_in") == "1":
+        payload, rtpmap = AUDIO_CODECS.get(camera.g("AUDIO", "in_audio_type"), (0, None))
         lines.append(f"m=audio 0 RTP/AVP {payload}")
         if rtpmap:
             lines.append(f"a=rtpmap:{payload} {rtpmap}")
@@ -88,29 +91,33 @@ def media_sdp(emu: SercommEmulator, host: str) -> str:
     return "".join(f"{line}\r\n" for line in lines)
 
 
-def add_stream_routes(emu: SercommEmulator) -> None:
-    r = emu.app.router
+class StreamRoutes:
+    """The SDP, the RTSP-only names, and the Flash stream and players."""
 
-    def host_of(request: web.Request) -> str:
-        return request.url.host or "127.0.0.1"
+    def __init__(self, host: GroupsHost) -> None:
+        self.host = host
 
-    async def sdp(request: web.Request) -> web.Response:
-        return web.Response(text=media_sdp(emu, host_of(request)), content_type="application/sdp")
+    def add(self, app: web.Application) -> None:
+        r = app.router
+        r.add_get("/img/media.sdp", self.sdp)
+        for name in RTSP_ONLY:
+            r.add_get(f"/img/{name}", self.rtsp_only)
+        r.add_get("/img/media.flv", self.flv)
+        r.add_get("/img/media.swf", self.swf)
+        r.add_get("/img/sc_flvplayer.swf", self.swf)
 
-    async def rtsp_only(request: web.Request) -> web.Response:
-        port = emu.g("RTSP_RTP", "rtsp_port", "554") or "554"
-        url = f"rtsp://{host_of(request)}:{port}{request.path}"
+    async def sdp(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text=media_sdp(self.host, _address_of(request)), content_type="application/sdp"
+        )
+
+    async def rtsp_only(self, request: web.Request) -> web.Response:
+        port = self.host.g("RTSP_RTP", "rtsp_port", "554") or "554"
+        url = f"rtsp://{_address_of(request)}:{port}{request.path}"
         return web.Response(status=501, text=f"RTSP only: {url}\n", content_type="text/plain")
 
-    async def flv(request: web.Request) -> web.Response:
+    async def flv(self, request: web.Request) -> web.Response:
         return web.Response(body=FLV_HEADER, content_type="video/x-flv")
 
-    async def swf(request: web.Request) -> web.Response:
+    async def swf(self, request: web.Request) -> web.Response:
         return web.Response(body=minimal_swf(), content_type="application/x-shockwave-flash")
-
-    r.add_get("/img/media.sdp", sdp)
-    for name in RTSP_ONLY:
-        r.add_get(f"/img/{name}", rtsp_only)
-    r.add_get("/img/media.flv", flv)
-    r.add_get("/img/media.swf", swf)
-    r.add_get("/img/sc_flvplayer.swf", swf)

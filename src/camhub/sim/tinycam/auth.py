@@ -1,7 +1,6 @@
 """tinyCam's three ways in: basic auth, ``user``/``pwd`` parameters, and tokens.
 
-Errors are plain text starting with ``HTTP <status>.`` (some tinyCam versions send
-that text with status 200; ``legacy_errors`` reproduces it).
+A refusal raises :class:`~camhub.sim.tinycam.codes.Denied`.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from typing import Literal
 
 from aiohttp import web
 
+from camhub.sim.tinycam.codes import Denied, Status
+
 Access = Literal["admin", "guest"]
 
 
@@ -29,22 +30,6 @@ class Principal:
 class _Token:
     principal: Principal
     expires: float | None
-
-
-class Denied(Exception):
-    """Raised by the auth helpers; the middleware turns it into an error answer."""
-
-    def __init__(self, status: int, text: str) -> None:
-        super().__init__(text)
-        self.status = status
-        self.text = text
-
-
-def error_response(status: int, text: str, legacy: bool = False) -> web.Response:
-    headers = {"WWW-Authenticate": 'Basic realm="tinyCam Monitor"'} if status == 401 else {}
-    return web.Response(
-        status=200 if legacy else status, text=f"HTTP {status}. {text}", headers=headers
-    )
 
 
 class Users:
@@ -93,26 +78,26 @@ class Users:
         if "token" in q:
             principal = self.from_token(q["token"])
             if principal is None:
-                raise Denied(403, "Invalid token.")
+                raise Denied(Status.FORBIDDEN, "Invalid token.")
             return principal
         if "user" in q:
             principal = self.check(q["user"], q.get("pwd", ""))
             if principal is None:
-                raise Denied(401, "Invalid username or password.")
+                raise Denied(Status.UNAUTHORIZED, "Invalid username or password.")
             return principal
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("basic "):
             try:
                 user, _, pwd = base64.b64decode(header[6:].strip()).decode().partition(":")
             except (binascii.Error, UnicodeDecodeError):
-                raise Denied(400, "Malformed Authorization header.") from None
+                raise Denied(Status.BAD_REQUEST, "Malformed Authorization header.") from None
             principal = self.check(user, pwd)
             if principal is None:
-                raise Denied(401, "Invalid username or password.")
+                raise Denied(Status.UNAUTHORIZED, "Invalid username or password.")
             return principal
-        raise Denied(401, "Authentication required.")
+        raise Denied(Status.UNAUTHORIZED, "Authentication required.")
 
 
 def require_admin(principal: Principal) -> None:
     if principal.access != "admin":
-        raise Denied(403, "Admin access required.")
+        raise Denied(Status.FORBIDDEN, "Admin access required.")

@@ -23,50 +23,18 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from camhub.sim.base import Emulator
-from camhub.sim.tinycam.auth import Denied, Users, error_response, require_admin
+from camhub.sim.tinycam.auth import Users, require_admin
 from camhub.sim.tinycam.cameras import SimCamera, cameras_from_options, default_cameras
+from camhub.sim.tinycam.codes import Denied, Status, error_response
 from camhub.sim.tinycam.recordings import EVENT_KINDS, Recordings, SimEvent
+from camhub.sim.tinycam.routes import ACCESS, TinyCamRoutes
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-CameraParam = Literal["camera", "cameraId", "either"]
-
-# path -> who may call it (None: no authentication, the login route)
-ACCESS: dict[str, str | None] = {
-    "/api/v1/login": None,
-    "/api/v1/logout": "guest",
-    "/api/v1/get_cam_list": "guest",
-    "/api/v1/get_cam_event_list": "guest",
-    "/api/v1/get_file": "admin",
-    "/api/v1/get_status": "admin",
-    "/axis-cgi/mjpg/video.cgi": "guest",
-    "/axis-cgi/jpg/image.cgi": "guest",
-    "/axis-cgi/audio/receive.wav": "admin",
-    "/axis-cgi/com/ptz.cgi": "admin",
-    "/axis-cgi/io/lightcontrol.cgi": "admin",
-    "/param.cgi": "admin",
-    "/axis-cgi/admin/restart.cgi": "admin",
-}
-
-
-def int_param(
-    request: web.Request, name: str, lo: int | None = None, hi: int | None = None
-) -> int | None:
-    """An optional integer query parameter within bounds; Denied(400) otherwise."""
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Denied(400, f"Invalid {name}.") from None
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise Denied(400, f"Invalid {name}.")
-    return value
 
 
 class TinyCamEmulator(Emulator):
@@ -114,9 +82,7 @@ class TinyCamEmulator(Emulator):
 
         self.app.middlewares.append(self._middleware)
         self.app.cleanup_ctx.append(self._scene_watcher)
-        from camhub.sim.tinycam import routes
-
-        routes.add_routes(self)
+        TinyCamRoutes(self).add(self.app)
 
     # test hooks ------------------------------------------------------------------
     def add_camera(
@@ -195,7 +161,7 @@ class TinyCamEmulator(Emulator):
             await asyncio.sleep(self.slow_seconds)
         try:
             if request.path not in ACCESS:
-                raise Denied(404, "Not found.")
+                raise Denied(Status.NOT_FOUND, "Not found.")
             if ACCESS[request.path] is not None:
                 principal = self.users.authenticate(request)
                 if ACCESS[request.path] == "admin":
@@ -228,57 +194,6 @@ class TinyCamEmulator(Emulator):
                     )
                 self._moving[cam.id] = moving
             await asyncio.sleep(0.25)
-
-    # helpers for routes ------------------------------------------------------------
-    def select_camera(self, request: web.Request, by: CameraParam = "camera") -> SimCamera:
-        """The camera a request names, with the parameter the document gives that
-        endpoint, and only that one (others are ignored, as unknown parameters are):
-        ``camera`` = 1..n in ``get_cam_list`` order, camera 1 when absent (the Axis
-        CGIs); ``cameraId`` = an id from ``get_cam_list`` (``get_status``, the event
-        list); ``either`` (``receive.wav``, which documents both; the id wins)."""
-        cid = int_param(request, "cameraId") if by in ("cameraId", "either") else None
-        if cid is not None:
-            try:
-                return self.camera_by_id(cid)
-            except KeyError:
-                raise Denied(404, "Camera not found.") from None
-        if by == "cameraId":
-            raise Denied(400, "Missing cameraId.")
-        index = int_param(request, "camera", lo=1) or 1
-        if index > len(self.cameras):
-            raise Denied(404, "Camera not found.")
-        return self.cameras[index - 1]
-
-    def status(self) -> dict[str, Any]:
-        now = time.time()
-        return {
-            **self.settings,
-            "cpuUsagePercents": 3,
-            "cpuFrequencyMhz": 2014,
-            "temperature": -1,
-            "memoryAvailable": 1089949696,
-            "memoryUsed": 490082304,
-            "threadsUsed": 73,
-            "threadsRunnableUsed": 20,
-            "processes": [
-                {"name": "UI", "memoryUsed": 38047744},
-                {"name": "Watchdog", "memoryUsed": 29640704},
-                {"name": "WebServer", "memoryUsed": 231104512},
-                {"name": "Background", "memoryUsed": 193558528},
-            ],
-            "batteryLevel": 100,
-            "batteryStatus": "charging",
-            "uptime": int((now - self.started_at) * 1000),
-            "networkInBps": 76103,
-            "networkOutBps": 0,
-            "rootAvailable": self.root_available,
-            "spaceUsed": sum(
-                p.stat().st_size for p in self.recordings.root.rglob("*") if p.is_file()
-            ),
-            "spaceAvailable": 1849597952,
-            "liveConnections": self.live_connections,
-            "motionCameras": [c.name for c in self.cameras if c.enabled and c.video.moving(now)],
-        }
 
 
 class TinyCamTlsEmulator(TinyCamEmulator):
