@@ -26,7 +26,8 @@ from camhub.errors import InvalidArgument
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 EVENT_LOG = "event_log"
 MOTION_WINDOWS = "motion_windows"
-GROUP_NAME = r"^[A-Z][A-Z0-9_]*$"
+# any other group name (the lookahead keeps camhub's own two keys out of it)
+GROUP_NAME = rf"^(?!{MOTION_WINDOWS}$|{EVENT_LOG}$)[A-Za-z][A-Za-z0-9_]*$"
 
 
 def _value(value: Any) -> str | None:
