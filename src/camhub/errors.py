@@ -127,6 +127,12 @@ class DeviceTimeout(DeviceError, TimeoutError):
     status = 504
 
 
+def malformed(device: str, what: str) -> DeviceError:
+    """The one error (and wording) for a device reply camhub cannot use: ``what`` names
+    the request or the part that is wrong, never a value from the reply."""
+    return DeviceError(f"{device}: malformed reply ({what})", device=device)
+
+
 class VendorCode(IntEnum):
     """Base of the vendor code tables: each member is a code with its meaning.
 

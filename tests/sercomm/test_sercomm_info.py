@@ -14,7 +14,7 @@ from camhub.config import DeviceConfig
 from camhub.drivers import check_devices
 from camhub.drivers.http import Reply
 from camhub.drivers.sercomm.device import SercommCamera
-from camhub.errors import ConfigError, InvalidArgument
+from camhub.errors import ConfigError, DeviceError, InvalidArgument
 from camhub.sim.base import SimOptions
 from camhub.sim.sercomm import SercommEmulator
 
@@ -150,3 +150,26 @@ async def test_sparse_firmware_still_connects(
     assert cam.model == "" and cam.firmware == ""
     assert cam.info == {"mac": "00:0e:8f:00:00:01", "host_name": "Garage"}
     assert Capability.PTZ not in cam.capabilities and Capability.SNAPSHOT in cam.capabilities
+
+
+async def test_a_reply_camhub_cannot_read_is_a_device_error(
+    emu: SercommEmulator, make_camera: MakeCamera
+) -> None:
+    async def empty(request: web.Request) -> web.Response:
+        return web.Response(text="<html>not a camera</html>")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", empty)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        cam = make_camera(emu, port=runner.addresses[0][1])
+        with pytest.raises(DeviceError) as err:
+            await cam.connect()
+        assert err.value.payload() == {
+            "error": "porch: malformed reply (/util/query.cgi)",
+            "device": "porch",
+        }
+    finally:
+        await runner.cleanup()

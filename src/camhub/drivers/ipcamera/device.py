@@ -44,7 +44,7 @@ from camhub.drivers.ipcamera.protocol import expect_dict
 from camhub.drivers.ipcamera.settings import settings_schema
 from camhub.drivers.ipcamera.transport import IpCameraTransport
 from camhub.drivers.registry import register
-from camhub.errors import CamhubError, DeviceError, InvalidArgument
+from camhub.errors import CamhubError, DeviceError, InvalidArgument, malformed
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ class IpCameraDevice(Device):
         )
         events = expect_dict(answer, "events", self.name).get("events")
         if not isinstance(events, list):
-            raise DeviceError(f"{self.name}: malformed reply to events", device=self.name)
+            raise malformed(self.name, "events")
         for event in events:
             if not isinstance(event, dict) or event.get("type") not in HISTORY_TYPES:
                 continue

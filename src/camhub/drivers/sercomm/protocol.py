@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from camhub.drivers.http import Reply
 from camhub.drivers.sercomm.transport import QueryValue, SercommTransport
-from camhub.errors import DeviceError, InvalidArgument, VendorCode
+from camhub.errors import DeviceError, InvalidArgument, VendorCode, malformed
 
 
 class SercommCode(VendorCode):
@@ -67,7 +67,7 @@ class SercommProtocol:
         self.device = transport.device
 
     def _malformed(self, what: str) -> DeviceError:
-        return DeviceError(f"{self.device}: malformed reply to {what}", device=self.device)
+        return malformed(self.device, what)
 
     def _refused(self, group: str, reply: Reply) -> SercommRefused | None:
         errors = parse_ini(reply.text).get("ERROR")
@@ -195,7 +195,7 @@ class SercommProtocol:
             query["quality"] = quality
         reply = await self.transport.get("/img/snapshot.cgi", query)
         if not reply.body.startswith(b"\xff\xd8"):
-            raise self._malformed("/img/snapshot.cgi (not a JPEG)")
+            raise self._malformed("/img/snapshot.cgi: not a JPEG")
         return reply.body
 
     async def pt_move(self, direction: str, distance: int) -> None:
