@@ -23,9 +23,9 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 from camhub.sim import SimOptions
 from camhub.sim.sercomm.emulator import SercommEmulator
-from camhub.streams.parser import MultipartParser, boundary_from_content_type
 from tests.conftest import LiveHub, live_hub, make_settings
 from tests.faults.hostile import MODES, Hostile, Sink
 

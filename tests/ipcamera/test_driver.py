@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import jsonschema
 import pytest
 
-from camhub.capabilities import Capability
+from camhub.capabilities import Capability, LightState, MotionDetectionState, implemented
 from camhub.config import DeviceConfig
 from camhub.drivers import driver_for
 from camhub.drivers.base import DeviceContext, EventIn
@@ -25,6 +27,16 @@ from camhub.errors import (
 from camhub.sim.ipcamera import IpCameraEmulator
 from camhub.sim.video import jpeg_size
 from tests.ipcamera.conftest import PASSWORD, make_device, options, wait_for
+
+
+def torch(dev: IpCameraDevice) -> bool | None:
+    """The torch as the device state shows it (pushed by the WebSocket between polls)."""
+    light = dev.state.get(LightState)
+    return light.on if light is not None else None
+
+
+def hardware(dev: IpCameraDevice) -> Any:
+    return dev.state.vendor["hardware"]
 
 
 @pytest.fixture
@@ -43,9 +55,10 @@ async def device(
 async def test_registered_with_its_capabilities() -> None:
     cls = driver_for("ipcamera")
     assert cls is IpCameraDevice
-    caps = cls.default_capabilities()
+    caps = implemented(cls)
     assert {Capability.SNAPSHOT, Capability.STREAM, Capability.LIGHT, Capability.EVENTS} <= caps
     assert Capability.AUDIO not in caps  # the app has no HTTP audio endpoint
+    assert Capability.REBOOT not in caps
 
 
 async def test_connect_and_poll(
@@ -53,9 +66,12 @@ async def test_connect_and_poll(
 ) -> None:
     dev, _ = device
     state = await dev.poll()
-    assert state["cameraRunning"] is True and state["torch"] is False
-    assert state["settings"]["resolution"] == "1280x720"
-    assert state["hardware"]["maxFrameRate"] == 60
+    assert state.get(LightState) == LightState(on=False, mode="torch", modes=["torch"])
+    assert state.get(MotionDetectionState) == MotionDetectionState(enabled=True, sensitivity=50)
+    assert state.vendor["cameraRunning"] is True and state.vendor["pro"] is True
+    assert state.vendor["settings"]["resolution"] == "1280x720"
+    assert "torchEnabled" not in state.vendor["settings"]  # it is the light's state
+    assert state.vendor["hardware"]["maxFrameRate"] == 60
     assert PASSWORD not in repr(dev) and PASSWORD not in repr(dev.transport)
 
 
@@ -80,6 +96,22 @@ async def test_settings_validation_errors_pass_through(
     assert (await dev.get_settings())["frameRate"] == 30
 
 
+async def test_settings_schema_describes_the_settings(
+    device: tuple[IpCameraDevice, list[EventIn]],
+) -> None:
+    dev, _ = device
+    settings = await dev.get_settings()
+    schema = dev.settings_schema()
+    jsonschema.validate(settings, schema)
+    props = schema["properties"]
+    assert props["resolution"]["enum"] == ["640x480", "1280x720", "1920x1080"]  # the lens's
+    assert props["motionSensitivity"]["maximum"] == 10 and props["rtspHasPassword"]["readOnly"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**settings, "resolution": "800x600"}, schema)
+    await dev.update_settings({"useFrontCamera": True})
+    await wait_for(lambda: dev.settings_schema()["properties"]["frameRate"]["maximum"] == 30)
+
+
 async def test_torch(emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]) -> None:
     dev, _ = device
     await dev.set_light(True)
@@ -95,22 +127,27 @@ async def test_concurrent_torch_commands_agree(
 ) -> None:
     dev, _ = device
     await asyncio.gather(dev.set_light(True), dev.set_light(True))  # two taps on "on"
-    assert emu.settings["torchEnabled"] is True and dev.state["torch"] is True
-    await asyncio.gather(dev.set_light(False), dev.set_light(False))
-    assert emu.settings["torchEnabled"] is False and dev.state["torch"] is False
+    assert emu.settings["torchEnabled"] is True and torch(dev) is True
+    await asyncio.gather(dev.set_light(False, "torch"), dev.set_light(False, None))
+    assert emu.settings["torchEnabled"] is False and torch(dev) is False
+    with pytest.raises(InvalidArgument):
+        await dev.set_light(True, "strobe")
 
 
 async def test_motion_detection(
     emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
 ) -> None:
     dev, _ = device
-    assert (await dev.get_motion_detection())["sensitivity"] == 5
-    got = await dev.set_motion_detection({"enabled": False, "sensitivity": 8})
-    assert got["enabled"] is False and got["sensitivity"] == 8
-    assert emu.settings["motionSensitivity"] == 8
-    with pytest.raises(InvalidArgument) as caught:
-        await dev.set_motion_detection({"sensitivity": 11})
-    assert caught.value.errors == ["motionSensitivity: Value must be between 1 and 10"]
+    await dev.set_motion_detection(False, 80)
+    assert emu.settings["motionSensitivity"] == 8 and emu.settings["motionEnabled"] is False
+    got = (await dev.poll()).get(MotionDetectionState)
+    assert got == MotionDetectionState(enabled=False, sensitivity=80)
+    await dev.set_motion_detection(None, 1)  # the lowest percent: the app's lowest
+    assert emu.settings["motionSensitivity"] == 1 and emu.settings["motionEnabled"] is False
+    await dev.set_motion_detection(True, 100)
+    assert emu.settings["motionSensitivity"] == 10 and emu.settings["motionEnabled"] is True
+    with pytest.raises(InvalidArgument):
+        await dev.set_motion_detection(None, 0)
 
 
 async def test_stream_source_plays(
@@ -155,7 +192,11 @@ async def test_events_arrive_over_the_websocket(
     for kind in ("MOTION", "ANY_SOUND", "OBJECT_PERSON", "OBJECT_DOG", "DOG_BARK"):
         await emu.record_event(kind)
     await wait_for(lambda: len(events) == 5)
-    assert [e.type for e in events] == ["motion", "sound", "person", "dog", "dog_bark"]
+    assert [e.type for e in events] == ["motion", "sound", "person", "pet", "sound"]
+    assert [e.data["vendorType"] for e in events] == [
+        "MOTION", "ANY_SOUND", "OBJECT_PERSON", "OBJECT_DOG", "DOG_BARK",
+    ]  # fmt: skip
+    assert {e.type for e in events} <= dev.event_types()
     assert events[0].data["changedPercent"] > 0 and events[0].timestamp > 10**12
     assert events[2].data["confidence"] == 85
 
@@ -169,8 +210,8 @@ async def test_settings_broadcasts_update_state(
     try:
         await wait_for(dev.feed.connected.is_set)
         await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
-        await wait_for(lambda: dev.state.get("torch") is True)
-        assert dev.state["settings"]["frameRate"] == 15 and pushed
+        await wait_for(lambda: torch(dev) is True)
+        assert dev.state.vendor["settings"]["frameRate"] == 15 and pushed
     finally:
         await dev.close()
 
@@ -209,7 +250,7 @@ async def test_camera_disappears_and_returns(http: aiohttp.ClientSession, tmp_pa
         async with IpCameraEmulator(options(port=port)) as again:
             assert again.port == port
             await wait_for(lambda: dev.feed.connections >= 2)  # logged in afresh
-            assert (await dev.poll())["cameraRunning"] is True
+            assert (await dev.poll()).vendor["cameraRunning"] is True
             assert isinstance(again, IpCameraEmulator)
             await again.record_event("MOTION")
             await wait_for(lambda: [e.type for e in events] == ["motion"])
@@ -287,14 +328,14 @@ async def test_camera_switch_refreshes_the_hardware(
     await dev.connect()
     try:
         await wait_for(dev.feed.connected.is_set)
-        assert dev.state["hardware"]["maxFrameRate"] == 60
+        assert hardware(dev)["maxFrameRate"] == 60
         await dev.update_settings({"useFrontCamera": True})
-        await wait_for(lambda: dev.state["hardware"]["maxFrameRate"] == 30)
-        assert dev.state["hardware"]["resolutions"] == ["640x480", "1280x720"] and pushed
+        await wait_for(lambda: hardware(dev)["maxFrameRate"] == 30)
+        assert hardware(dev)["resolutions"] == ["640x480", "1280x720"] and pushed
         # a bare announcement (no hardware in it): the driver asks for the hardware
         emu.settings.apply({"cameraId": "0"})
         await emu.ws.broadcast({"type": "capabilitiesChanged"})
-        await wait_for(lambda: dev.state["hardware"]["maxFrameRate"] == 60)
+        await wait_for(lambda: hardware(dev)["maxFrameRate"] == 60)
     finally:
         await dev.close()
 
@@ -304,11 +345,11 @@ async def test_license_change_updates_the_pro_flag(
 ) -> None:
     dev, _ = device
     await wait_for(dev.feed.connected.is_set)
-    assert dev.state["pro"] is True
+    assert dev.state.vendor["pro"] is True
     await emu.set_pro(False)
-    await wait_for(lambda: dev.state["pro"] is False)
+    await wait_for(lambda: dev.state.vendor["pro"] is False)
     with pytest.raises(DeviceError) as refused:  # and polls now say why
         await dev.poll()
     assert refused.value.code == 403 and "Pro license required" in refused.value.message
     await emu.set_pro(True)
-    await wait_for(lambda: dev.state["pro"] is True)
+    await wait_for(lambda: dev.state.vendor["pro"] is True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from camhub.capabilities import Capability
+from camhub.capabilities import ArmState, Capability, MotionDetectionState
 from camhub.drivers.sercomm.device import SercommCamera
 from camhub.errors import DeviceAuthError, DeviceTimeout, DeviceUnreachable
 from camhub.sim.sercomm import SercommEmulator
@@ -39,7 +39,7 @@ async def test_bad_auth_fault_and_viewer_rights(
     assert viewer.model == "RC8230"
     assert Capability.ARM not in viewer.capabilities
     assert Capability.PTZ not in viewer.capabilities  # USER.pt_ctrl denies it by default
-    assert (await viewer.poll())["host_name"] == "MyCamera"
+    assert (await viewer.poll()).vendor["host_name"] == "MyCamera"
     assert (await viewer.snapshot())[:2] == b"\xff\xd8"
     with pytest.raises(DeviceAuthError):  # ...but not arm the camera
         await viewer.set_armed(True)
@@ -51,7 +51,8 @@ async def test_viewer_of_a_fixed_camera_is_read_only(make_camera: MakeCamera) ->
         viewer = make_camera(emu, username="demo", password="demo")
         await viewer.connect()
         assert Capability.SETTINGS not in viewer.capabilities
-        assert "armed" not in await viewer.poll()
+        state = await viewer.poll()
+        assert state.get(ArmState) is None and state.get(MotionDetectionState) is None
 
 
 async def test_camera_disappears_and_returns(make_camera: MakeCamera) -> None:
@@ -71,7 +72,7 @@ async def test_camera_disappears_and_returns(make_camera: MakeCamera) -> None:
     try:
         assert back.port == port
         state = await cam.poll()
-        assert state["armed"] is False  # a fresh camera
+        assert state.get(ArmState) == ArmState(armed=False)  # a fresh camera
         await cam.set_armed(True)
         assert back.armed
     finally:
@@ -85,7 +86,7 @@ async def test_hanging_camera_times_out(emu: SercommEmulator, make_camera: MakeC
         await cam.poll()
     assert isinstance(err.value, TimeoutError)
     emu.set_fault("hang", False)
-    assert (await cam.poll())["armed"] is False
+    assert (await cam.poll()).get(ArmState) == ArmState(armed=False)
 
 
 @pytest.mark.parametrize("fault", ["drop", "offline"])

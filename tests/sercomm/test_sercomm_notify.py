@@ -87,8 +87,11 @@ async def test_hook_query_without_details_is_still_motion(
     cam = make_camera(emu)
     await cam.handle_hook({}, b"")
     await cam.handle_hook({"event": "audio", "window": "x", "token": "zzz"}, b"")
-    assert [e.type for e in events] == ["motion", "sound"]
+    await cam.handle_hook({"event": "io"}, b"")  # the alarm input
+    assert [e.type for e in events] == ["motion", "sound", "alarm"]
     assert "token" not in events[1].data and "window" not in events[1].data
+    assert events[2].data["vendorType"] == "io"
+    assert {e.type for e in events} <= cam.event_types()
 
 
 async def test_http_event_posts_a_picture(receiver: HookReceiver, make_camera: MakeCamera) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 from camhub.sim.video import jpeg_size
-from camhub.streams.parser import MultipartParser, boundary_from_content_type
 from tests.conftest import GUEST_PASSWORD, LiveHub, live_hub, make_settings
 from tests.streams.conftest import eventually
 from tests.streams.mjpeg_server import MjpegCamera

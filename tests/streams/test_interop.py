@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from camhub.drivers.multipart import MultipartParser
 from camhub.sim.video import jpeg_size
-from camhub.streams.parser import MultipartParser
 from tests.conftest import live_hub, make_settings
 from tests.streams.mjpeg_server import MjpegCamera
 from tests.streams.test_api import camera_device

@@ -6,7 +6,9 @@ import pytest
 import simplejpeg
 
 from camhub.capabilities import Capability
-from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout
+from camhub.config import DeviceConfig
+from camhub.drivers import check_devices
+from camhub.errors import ConfigError, DeviceAuthError, DeviceError, DeviceTimeout
 from camhub.sim.video import jpeg_size
 from tests.streams.conftest import Rig
 from tests.streams.mjpeg_server import MjpegCamera
@@ -91,3 +93,24 @@ async def test_a_camera_that_never_answers_times_out(rig: Rig) -> None:
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+def test_settings_are_checked_up_front_with_their_path() -> None:
+    def problems(**entry: object) -> list[str]:
+        try:
+            check_devices([DeviceConfig.model_validate({"name": "cam", "kind": "mjpeg", **entry})])
+        except ConfigError as exc:
+            return exc.problems
+        return []
+
+    # no host needed: the URL says where the camera is; top level or options both work
+    assert problems(stream_url="http://127.0.0.1:1/video.mjpeg") == []
+    assert problems(options={"snapshot_url": "/image.jpg", "auth": "digest"}) == []
+    assert problems() == ["devices.0: an mjpeg device needs stream_url or snapshot_url"]
+    assert problems(stream_url="/v", auth="ntlm")[0].startswith("devices.0.auth: ")
+    assert problems(stream_url="/v", options={"snapshot": "/i"}) == [
+        "devices.0.options.snapshot: Extra inputs are not permitted"
+    ]
+    assert problems(stream_url="/v", options={"stream_url": "/w"}) == [
+        "devices.0.stream_url: given twice (top level and options)"
+    ]

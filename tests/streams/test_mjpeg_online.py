@@ -19,7 +19,7 @@ async def test_a_camera_that_goes_away_is_reported_offline(rig: Rig) -> None:
     async with MjpegCamera() as cam:
         dev = rig.add_mjpeg("porch", cam, snapshot_url=f"{cam.url}/image.jpg")
         await dev.connect()
-        assert (await dev.poll())["streaming"] is False
+        assert (await dev.poll()).vendor["streaming"] is False
         assert cam.stills == 2  # connect and poll each asked the camera
     with pytest.raises(DeviceUnreachable) as gone:
         await dev.poll()
@@ -43,7 +43,7 @@ async def test_while_streaming_online_comes_from_the_stream(rig: Rig) -> None:
         async with rig.hub.subscribe("yard") as viewer:
             await viewer.first(5.0)
             for _ in range(3):
-                assert (await dev.poll())["streaming"] is True
+                assert (await dev.poll()).vendor["streaming"] is True
             assert cam.connects == 2 and cam.max_active == 1  # only the hub's stream
             await cam.stop()
             await eventually(lambda: viewer.upstream.error is not None, what="stream error")
@@ -51,11 +51,11 @@ async def test_while_streaming_online_comes_from_the_stream(rig: Rig) -> None:
                 await dev.poll()
             await cam.start()  # back on the same port
             await eventually(lambda: viewer.upstream.error is None, what="frames again")
-            assert (await dev.poll())["streaming"] is True
+            assert (await dev.poll()).vendor["streaming"] is True
             assert cam.max_active == 1
         await eventually(lambda: not rig.hub.upstream_count, what="the hub to let go")
         await eventually(lambda: cam.active == 0, what="the stream to close")
-        assert (await dev.poll())["streaming"] is False  # a check of its own again
+        assert (await dev.poll()).vendor["streaming"] is False  # a check of its own again
     finally:
         await cam.stop()
 
@@ -74,6 +74,6 @@ async def test_a_still_url_as_the_stream_is_not_a_failing_stream(rig: Rig) -> No
         async with rig.hub.subscribe("still") as viewer:
             for _ in range(3):
                 await viewer.next_frame()  # the still, read again and again
-            assert (await dev.poll())["streaming"] is True
+            assert (await dev.poll()).vendor["streaming"] is True
         assert cam.stills >= 3
         assert [error for _, error in reports if error is not None] == []

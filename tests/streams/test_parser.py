@@ -6,14 +6,14 @@ import time
 
 import pytest
 
-from camhub.sim.video import VideoSource
-from camhub.streams.parser import (
+from camhub.drivers.multipart import (
     BOUNDARY,
     MultipartParser,
     boundary_from_content_type,
     build_part,
     content_type,
 )
+from camhub.sim.video import VideoSource
 
 SRC = VideoSource(64, 48, fps=10, scene="motion")
 FRAMES = [SRC.frame(t=SRC.t0 + i / 10, quality=70) for i in range(4)]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 
-from camhub.capabilities import Capability
-from camhub.drivers import driver_for
+from camhub.capabilities import Capability, LightState, Preset, PresetsState, PtzState
+from camhub.config import DeviceConfig
+from camhub.drivers import check_devices, driver_for
 from camhub.drivers.base import slugify
 from camhub.drivers.tinycam.camera import TinyCamCamera
 from camhub.drivers.tinycam.device import TinyCamServer
 from camhub.errors import (
+    ConfigError,
     DeviceAuthError,
     DeviceError,
     DeviceTimeout,
@@ -54,19 +57,25 @@ async def test_children_follow_the_camera_list(emu, make_server):
         Capability.STREAM,
     } <= front.capabilities
     assert Capability.PTZ not in door.capabilities and Capability.AUDIO in door.capabilities
+    assert Capability.MOTION_DETECTION not in front.capabilities  # tinyCam cannot switch it
     assert Capability.CHILDREN in server.capabilities
 
     emu.add_camera("Back Door", camera_id=77)
     state = await server.poll()
-    assert state["children"] == ["phone.front-yard", "phone.doorbell", "phone.back-door"]
+    assert [c["device"] for c in state.vendor["cameras"]] == [
+        "phone.front-yard",
+        "phone.doorbell",
+        "phone.back-door",
+    ]
     kids = await children(server)
+    assert list(kids) == ["phone.front-yard", "phone.doorbell", "phone.back-door"]
     assert kids["phone.front-yard"] is front  # unchanged cameras keep their object
 
     emu.remove_camera(DOORBELL)
     await server.poll()
     assert list(await children(server)) == ["phone.front-yard", "phone.back-door"]
-    assert door.removed and (await door.poll())["removed"] is True
-    assert (await front.poll())["cameraId"] == FRONT_YARD
+    assert door.removed and (await door.poll()).vendor["removed"] is True
+    assert (await front.poll()).vendor["cameraId"] == FRONT_YARD
 
 
 async def test_snapshot_stream_and_audio(emu, make_server, http):
@@ -97,34 +106,55 @@ async def test_ptz_moves_the_emulated_camera(emu, make_server):
     await front.ptz_step("right")
     assert cam.pan >= 0.2 * 0.5 * PAN_TILT_DEG_PER_S - 1e-6
     assert cam.velocity[:2] == (0, 0)  # and it stopped
-    await front.ptz_move(0, -100)
+    await front.ptz_move(0, -100, 0)
     assert cam.tilt <= -0.2 * PAN_TILT_DEG_PER_S + 1e-6
+    await front.ptz_step("zoom_in")
+    assert cam.zoom > 0 and cam.velocity == (0, 0, 0)
+    ptz = (await front.poll()).get(PtzState)
+    assert ptz == PtzState(can_zoom=True)  # tinyCam never tells where the camera points
     await front.ptz_home()
     assert (cam.pan, cam.tilt) == (0, 0)
     with pytest.raises(Unsupported):
         await kids["phone.doorbell"].ptz_step("left")
     with pytest.raises(InvalidArgument):
-        await front.ptz_move(500, 0)
+        await front.ptz_move(500, 0, 0)
 
 
 def test_ptz_move_seconds_option(make_server):
-    assert make_server().ptz_move_seconds == 0.5
-    assert make_server(ptz_move_seconds=2).ptz_move_seconds == 2.0
-    for bad in ("long", -1, 60, True):
-        assert make_server(ptz_move_seconds=bad).ptz_move_seconds == 0.5
+    assert make_server().link.ptz_move_seconds == 0.5
+    assert make_server(ptz_move_seconds=2).link.ptz_move_seconds == 2.0
+    for bad in ("long", -1, 60, True, "nan"):
+        entry = {"name": "phone", "kind": "tinycam", "host": "h"}
+        with pytest.raises(ConfigError) as info:
+            check_devices([DeviceConfig.model_validate({**entry, "ptz_move_seconds": bad})])
+        assert info.value.problems[0].startswith("devices.0.ptz_move_seconds: "), bad
+    with pytest.raises(ConfigError) as info:
+        check_devices([DeviceConfig(name="phone", kind="tinycam", options={"auth": "digest"})])
+    assert info.value.problems == [
+        "devices.0.host: required for kind tinycam",
+        "devices.0.options.auth: Input should be 'token' or 'basic'",
+    ]
 
 
 async def test_light(emu, make_server):
     server = make_server()
     await server.connect()
     door = (await children(server))["phone.doorbell"]
-    await door.set_light(True)
+    assert (await door.poll()).get(LightState) is None  # tinyCam cannot tell it
+    await door.set_light(True, None)
     assert emu.camera_by_id(DOORBELL).light == "on"
-    await door.set_light_mode("auto")
+    await door.set_light(True, "auto")
     assert emu.camera_by_id(DOORBELL).light == "auto"
-    await door.set_light(False)
+    light = (await door.poll()).get(LightState)
+    assert light == LightState(on=True, mode="auto", modes=["on", "off", "auto"])
+    await door.set_light(False, None)
     assert emu.camera_by_id(DOORBELL).light == "off"
-    assert (await door.poll())["light"] == "off"
+    light = (await door.poll()).get(LightState)
+    assert light is not None and (light.on, light.mode) == (False, "off")
+    for on, mode in ((False, "auto"), (True, "off"), (True, "strobe")):
+        with pytest.raises(InvalidArgument):
+            await door.set_light(on, mode)
+    assert emu.camera_by_id(DOORBELL).light == "off"
 
 
 async def test_events_are_reported_once(emu, make_server, events):
@@ -181,8 +211,10 @@ async def test_guest_views_but_may_not_administer(emu, make_server, events):
     server = make_server(username="guest", password="guest")
     await server.connect()
     state = await server.poll()
-    assert state["access"] == "guest" and state["settings"] is None
+    assert state.vendor["access"] == "guest"
+    assert not {Capability.SETTINGS, Capability.REBOOT} & server.capabilities
     front = (await children(server))["phone.front-yard"]
+    assert (await front.poll()).vendor["motion"] is None  # the status is admin only
     assert (await front.snapshot()).startswith(b"\xff\xd8")
     with pytest.raises(DeviceError) as info:
         await server.reboot()
@@ -194,10 +226,10 @@ async def test_token_expiry_and_restart_are_survived(emu, make_server):
     server = make_server()
     await server.connect()
     emu.expire_tokens()
-    assert len((await server.poll())["children"]) == 2
+    assert len((await server.poll()).vendor["cameras"]) == 2
     await server.reboot()
     assert emu.restarts == 1
-    assert len((await server.poll())["children"]) == 2
+    assert len((await server.poll()).vendor["cameras"]) == 2
 
 
 async def test_basic_auth_fallback_on_servers_without_login(make_server, http):
@@ -224,7 +256,20 @@ async def test_settings(emu, make_server):
     assert emu.camera_by_id(DOORBELL).motion_detection is False
     with pytest.raises(InvalidArgument) as info:
         await server.update_settings({"streamProfile": "4k", "volume": 3})
-    assert len(info.value.errors) == 2
+    assert len(info.value.errors) == 2 and info.value.errors[1].startswith("volume: ")
+    with pytest.raises(InvalidArgument) as info:
+        await server.update_settings({"tag": "Office"})
+    assert info.value.errors == ["tag: only with notifications"]
+    with pytest.raises(InvalidArgument):
+        await server.update_settings({"backgroundMode": "off"})  # a boolean, not text
+    settings = await server.get_settings()
+    jsonschema.validate(settings, server.settings_schema())
+    assert settings == {
+        "backgroundMode": False,
+        "powerSafeMode": False,
+        "notifications": False,
+        "streamProfile": "sub",
+    }
 
 
 async def test_raw_and_motion_status(make_server, emu):
@@ -241,7 +286,12 @@ async def test_raw_and_motion_status(make_server, emu):
     with pytest.raises(InvalidArgument):
         await server.raw({"path": "http://elsewhere/"})
     front = (await children(server))["phone.front-yard"]
-    assert await front.get_motion_detection() == {"motion": False, "enabled": True}
+    assert (await front.poll()).vendor["motion"] is None  # until the server's first poll
+    await server.poll()
+    assert (await front.poll()).vendor["motion"] is False
+    emu.camera_by_id(FRONT_YARD).video.scene = "motion"  # tinyCam sees motion now
+    await server.poll()
+    assert (await front.poll()).vendor["motion"] is True
 
 
 async def test_network_failures_and_recovery_on_the_same_port(emu, make_server):
@@ -262,8 +312,11 @@ async def test_network_failures_and_recovery_on_the_same_port(emu, make_server):
         await server.poll()
     async with TinyCamEmulator(SimOptions(port=port, extra={"scene": "quiet"})) as back:
         assert back.port == port
-        state = await server.poll()  # the old token is unknown: logs in again
-        assert state["children"] == ["phone.front-yard", "phone.doorbell"]
+        await server.poll()  # the old token is unknown: logs in again
+        assert [c.name for c in await server.list_children()] == [
+            "phone.front-yard",
+            "phone.doorbell",
+        ]
 
 
 async def test_presets_are_saved_on_the_server_and_named_locally(emu, make_server, tmp_path):
@@ -272,19 +325,21 @@ async def test_presets_are_saved_on_the_server_and_named_locally(emu, make_serve
     front = (await children(server))["phone.front-yard"]
     assert Capability.PRESETS in front.capabilities
     cam = emu.camera_by_id(FRONT_YARD)
-    await front.ptz_move(100, 0)
+    await front.ptz_move(100, 0, 0)
     saved = cam.pan
     assert saved > 0
     gate = await front.save_preset("gate")
     await front.ptz_home()
     await front.goto_preset(gate)
     assert cam.pan == saved
-    assert await front.list_presets() == [{"id": gate, "name": "gate"}]
+    assert await front.list_presets() == [Preset(id=gate, name="gate")]
+    presets = (await front.poll()).get(PresetsState)
+    assert presets is not None and presets.presets == [Preset(id=gate, name="gate")]
 
     again = make_server()  # names survive a restart of camhub
     await again.connect()
     front2 = (await children(again))["phone.front-yard"]
-    assert await front2.list_presets() == [{"id": gate, "name": "gate"}]
+    assert await front2.list_presets() == [Preset(id=gate, name="gate")]
     await front2.delete_preset(gate)
     assert await front2.list_presets() == []
     with pytest.raises(NotFound):
@@ -301,7 +356,7 @@ async def test_slow_server_times_out_and_legacy_text_errors_are_understood(make_
             await guest.reboot()  # "HTTP 403. Admin access required." with status 200
         assert info.value.code == 403
         legacy.expire_tokens()  # "HTTP 403. Invalid token." with status 200: log in again
-        assert len((await guest.poll())["children"]) == 2
+        assert len((await guest.poll()).vendor["cameras"]) == 2
         legacy.set_fault("slow")
         with pytest.raises(DeviceTimeout):
             await guest.poll()

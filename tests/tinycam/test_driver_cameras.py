@@ -35,15 +35,15 @@ async def test_cameras_follow_their_place_in_the_list(emu, make_server, http):
     await server.connect()
     door = await camera(server, "phone.doorbell")
     light_garage = await camera(server, "phone.garage")
-    await door.set_light(True)
+    await door.set_light(True, None)
     assert emu.camera_by_id(DOORBELL).light == "on"
     assert emu.camera_by_id(FRONT_YARD).light == "off"
 
     emu.remove_camera(FRONT_YARD)  # every camera after it moves up one place
     await server.poll()
-    await light_garage.set_light(True)
+    await light_garage.set_light(True, None)
     assert garage.light == "on"
-    await door.set_light(False)
+    await door.set_light(False, None)
     assert emu.camera_by_id(DOORBELL).light == "off" and garage.light == "on"
     source = await light_garage.stream_source()
     assert "camera=2" in source.url
@@ -60,7 +60,7 @@ async def test_an_https_server_with_its_self_signed_certificate(http, tmp_path):
         cfg = DeviceConfig(name="phone", kind="tinycam", host="127.0.0.1", port=emu.port, tls=True)
         server = TinyCamServer(cfg, ctx)
         await server.connect()
-        assert len((await server.poll())["children"]) == 2
+        assert len((await server.poll()).vendor["cameras"]) == 2
         front = await camera(server, "phone.front-yard")
         assert (await front.snapshot()).startswith(b"\xff\xd8")
         source = await front.stream_source()
@@ -71,7 +71,7 @@ async def test_cameras_are_offline_while_their_server_is(emu, make_server):
     server = make_server(timeout=0.5)
     await server.connect()
     front = await camera(server, "phone.front-yard")
-    assert (await front.poll())["cameraId"] == FRONT_YARD
+    assert (await front.poll()).vendor["cameraId"] == FRONT_YARD
 
     port = emu.port
     await emu.stop()
@@ -83,7 +83,7 @@ async def test_cameras_are_offline_while_their_server_is(emu, make_server):
 
     async with TinyCamEmulator(SimOptions(port=port, extra={"scene": "quiet"})):
         await server.poll()
-        assert (await front.poll())["cameraId"] == FRONT_YARD
+        assert (await front.poll()).vendor["cameraId"] == FRONT_YARD
 
 
 async def test_a_failed_reconnect_also_takes_the_cameras_offline(emu, make_server):
@@ -103,7 +103,7 @@ async def test_presets_saved_at_once_get_their_own_numbers(emu, make_server, tmp
     front = await camera(server, "phone.front-yard")
     ids = await asyncio.gather(*(front.save_preset(f"spot {i}") for i in range(4)))
     assert sorted(ids) == ["1", "2", "3", "4"]
-    assert sorted(p["name"] for p in await front.list_presets()) == [
+    assert sorted(p.name for p in await front.list_presets()) == [
         "spot 0",
         "spot 1",
         "spot 2",
@@ -130,7 +130,7 @@ async def test_a_failed_write_keeps_the_preset_names(emu, make_server, tmp_path,
         await front.save_preset("pool")
     monkeypatch.undo()
 
-    assert await front.list_presets() == [{"id": gate, "name": "gate"}]
+    assert [(p.id, p.name) for p in await front.list_presets()] == [(gate, "gate")]
     saved = json.loads((tmp_path / "tinycam-presets-phone.json").read_text(encoding="utf-8"))
     assert saved == {str(FRONT_YARD): {gate: "gate"}}
     assert [p.name for p in tmp_path.iterdir()] == ["tinycam-presets-phone.json"]

@@ -53,6 +53,7 @@ async def test_audio_events_are_filed_as_sound(emu, make_server, events):
         ("sound", "audio"),
         ("vehicle", "vehicle"),
     ]
+    assert {e.type for e in events} <= server.event_types()
 
 
 async def test_a_server_with_many_cameras_answers_a_poll_in_time(make_server, events):
@@ -70,6 +71,6 @@ async def test_a_server_with_many_cameras_answers_a_poll_in_time(make_server, ev
         emu.set_fault("slow")
         async with asyncio.timeout(2 * 1.0):  # as the coordinator polls
             state = await server.poll()
-        assert len(state["children"]) == 12
+        assert len(state.vendor["cameras"]) == 12
         assert [(e.type, e.data["camera"]) for e in events] == [("pet", "phone.cam-11")]
         assert 2 <= emu.peak_in_flight <= 4  # at once, but a few at a time

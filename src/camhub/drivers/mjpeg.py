@@ -1,13 +1,16 @@
 """Generic MJPEG / JPEG URL camera (kind ``mjpeg``).
 
-Config: ``stream_url`` (a ``multipart/x-mixed-replace`` MJPEG stream) and/or
+Settings (:class:`MjpegOptions`, at the top level of the device entry or under
+``options:``): ``stream_url`` (a ``multipart/x-mixed-replace`` MJPEG stream) and/or
 ``snapshot_url`` (a JPEG still); ``auth: basic | digest`` with the device's username
-and password. A URL may be absolute, or a path on ``host``/``port``; credentials
-written in the URL (``http://user:pass@cam/...``) are taken out of it and used as the
-login, so they never travel in logs or error messages.
+and password. A URL may be absolute, or a path on ``host``/``port`` (so ``host`` is
+not required); credentials written in the URL (``http://user:pass@cam/...``) are taken
+out of it and used as the login, so they never travel in logs or error messages.
 
 Capabilities: ``stream`` when there is a stream URL; ``snapshot`` always (without a
-snapshot URL, the first complete frame of the stream).
+snapshot URL, the first complete frame of the stream). The state has no capability
+values (neither has one); ``vendor.streaming`` says whether camhub's stream hub holds
+the camera's connection.
 
 Online: cheap cameras serve one or two clients, so camhub never opens a second
 connection while its stream hub holds one. While the hub streams, the hub reports how
@@ -23,18 +26,20 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Literal
 
 import aiohttp
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 from yarl import URL
 
-from camhub.capabilities import Capability
+from camhub.capabilities import Capability, DeviceState, HttpSource
 from camhub.config import DeviceConfig
-from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext, HttpSource
+from camhub.drivers.base import Device, DeviceContext
 from camhub.drivers.http import STILL_LIMIT, Body, open_source
-from camhub.errors import CamhubError, DeviceAuthError, DeviceError, VendorCode
-from camhub.streams.parser import read_frames
+from camhub.drivers.multipart import read_frames
+from camhub.drivers.registry import options_for, register
+from camhub.errors import CamhubError, DeviceAuthError, DeviceError, Unsupported, VendorCode
 
 SOI = b"\xff\xd8"
 EOI = b"\xff\xd9"
@@ -49,6 +54,24 @@ class HttpCode(VendorCode):
     NOT_FOUND = 404, "no such path on the camera (check stream_url / snapshot_url)"
     # a camera serves few clients at once, typically 1 or 2
     BUSY = 503, "the camera is busy (too many clients)"
+
+
+class MjpegOptions(BaseModel):
+    """The settings of an ``mjpeg`` device; one URL at least."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stream_url: str | None = Field(None, min_length=1, max_length=2048)
+    snapshot_url: str | None = Field(None, min_length=1, max_length=2048)
+    auth: Literal["basic", "digest"] = "basic"
+
+    @model_validator(mode="after")
+    def _a_url(self) -> MjpegOptions:
+        if not (self.stream_url or self.snapshot_url):
+            raise PydanticCustomError(
+                "missing_url", "an mjpeg device needs stream_url or snapshot_url"
+            )
+        return self
 
 
 def _absolute(config: DeviceConfig, url: str) -> URL:
@@ -73,21 +96,25 @@ def _still(body: bytes) -> bytes | None:
 class MjpegTransport:
     """HTTP GETs through the shared client; network failures via drivers.http."""
 
-    def __init__(self, device: MjpegCamera) -> None:
-        self.device = device
-        self.name = device.name
+    def __init__(self, config: DeviceConfig, ctx: DeviceContext, auth: str) -> None:
+        self.name = config.name
+        self.config = config
+        self.ctx = ctx  # read at each request: the credentials may change
+        self.auth = auth
+
+    def __repr__(self) -> str:
+        return f"<MjpegTransport {self.name!r}>"
 
     def source(self, url: str) -> HttpSource:
-        cfg = self.device.config
-        u = _absolute(cfg, url)
-        user, password = self.device.ctx.username, self.device.ctx.password
+        u = _absolute(self.config, url)
+        user, password = self.ctx.username, self.ctx.password
         if u.user is not None:
             user, password = u.user, u.password or ""
             u = u.with_user(None)
         headers: dict[str, str] = {}
         digest = None
         if user is not None:
-            if cfg.auth == "digest":
+            if self.auth == "digest":
                 digest = (user, password or "")
             else:
                 headers["Authorization"] = aiohttp.encode_basic_auth(user, password or "")
@@ -107,7 +134,7 @@ class MjpegTransport:
         Leaving the block before the body is read closes the connection, which frees
         the camera's client slot at once.
         """
-        http, timeout = self.device.ctx.http, self.device.config.timeout
+        http, timeout = self.ctx.http, self.config.timeout
         async with open_source(http, self.source(url), device=self.name, timeout=timeout) as body:
             if body.status != 200:
                 raise self.fail(body.status)
@@ -118,7 +145,7 @@ class MjpegTransport:
 
         Each within the device timeout (after the headers, which have their own).
         """
-        timeout = self.device.config.timeout
+        timeout = self.config.timeout
         jpeg: bytes | None = None
         async with self.get(url) as body:
             if body.content_type.startswith("multipart/"):
@@ -135,36 +162,47 @@ class MjpegTransport:
 class MjpegCamera(Device):
     kind = "mjpeg"
     poll_interval = 30.0
+    options_model = MjpegOptions
+    needs_host = False  # the URLs may be absolute
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
+        opts = ctx.options
+        self._options = opts if isinstance(opts, MjpegOptions) else options_for(MjpegCamera, config)
         self.model = config.model or "MJPEG camera"
-        self.capabilities = {Capability.SNAPSHOT}
-        if config.stream_url:
-            self.capabilities.add(Capability.STREAM)
-        self.transport = MjpegTransport(self)
+        if not self._options.stream_url:
+            self.capabilities = {Capability.SNAPSHOT}
+        self.transport = MjpegTransport(config, ctx, self._options.auth)
         self.streaming = False  # camhub's stream hub holds (or retries) the connection
         self._stream_error: CamhubError | None = None  # its failure, until frames flow
         self._checked_at: float | None = None  # monotonic time the camera last answered
         self._check_lock = asyncio.Lock()
 
-    @classmethod
-    def default_capabilities(cls) -> set[Capability]:
-        return {Capability.SNAPSHOT, Capability.STREAM}
+    @property
+    def options(self) -> MjpegOptions:
+        return self._options
 
     def __repr__(self) -> str:
         return f"<MjpegCamera {self.name!r}>"
 
+    @property
+    def _url(self) -> str:
+        """The URL a still or a reachability check reads: the still's, else the stream."""
+        url = self._options.snapshot_url or self._options.stream_url
+        assert url is not None  # MjpegOptions requires one of them
+        return url
+
     async def snapshot(self) -> bytes:
-        url = self.config.snapshot_url or self.config.stream_url
-        assert url is not None  # the config schema requires one of them
-        return await self.transport.first_jpeg(url)
+        return await self.transport.first_jpeg(self._url)
 
     async def stream_source(self) -> HttpSource:
-        if not self.config.stream_url:
-            raise self._unsupported(Capability.STREAM)
+        url = self._options.stream_url
+        if not url:
+            raise Unsupported(
+                f"{self.name} has no stream_url", device=self.name, capability="stream"
+            )
         async with self._check_lock:  # a reachability check under way ends first
-            return self.transport.source(self.config.stream_url)
+            return self.transport.source(url)
 
     # online ----------------------------------------------------------------------------
     def stream_status(self, running: bool, error: CamhubError | None) -> None:
@@ -180,13 +218,9 @@ class MjpegCamera(Device):
         """Prove the URL and the credentials (without a second connection, see above)."""
         await self._check(force=True)
 
-    async def poll(self) -> dict[str, Any]:
+    async def poll(self) -> DeviceState:
         await self._check()
-        return {
-            "stream": bool(self.config.stream_url),
-            "snapshot": bool(self.config.snapshot_url),
-            "streaming": self.streaming,
-        }
+        return DeviceState.of(vendor={"streaming": self.streaming})
 
     async def _check(self, force: bool = False) -> None:
         if self._stream_verdict():
@@ -197,9 +231,7 @@ class MjpegCamera(Device):
         async with self._check_lock:
             if self._stream_verdict():  # a stream started while we waited
                 return
-            url = self.config.snapshot_url or self.config.stream_url
-            assert url is not None
-            async with self.transport.get(url):
+            async with self.transport.get(self._url):
                 pass  # the status is the answer; closing frees the camera's slot
             self._checked_at = time.monotonic()
 

@@ -12,7 +12,7 @@ import json
 import struct
 from dataclasses import dataclass, field
 
-from camhub.streams.parser import BOUNDARY, build_part
+from camhub.drivers.multipart import BOUNDARY, build_part
 from camhub.streams.transcode import VariantKey
 
 

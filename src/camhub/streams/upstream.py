@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from camhub.capabilities import Capability, HttpSource, SnapshotDriver, StreamDriver
 from camhub.drivers.base import Device
 from camhub.drivers.http import STILL_LIMIT, Body, open_source
+from camhub.drivers.multipart import SOI, read_frames
 from camhub.errors import CamhubError, DeviceAuthError, DeviceError, DeviceUnreachable, Unsupported
 from camhub.streams.frames import Frame
-from camhub.streams.parser import SOI, read_frames
 
 if TYPE_CHECKING:
     from camhub.streams.hub import StreamHub

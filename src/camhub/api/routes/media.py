@@ -17,12 +17,12 @@ from starlette.types import Receive, Scope, Send
 from camhub.api.deps import MediaUser, State
 from camhub.api.routes.devices import device_with
 from camhub.capabilities import Capability
+from camhub.drivers.multipart import content_type
 from camhub.errors import CamhubError, InvalidArgument, NotFound, Unsupported
 from camhub.streams import Viewer, parse_resolution
 from camhub.streams.audio import open_audio
 from camhub.streams.frames import Variant
 from camhub.streams.motion import snapshot_path
-from camhub.streams.parser import content_type
 
 router = APIRouter(tags=["media"])
 

@@ -1,10 +1,23 @@
 """The ``ipcamera`` device: an Android phone running the "IP Camera" app.
 
 State comes from ``GET /status`` (polled) and from the WebSocket (``settings``,
-``status``, ``capabilitiesChanged`` -> ``state["hardware"]``, ``license:changed`` ->
-``state["pro"]``); detection events arrive over the WebSocket only (``detection_frame``
-repeats what ``object_detected`` reports, frame by frame, and is not an event). The app has no
-HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is not offered.
+``status``, ``capabilitiesChanged``, ``license:changed``, ``rtsp_status``,
+``mqtt_status``), which updates it between polls:
+
+- ``light``: the phone's torch (``torchEnabled``), ``{on, mode: "torch"}``;
+- ``motion_detection``: ``motionEnabled``, and ``motionSensitivity`` (the app's 1..10)
+  in percent (x 10);
+- ``vendor``: ``streaming``, ``cameraRunning``, ``clients``, ``wsClients``,
+  ``hardware`` (``GET /capabilities``: camera ids, resolutions, frame rates), ``pro``
+  (the license), ``rtsp`` / ``mqtt`` (their last status messages) and ``settings``
+  (resolution, frame rate, JPEG quality, camera, rotation, audio, sound detection,
+  RTSP and MQTT switches).
+
+Detection events arrive over the WebSocket only (``detection_frame`` repeats what
+``object_detected`` reports, frame by frame, and is not an event); the app's word for
+each is kept as ``vendorType`` (its event-history names: ``MOTION``, ``DOG_BARK``...).
+The app has no HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is
+not offered.
 """
 
 from __future__ import annotations
@@ -16,48 +29,74 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from camhub.capabilities import Capability
+from camhub.capabilities import (
+    DeviceState,
+    HttpSource,
+    LightState,
+    MotionDetectionState,
+    State,
+)
+from camhub.clock import now_ms
 from camhub.config import DeviceConfig
-from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext, EventIn, HttpSource, now_ms
+from camhub.drivers.base import Device, DeviceContext, EventIn
 from camhub.drivers.ipcamera.events import EventFeed
 from camhub.drivers.ipcamera.protocol import expect_dict
+from camhub.drivers.ipcamera.settings import settings_schema
 from camhub.drivers.ipcamera.transport import IpCameraTransport
-from camhub.errors import CamhubError, DeviceError, InvalidArgument
+from camhub.drivers.registry import register
+from camhub.errors import CamhubError, DeviceError, InvalidArgument, MalformedReply
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8443
-# settings mirrored into the device state
-STATE_KEYS = (
-    "resolution", "frameRate", "jpegQuality", "cameraId", "rotation", "torchEnabled",
-    "audioEnabled", "motionEnabled", "motionSensitivity", "soundEnabled",
-    "rtspEnabled", "mqttEnabled",
+TORCH = "torch"  # the light's one mode
+LEVELS = 10  # motionSensitivity is 1..LEVELS
+# settings shown under vendor.settings (the torch and motion ones have their capability)
+VENDOR_SETTINGS = (
+    "resolution", "frameRate", "jpegQuality", "cameraId", "rotation",
+    "audioEnabled", "soundEnabled", "rtspEnabled", "mqttEnabled",
 )  # fmt: skip
-# camhub motion_detection keys -> app settings
-MOTION_KEYS = {
-    "enabled": "motionEnabled",
-    "sensitivity": "motionSensitivity",
-    "cooldown": "motionCooldown",
-}
-# WebSocket message -> camhub event type (object_detected uses its objectClass)
-EVENT_TYPES = {
-    "motion_detected": "motion",
-    "sound_detected": "sound",
-    "sound_classified": "dog_bark",
-    "baby_cry_classified": "baby_cry",
-}
-# stored event type (GET /events) -> camhub event type
+CAPABILITY_SETTINGS = ("torchEnabled", "motionEnabled", "motionSensitivity")
+STATUS_KEYS = ("streaming", "cameraRunning", "clients", "wsClients")
+# the app's event-history type -> camhub's event type
 HISTORY_TYPES = {
     "MOTION": "motion",
     "ANY_SOUND": "sound",
-    "DOG_BARK": "dog_bark",
+    "DOG_BARK": "sound",
     "BABY_CRY": "baby_cry",
     "OBJECT_PERSON": "person",
-    "OBJECT_DOG": "dog",
+    "OBJECT_DOG": "pet",
 }
+# WebSocket message -> the app's event-history type (object_detected: by objectClass)
+WS_TYPES = {
+    "motion_detected": "MOTION",
+    "sound_detected": "ANY_SOUND",
+    "sound_classified": "DOG_BARK",
+    "baby_cry_classified": "BABY_CRY",
+}
+# detected objects beyond the documented person and dog
+OBJECT_TYPES = {"cat": "pet", "car": "vehicle", "truck": "vehicle", "face": "face"}
 _EVENT_META = {"type", "timestamp", "eventKind"}
 HARDWARE_KEYS = ("cameraIds", "resolutions", "frameRates", "maxFrameRate")
+
+
+def _event_type(vendor_type: str) -> str:
+    known = HISTORY_TYPES.get(vendor_type)
+    if known is not None:
+        return known
+    thing = vendor_type.removeprefix("OBJECT_").lower()
+    return OBJECT_TYPES.get(thing, "other")
+
+
+def _percent(level: Any) -> int | None:
+    if isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= LEVELS:
+        return level * 100 // LEVELS
+    return None
+
+
+def _level(percent: int) -> int:
+    """Percent 1..100 as the app's 1..10 (nearest, halves up, at least 1)."""
+    return max(1, min(LEVELS, (percent * LEVELS + 50) // 100))
 
 
 @register("ipcamera")
@@ -78,18 +117,12 @@ class IpCameraDevice(Device):
         self._seen: deque[tuple[Any, Any]] = deque(maxlen=512)  # (eventId, timestamp)
         self._tasks: set[asyncio.Task[None]] = set()
         self.model = config.model or "IP Camera"
-
-    @classmethod
-    def default_capabilities(cls) -> set[Capability]:
-        return {
-            Capability.SNAPSHOT,
-            Capability.STREAM,
-            Capability.SETTINGS,
-            Capability.LIGHT,
-            Capability.MOTION_DETECTION,
-            Capability.EVENTS,
-            Capability.RAW,
-        }
+        # what the app last told, by source
+        self._settings: dict[str, Any] = {}
+        self._status: dict[str, Any] = {}
+        self._hardware: dict[str, Any] = {}
+        self._pro: bool | None = None
+        self._services: dict[str, dict[str, Any]] = {}  # rtsp / mqtt status messages
 
     # lifecycle ------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -106,10 +139,38 @@ class IpCameraDevice(Device):
         with contextlib.suppress(CamhubError):
             await self.transport.logout()
 
-    async def poll(self) -> dict[str, Any]:
+    async def poll(self) -> DeviceState:
         status = expect_dict(await self.transport.request("GET", "/status"), "status", self.name)
         self._take_status(status)
-        return dict(self.state)
+        return self._typed()
+
+    def _typed(self) -> DeviceState:
+        """The state from what the app last told."""
+        s = self._settings
+        values: list[State] = []
+        if "torchEnabled" in s:
+            values.append(LightState(on=bool(s["torchEnabled"]), mode=TORCH, modes=[TORCH]))
+        if "motionEnabled" in s:
+            values.append(
+                MotionDetectionState(
+                    enabled=bool(s["motionEnabled"]),
+                    sensitivity=_percent(s.get("motionSensitivity")),
+                )
+            )
+        vendor: dict[str, Any] = dict(self._status)
+        vendor["settings"] = {k: s[k] for k in VENDOR_SETTINGS if k in s}
+        if self._hardware:
+            vendor["hardware"] = dict(self._hardware)
+        if self._pro is not None:
+            vendor["pro"] = self._pro
+        vendor |= {name: dict(status) for name, status in self._services.items()}
+        return DeviceState.of(*values, vendor=vendor)
+
+    def _changed(self) -> None:
+        """Bring ``self.state`` in step with what the app told (between polls too)."""
+        fresh = self._typed()
+        self.state.set(*fresh)
+        self.state.vendor = fresh.vendor
 
     async def _refresh_hardware(self) -> None:
         caps = expect_dict(
@@ -118,26 +179,26 @@ class IpCameraDevice(Device):
         self._take_hardware(caps)
 
     def _take_hardware(self, caps: dict[str, Any]) -> None:
-        self.state["hardware"] = {k: caps[k] for k in HARDWARE_KEYS if k in caps}
+        self._hardware = {k: caps[k] for k in HARDWARE_KEYS if k in caps}
+        self._changed()
 
     def _take_status(self, status: dict[str, Any]) -> None:
-        for key in ("streaming", "cameraRunning", "clients", "wsClients"):
-            if key in status:
-                self.state[key] = status[key]
+        self._status |= {k: status[k] for k in STATUS_KEYS if k in status}
         settings = status.get("settings")
         if isinstance(settings, dict):
             self._take_settings(settings)
+        else:
+            self._changed()
 
     def _take_settings(self, settings: dict[str, Any]) -> None:
-        mirrored = self.state.setdefault("settings", {})
-        mirrored.update({k: settings[k] for k in STATE_KEYS if k in settings})
-        if "torchEnabled" in settings:
-            self.state["torch"] = bool(settings["torchEnabled"])
+        keys = (*VENDOR_SETTINGS, *CAPABILITY_SETTINGS)
+        self._settings |= {k: settings[k] for k in keys if k in settings}
         self._take_license(settings.get("license"))
 
     def _take_license(self, lic: Any) -> None:
         if isinstance(lic, dict) and isinstance(lic.get("isPro"), bool):
-            self.state["pro"] = lic["isPro"]
+            self._pro = lic["isPro"]
+        self._changed()
 
     # WebSocket --------------------------------------------------------------------------
     def _on_message(self, data: dict[str, Any]) -> None:
@@ -159,15 +220,18 @@ class IpCameraDevice(Device):
             self._take_license(data.get("license", data))
             self.ctx.on_state()
         elif kind in ("rtsp_status", "mqtt_status"):
-            self.state[str(kind).split("_")[0]] = {k: v for k, v in data.items() if k != "type"}
+            service = str(kind).split("_")[0]
+            self._services[service] = {k: v for k, v in data.items() if k != "type"}
+            self._changed()
             self.ctx.on_state()
-        elif kind in EVENT_TYPES or kind == "object_detected":
-            event_type = EVENT_TYPES.get(str(kind))
-            if event_type is None:
+        elif kind in WS_TYPES or kind == "object_detected":
+            vendor_type = WS_TYPES.get(str(kind))
+            if vendor_type is None:
                 obj = data.get("objectClass")
-                event_type = obj.lower() if isinstance(obj, str) and obj else "object"
+                thing = obj.upper() if isinstance(obj, str) and obj else "UNKNOWN"
+                vendor_type = f"OBJECT_{thing[:32]}"
             fields = {k: v for k, v in data.items() if k not in _EVENT_META}
-            self._emit(event_type, fields, data.get("timestamp"))
+            self._emit(vendor_type, fields, data.get("timestamp"))
 
     async def _hardware_changed(self) -> None:
         try:
@@ -182,14 +246,18 @@ class IpCameraDevice(Device):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _emit(self, event_type: str, fields: dict[str, Any], ts: Any) -> None:
+    def event_types(self) -> frozenset[str]:
+        return frozenset({*HISTORY_TYPES.values(), *OBJECT_TYPES.values(), "other"})
+
+    def _emit(self, vendor_type: str, fields: dict[str, Any], ts: Any) -> None:
         stamp = ts if isinstance(ts, int) and not isinstance(ts, bool) and ts > 0 else now_ms()
         key = (fields.get("eventId"), stamp)
         if key in self._seen:
             return
         self._seen.append(key)
         self._last_event_ms = max(self._last_event_ms, stamp)
-        self.ctx.emit(EventIn(event_type, fields, stamp))
+        data = {**fields, "vendorType": vendor_type}
+        self.ctx.emit(EventIn(_event_type(vendor_type), data, stamp))
 
     async def _catch_up(self) -> None:
         """Back on the WebSocket: emit the stored events it missed while away."""
@@ -200,12 +268,12 @@ class IpCameraDevice(Device):
         )
         events = expect_dict(answer, "events", self.name).get("events")
         if not isinstance(events, list):
-            raise DeviceError(f"{self.name}: malformed reply to events", device=self.name)
+            raise MalformedReply(self.name, "events")
         for event in events:
             if not isinstance(event, dict) or event.get("type") not in HISTORY_TYPES:
                 continue
             fields = {k: v for k, v in event.items() if k not in ("id", "type", "timestamp")}
-            self._emit(HISTORY_TYPES[event["type"]], fields, event.get("timestamp"))
+            self._emit(event["type"], fields, event.get("timestamp"))
 
     # capabilities -----------------------------------------------------------------------
     async def snapshot(self) -> bytes:
@@ -227,6 +295,7 @@ class IpCameraDevice(Device):
         return settings
 
     async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Sent as is: the app checks them (its errors come back as InvalidArgument)."""
         answer = expect_dict(
             await self.transport.request("POST", "/settings", changes), "settings", self.name
         )
@@ -242,26 +311,29 @@ class IpCameraDevice(Device):
             return dict(answer["settings"])
         return await self.get_settings()
 
-    async def set_light(self, on: bool) -> None:
-        """Set, never toggle: ``POST /torch`` flips the torch, so two commands at once
-        would cancel out; the ``torchEnabled`` setting is idempotent."""
+    def settings_schema(self) -> dict[str, Any]:
+        return settings_schema(self._hardware)
+
+    async def set_light(self, on: bool, mode: str | None = None) -> None:
+        """The torch. Set, never toggle: ``POST /torch`` flips the torch, so two commands
+        at once would cancel out; the ``torchEnabled`` setting is idempotent."""
+        if mode not in (None, TORCH):
+            raise InvalidArgument("the light's only mode is torch", ["mode: must be torch"])
         settings = await self.update_settings({"torchEnabled": on})
         if settings.get("torchEnabled") is not on:
             raise DeviceError(f"{self.name}: the torch did not switch", device=self.name)
 
-    async def get_motion_detection(self) -> dict[str, Any]:
-        settings = await self.get_settings()
-        return {ours: settings.get(theirs) for ours, theirs in MOTION_KEYS.items()}
-
-    async def set_motion_detection(self, changes: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(changes) - set(MOTION_KEYS))
-        if unknown:
-            raise InvalidArgument(
-                "unknown motion detection keys",
-                errors=[f"{k}: Unknown motion detection setting" for k in unknown],
-            )
-        settings = await self.update_settings({MOTION_KEYS[k]: v for k, v in changes.items()})
-        return {ours: settings.get(theirs) for ours, theirs in MOTION_KEYS.items()}
+    async def set_motion_detection(self, enabled: bool | None, sensitivity: int | None) -> None:
+        """``motionEnabled``; the sensitivity (percent) as the app's 1..10."""
+        changes: dict[str, Any] = {}
+        if enabled is not None:
+            changes["motionEnabled"] = enabled
+        if sensitivity is not None:
+            if not 1 <= sensitivity <= 100:
+                raise InvalidArgument("sensitivity: 1-100", ["sensitivity: 1-100"])
+            changes["motionSensitivity"] = _level(sensitivity)
+        if changes:
+            await self.update_settings(changes)
 
     async def raw(self, request: Any) -> Any:
         """``{"method": "GET", "path": "/status", "body": {...}, "params": {...}}``."""

@@ -15,6 +15,7 @@ from camhub.errors import (
     DeviceError,
     DeviceLockedOut,
     InvalidArgument,
+    MalformedReply,
     VendorCode,
 )
 
@@ -81,5 +82,5 @@ def error_for(status: int, body: Any, device: str) -> Exception:
 def expect_dict(body: Any, what: str, device: str) -> dict[str, Any]:
     """``body`` if it is a JSON object, else the DeviceError of a malformed reply."""
     if not isinstance(body, dict):
-        raise DeviceError(f"{device}: malformed reply to {what}", device=device)
+        raise MalformedReply(device, what)
     return body

@@ -17,7 +17,7 @@ import aiohttp
 
 from camhub.drivers.http import REPLY_LIMIT, STILL_LIMIT, fetch
 from camhub.drivers.ipcamera.protocol import ApiStatus, error_for, expect_dict, lockout_seconds
-from camhub.errors import DeviceAuthError, DeviceError, DeviceLockedOut
+from camhub.errors import DeviceAuthError, DeviceLockedOut, MalformedReply
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +156,7 @@ class IpCameraTransport:
             return status, data
         parsed = _maybe_json(data)
         if status == 200 and parsed is None and data.strip():
-            raise DeviceError(
-                f"{self.device}: malformed reply to {method} {path}", device=self.device
-            )
+            raise MalformedReply(self.device, f"{method} {path}")
         return status, parsed
 
 

@@ -1,30 +1,27 @@
 """The Sercomm camera driver (kind ``sercomm``): RC8221, RC8221D, OC821D, RC8230.
 
-Capabilities: snapshot, MJPEG stream, pan/tilt with presets 100..104 (pan/tilt models
-only: ``ptctrl=on`` in ``/util/query.cgi`` and for our user in ``/img/query.cgi``),
-arming, motion detection windows, settings over the configuration groups, the
-information LED (``SYSTEM.led_mode``), reboot, HTTP-notify events and raw requests.
-``events`` needs ``server.hook_base_url`` (the URL the camera calls camhub back on);
-without it the capability is dropped with one warning.
+Capabilities: snapshot, MJPEG stream, pan/tilt and presets (pan/tilt models only:
+``ptctrl=on`` in ``/util/query.cgi`` and for our user in ``/img/query.cgi``; see
+:mod:`.ptz`), arm, motion detection, the information LED (``SYSTEM.led_mode``),
+settings over the configuration groups with the motion windows (:mod:`.settings`),
+reboot, HTTP-notify events and raw requests. ``events`` needs ``server.hook_base_url``
+(the URL the camera calls camhub back on); without it the capability is dropped with
+one warning. An account that is not the camera's admin (no ``/adm/`` access) keeps
+what ``/util`` and ``/img`` allow: snapshot, stream and, with pan/tilt rights, PTZ.
 
-Device information and logs:
-
-- ``poll()`` state has ``info``: model, firmware (``fw_ver``, else ``/adm/sysinfo.cgi``),
-  firmware date, serial number, MAC, maker, host name, IP address, HTTP/RTSP ports.
-  It is read once per ``connect()`` from ``/util/query.cgi``, its ``extension=yes``
-  page and ``/adm/sysinfo.cgi``, any of which may lack keys. The state also has
-  ``ir_filter`` (``/io/query_filter.cgi``) on cameras that answer it.
-- ``get_settings()`` has, beside the groups, ``event_log``: the camera's event log
-  (``/adm/log.cgi``), newest first, read-only. ``raw({"path": "/adm/log.cgi"})``
-  gives the same as text.
+State (``poll``): ``arm`` {armed} (``EVENT.event_trigger``), ``motion_detection``
+{enabled, sensitivity in percent} (``MOTION.md_mode``; the camera's 1..10 sensitivity
+x 10), ``led`` {on}, ``ptz`` (the estimated position, ``estimated: true``), ``presets``.
+``vendor``: ``firmware``, ``host_name``, ``ir_filter`` (``/io/query_filter.cgi``, on
+cameras that answer it) and ``info`` (model, firmware, firmware date, serial number,
+MAC, maker, host name, IP address, HTTP/RTSP ports), read once per ``connect()`` from
+``/util/query.cgi``, its ``extension=yes`` page and ``/adm/sysinfo.cgi``, any of which
+may lack keys.
 
 Settings and raw replies are redacted (:mod:`camhub.drivers.sercomm.redact`): no
 password, WiFi key or camhub hook secret leaves the driver.
 
-Pan/tilt position is not readable from the camera; the driver keeps an estimate in
-the camera's own units (pan -63..63, tilt -36..28), reset by ``ptz_home``.
-
-``DeviceConfig.options``: see :mod:`camhub.drivers.sercomm.options` (``ptz_step``,
+Options: :class:`~camhub.drivers.sercomm.options.SercommOptions` (``ptz_step``,
 ``notify``).
 """
 
@@ -34,39 +31,43 @@ import logging
 import re
 from typing import Any, ClassVar
 
-from camhub.capabilities import Capability
+from camhub.capabilities import (
+    ArmState,
+    Capability,
+    DeviceState,
+    Direction,
+    HttpSource,
+    LedState,
+    MotionDetectionState,
+    Preset,
+    PresetsState,
+    State,
+    implemented,
+)
 from camhub.config import DeviceConfig
-from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext, EventIn, HttpSource, PtzDirection
+from camhub.drivers.base import Device, DeviceContext, EventIn
 from camhub.drivers.http import peer
-from camhub.drivers.sercomm.motion import motion_changes, read_motion
+from camhub.drivers.registry import options_for, register
+from camhub.drivers.sercomm.motion import read_sensitivity, read_windows, sensitivity_changes
 from camhub.drivers.sercomm.notify import NotifyOutcome, configure_notify
-from camhub.drivers.sercomm.options import parse_options
-from camhub.drivers.sercomm.protocol import SercommProtocol, SercommRefused, code_meaning
+from camhub.drivers.sercomm.options import SercommOptions
+from camhub.drivers.sercomm.protocol import SercommProtocol
+from camhub.drivers.sercomm.ptz import PanTilt
 from camhub.drivers.sercomm.redact import redact_group, redact_text
-from camhub.drivers.sercomm.settings import EVENT_LOG, settings_changes
+from camhub.drivers.sercomm.settings import (
+    EVENT_LOG,
+    MOTION_WINDOWS,
+    settings_changes,
+    settings_schema,
+    shown,
+)
 from camhub.drivers.sercomm.transport import SercommTransport
-from camhub.errors import ConfigError, DeviceAuthError, InvalidArgument, NotFound
+from camhub.errors import ConfigError, DeviceAuthError, InvalidArgument
 
 log = logging.getLogger(__name__)
 
-PAN_LIMIT = (-63, 63)
-TILT_LIMIT = (-36, 28)
-MAX_TILT_STEP = 64
-PRESETS: dict[str, str] = {
-    "100": "Motion detection point",
-    "101": "Patrol",
-    "102": "Pan right, then left",
-    "103": "Home",
-    "104": "Calibration",
-}
-_DIRECTIONS: dict[str, tuple[str, int, int]] = {
-    "left": ("L", -1, 0),
-    "right": ("R", 1, 0),
-    "up": ("U", 0, 1),
-    "down": ("D", 0, -1),
-}
-_EVENT_TYPES = {"motion": "motion", "audio": "sound", "sound": "sound", "io": "io"}
+# the ``event`` of an HTTP notify call -> camhub's event type (anything else: motion)
+_EVENT_TYPES = {"motion": "motion", "audio": "sound", "sound": "sound", "io": "alarm"}
 _ADMIN_ONLY = {
     Capability.ARM, Capability.MOTION_DETECTION, Capability.SETTINGS,
     Capability.LED, Capability.EVENTS, Capability.REBOOT,
@@ -88,25 +89,23 @@ _INFO_KEYS = (
 _RAW_PATH = re.compile(r"^/[A-Za-z0-9_./-]*$")
 
 
-def _clamp(value: int, limits: tuple[int, int]) -> int:
-    return max(limits[0], min(limits[1], value))
-
-
 @register("sercomm")
 class SercommCamera(Device):
     kind: ClassVar[str] = "sercomm"
+    options_model = SercommOptions
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
-        self.options = parse_options(config)  # also checked up front: check_config
-        username = ctx.username or config.username
-        if username and ":" in username:
-            raise ConfigError([f"devices.{self.name}.username: must not contain ':'"])
+        self.check_config(config)
+        opts = ctx.options
+        self._options = (
+            opts if isinstance(opts, SercommOptions) else options_for(SercommCamera, config)
+        )
         self.transport = SercommTransport(
             ctx.http,
             host=config.host or "",
             port=config.port,
-            username=username,
+            username=ctx.username or config.username,
             password=ctx.password
             if ctx.password is not None
             else (config.password.get_secret_value() if config.password else None),
@@ -114,40 +113,29 @@ class SercommCamera(Device):
             device=self.name,
         )
         self.protocol = SercommProtocol(self.transport)
+        self.ptz = PanTilt(self.protocol, self._options.ptz_step, self.name)
         self.firmware = ""
         self.info: dict[str, str] = {}
         self.admin = True  # False: the account is the camera's viewer (no /adm/ access)
         self.has_ir_filter = True  # until the camera answers 404
-        self.pan = 0
-        self.tilt = 0
-        self.home = (0, 0)
-        self.ptz_step_size = self.options.ptz_step
+        self._groups: dict[str, list[str]] = {}  # keys of each group last read (schema)
         self._logged: set[str] = set()  # warnings given once per device
         if ctx.hook_url is None:
-            self.capabilities.discard(Capability.EVENTS)
+            self.capabilities -= {Capability.EVENTS}
             log.warning(
                 "%s: no events from this camera: set server.hook_base_url so that it can "
                 "call camhub back",
                 self.name,
             )
 
-    @classmethod
-    def check_config(cls, config: DeviceConfig) -> None:
-        parse_options(config)
+    @property
+    def options(self) -> SercommOptions:
+        return self._options
 
     @classmethod
-    def default_capabilities(cls) -> set[Capability]:
-        return {
-            Capability.SNAPSHOT,
-            Capability.STREAM,
-            Capability.ARM,
-            Capability.MOTION_DETECTION,
-            Capability.SETTINGS,
-            Capability.LED,
-            Capability.EVENTS,
-            Capability.REBOOT,
-            Capability.RAW,
-        }
+    def check_config(cls, config: DeviceConfig) -> None:
+        if config.username and ":" in config.username:
+            raise ConfigError([f"devices.{config.name}.username: must not contain ':'"])
 
     # lifecycle -------------------------------------------------------------------
     async def connect(self) -> None:
@@ -159,16 +147,15 @@ class SercommCamera(Device):
             self.admin = True
         except DeviceAuthError:
             self.admin = False  # a viewer account: /util and /img work, /adm does not
-        caps = type(self).default_capabilities()
-        pan_tilt = info.get("ptctrl") == "on" and access.get("ptctrl") == "on"
-        if pan_tilt:
-            caps |= {Capability.PTZ, Capability.PRESETS}
+        caps = set(implemented(type(self)))
+        if not (info.get("ptctrl") == "on" and access.get("ptctrl") == "on"):
+            caps -= {Capability.PTZ, Capability.PRESETS}
         sysinfo: dict[str, str] = {}
         events = False
         if self.admin:
             sysinfo = await self.protocol.sysinfo()
             if info.get("ptctrl") == "on":
-                self.home = await self._read_home()
+                await self.ptz.read_home()
             if self.ctx.hook_url:
                 events = await self._configure_notify(self.ctx.hook_url)
         else:
@@ -187,13 +174,6 @@ class SercommCamera(Device):
         if key not in self._logged:
             self._logged.add(key)
             log.warning(message, *args)
-
-    async def _read_home(self) -> tuple[int, int]:
-        home = (await self.protocol.get_group("PTZ", "PredefineHome"))["PredefineHome"]
-        x, _, y = home.partition(",")
-        if x.lstrip("-").isdecimal() and y.lstrip("-").isdecimal():
-            return int(x), int(y)
-        return (0, 0)
 
     async def _configure_notify(self, hook_url: str) -> bool:
         """Point the camera's HTTP notify at camhub; False when events cannot come."""
@@ -219,43 +199,51 @@ class SercommCamera(Device):
             )
         return True
 
-    async def poll(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"model": self.model, "firmware": self.firmware}
+    async def poll(self) -> DeviceState:
+        vendor: dict[str, Any] = {"firmware": self.firmware}
         if self.info:
-            state["info"] = dict(self.info)
+            vendor["info"] = dict(self.info)
+        values: list[State] = []
         if not self.admin:
             info = await self.protocol.query()
-            state["host_name"] = info.get("hostname", "")
+            vendor["host_name"] = info.get("hostname", "")
         else:
             event = await self.protocol.get_group("EVENT", "event_trigger")
-            motion = await self.protocol.get_group("MOTION", "md_mode")
+            motion = await self.protocol.get_group("MOTION")
             system = await self.protocol.get_group("SYSTEM")
-            state |= {
-                "host_name": system.get("host_name", ""),
-                "armed": event["event_trigger"] == "1",
-                "motion_enabled": motion["md_mode"] == "1",
-                "led": system.get("led_mode") == "1",
-            }
+            vendor["host_name"] = system.get("host_name", "")
+            values += [
+                ArmState(armed=event["event_trigger"] == "1"),
+                MotionDetectionState(
+                    enabled=motion.get("md_mode") == "1", sensitivity=read_sensitivity(motion)
+                ),
+                LedState(on=system.get("led_mode") == "1"),
+            ]
         if self.has_ir_filter:
             ir_filter = await self.protocol.ir_filter()
             if ir_filter is None:
                 self.has_ir_filter = False
             else:
-                state["ir_filter"] = ir_filter
+                vendor["ir_filter"] = ir_filter
         if Capability.PTZ in self.capabilities:
-            state["position"] = {"pan": self.pan, "tilt": self.tilt, "estimated": True}
-        self.state = state
-        return state
+            values.append(self.ptz.state())
+        if Capability.PRESETS in self.capabilities:
+            values.append(PresetsState(presets=await self.ptz.presets(saved_too=self.admin)))
+        return DeviceState.of(*values, vendor=vendor)
+
+    # events ------------------------------------------------------------------------
+    def event_types(self) -> frozenset[str]:
+        return frozenset(_EVENT_TYPES.values())
 
     async def handle_hook(self, query: dict[str, str], body: bytes) -> None:
-        kind = _EVENT_TYPES.get(query.get("event", "motion").lower(), "motion")
-        data: dict[str, Any] = {"source": "http_notify"}
+        said = query.get("event", "motion").lower()
+        data: dict[str, Any] = {"source": "http_notify", "vendorType": said[:32]}
         window = query.get("window", "")
         if window.isdecimal():
             data["window"] = int(window)
         if "time" in query:
             data["camera_time"] = query["time"][:32]
-        self.ctx.emit(EventIn(kind, data))
+        self.ctx.emit(EventIn(_EVENT_TYPES.get(said, "motion"), data))
 
     # media -------------------------------------------------------------------------
     async def snapshot(self) -> bytes:
@@ -267,115 +255,104 @@ class SercommCamera(Device):
             headers=self.transport.auth_headers,
         )
 
-    # pan / tilt --------------------------------------------------------------------
-    def _need_ptz(self) -> None:
-        if Capability.PTZ not in self.capabilities:
-            raise self._unsupported(Capability.PTZ)
+    # pan / tilt and presets (see .ptz) ---------------------------------------------
+    def _require(self, cap: Capability) -> None:
+        self.need(cap, object)  # Unsupported on a fixed camera
 
-    async def _move(self, direction: str, distance: int) -> None:
-        await self.protocol.pt_move(direction, distance)
+    async def ptz_step(self, direction: Direction) -> None:
+        self._require(Capability.PTZ)
+        await self.ptz.step(direction)
 
-    async def ptz_step(self, direction: PtzDirection) -> None:
-        self._need_ptz()
-        if direction not in _DIRECTIONS:
-            raise InvalidArgument(f"unknown direction {direction!r}")
-        code, dx, dy = _DIRECTIONS[direction]
-        step = self.ptz_step_size
-        await self._move(code, min(step, MAX_TILT_STEP) if dy else step)
-        self.pan = _clamp(self.pan + dx * step, PAN_LIMIT)
-        self.tilt = _clamp(self.tilt + dy * step, TILT_LIMIT)
-
-    async def ptz_move(self, x: int, y: int) -> None:
-        """Relative move: x > 0 right, y > 0 up, in the camera's steps."""
-        self._need_ptz()
-        if abs(y) > MAX_TILT_STEP:
-            raise InvalidArgument(f"y: at most {MAX_TILT_STEP} steps up or down")
-        if x and y and abs(x) == abs(y):
-            await self._move(("U" if y > 0 else "D") + ("R" if x > 0 else "L"), abs(x))
-        else:
-            if x:
-                await self._move("R" if x > 0 else "L", abs(x))
-            if y:
-                await self._move("U" if y > 0 else "D", abs(y))
-        self.pan = _clamp(self.pan + x, PAN_LIMIT)
-        self.tilt = _clamp(self.tilt + y, TILT_LIMIT)
+    async def ptz_move(self, pan: int, tilt: int, zoom: int = 0) -> None:
+        """Relative move in the camera's steps: pan > 0 right, tilt > 0 up."""
+        self._require(Capability.PTZ)
+        if zoom:
+            raise InvalidArgument("this camera cannot zoom", ["zoom: not supported"])
+        await self.ptz.move(pan, tilt)
 
     async def ptz_home(self) -> None:
-        self._need_ptz()
-        await self.protocol.pt_preset(103)
-        self.pan, self.tilt = self.home
+        self._require(Capability.PTZ)
+        await self.ptz.go_home()
 
     async def ptz_stop(self) -> None:
         """Sercomm moves are discrete steps: there is nothing to stop."""
-        self._need_ptz()
+        self._require(Capability.PTZ)
 
-    async def list_presets(self) -> list[dict[str, Any]]:
-        if Capability.PRESETS not in self.capabilities:
-            raise self._unsupported(Capability.PRESETS)
-        return [{"id": k, "name": v} for k, v in PRESETS.items()]
+    async def list_presets(self) -> list[Preset]:
+        self._require(Capability.PRESETS)
+        return await self.ptz.presets(saved_too=self.admin)
+
+    async def save_preset(self, name: str) -> str:
+        self._require(Capability.PRESETS)
+        return await self.ptz.save(name)
 
     async def goto_preset(self, preset_id: str) -> None:
-        if Capability.PRESETS not in self.capabilities:
-            raise self._unsupported(Capability.PRESETS)
-        if preset_id not in PRESETS:
-            raise NotFound(f"{self.name} has no preset {preset_id!r}", device=self.name)
-        await self.protocol.pt_preset(int(preset_id))
-        if preset_id in ("103", "104"):
-            self.pan, self.tilt = self.home
+        self._require(Capability.PRESETS)
+        await self.ptz.goto(preset_id)
 
-    # switches ----------------------------------------------------------------------
+    async def delete_preset(self, preset_id: str) -> None:
+        self._require(Capability.PRESETS)
+        await self.ptz.delete(preset_id)
+
+    # switches and motion detection -------------------------------------------------
     async def set_armed(self, on: bool) -> None:
         await self.protocol.set_group("EVENT", {"event_trigger": 1 if on else 0})
 
     async def set_led(self, on: bool) -> None:
         await self.protocol.set_group("SYSTEM", {"led_mode": 1 if on else 0})
 
-    async def get_motion_detection(self) -> dict[str, Any]:
-        return read_motion(await self.protocol.get_group("MOTION"))
-
-    async def set_motion_detection(self, changes: dict[str, Any]) -> dict[str, Any]:
-        values = motion_changes(changes)
+    async def set_motion_detection(self, enabled: bool | None, sensitivity: int | None) -> None:
+        """``md_mode``, and the sensitivity (percent) on the camera's 1..10 for every
+        window (the windows themselves are settings: ``motion_windows``)."""
+        values: dict[str, str] = {}
+        if enabled is not None:
+            values["md_mode"] = "1" if enabled else "0"
+        if sensitivity is not None:
+            if not 1 <= sensitivity <= 100:
+                raise InvalidArgument("sensitivity: 1-100", ["sensitivity: 1-100"])
+            values |= sensitivity_changes(sensitivity)
         if values:
-            await self._set_validated("MOTION", values)
-        return await self.get_motion_detection()
-
-    async def _set_validated(self, group: str, values: dict[str, str]) -> None:
-        try:
-            await self.protocol.set_group(group, values)
-        except SercommRefused as exc:
-            raise InvalidArgument(
-                f"{self.name} refused the {group} settings",
-                errors=[f"{group}.{k}: {code_meaning(c)}" for k, c in exc.refusals],
-                device=self.name,
-            ) from None
+            await self.protocol.set_checked("MOTION", values)
 
     # settings ----------------------------------------------------------------------
     def _redacted(self, group: dict[str, str]) -> dict[str, str]:
         return redact_group(group, self.ctx.hook_url, self.name)
 
     async def get_settings(self) -> dict[str, Any]:
-        """Every group (redacted), and the camera's ``event_log`` (read-only)."""
-        settings: dict[str, Any] = {
-            g: self._redacted(await self.protocol.get_group(g))
-            for g in await self.protocol.list_groups()
-        }
+        """Every group (redacted), the motion windows and the camera's ``event_log``."""
+        settings: dict[str, Any] = {}
+        for group in await self.protocol.list_groups():
+            values = self._redacted(await self.protocol.get_group(group))
+            settings[group] = shown(group, values)
+            if group == "MOTION":
+                settings[MOTION_WINDOWS] = read_windows(values)
+        self._groups = {g: list(v) for g, v in settings.items() if g != MOTION_WINDOWS}
         settings[EVENT_LOG] = await self.protocol.log()
         return settings
 
     async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
-        groups = await self.protocol.list_groups()
-        per_group = settings_changes(changes, groups)
+        """Writes each group once; answers the groups changed (and the windows)."""
+        per_group = settings_changes(changes, await self.protocol.list_groups())
         errors: list[str] = []
         for group, values in per_group.items():
             try:
-                await self._set_validated(group, values)
+                await self.protocol.set_checked(group, values)
             except InvalidArgument as exc:
                 errors += exc.errors
         if errors:
             raise InvalidArgument(
                 f"{self.name} refused some settings", errors=errors, device=self.name
             )
-        return {g: self._redacted(await self.protocol.get_group(g)) for g in per_group}
+        out: dict[str, Any] = {}
+        for group in per_group:
+            values = self._redacted(await self.protocol.get_group(group))
+            out[group] = shown(group, values)
+            if group == "MOTION":
+                out[MOTION_WINDOWS] = read_windows(values)
+        return out
+
+    def settings_schema(self) -> dict[str, Any]:
+        return settings_schema(self._groups)
 
     async def reboot(self) -> None:
         await self.protocol.expect_ok("/adm/reboot.cgi")

@@ -1,4 +1,4 @@
-"""``options:`` of a ``sercomm`` device entry, checked when the driver is built.
+"""The settings of a ``sercomm`` device entry (under ``options:`` or at its top level).
 
 ``ptz_step``  distance of one ``ptz_step`` in the camera's units, 1..127 (default 10;
               up/down moves are capped at 64, the camera's limit).
@@ -6,18 +6,16 @@
               replacing another target found there (logged once); ``keep``: leave a
               target that is not camhub's alone (then camhub gets no events from it).
 
-A bad value is a :class:`~camhub.errors.ConfigError` naming
-``devices.<name>.options.<key>``, never a crash at start-up.
+This is the driver's ``options_model``: the registry checks it when the config is
+loaded, so a bad value is a :class:`~camhub.errors.ConfigError` naming
+``devices.<n>.options.<key>``, never a crash at start-up.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from camhub.config import DeviceConfig
-from camhub.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SercommOptions(BaseModel):
@@ -32,16 +30,3 @@ class SercommOptions(BaseModel):
         if isinstance(value, bool):
             raise ValueError("must be an integer, not true/false")
         return value
-
-
-def parse_options(config: DeviceConfig) -> SercommOptions:
-    try:
-        return SercommOptions.model_validate(config.options)
-    except ValidationError as exc:
-        where = f"devices.{config.name}.options"
-        raise ConfigError(
-            [
-                f"{where}.{'.'.join(str(p) for p in e['loc']) or '(options)'}: {e['msg']}"
-                for e in exc.errors(include_url=False)
-            ]
-        ) from None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from camhub.drivers.http import STILL_LIMIT, Reply
 from camhub.drivers.sercomm.transport import QueryValue, SercommTransport
-from camhub.errors import DeviceError, VendorCode
+from camhub.errors import DeviceError, InvalidArgument, MalformedReply, VendorCode
 
 
 class SercommCode(VendorCode):
@@ -67,7 +67,7 @@ class SercommProtocol:
         self.device = transport.device
 
     def _malformed(self, what: str) -> DeviceError:
-        return DeviceError(f"{self.device}: malformed reply to {what}", device=self.device)
+        return MalformedReply(self.device, what)
 
     def _refused(self, group: str, reply: Reply) -> SercommRefused | None:
         errors = parse_ini(reply.text).get("ERROR")
@@ -111,6 +111,18 @@ class SercommProtocol:
         if refused is not None:
             raise refused
         raise self._malformed(f"set_group {group}")
+
+    async def set_checked(self, group: str, values: Mapping[str, QueryValue]) -> None:
+        """:meth:`set_group`, with the camera's refusals as InvalidArgument (one
+        ``GROUP.key: meaning`` error per refused key): for values a user gave."""
+        try:
+            await self.set_group(group, values)
+        except SercommRefused as exc:
+            raise InvalidArgument(
+                f"{self.device} refused the {group} settings",
+                errors=[f"{group}.{k}: {code_meaning(c)}" for k, c in exc.refusals],
+                device=self.device,
+            ) from None
 
     async def expect_ok(self, path: str, query: Mapping[str, QueryValue] | None = None) -> None:
         reply = await self.transport.get(path, query)
@@ -183,7 +195,7 @@ class SercommProtocol:
             query["quality"] = quality
         reply = await self.transport.get("/img/snapshot.cgi", query, limit=STILL_LIMIT)
         if not reply.body.startswith(b"\xff\xd8"):
-            raise self._malformed("/img/snapshot.cgi (not a JPEG)")
+            raise self._malformed("/img/snapshot.cgi: not a JPEG")
         return reply.body
 
     async def pt_move(self, direction: str, distance: int) -> None:

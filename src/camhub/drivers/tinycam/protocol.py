@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from camhub.drivers.http import STILL_LIMIT
 from camhub.drivers.tinycam.transport import Reply, TinyCamTransport
-from camhub.errors import DeviceAuthError, DeviceError, VendorCode
+from camhub.errors import DeviceAuthError, DeviceError, MalformedReply, VendorCode
 
 
 class TinyCamStatus(VendorCode):
@@ -80,7 +80,7 @@ class TinyCamApi:
         raise DeviceError(message, device=self.device, code=reply.status)
 
     def malformed(self, what: str) -> DeviceError:
-        return DeviceError(f"{self.device}: malformed tinyCam reply to {what}", device=self.device)
+        return MalformedReply(self.device, what)
 
     async def data(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """The ``data`` member of a JSON route's answer."""
