@@ -159,13 +159,12 @@ def serve(
 ) -> None:
     """Run the hub from a config file."""
     from camhub.config import load_config
-    from camhub.drivers import resolve
+    from camhub.drivers import kind_check, resolve
     from camhub.errors import ConfigError
 
     _logging(log_level)
     try:
-        cfg = load_config(config)
-        resolve(cfg)
+        cfg = resolve(load_config(config, kind_check))
     except ConfigError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
@@ -244,12 +243,11 @@ def _logging(level: str) -> None:
 def check_config(file: Annotated[Path, typer.Argument(help="YAML or JSON config file.")]) -> None:
     """Validate a config file: exit 0 when valid, else 2 with one line per problem."""
     from camhub.config import load_config
-    from camhub.drivers import resolve
+    from camhub.drivers import kind_check, resolve
     from camhub.errors import ConfigError
 
     try:
-        cfg = load_config(file)
-        resolve(cfg)
+        cfg = resolve(load_config(file, kind_check))
     except ConfigError as exc:
         for line in exc.problems:
             typer.echo(line)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
@@ -107,6 +109,15 @@ class DeviceConfig(_Model):
     timeout: float = Field(10.0, gt=0, le=120)
     motion: MotionConfig | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
+
+    @model_validator(mode="after")
+    def _known_kind(self, info: ValidationInfo) -> DeviceConfig:
+        """With a kind check in the validation context (the driver registry's), an
+        unknown kind is reported with the other problems of the file."""
+        check = (info.context or {}).get("kinds")
+        if callable(check):
+            self.kind = check(self.kind, self.model)
+        return self
 
     def __repr_args__(self) -> Any:
         """Declared fields only: driver extras and options may hold secrets."""
@@ -230,21 +241,25 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(root)"
 
 
-def parse_config(data: Any) -> Config:
+# (kind, model) -> the kind, or ValueError naming the known kinds (the driver registry's)
+KindCheck = Callable[[str, str | None], str]
+
+
+def parse_config(data: Any, kinds: KindCheck | None = None) -> Config:
     """Validate already-parsed data; raise ConfigError listing every problem."""
     problems: list[str] = []
     data = _expand(data, "", problems)
     if problems:
         raise ConfigError(problems)
     try:
-        return Config.model_validate(data)
+        return Config.model_validate(data, context={"kinds": kinds})
     except ValidationError as exc:
         raise ConfigError(
             [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)]
         ) from None
 
 
-def load_config(path: Path | str) -> Config:
+def load_config(path: Path | str, kinds: KindCheck | None = None) -> Config:
     """Read a YAML or JSON config file."""
     p = Path(path)
     try:
@@ -265,4 +280,4 @@ def load_config(path: Path | str) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(["(root): the config must be a mapping"])
-    return parse_config(data)
+    return parse_config(data, kinds)

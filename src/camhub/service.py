@@ -18,7 +18,7 @@ import aiohttp
 
 from camhub.auth.service import AuthService
 from camhub.config import Config, load_config
-from camhub.drivers import resolve
+from camhub.drivers import kind_check, resolve
 from camhub.drivers.http import same_host_redirects
 from camhub.errors import CamhubError, Conflict
 from camhub.hub.hub import Hub
@@ -150,7 +150,7 @@ class Camhub:
         path = self.settings.config_path
         if path is None:
             raise Conflict("camhub was not started from a config file")
-        new = resolve(await asyncio.to_thread(load_config, path))
+        new = resolve(await asyncio.to_thread(load_config, path, kind_check))
         return await self.apply(new)
 
     async def apply(self, new: Config) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from camhub.config import load_config, parse_config
+from camhub.drivers import kind_check, resolve
 from camhub.errors import ConfigError
 
 
@@ -40,30 +41,32 @@ devices:
 
 
 def test_tapo_rest_config_is_accepted_as_is(tmp_path: Path) -> None:
-    cfg = load_config(
-        write(
-            tmp_path,
-            "devices.json",
-            json.dumps(
-                {
-                    "tapo_credentials": {"email": "me@example.com", "password": "pw"},
-                    "server_password": "potatoes",
-                    "devices": [
-                        {
-                            "name": "living-room-bulb",
-                            "device_type": "L530",
-                            "ip_addr": "192.168.1.9",
-                        },
-                        {"name": "strip", "device_type": "P300", "ip_addr": "192.168.1.10"},
-                    ],
-                }
-            ),
+    cfg = resolve(
+        load_config(
+            write(
+                tmp_path,
+                "devices.json",
+                json.dumps(
+                    {
+                        "tapo_credentials": {"email": "me@example.com", "password": "pw"},
+                        "server_password": "potatoes",
+                        "devices": [
+                            {
+                                "name": "living-room-bulb",
+                                "device_type": "L530",
+                                "ip_addr": "192.168.1.9",
+                            },
+                            {"name": "strip", "device_type": "P300", "ip_addr": "192.168.1.10"},
+                        ],
+                    }
+                ),
+            )
         )
     )
     bulb, strip = cfg.devices
     assert (bulb.kind, bulb.model, bulb.host) == ("tapo-bulb", "L530", "192.168.1.9")
     assert strip.kind == "tapo-power-strip"
-    assert cfg.device_credentials(bulb) == ("me@example.com", "pw")
+    assert cfg.device_credentials(bulb, cloud_account=True) == ("me@example.com", "pw")
     assert [(u.username, u.role) for u in cfg.effective_users()] == [("admin", "admin")]
 
 
@@ -72,10 +75,13 @@ def test_tapo_rest_config_is_accepted_as_is(tmp_path: Path) -> None:
     [
         ({"bogus": 1}, "bogus: Extra inputs are not permitted"),
         ({"server": {"https_port": "x"}}, "server.https_port: Input should be a valid integer"),
-        ({"devices": [{"name": "a", "kind": "toaster", "host": "h"}]}, "devices.0.kind:"),
+        (
+            {"devices": [{"name": "a", "kind": "toaster", "host": "h"}]},
+            "devices.0: Value error, no driver for 'toaster'",
+        ),
         (
             {"devices": [{"name": "a", "kind": "sercomm"}]},
-            "devices.0: Value error, host is required",
+            "devices.0.host: required for kind sercomm",
         ),
         ({"devices": [{"name": "a", "kind": "sercomm", "host": "h"}] * 2}, "duplicate names a"),
         (
@@ -86,7 +92,7 @@ def test_tapo_rest_config_is_accepted_as_is(tmp_path: Path) -> None:
 )
 def test_problems_name_the_field(data: dict[str, object], expected: str) -> None:
     with pytest.raises(ConfigError) as info:
-        parse_config(data)
+        resolve(parse_config(data, kind_check))
     assert any(expected in p for p in info.value.problems), info.value.problems
 
 
@@ -111,7 +117,7 @@ def test_check_config_command(tmp_path: Path) -> None:
     assert res.returncode == 2
     lines = res.stdout.strip().splitlines()
     assert any(line.startswith("server.https_port: ") for line in lines), lines
-    assert any(line.startswith("devices.0.kind: ") for line in lines), lines
+    assert any(line.startswith("devices.0: Value error, no driver for 'nope'") for line in lines)
 
 
 def test_broken_yaml_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
@@ -143,5 +149,5 @@ def test_check_config_validates_driver_options(tmp_path: Path) -> None:
     )
     assert res.returncode == 2
     lines = res.stdout.strip().splitlines()
-    assert any(line.startswith("devices.porch.options.ptz_step: ") for line in lines), lines
-    assert any(line.startswith("devices.porch.options.colour: ") for line in lines), lines
+    assert any(line.startswith("devices.0.options.ptz_step: ") for line in lines), lines
+    assert any(line.startswith("devices.0.options.colour: ") for line in lines), lines

@@ -107,3 +107,5 @@ def test_cli_finds_the_toy_through_entry_points(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()

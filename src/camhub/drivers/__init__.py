@@ -4,6 +4,7 @@ from camhub.drivers.base import Device, DeviceContext, EventIn, HookReceiver
 from camhub.drivers.registry import (
     check_devices,
     driver_for,
+    kind_check,
     kind_for_model,
     kinds,
     load_all,
@@ -18,6 +19,7 @@ __all__ = [
     "HookReceiver",
     "check_devices",
     "driver_for",
+    "kind_check",
     "kind_for_model",
     "kinds",
     "load_all",

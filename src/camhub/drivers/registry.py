@@ -91,6 +91,16 @@ def kind_for_model(model: str) -> str | None:
     return None
 
 
+def kind_check(kind: str, model: str | None) -> str:
+    """For config validation: the kind (from the model when empty), or ValueError."""
+    found = kind or (kind_for_model(model) if model else None)
+    if not found:
+        raise ValueError("give kind (or a known device_type)")
+    if found not in kinds():
+        raise ValueError(f"no driver for {found!r} (known: {', '.join(kinds())})")
+    return found
+
+
 def _options(cls: type[Device], cfg: DeviceConfig, where: str) -> Any:
     """The driver's options model from ``options`` plus extra top-level keys."""
     extras = dict(cfg.model_extra or {})

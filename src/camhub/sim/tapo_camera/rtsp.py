@@ -18,15 +18,14 @@ privacy mode (lens mask) is on, the picture is black.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_server import RtspServer
+from camhub.sim.base import SimOptions
 from camhub.sim.h264 import EncoderSettings, H264Feed
 from camhub.sim.video import VideoSource
-
-if TYPE_CHECKING:
-    from camhub.sim.tapo_camera.server import TapoCameraEmulator
 
 REALM = "TP-Link IP-Camera"
 
@@ -40,9 +39,9 @@ def parse_size(text: Any) -> tuple[int, int]:
 
 
 class TapoRtsp:
-    def __init__(self, emu: TapoCameraEmulator) -> None:
-        self.emu = emu
-        opts = emu.opts
+    def __init__(self, opts: SimOptions, privacy: Callable[[], bool]) -> None:
+        """``privacy``: whether the lens is covered now (the picture is then black)."""
+        self.host = opts.host
         extra = opts.extra
         self.username = opts.stream_username
         self.password = opts.stream_password
@@ -52,7 +51,6 @@ class TapoRtsp:
             *parse_size(extra.get("sub_size", "640x360")), fps=fps, profile="baseline"
         )
         video = VideoSource(scene=extra.get("scene", "bursts"))
-        privacy = self._privacy
         self.feeds = {
             "/stream1": H264Feed(video, main, blank=privacy),
             "/stream2": H264Feed(video, sub, blank=privacy),
@@ -66,9 +64,6 @@ class TapoRtsp:
             name=REALM,
         )
 
-    def _privacy(self) -> bool:
-        return self.emu.camera.privacy
-
     def _password_of(self, user: str) -> str | None:
         if self.username is None or self.password is None or user != self.username:
             return None
@@ -76,7 +71,7 @@ class TapoRtsp:
 
     @property
     def url(self) -> str:
-        return f"rtsp://{self.emu.opts.host}:{self.server.port}"
+        return f"rtsp://{self.host}:{self.server.port}"
 
     async def start(self) -> None:
         await self.server.start()

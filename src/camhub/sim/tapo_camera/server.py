@@ -101,7 +101,8 @@ class TapoCameraEmulator(Emulator):
             firmware_update=str(offered) if offered else None,
             upgrade_seconds=float(extra.get("upgrade_seconds", 4.0)),
         )
-        self.rtsp = TapoRtsp(self) if opts.rtsp_port is not None else None
+        privacy = lambda: self.camera.privacy  # noqa: E731
+        self.rtsp = TapoRtsp(opts, privacy) if opts.rtsp_port is not None else None
 
     def setup(self) -> None:
         self.app.router.add_post("/", self._login_route)
