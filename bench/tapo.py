@@ -235,7 +235,7 @@ async def bench_camera(
 
 
 async def bench_hub(http: aiohttp.ClientSession, port: int, n: int, tmp: Path) -> dict[str, float]:
-    from camhub.api.state import AppSettings
+    from camhub.settings import AppSettings
     from camhub.server import serve
 
     raw = {

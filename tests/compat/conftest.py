@@ -20,8 +20,9 @@ import httpx
 import pytest
 
 from camhub.api.app import create_app
-from camhub.api.state import AppSettings, AppState
+from camhub.api.state import AppState
 from camhub.config import load_config
+from camhub.settings import AppSettings
 from camhub.sim import SimOptions, emulator_class
 from camhub.sim.tapo_smart import TapoSmartEmulator
 

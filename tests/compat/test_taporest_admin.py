@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from camhub.api.state import AppSettings
 from camhub.server import serve
+from camhub.settings import AppSettings
 
 from .conftest import SERVER_PASSWORD, MakeHub, settings_for, start_emulators, tapo_rest_config
 

@@ -21,13 +21,13 @@ from fastapi import FastAPI
 
 from camhub.api.app import create_app
 from camhub.api.routes.tinycam import router
-from camhub.api.state import AppSettings
 from camhub.capabilities import Capability
 from camhub.compat.tinycam_auth import ACCESS
 from camhub.config import DeviceConfig
 from camhub.drivers.base import DeviceContext, EventIn
 from camhub.drivers.tinycam.device import TinyCamServer
 from camhub.server import serve
+from camhub.settings import AppSettings
 from camhub.sim import SimOptions
 from camhub.sim.sercomm import SercommEmulator
 from camhub.sim.tinycam import TinyCamEmulator

@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from camhub.api.app import new_http_session
-from camhub.drivers.base import HttpSource
+from camhub.capabilities import HttpSource
 from camhub.drivers.http import REPLY_LIMIT, STILL_LIMIT, fetch, open_source, translate_errors
 from camhub.errors import DeviceError, DeviceTimeout
+from camhub.service import new_http_session
 from tests.drivers.test_http import read_request, serve
 
 MiB = 1 << 20

@@ -14,7 +14,7 @@ import pytest
 import websockets
 from cryptography import x509
 
-from camhub.api.state import AppSettings
+from camhub.settings import AppSettings
 from tests.conftest import ADMIN_PASSWORD, live_hub, make_settings
 
 

@@ -32,6 +32,7 @@ class Broker:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                self.stop()
                 raise RuntimeError(f"mosquitto exited: {err}")
             with (
                 contextlib.suppress(OSError),
@@ -42,9 +43,12 @@ class Broker:
         raise RuntimeError("mosquitto did not listen")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                self.proc.wait(timeout=10)
+            if self.proc.stderr is not None:
+                self.proc.stderr.close()
         self.proc = None
 
 

@@ -17,9 +17,9 @@ import httpx
 import pytest
 import websockets
 
-from camhub.api.state import AppSettings
 from camhub.config import parse_config
 from camhub.demo import EmulatorThread, demo_config, start_emulators
+from camhub.settings import AppSettings
 from camhub.sim.video import jpeg_size
 from tests.conftest import LiveHub, live_hub
 from tests.foundation.test_hub import free_port, until

@@ -256,7 +256,7 @@ class MqttBridge:
             password=c.password.get_secret_value() if c.password else None,
             keepalive=c.keepalive,
             tls_context=tls_context(c),
-            tls_insecure=bool(c.tls and c.tls.insecure),
+            tls_insecure=True if c.tls is not None and c.tls.insecure else None,
             will=aiomqtt.Will(self.topics.status, b"offline", qos=1, retain=True),
             timeout=10,
         )
@@ -286,6 +286,9 @@ class MqttBridge:
                         self.config.port,
                         reason,
                     )
+            except* Exception:  # a bug must not end the bridge for good
+                failures += 1
+                log.exception("MQTT: the bridge failed; starting it again")
             finally:
                 self.connected = False
                 self._client = None
@@ -400,7 +403,7 @@ class MqttBridge:
         if cap == "hass/light":
             steps = light_command(body)
         else:
-            if cap not in Capability.__members__.values():
+            if cap not in {c.value for c in Capability}:
                 raise InvalidArgument(f"no capability {cap!r}", ["topic: unknown capability"])
             steps = [(Capability(cap), body)]
         for capability, args in steps:

@@ -88,7 +88,8 @@ class Discovery:
     def entities(self, dev: dict[str, Any], settings_schema: dict[str, Any] | None) -> list[Entity]:
         """Every entity of one device (``dev`` as ``GET /api/devices/{name}`` shows it)."""
         name = dev["name"]
-        caps = {Capability(c) for c in dev.get("capabilities", []) if c in Capability}
+        known = {c.value for c in Capability}
+        caps = {Capability(c) for c in dev.get("capabilities", []) if c in known}
         state: dict[str, Any] = dev.get("state", {})
         common = {
             "device": self._device(dev),
