@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from camhub.api.app import create_app
 from camhub.api.redirect import RedirectApp
 from camhub.api.state import AppSettings, AppState
+from camhub.server_limits import MAX_HEAD_BYTES, bounded_protocol
 from camhub.tls import ensure_certificate
 
 log = logging.getLogger("camhub")
@@ -60,11 +61,17 @@ async def serve(
     tls_kw: dict[str, object] = {}
     if settings.tls:
         tls_kw = {"ssl_certfile": str(settings.cert_path), "ssl_keyfile": str(settings.key_path)}
+    server = settings.config.server
     common = {
         "log_config": None,
         "access_log": False,
         "server_header": False,
         "timeout_graceful_shutdown": 3,
+        # h11, never httptools: bounded request heads, see camhub.server_limits.
+        "http": bounded_protocol(server.max_connections),
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        # X-Forwarded-For / -Proto are believed only when a proxy is declared.
+        "proxy_headers": server.trust_forwarded_proto,
     }
     main_cfg = uvicorn.Config(app, lifespan="on", ws_max_size=1 << 20, **common, **tls_kw)  # type: ignore[arg-type]
     main = uvicorn.Server(main_cfg)
