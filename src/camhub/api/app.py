@@ -20,11 +20,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from camhub import __version__
 from camhub.api import errors
 from camhub.api.metrics import Metrics
-from camhub.api.routes import auth, devices, events, media, system, taporest, tinycam, web, ws
+from camhub.api.routes import (
+    auth,
+    devices,
+    docs,
+    events,
+    media,
+    system,
+    taporest,
+    tinycam,
+    web,
+    ws,
+)
 from camhub.api.state import AppSettings, AppState
 from camhub.auth.service import AuthService
 from camhub.errors import CamhubError
 from camhub.hub.hub import Hub
+from camhub.private import private_dir, restrict
 from camhub.tls import ensure_certificate
 
 log = logging.getLogger("camhub")
@@ -90,16 +102,18 @@ def create_app(settings: AppSettings) -> FastAPI:
         from camhub.store import Store
         from camhub.streams import StreamHub
 
-        data_dir = settings.data_dir
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data_dir = private_dir(settings.data_dir)
         if settings.tls and settings.self_signed:
             ensure_certificate(settings.cert_path, settings.key_path)
+            restrict(settings.cert_path)  # made 0644 by older versions
         config = settings.config
         async with contextlib.AsyncExitStack() as stack:
             http = new_http_session()
             stack.push_async_callback(http.close)
             store = await Store.open(config.store, data_dir)
             stack.push_async_callback(store.close)
+            for path in store.local_files():
+                restrict(path)  # SQLite gives its journal files the database's mode
             auth_service = AuthService(store, data_dir / "users.json")
             stack.callback(auth_service.close)
             await auth_service.load_users(config)
@@ -135,26 +149,40 @@ def create_app(settings: AppSettings) -> FastAPI:
         version=__version__,
         description="One secure, fast API to every IP camera and smart device.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Served by camhub.api.routes.docs, to signed-in users only.
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,
     )
     errors.install(app)
 
     app.add_middleware(errors.BodyLimit, limit=settings.config.server.max_body_bytes)
     app.add_middleware(Observe, settings=settings)
-    for module in (auth, devices, events, media, system, ws, taporest, tinycam, web):
+    for module in (auth, devices, events, media, system, ws, taporest, tinycam, web, docs):
         app.include_router(module.router)
     return app
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
 class Observe:
-    """Pure ASGI middleware: HTTPS enforcement behind a proxy, metrics, safe headers."""
+    """Pure ASGI middleware: HTTPS enforcement behind a proxy, metrics, safe headers.
+
+    Answers served over HTTPS (camhub's TLS, or a declared proxy's) carry HSTS, so a
+    browser that once reached camhub by name never tries plain HTTP for it again.
+    """
 
     def __init__(self, app: ASGIApp, settings: AppSettings) -> None:
         self.app = app
         self.settings = settings
         self.check_proto = settings.config.server.trust_forwarded_proto and not settings.tls
+        self.safe_headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+        ]
+        if settings.tls or self.check_proto:
+            self.safe_headers.append(HSTS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -179,11 +207,7 @@ class Observe:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                ]
+                message["headers"] = [*message.get("headers", []), *self.safe_headers]
             await send(message)
 
         try:

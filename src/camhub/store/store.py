@@ -252,15 +252,15 @@ class Store:
         }
 
     def _sqlite_file_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.local_files() if not p.name.endswith("-shm"))
+
+    def local_files(self) -> list[Path]:
+        """The database's files on this machine (SQLite: the file and its journals)."""
         database = self._engine.url.database
-        if not database or database == ":memory:":
-            return 0
-        total = 0
-        for suffix in ("", "-wal"):
-            p = Path(database + suffix)
-            if p.exists():
-                total += p.stat().st_size
-        return total
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return []
+        paths = [Path(database + suffix) for suffix in ("", "-wal", "-shm")]
+        return [p for p in paths if p.exists()]
 
     # sessions ------------------------------------------------------------------
     async def create_session(
