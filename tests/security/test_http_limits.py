@@ -18,7 +18,7 @@ CONNECTIONS = 4
 
 async def _flood(port: int, megabytes: int) -> bool:
     """Send a request head that never ends; True if the server cut it short."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    _reader, writer = await asyncio.open_connection("127.0.0.1", port)
     chunk = b"a" * (1 << 20)
     try:
         writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Flood: ")
