@@ -29,6 +29,7 @@ HEAD_SECONDS = 10.0
 REQUEST_SECONDS = 60.0
 MAX_CONNECTIONS = 1000
 
+
 def _busy_answer() -> bytes:
     body = b'{"error": "Too many connections"}'
     return (

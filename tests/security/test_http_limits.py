@@ -57,9 +57,7 @@ async def test_header_floods_keep_memory_bounded(tmp_path: Path) -> None:
             assert r.status_code == 302
 
 
-async def _trickle(
-    port: int, tls: bool, closed: asyncio.Queue[float], stop: asyncio.Event
-) -> None:
+async def _trickle(port: int, tls: bool, closed: asyncio.Queue[float], stop: asyncio.Event) -> None:
     """A slowloris client: one header byte a second; records when the server hangs up."""
     ctx = None
     if tls:

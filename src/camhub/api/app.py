@@ -114,10 +114,11 @@ def create_app(settings: AppSettings) -> FastAPI:
             stack.push_async_callback(store.close)
             for path in store.local_files():
                 restrict(path)  # SQLite gives its journal files the database's mode
-            auth_service = AuthService(store, data_dir / "users.json")
+            secret_key = _secret_key(data_dir)
+            auth_service = AuthService(store, data_dir / "users.json", secret_key)
             stack.callback(auth_service.close)
             await auth_service.load_users(config)
-            hub = Hub(config, http, store, data_dir, _hook_base(settings), _secret_key(data_dir))
+            hub = Hub(config, http, store, data_dir, _hook_base(settings), secret_key)
             streams = StreamHub(http, hub.get, hub.emit, data_dir)
             stack.push_async_callback(streams.close)
             metrics = Metrics()

@@ -70,7 +70,7 @@ def data(payload: Any) -> JSONResponse:
 async def login(request: Request, state: State, caller: Caller) -> Response:
     """Exchange ``user`` and ``pwd`` for a token (a camhub session)."""
     q = request.query_params
-    principal = await ta.check_password(state, q.get("user", ""), q.get("pwd", ""))
+    principal = await ta.check_password(request, state, q.get("user", ""), q.get("pwd", ""))
     try:
         session = await state.auth.open_session(
             principal.username, principal.role, principal.credential

@@ -283,5 +283,8 @@ class Store:
     async def delete_session(self, token_hash: str) -> None:
         await self._sessions.delete(token_hash)
 
+    async def sessions_beyond(self, username: str, keep: int) -> list[str]:
+        return await self._sessions.beyond(username, keep)
+
     async def delete_expired_sessions(self) -> int:
         return await self._sessions.delete_expired()

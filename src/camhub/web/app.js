@@ -1,7 +1,8 @@
 // camhub web page: plain JS, no build step.
 // Auth: the token from POST /api/auth lives in sessionStorage and is sent as a Bearer
-// token (and as ?token= on media URLs). Without it, the page falls back to the session
-// cookie, sending the stored csrfToken on state-changing requests.
+// token (media URLs carry a media token instead, see mediaToken). Without it, the page
+// falls back to the session cookie, sending the stored csrfToken on state-changing
+// requests.
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -45,11 +46,36 @@ async function api(path, options = {}, retried = false) {
   return body;
 }
 
-function mediaUrl(name, what, params = {}) {
+// Media URLs (<img src>, players) carry a media token, never the session token: it is
+// short-lived, view-only and opens media URLs only, so a copied or logged URL is not a
+// sign-in. One token serves every camera; a new one is fetched shortly before it
+// expires, or when the session changes.
+let mediaGrant = null; // {session, promise, expires}
+
+async function mediaToken() {
+  const session = store.getItem("token");
+  const g = mediaGrant;
+  if (g && g.session === session && g.expires - Date.now() > 60000) return (await g.promise).token;
+  const promise = api("/api/auth/media-token", { method: "POST", json: { device: null, ttl: 600 } });
+  const grant = { session, promise, expires: Infinity };
+  mediaGrant = grant;
+  try {
+    grant.expires = (await promise).expires;
+  } catch (err) {
+    if (mediaGrant === grant) mediaGrant = null;
+    throw err;
+  }
+  return (await promise).token;
+}
+
+async function withMediaToken(path, params = {}) {
   const q = new URLSearchParams(params);
-  const token = store.getItem("token");
-  if (token) q.set("token", token);
-  return `/api/devices/${encodeURIComponent(name)}/${what}?${q}`;
+  q.set("token", await mediaToken());
+  return `${path}?${q}`;
+}
+
+function mediaUrl(name, what, params = {}) {
+  return withMediaToken(`/api/devices/${encodeURIComponent(name)}/${what}`, params);
 }
 
 // ---- login ---------------------------------------------------------------------------
@@ -107,7 +133,8 @@ function card(dev) {
   if (caps.has("snapshot") || caps.has("stream")) {
     rows.push(el("button", { onclick: () => {
       view.hidden = false;
-      view.src = mediaUrl(dev.name, "snapshot", { resolution: "320", t: Date.now() });
+      mediaUrl(dev.name, "snapshot", { resolution: "320", t: Date.now() })
+        .then((url) => { view.src = url; }, () => {});
     } }, "Snapshot"));
   }
   if (caps.has("stream")) {
@@ -139,7 +166,7 @@ async function loadDevices() {
 function openLive(name) {
   $("#live").hidden = false;
   $("#live-name").textContent = name;
-  $("#live-img").src = mediaUrl(name, "stream.mjpeg");
+  mediaUrl(name, "stream.mjpeg").then((url) => { $("#live-img").src = url; }, () => {});
 }
 
 $("#live-close").addEventListener("click", () => {
@@ -171,8 +198,13 @@ function addEvent(ev) {
   const when = new Date(ev.timestamp || Date.now()).toLocaleTimeString();
   const li = el("li", {}, `${when} ${ev.device || ev.device_name || ""} ${ev.type}`);
   if (ev.data && ev.data.snapshot) {
-    const q = store.getItem("token") ? `?token=${encodeURIComponent(store.getItem("token"))}` : "";
-    li.append(" ", el("a", { href: `/api/snapshots/${encodeURIComponent(ev.data.snapshot)}${q}`, target: "_blank" }, "snapshot"));
+    const link = el("a", { target: "_blank" }, "snapshot");
+    const refresh = () => withMediaToken(`/api/snapshots/${encodeURIComponent(ev.data.snapshot)}`)
+      .then((url) => link.setAttribute("href", url), () => {});
+    refresh();
+    link.addEventListener("pointerenter", refresh); // media tokens expire: renew before a click
+    link.addEventListener("focus", refresh);
+    li.append(" ", link);
   }
   const list = $("#events");
   list.prepend(li);
