@@ -66,11 +66,14 @@ async def camhub_serve(data_dir: Path, **config: Any) -> AsyncIterator[ServedHub
     assert proc.stdout is not None
     try:
         url = None
+        said: list[str] = []
         async with asyncio.timeout(60):
             while url is None:
                 line = (await proc.stdout.readline()).decode(errors="replace")
+                said.append(line)
                 if not line:
-                    raise AssertionError(f"camhub serve exited: {await proc.wait()}")
+                    code = await proc.wait()
+                    raise AssertionError(f"camhub serve exited ({code}): {''.join(said)[-2000:]}")
                 if line.startswith("camhub ready: "):
                     url = line.split(": ", 1)[1].strip()
         drain = asyncio.create_task(proc.stdout.read())  # keep the pipe from filling up
