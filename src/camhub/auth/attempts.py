@@ -22,7 +22,7 @@ login does not wipe an address's record).
 Password checks (argon2, ~0.1-0.2 s of a thread and 64 MiB each) are queued, and
 the queue is bounded: checks from one address run one at a time (at most
 ``ADDRESS_QUEUE`` waiting), and at most ``MAX_CHECKS`` wait for or use the two
-password threads at once. Past either bound the answer is :class:`Busy` (503 with
+password threads at once. Past either bound the answer is :class:`QueueFull` (503 with
 ``Retry-After``), at once and without a password check. So a spray from one address
 holds at most one password thread, and a real user from elsewhere waits for at most
 a few checks. Attempts on one account are also checked one at a time, so parallel
@@ -61,7 +61,7 @@ class LockedOut(Exception):
         self.remaining = remaining
 
 
-class Busy(Exception):
+class QueueFull(Exception):
     """Too many password checks waiting: try again after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int = RETRY_AFTER) -> None:
@@ -194,17 +194,17 @@ class LoginGuard:
     # the queue -------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def turn(self, accounts: list[str], address: str) -> AsyncIterator[None]:
-        """Wait for this attempt's turn to check a password; raise :class:`Busy` at
+        """Wait for this attempt's turn to check a password; raise :class:`QueueFull` at
         once when the queue is full. Re-check :meth:`remaining` inside: a lockout may
         have started while waiting."""
         if self._waiting.get(address, 0) >= ADDRESS_QUEUE:
-            raise Busy
+            raise QueueFull
         self._waiting[address] = self._waiting.get(address, 0) + 1
         try:
             lock = self._address_locks.setdefault(address, asyncio.Lock())
             async with lock:
                 if self.checking >= MAX_CHECKS:
-                    raise Busy
+                    raise QueueFull
                 self.checking += 1
                 try:
                     async with contextlib.AsyncExitStack() as stack:

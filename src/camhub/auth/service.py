@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from camhub.auth.attempts import Busy, LockedOut, LoginGuard, client_key
+from camhub.auth.attempts import LockedOut, LoginGuard, QueueFull, client_key
 from camhub.auth.media import DEFAULT_TTL, MediaGrant, MediaTokens, is_media_token
 from camhub.auth.passwords import (
     DUMMY_HASH,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 SESSION_SECONDS = 30 * 24 * 3600
 SESSIONS_PER_USER = 50
 
-__all__ = ["AuthService", "BadCredentials", "Busy", "LockedOut", "NewSession", "Session"]
+__all__ = ["AuthService", "BadCredentials", "LockedOut", "NewSession", "QueueFull", "Session"]
 
 
 _T = TypeVar("_T")
@@ -205,7 +205,7 @@ class AuthService:
         check: Callable[[], Awaitable[_User | None]],
     ) -> _User:
         """One login attempt on ``accounts`` from ``address``: lockout, the bounded
-        queue, the check, the failure counted. Raise LockedOut, Busy or BadCredentials."""
+        queue, the check, the failure counted. Raise LockedOut, QueueFull or BadCredentials."""
         where = client_key(address)
 
         def refuse_if_locked() -> None:
@@ -234,7 +234,7 @@ class AuthService:
         self._cache = {h: s for h, s in self._cache.items() if s.expires_ms > now_ms}
 
     async def verify(self, username: str, password: str, address: str | None) -> _User:
-        """Check a password with lockout; raise LockedOut, Busy or BadCredentials."""
+        """Check a password with lockout; raise LockedOut, QueueFull or BadCredentials."""
 
         async def check() -> _User | None:
             user = self._users.get(username)

@@ -30,7 +30,7 @@ from camhub.api.deps import State, principal_for
 from camhub.api.routes.auth import bad_password, busy_response, client_address, lockout_response
 from camhub.api.routes.system import reload_config as native_reload
 from camhub.auth.principal import Principal
-from camhub.auth.service import BadCredentials, Busy, LockedOut
+from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.compat import taporest_tables as t
 from camhub.compat.taporest_actions import CHILD_HANDLERS, HANDLERS, Call
 from camhub.drivers.base import Device
@@ -71,7 +71,7 @@ async def login(body: LoginBody, state: State, request: Request) -> Response:
         user = await state.auth.verify_any_admin(body.password, client_address(request))
     except LockedOut as exc:
         return lockout_response(exc)
-    except Busy as exc:
+    except QueueFull as exc:
         return busy_response(exc)
     except BadCredentials:
         return bad_password()

@@ -34,7 +34,7 @@ from camhub.api.deps import get_state
 from camhub.api.routes.auth import client_address
 from camhub.auth.media import is_media_token
 from camhub.auth.principal import Principal
-from camhub.auth.service import BadCredentials, Busy, LockedOut
+from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.capabilities import Capability
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError
@@ -167,7 +167,7 @@ async def check_password(
         user = await state.auth.verify(username, password, address)
     except LockedOut as exc:
         raise _locked(exc.remaining) from None
-    except Busy as exc:
+    except QueueFull as exc:
         raise TinyCamError(503, "Too many sign-in attempts, try again.", exc.retry_after) from None
     except BadCredentials:
         raise TinyCamError(401, "Invalid username or password.") from None

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from camhub.errors import CamhubError
+from camhub.errors import Busy, CamhubError
 from camhub.store import queries as q
 from camhub.store.db import create_engine, default_url, display_url, migrate, table_bytes
 from camhub.store.schema import event_counts, event_totals, events
@@ -113,7 +113,7 @@ class Store:
                 yield conn
         except (sa.exc.DBAPIError, OSError) as exc:
             log.warning("event store query failed: %s", type(exc).__name__)
-            raise CamhubError("Event history unavailable") from exc
+            raise Busy("Event history unavailable", retry_after=5) from exc
 
     @property
     def dialect(self) -> str:

@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from camhub.api.deps import SESSION_COOKIE, State, principal_for
 from camhub.auth.media import DEFAULT_TTL, MAX_TTL, MIN_TTL
-from camhub.auth.service import BadCredentials, Busy, LockedOut
+from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.errors import NotFound
 
 router = APIRouter(tags=["auth"])
@@ -50,7 +50,7 @@ def lockout_response(exc: LockedOut) -> JSONResponse:
     )
 
 
-def busy_response(exc: Busy) -> JSONResponse:
+def busy_response(exc: QueueFull) -> JSONResponse:
     """The queue of password checks is full: nothing was checked, try again soon."""
     return no_store(
         {"success": False, "error": "Too many sign-in attempts at once, try again shortly"},
@@ -74,7 +74,7 @@ async def login(body: Credentials, state: State, request: Request) -> Response:
         session = await state.auth.login(body.username, body.password, client_address(request))
     except LockedOut as exc:
         return lockout_response(exc)
-    except Busy as exc:
+    except QueueFull as exc:
         return busy_response(exc)
     except BadCredentials:
         return bad_password()
