@@ -46,7 +46,7 @@ def _route(request: Request) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(CamhubError)
     async def _camhub(request: Request, exc: CamhubError) -> JSONResponse:
-        if exc.status >= 500:
+        if exc.status >= 500 and not isinstance(exc, Busy):  # a limit reached is no fault
             log.warning("%s %s: %s", request.method, _route(request), exc.message)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
         return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)

@@ -232,7 +232,8 @@ async def image(request: Request, state: State, caller: Caller) -> Response:
     """One JPEG of ``camera=<1..n>``."""
     cam = select_camera(request, state)
     width, height, quality = image_args(request)
-    jpeg = await state.streams.snapshot(cam.name, width, height, quality)
+    owner = caller.username if caller is not None else None
+    jpeg = await state.streams.snapshot(cam.name, width, height, quality, owner=owner)
     return Response(jpeg, media_type="image/jpeg", headers=NO_CACHE)
 
 
@@ -242,7 +243,8 @@ async def video(request: Request, state: State, caller: Caller) -> Response:
     cam = select_camera(request, state)
     width, height, quality = image_args(request)
     fps = int_param(request, "fps", 0, 60) or None
-    viewer = state.streams.subscribe(cam.name, width, height, quality, fps)
+    owner = caller.username if caller is not None else None
+    viewer = state.streams.subscribe(cam.name, width, height, quality, fps, owner=owner)
     await viewer.open()
     try:
         first = await viewer.first(cam.device.config.timeout)

@@ -158,7 +158,13 @@ async def _serve(ws: WebSocket, state: AppState, principal: Principal) -> None:
             else:
                 await send_json({"type": "error", "message": f"Unknown message type {kind!r}"})
 
-    media = WsMedia(send_bytes, state.streams, lambda name: name in state.hub.names(), send_json)
+    media = WsMedia(
+        send_bytes,
+        state.streams,
+        lambda name: name in state.hub.names(),
+        send_json,
+        owner=principal.username,
+    )
     unsubscribe = [
         state.hub.subscribe(push),
         state.store.subscribe(on_events),
