@@ -126,6 +126,15 @@ async def admin(request: Request) -> Principal:
     return p
 
 
+def stream_owner(state: AppState, p: Principal) -> str | None:
+    """Whose streams a viewer counts against (``camhub.streams.limits``): the user's,
+    by name, whatever session or media token it came with; None for admins (users
+    whose role is admin, and API keys), who could lift any limit in the config."""
+    if p.via == "apikey" or state.auth.user_role(p.username) == "admin":
+        return None
+    return p.username
+
+
 State = Annotated["AppState", Depends(get_state)]
 User = Annotated[Principal, Depends(authenticated)]
 MediaUser = Annotated[Principal, Depends(media_viewer)]

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from camhub.api.deps import State
+from camhub.api.deps import State, stream_owner
 from camhub.api.routes.media import NO_CACHE, MjpegResponse
 from camhub.auth.service import BadCredentials
 from camhub.capabilities import Capability
@@ -232,7 +232,7 @@ async def image(request: Request, state: State, caller: Caller) -> Response:
     """One JPEG of ``camera=<1..n>``."""
     cam = select_camera(request, state)
     width, height, quality = image_args(request)
-    owner = caller.username if caller is not None else None
+    owner = stream_owner(state, caller) if caller is not None else None
     jpeg = await state.streams.snapshot(cam.name, width, height, quality, owner=owner)
     return Response(jpeg, media_type="image/jpeg", headers=NO_CACHE)
 
@@ -243,7 +243,7 @@ async def video(request: Request, state: State, caller: Caller) -> Response:
     cam = select_camera(request, state)
     width, height, quality = image_args(request)
     fps = int_param(request, "fps", 0, 60) or None
-    owner = caller.username if caller is not None else None
+    owner = stream_owner(state, caller) if caller is not None else None
     viewer = state.streams.subscribe(cam.name, width, height, quality, fps, owner=owner)
     await viewer.open()
     try:

@@ -14,7 +14,9 @@ once per distinct (size, quality) and shared. So the bounds are:
   renditions in use, which the caller may pick instead);
 - **streams per user**: at most ``MAX_STREAMS_PER_OWNER`` live streams and
   snapshots in progress at once (all of a user's sessions and media tokens
-  together), so one account cannot hold every connection and camera.
+  together), so one guest account cannot hold every connection and camera. Admins
+  are not counted (``camhub.api.deps.stream_owner``): they could lift any limit in
+  the config, and one admin account may well feed a hundred displays.
 
 The renditions of a camera are counted from the first frame a viewer gets (its size
 is known only then) until the viewer closes.

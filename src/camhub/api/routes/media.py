@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from camhub.api.deps import MediaUser, State
+from camhub.api.deps import MediaUser, State, stream_owner
 from camhub.capabilities import Capability
 from camhub.errors import CamhubError, InvalidArgument, NotFound, Unsupported
 from camhub.streams import Viewer, parse_resolution
@@ -117,7 +117,8 @@ async def stream_mjpeg(
     width, height, q = _params(resolution, quality)
     rate = _number("fps", fps, 0.1, 60)
     device = state.hub.get(name)
-    viewer = state.streams.subscribe(name, width, height, q, rate, owner=user.username)
+    owner = stream_owner(state, user)
+    viewer = state.streams.subscribe(name, width, height, q, rate, owner=owner)
     await viewer.open()
     try:
         first = await viewer.first(device.config.timeout)
@@ -142,7 +143,8 @@ async def snapshot(
     """A JPEG now: the live frame when the camera is streaming, else a fresh still."""
     _viewable(state, name)
     width, height, q = _params(resolution, quality)
-    jpeg = await state.streams.snapshot(name, width, height, q, owner=user.username)
+    owner = stream_owner(state, user)
+    jpeg = await state.streams.snapshot(name, width, height, q, owner=owner)
     return Response(jpeg, media_type="image/jpeg", headers=NO_CACHE)
 
 
