@@ -57,6 +57,7 @@ class BoundedH11Protocol(H11Protocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self._deadline: asyncio.TimerHandle | None = None
+        self._armed_for = 0.0  # seconds of the request's time the deadline counts
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
@@ -77,15 +78,21 @@ class BoundedH11Protocol(H11Protocol):
         elif self.conn.their_state is h11.IDLE:
             if self._deadline is None:  # the next request's head started
                 self._arm(self.head_seconds)
-        elif self.conn.their_state is not h11.SEND_BODY:
+        elif self.conn.their_state is h11.SEND_BODY:
+            if self._deadline is None:  # a head that came in one piece; now its body
+                self._arm(self.request_seconds)
+        else:
             self._disarm()  # the whole request is in
 
     def on_response_complete(self) -> None:
         self._disarm()  # between requests, uvicorn's keep-alive timeout applies
-        super().on_response_complete()
+        super().on_response_complete()  # may start on a pipelined request already in
+        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+            self._arm(self.request_seconds)
 
     def _arm(self, seconds: float) -> None:
         self._disarm()
+        self._armed_for = seconds
         self._deadline = self.loop.call_later(seconds, self._expired)
 
     def _disarm(self) -> None:
@@ -97,18 +104,12 @@ class BoundedH11Protocol(H11Protocol):
         self._deadline = None
         if self.transport.is_closing() or self.transport.get_protocol() is not self:
             return
-        if self.conn.their_state is h11.SEND_BODY and self.head_seconds < self.request_seconds:
+        state = self.conn.their_state
+        if state is h11.SEND_BODY and self._armed_for < self.request_seconds:
             # The head came in time; the body has what is left of the request's time.
-            self._deadline = self.loop.call_later(
-                self.request_seconds - self.head_seconds, self._expired_body
-            )
-            return
-        if self.conn.their_state is h11.IDLE:
-            self.transport.close()
-
-    def _expired_body(self) -> None:
-        self._deadline = None
-        if not self.transport.is_closing() and self.conn.their_state is h11.SEND_BODY:
+            self._arm(self.request_seconds - self._armed_for)
+            self._armed_for = self.request_seconds
+        elif state is h11.IDLE or state is h11.SEND_BODY:
             self.transport.close()
 
 

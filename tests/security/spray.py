@@ -27,7 +27,11 @@ async def main(url: str, n: int, address: str) -> None:
         start = time.perf_counter()
 
         async def one(i: int) -> int:
-            r = await c.post("/api/auth", json={"username": f"ghost{i}", "password": "x"})
+            body = {"username": f"ghost{i}", "password": "x"}
+            try:
+                r = await c.post("/api/auth", json=body)
+            except httpx.RemoteProtocolError:  # a kept-alive connection the hub closed
+                r = await c.post("/api/auth", json=body)  # idle meanwhile: as browsers do
             return r.status_code
 
         codes = await asyncio.gather(*(one(i) for i in range(n)))

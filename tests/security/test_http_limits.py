@@ -9,7 +9,11 @@ import ssl
 from pathlib import Path
 
 import httpx
+import pytest
 
+from camhub.server_limits import BoundedH11Protocol
+from tests.conftest import live_hub, make_settings
+from tests.foundation.test_hub import free_port
 from tests.security.conftest import ServedHub, camhub_serve
 
 FLOOD_MB = 100
@@ -129,3 +133,54 @@ async def test_open_connections_are_capped(tmp_path: Path) -> None:
             async with asyncio.timeout(10):
                 while not await served():
                     await asyncio.sleep(0.1)
+
+
+async def _held_for(port: int, parts: list[bytes], pause: float) -> float:
+    """Send ``parts`` ``pause`` s apart; seconds until the server hangs up."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(pause):
+                    while await reader.read(65536):
+                        pass  # an answer (e.g. 400/413) then the close
+                    return loop.time() - start
+        async with asyncio.timeout(30):
+            while await reader.read(65536):
+                pass
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+    return loop.time() - start
+
+
+async def test_a_slow_body_is_dropped_at_the_request_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the deadlines shortened (head 1 s, request 3 s) on an in-process server."""
+    monkeypatch.setattr(BoundedH11Protocol, "head_seconds", 1.0)
+    monkeypatch.setattr(BoundedH11Protocol, "request_seconds", 3.0)
+    settings = make_settings(tmp_path / "data")
+    settings.http_port = free_port()
+    async with live_hub(settings) as hub:
+        assert hub.http_port is not None
+        head = b"POST /hooks/x/y HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"
+        # The head in one piece, then the body a byte at a time: cut at 3 s.
+        held = await _held_for(hub.http_port, [head] + [b"x"] * 20, 0.5)
+        assert 2.5 < held < 6, held
+        # The head slowly (but within 1 s), then a slow body: still 3 s for it all.
+        held = await _held_for(hub.http_port, [head[:20], head[20:]] + [b"x"] * 20, 0.4)
+        assert 2.5 < held < 6, held
+        # A request that takes its time but ends within the deadlines is served.
+        reader, writer = await asyncio.open_connection("127.0.0.1", hub.http_port)
+        for part in (b"GET /index.html HTTP/1.1\r\n", b"Host: 127.0.0.1\r\n", b"\r\n"):
+            writer.write(part)
+            await asyncio.sleep(0.3)  # a slow client, on purpose
+        async with asyncio.timeout(10):
+            assert (await reader.readline()).startswith(b"HTTP/1.1 302")
+        writer.close()
