@@ -233,3 +233,22 @@ async def test_auth_answers_are_never_cached(tmp_path: Path) -> None:
             r = await c.request(method, path, headers=h, json={} if method == "POST" else None)
             assert r.status_code == 200, (path, r.text)
             assert r.headers["cache-control"] == "no-store", path
+
+
+async def test_tinycam_basic_auth_refuses_other_sites_without_sec_fetch(tmp_path: Path) -> None:
+    """A browser too old for Sec-Fetch-* still names the other site in Origin/Referer."""
+    async with hub_from(tmp_path) as (_, client):
+        c = client("10.0.0.1")
+        good = base64.b64encode(f"admin:{ADMIN_PASSWORD}".encode()).decode()
+        basic = {"Authorization": f"Basic {good}"}
+        status = "/api/v1/get_status"
+        for evil in (
+            {"Referer": "https://evil.example/page.html"},
+            {"Origin": "https://evil.example"},
+            {"Origin": "null"},
+        ):
+            r = await c.get(status, headers={**basic, **evil})
+            assert r.status_code == 403 and r.text == "HTTP 403. Cross-site request refused."
+        r = await c.get(status, headers={**basic, "Referer": "https://testserver/"})
+        assert r.status_code == 200
+        assert (await c.get(status, headers=basic)).status_code == 200  # not a browser

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -203,8 +204,22 @@ async def authenticate(request: Request, state: AppState) -> Principal:
 
 
 def cross_site(request: Request) -> bool:
-    """A browser request another site started (``<img src>``, a link, a form)."""
-    return request.headers.get("sec-fetch-site", "none") not in ("same-origin", "none")
+    """A browser request another site started (``<img src>``, a link, a form).
+
+    ``Sec-Fetch-Site`` says so in current browsers; a browser without it still sends
+    ``Origin`` (forms, fetches) or ``Referer`` (images, links; unless a referrer
+    policy drops it) naming the other site, or ``Origin: null`` from a sandbox. A
+    client that is not a browser (Home Assistant, an Axis viewer) sends none of them.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    host = request.headers.get("host", "").lower()
+    for header in ("origin", "referer"):
+        value = request.headers.get(header)
+        if value:
+            return urlsplit(value).netloc.lower() != host
+    return False
 
 
 async def allowed(request: Request, state: AppState) -> Principal | None:
