@@ -40,7 +40,8 @@ import asyncio
 import contextlib
 import ipaddress
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -132,7 +133,8 @@ class LoginGuard:
         self._accounts: dict[str, _Bucket] = {}
         self._address_locks: dict[str, asyncio.Lock] = {}
         self._account_locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}
+        self._waiting: dict[str, int] = {}  # attempts holding or awaiting an address lock
+        self._account_users: Counter[str] = Counter()  # the same, per account lock
         self.checking = 0  # attempts waiting for, or using, a password thread
 
     # lockout ---------------------------------------------------------------------
@@ -183,34 +185,32 @@ class LoginGuard:
         self._pairs.pop((account, address), None)
 
     def prune(self) -> None:
-        """Forget idle buckets and locks; past MAX_TRACKED, keep the newest."""
+        """Forget idle buckets; past MAX_TRACKED, keep the newest."""
         now = time.monotonic()
         _prune(self._pairs, now, self.MAX_TRACKED)
         _prune(self._addresses, now, self.MAX_TRACKED)
         _prune(self._accounts, now, self.MAX_TRACKED)
-        self._address_locks = {k: v for k, v in self._address_locks.items() if v.locked()}
-        self._account_locks = {k: v for k, v in self._account_locks.items() if v.locked()}
 
     # the queue -------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def turn(self, accounts: list[str], address: str) -> AsyncIterator[None]:
         """Wait for this attempt's turn to check a password; raise :class:`QueueFull` at
         once when the queue is full. Re-check :meth:`remaining` inside: a lockout may
-        have started while waiting."""
+        have started while waiting. Locks live only while someone holds or awaits them."""
         if self._waiting.get(address, 0) >= ADDRESS_QUEUE:
             raise QueueFull
         self._waiting[address] = self._waiting.get(address, 0) + 1
         try:
-            lock = self._address_locks.setdefault(address, asyncio.Lock())
-            async with lock:
+            async with self._address_locks.setdefault(address, asyncio.Lock()):
                 if self.checking >= MAX_CHECKS:
                     raise QueueFull
                 self.checking += 1
                 try:
                     async with contextlib.AsyncExitStack() as stack:
                         for account in sorted(set(accounts)):  # one order: no deadlock
-                            account_lock = self._account_locks.setdefault(account, asyncio.Lock())
-                            await stack.enter_async_context(account_lock)
+                            stack.enter_context(self._using(account))
+                            lock = self._account_locks.setdefault(account, asyncio.Lock())
+                            await stack.enter_async_context(lock)
                         yield
                 finally:
                     self.checking -= 1
@@ -218,3 +218,15 @@ class LoginGuard:
             self._waiting[address] -= 1
             if not self._waiting[address]:
                 del self._waiting[address]
+                self._address_locks.pop(address, None)
+
+    @contextlib.contextmanager
+    def _using(self, account: str) -> Iterator[None]:
+        self._account_users[account] += 1
+        try:
+            yield
+        finally:
+            self._account_users[account] -= 1
+            if not self._account_users[account]:
+                del self._account_users[account]
+                self._account_locks.pop(account, None)
