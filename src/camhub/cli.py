@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -127,6 +128,7 @@ def _run_hub(settings: AppSettings, before_ready: Callable[[], None] | None = No
             before_ready()
         print_ready(url)
 
+    os.umask(0o077)  # everything the hub creates is its user's alone (camhub.private)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings, ready))
 

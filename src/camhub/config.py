@@ -54,6 +54,9 @@ class ServerConfig(_Model):
     trust_forwarded_proto: bool = False
     api_keys: list[SecretStr] = Field(default_factory=list, description="tapo-rest bearer keys")
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    max_connections: int = Field(
+        1000, ge=10, le=100_000, description="open connections per listener; past it, 503"
+    )
     hook_base_url: str | None = Field(
         None, description="URL devices use to call camhub back (e.g. http://192.168.1.2:8080)"
     )

@@ -9,6 +9,7 @@ Drivers raise these; the API layer maps them to HTTP statuses once, at the edge
     ├── Conflict                     state forbids the action              -> 409
     ├── InvalidArgument              bad input (``errors`` list)           -> 400
     ├── Unsupported                  capability the device lacks           -> 422
+    ├── Busy                         a limit is reached, or the database down -> 503
     ├── AuthenticationError          camhub's own auth failures            -> 401
     └── DeviceError                  a device refused or failed            -> 502
         ├── DeviceAuthError          the device refused our credentials    -> 502
@@ -74,6 +75,17 @@ class InvalidArgument(CamhubError):
 
 class Unsupported(CamhubError):
     status = 422
+
+
+class Busy(CamhubError):
+    """Not now: a limit is reached or the database is unavailable (503, with
+    ``Retry-After: retry_after``)."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.retry_after = retry_after
 
 
 class AuthenticationError(CamhubError):

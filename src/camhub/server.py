@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import uvicorn
 from fastapi import FastAPI
@@ -16,8 +17,9 @@ from fastapi import FastAPI
 from camhub.api.app import create_app
 from camhub.api.redirect import RedirectApp
 from camhub.api.state import AppState
+from camhub.server_limits import MAX_HEAD_BYTES, bounded_protocol
 from camhub.settings import AppSettings
-from camhub.tls import ensure_certificate
+from camhub.tls import cert_info, ensure_certificate, host_addresses
 
 log = logging.getLogger("camhub")
 
@@ -40,13 +42,27 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def server_names(settings: AppSettings) -> set[str]:
+    """Every name this server answers to, for the redirect listener's ``Location``."""
+    names = set(host_addresses())
+    host = settings.config.server.host
+    if host not in ("0.0.0.0", "::", ""):
+        names.add(host)
+    if settings.hook_base_url and (hook_host := urlsplit(settings.hook_base_url).hostname):
+        names.add(hook_host)
+    if settings.tls:
+        with contextlib.suppress(OSError, ValueError):
+            names.update(cert_info(settings.cert_path).names)
+    return names
+
+
 async def serve(
     settings: AppSettings, on_ready: Callable[[str], None], app: FastAPI | None = None
 ) -> None:
     """Serve until cancelled or signalled; call ``on_ready(url)`` once listening."""
     host = settings.config.server.host
     if settings.tls and settings.self_signed:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         ensure_certificate(settings.cert_path, settings.key_path)
     main_sock = _bind(host, settings.https_port)
     settings.https_port = main_sock.getsockname()[1]
@@ -61,18 +77,28 @@ async def serve(
     tls_kw: dict[str, object] = {}
     if settings.tls:
         tls_kw = {"ssl_certfile": str(settings.cert_path), "ssl_keyfile": str(settings.key_path)}
+    server = settings.config.server
     common = {
         "log_config": None,
         "access_log": False,
         "server_header": False,
         "timeout_graceful_shutdown": 3,
+        # h11, never httptools: bounded request heads, see camhub.server_limits.
+        "http": bounded_protocol(server.max_connections),
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        # X-Forwarded-For / -Proto are believed only when a proxy is declared.
+        "proxy_headers": server.trust_forwarded_proto,
     }
     main_cfg = uvicorn.Config(app, lifespan="on", ws_max_size=1 << 20, **common, **tls_kw)  # type: ignore[arg-type]
     main = uvicorn.Server(main_cfg)
     redirect = None
     if http_sock is not None:
         redirect = uvicorn.Server(
-            uvicorn.Config(RedirectApp(app, settings.https_port), lifespan="off", **common)  # type: ignore[arg-type]
+            uvicorn.Config(
+                RedirectApp(app, settings.https_port, server_names(settings)),
+                lifespan="off",
+                **common,  # type: ignore[arg-type]
+            )
         )
 
     async def announce() -> None:

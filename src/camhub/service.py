@@ -22,6 +22,7 @@ from camhub.drivers import kind_check, resolve
 from camhub.drivers.http import same_host_redirects
 from camhub.errors import CamhubError, Conflict
 from camhub.hub.hub import Hub
+from camhub.private import private_dir, restrict
 from camhub.settings import AppSettings
 from camhub.tls import ensure_certificate
 
@@ -108,10 +109,10 @@ class Camhub:
         from camhub.streams import StreamHub
 
         settings = self.settings
-        data_dir = settings.data_dir
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data_dir = private_dir(settings.data_dir)
         if settings.tls and settings.self_signed:
             ensure_certificate(settings.cert_path, settings.key_path)
+            restrict(settings.cert_path)  # made 0644 by older versions
         config = resolve(settings.config)
         stack = self._stack
         try:
@@ -119,12 +120,13 @@ class Camhub:
             stack.push_async_callback(self.http.close)
             self.store = await Store.open(config.store, data_dir)
             stack.push_async_callback(self.store.close)
-            self.auth = AuthService(self.store, data_dir / "users.json")
+            for path in self.store.local_files():
+                restrict(path)  # SQLite gives its journal files the database's mode
+            key = secret_key(data_dir)
+            self.auth = AuthService(self.store, data_dir / "users.json", key)
             stack.callback(self.auth.close)
             await self.auth.load_users(config)
-            self.hub = Hub(
-                config, self.http, self.store, data_dir, hook_base(settings), secret_key(data_dir)
-            )
+            self.hub = Hub(config, self.http, self.store, data_dir, hook_base(settings), key)
             self.streams = StreamHub(self.http, self.hub.get, self.hub.emit, data_dir)
             stack.push_async_callback(self.streams.close)
             stack.push_async_callback(self.hub.stop)  # before start: stops what did start

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
-import secrets
 import socket
 import ssl
 from dataclasses import dataclass
@@ -15,6 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from camhub.private import private_dir, write_private
 
 
 def host_addresses() -> list[str]:
@@ -85,21 +85,15 @@ def generate_self_signed(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(key, hashes.SHA256())
     )
-    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(cert_path.parent)
+    private_dir(key_path.parent)
     key_bytes = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    nonce = secrets.token_hex(4)
-    tmp_key = key_path.with_suffix(f".{nonce}.tmp")
-    fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key_bytes)
-    tmp_cert = cert_path.with_suffix(f".{nonce}.tmp")
-    tmp_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    os.replace(tmp_key, key_path)
-    os.replace(tmp_cert, cert_path)
+    write_private(key_path, key_bytes)
+    write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
 
 
 def ensure_certificate(cert_path: Path, key_path: Path, common_name: str = "camhub") -> None:

@@ -193,7 +193,7 @@ async def test_events_arrive_over_the_websocket(
         await emu.record_event(kind)
     await wait_for(lambda: len(events) == 5)
     assert [e.type for e in events] == ["motion", "sound", "person", "pet", "sound"]
-    assert [e.data["vendorType"] for e in events] == [
+    assert [e.data["vendor_type"] for e in events] == [
         "MOTION", "ANY_SOUND", "OBJECT_PERSON", "OBJECT_DOG", "DOG_BARK",
     ]  # fmt: skip
     assert {e.type for e in events} <= dev.event_types()

@@ -90,7 +90,7 @@ async def test_hook_query_without_details_is_still_motion(
     await cam.handle_hook({"event": "io"}, b"")  # the alarm input
     assert [e.type for e in events] == ["motion", "sound", "alarm"]
     assert "token" not in events[1].data and "window" not in events[1].data
-    assert events[2].data["vendorType"] == "io"
+    assert events[2].data["vendor_type"] == "io"
     assert {e.type for e in events} <= cam.event_types()
 
 

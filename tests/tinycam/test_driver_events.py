@@ -49,7 +49,7 @@ async def test_audio_events_are_filed_as_sound(emu, make_server, events):
     first = emu.add_event(FRONT_YARD, "audio")
     emu.add_event(FRONT_YARD, "vehicle", when_ms=first.time + 1)
     await server.poll()
-    assert [(e.type, e.data["vendorType"]) for e in events] == [
+    assert [(e.type, e.data["vendor_type"]) for e in events] == [
         ("sound", "audio"),
         ("vehicle", "vehicle"),
     ]

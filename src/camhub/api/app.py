@@ -15,7 +15,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from camhub import __version__
 from camhub.api import errors
 from camhub.api.metrics import Metrics
-from camhub.api.routes import auth, devices, events, media, system, taporest, tinycam, web, ws
+from camhub.api.routes import (
+    auth,
+    devices,
+    docs,
+    events,
+    media,
+    system,
+    taporest,
+    tinycam,
+    web,
+    ws,
+)
 from camhub.api.state import AppState
 from camhub.service import Camhub
 from camhub.settings import AppSettings
@@ -53,27 +64,41 @@ def create_app(settings: AppSettings) -> FastAPI:
         version=__version__,
         description="One secure, fast API to every IP camera and smart device.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Served by camhub.api.routes.docs, to signed-in users only.
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,
     )
     errors.install(app)
 
     app.add_middleware(errors.BodyLimit, limit=settings.config.server.max_body_bytes)
     app.add_middleware(Observe, settings=settings)
-    for module in (auth, devices, events, media, system, ws, taporest, tinycam, web):
+    for module in (auth, devices, events, media, system, ws, taporest, tinycam, web, docs):
         app.include_router(module.router)
     app.include_router(devices.capabilities_router)
     return app
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
 class Observe:
-    """Pure ASGI middleware: HTTPS enforcement behind a proxy, metrics, safe headers."""
+    """Pure ASGI middleware: HTTPS enforcement behind a proxy, metrics, safe headers.
+
+    Answers served over HTTPS (camhub's TLS, or a declared proxy's) carry HSTS, so a
+    browser that once reached camhub by name never tries plain HTTP for it again.
+    """
 
     def __init__(self, app: ASGIApp, settings: AppSettings) -> None:
         self.app = app
         self.settings = settings
         self.check_proto = settings.config.server.trust_forwarded_proto and not settings.tls
+        self.safe_headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+        ]
+        if settings.tls or self.check_proto:
+            self.safe_headers.append(HSTS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -98,11 +123,7 @@ class Observe:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                ]
+                message["headers"] = [*message.get("headers", []), *self.safe_headers]
             await send(message)
 
         try:

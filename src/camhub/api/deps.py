@@ -4,7 +4,9 @@ Rules (seed 003, design contract):
 - ``Authorization: Bearer <token>``: a session token (or a tapo-rest API key); no CSRF.
 - ``camhub_session`` cookie: a session; POST/PUT/PATCH/DELETE must carry a matching
   ``X-CSRF-Token`` header.
-- ``?token=``: only on media routes (``<img src>``, players).
+- ``?token=``: only on media routes (``<img src>``, players): a session token (seed
+  003) or a media token (:mod:`camhub.auth.media`). A media token is accepted there
+  and nowhere else, never as ``Bearer``, and views as a guest.
 - A guest may read; any state-changing method needs an admin.
 There is no bypass for localhost or for any address.
 """
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, HTTPException, Request
 from starlette.requests import HTTPConnection
 
+from camhub.auth.media import is_media_token
 from camhub.auth.principal import Principal
 
 if TYPE_CHECKING:
@@ -38,8 +41,17 @@ def _bearer(conn: HTTPConnection) -> str | None:
     return None
 
 
-async def principal_for(conn: HTTPConnection, *, allow_query: bool) -> Principal:
-    """Authenticate a request or WebSocket; raise 401/403 as JSON errors."""
+MEDIA_ONLY = "A media token only opens media URLs (as ?token=)"
+
+
+async def principal_for(
+    conn: HTTPConnection, *, allow_query: bool, allow_media: bool = False
+) -> Principal:
+    """Authenticate a request or WebSocket; raise 401/403 as JSON errors.
+
+    ``allow_query``: a session token as ``?token=``; ``allow_media``: a media token
+    as ``?token=`` too (media routes only, through :func:`media_viewer`).
+    """
     state = get_state(conn)
     auth = state.auth
     method = conn.scope.get("method", "GET")
@@ -48,11 +60,21 @@ async def principal_for(conn: HTTPConnection, *, allow_query: bool) -> Principal
         key = auth.api_key(token)
         if key is not None:
             return key
+        if is_media_token(token):
+            raise HTTPException(403, MEDIA_ONLY)
         session = await auth.session(token)
         if session is None:
             raise HTTPException(401, "Invalid or expired token")
         return session.principal
-    if allow_query and (qtoken := conn.query_params.get("token")):
+    qtoken = conn.query_params.get("token") if allow_query else None
+    if qtoken and is_media_token(qtoken):
+        if not allow_media:
+            raise HTTPException(403, MEDIA_ONLY)
+        media = await auth.media_principal(qtoken)
+        if media is None:
+            raise HTTPException(401, "Invalid or expired media token")
+        return media
+    if qtoken:
         session = await auth.session(qtoken)
         if session is None:
             raise HTTPException(401, "Invalid or expired token")
@@ -83,9 +105,18 @@ async def authenticated(request: Request) -> Principal:
     return _role_check(request, await principal_for(request, allow_query=False))
 
 
-async def media_authenticated(request: Request) -> Principal:
-    """Like :func:`authenticated`, also accepting ``?token=``."""
-    return _role_check(request, await principal_for(request, allow_query=True))
+async def media_viewer(request: Request) -> Principal:
+    """Who may view a media route: like :func:`authenticated`, also accepting
+    ``?token=``, a session token or a media token. Every media route (snapshot,
+    streams, recordings...) depends on this, and only media routes do.
+
+    A media token limited to a device opens only routes whose ``{name}`` is that
+    device; routes without a device in their path take unlimited media tokens only.
+    """
+    p = _role_check(request, await principal_for(request, allow_query=True, allow_media=True))
+    if p.via == "media" and p.device is not None and request.path_params.get("name") != p.device:
+        raise HTTPException(403, "This media token is for another device")
+    return p
 
 
 async def admin(request: Request) -> Principal:
@@ -95,7 +126,16 @@ async def admin(request: Request) -> Principal:
     return p
 
 
+def stream_owner(state: AppState, p: Principal) -> str | None:
+    """Whose streams a viewer counts against (``camhub.streams.limits``): the user's,
+    by name, whatever session or media token it came with; None for admins (users
+    whose role is admin, and API keys), who could lift any limit in the config."""
+    if p.via == "apikey" or state.auth.user_role(p.username) == "admin":
+        return None
+    return p.username
+
+
 State = Annotated["AppState", Depends(get_state)]
 User = Annotated[Principal, Depends(authenticated)]
-MediaUser = Annotated[Principal, Depends(media_authenticated)]
+MediaUser = Annotated[Principal, Depends(media_viewer)]
 Admin = Annotated[Principal, Depends(admin)]

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from camhub.errors import CamhubError
+from camhub.errors import Busy, CamhubError
 
 log = logging.getLogger("camhub.api")
 
@@ -46,9 +46,10 @@ def _route(request: Request) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(CamhubError)
     async def _camhub(request: Request, exc: CamhubError) -> JSONResponse:
-        if exc.status >= 500:
+        if exc.status >= 500 and not isinstance(exc, Busy):  # a limit reached is no fault
             log.warning("%s %s: %s", request.method, _route(request), exc.message)
-        return JSONResponse(exc.payload(), status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

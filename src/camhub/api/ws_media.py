@@ -63,7 +63,9 @@ class WsMedia:
         streams: StreamHub,
         can_view: Callable[[str], bool],
         notify: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+        owner: str | None = None,
     ) -> None:
+        self.owner = owner  # the user, for the limits of camhub.streams.limits
         self.send_bytes = send_bytes
         self.notify = notify
         self.streams = streams
@@ -95,7 +97,7 @@ class WsMedia:
         if len(self._pumps) >= MAX_SUBSCRIPTIONS:
             raise InvalidArgument(f"at most {MAX_SUBSCRIPTIONS} live videos per connection")
         viewer = self.streams.subscribe(
-            device, width, height, None if quality is None else int(quality), fps
+            device, width, height, None if quality is None else int(quality), fps, self.owner
         )
         await viewer.open()
         self._pumps[device] = asyncio.create_task(self._pump(device, viewer))

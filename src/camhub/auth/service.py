@@ -1,8 +1,11 @@
-"""Users, sessions and lockout.
+"""Users, sessions, sign-in attempts and media tokens.
 
 Sessions live in the store (so they survive restarts) with an in-memory cache in
-front. Lockout follows seed 003: after 5 failed attempts on an account, every
-attempt on it is refused with 429 for 30 s, whatever the password.
+front; a user keeps at most ``SESSIONS_PER_USER`` (a new one ends the oldest).
+Lockout follows seed 003 (after 5 failed attempts, every attempt is refused with 429
+for 30 s, whatever the password), counted per account and client address, beside a
+per-address and a per-account bucket: see :mod:`camhub.auth.attempts`. Media tokens:
+see :mod:`camhub.auth.media`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from camhub.auth.attempts import LockedOut, LoginGuard, QueueFull, client_key
+from camhub.auth.media import DEFAULT_TTL, MediaGrant, MediaTokens, is_media_token
 from camhub.auth.passwords import (
     DUMMY_HASH,
     hash_password,
@@ -32,9 +37,10 @@ from camhub.auth.principal import Principal, Role
 if TYPE_CHECKING:
     from camhub.config import Config
 
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 30
 SESSION_SECONDS = 30 * 24 * 3600
+SESSIONS_PER_USER = 50
+
+__all__ = ["AuthService", "BadCredentials", "LockedOut", "NewSession", "QueueFull", "Session"]
 
 
 _T = TypeVar("_T")
@@ -53,12 +59,7 @@ class SessionStore(Protocol):
     async def get_session(self, token_hash: str) -> dict[str, object] | None: ...
     async def delete_session(self, token_hash: str) -> None: ...
     async def set_session_csrf(self, token_hash: str, csrf_hash: str) -> None: ...
-
-
-class LockedOut(Exception):
-    def __init__(self, remaining: int) -> None:
-        super().__init__(f"locked out for {remaining} s")
-        self.remaining = remaining
+    async def sessions_beyond(self, username: str, keep: int) -> list[str]: ...
 
 
 class BadCredentials(Exception):
@@ -75,12 +76,6 @@ class _User:
     def credential(self) -> str:
         """A fingerprint of the password hash, stored with each session it opens."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:32]
-
-
-@dataclass
-class _Failures:
-    count: int = 0
-    locked_until: float = 0.0
 
 
 @dataclass
@@ -101,22 +96,21 @@ class AuthService:
     """Users, login attempts with lockout, and sessions.
 
     Password checks run on a small executor of their own, so a flood of logins can
-    never starve the default executor (transcoding, file reads); attempts on one
-    account are checked one at a time, so parallel guesses cannot slip past the
-    lockout.
+    never starve the default executor (transcoding, file reads), behind a bounded
+    queue (:class:`~camhub.auth.attempts.LoginGuard`).
     """
 
-    MAX_TRACKED = 10_000  # accounts with failures remembered at once
-
-    def __init__(self, store: SessionStore, hash_file: Path | None = None) -> None:
+    def __init__(
+        self, store: SessionStore, hash_file: Path | None = None, key: bytes | None = None
+    ) -> None:
         self.store = store
         # The users' argon2 hashes, kept (0600) so that a restart with the same
         # passwords keeps the same hashes, and sessions; a changed password ends them.
         self.hash_file = hash_file
         self._users: dict[str, _User] = {}
         self._api_keys: set[str] = set()
-        self._failures: dict[str, _Failures] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.guard = LoginGuard()
+        self.media = MediaTokens(key or secrets.token_bytes(32))
         self._cache: dict[str, Session] = {}
         self._revoke_listeners: list[Callable[[str], None]] = []
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="camhub-passwords")
@@ -200,51 +194,47 @@ class AuthService:
         return u.role if u else None
 
     # login -----------------------------------------------------------------------
-    def lockout_remaining(self, username: str) -> int:
-        f = self._failures.get(username)
-        if f is None:
-            return 0
-        left = f.locked_until - time.monotonic()
-        return max(0, int(left + 0.999)) if left > 0 else 0
+    def lockout_remaining(self, username: str, address: str | None) -> int:
+        """Seconds before ``username`` may be tried from ``address`` (0: now)."""
+        return self.guard.remaining(username, client_key(address))
 
-    async def _attempt(self, key: str, check: Callable[[], Awaitable[_User | None]]) -> _User:
-        """One login attempt on account ``key``: lockout, check, count the failure."""
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            remaining = self.lockout_remaining(key)
+    async def _attempt(
+        self,
+        accounts: list[str],
+        address: str | None,
+        check: Callable[[], Awaitable[_User | None]],
+    ) -> _User:
+        """One login attempt on ``accounts`` from ``address``: lockout, the bounded
+        queue, the check, the failure counted. Raise LockedOut, QueueFull or BadCredentials."""
+        where = client_key(address)
+
+        def refuse_if_locked() -> None:
+            remaining = max(self.guard.remaining(a, where) for a in accounts)
             if remaining:
                 raise LockedOut(remaining)
+
+        refuse_if_locked()  # a locked-out client never waits in the queue
+        async with self.guard.turn(accounts, where):
+            refuse_if_locked()  # a lockout may have begun while this one waited
             user = await check()
             if user is not None:
-                self._failures.pop(key, None)
+                if self.guard.remaining(user.username, where):
+                    raise LockedOut(self.guard.remaining(user.username, where))
+                self.guard.succeeded(user.username, where)
                 return user
-            f = self._failures.setdefault(key, _Failures())
-            if f.locked_until and f.locked_until <= time.monotonic():
-                f.count, f.locked_until = 0, 0.0  # the previous lockout is over
-            f.count += 1
-            if len(self._failures) > self.MAX_TRACKED:
-                self.prune()
-            if f.count >= MAX_FAILURES:
-                f.locked_until = time.monotonic() + LOCKOUT_SECONDS
-                raise LockedOut(LOCKOUT_SECONDS)
+            remaining = self.guard.failed(accounts, where)
+            if remaining:
+                raise LockedOut(remaining)
             raise BadCredentials
 
     def prune(self) -> None:
-        """Forget failures whose lockout is over, and idle per-account locks."""
-        now = time.monotonic()
-        self._failures = {
-            k: f for k, f in self._failures.items() if not f.locked_until or f.locked_until > now
-        }
-        if len(self._failures) > self.MAX_TRACKED:  # still too many: keep the newest
-            self._failures = dict(list(self._failures.items())[-self.MAX_TRACKED :])
-        self._locks = {
-            k: lock for k, lock in self._locks.items() if lock.locked() or k in self._failures
-        }
+        """Forget old login failures and expired cached sessions."""
+        self.guard.prune()
         now_ms = time.time() * 1000
         self._cache = {h: s for h, s in self._cache.items() if s.expires_ms > now_ms}
 
-    async def verify(self, username: str, password: str) -> _User:
-        """Check a password with lockout; raise LockedOut or BadCredentials."""
+    async def verify(self, username: str, password: str, address: str | None) -> _User:
+        """Check a password with lockout; raise LockedOut, QueueFull or BadCredentials."""
 
         async def check() -> _User | None:
             user = self._users.get(username)
@@ -252,29 +242,35 @@ class AuthService:
             ok = await self._run(verify_password, digest, password)
             return user if ok else None
 
-        return await self._attempt(username, check)
+        return await self._attempt([username], address, check)
 
-    async def verify_any_admin(self, password: str) -> _User:
+    async def verify_any_admin(self, password: str, address: str | None) -> _User:
         """tapo-rest's login: a password alone, matched against the admin users.
 
-        Its failures count against the account ``admin`` (or the first admin).
+        A failure counts against every admin account (each was guessed), from this
+        address; an admin whose lockout is on cannot sign in this way either. With
+        no admin, failures count against the account ``admin``.
         """
         admins = [u for u in self._users.values() if u.role == "admin"]
-        names = [u.username for u in admins]
-        key = "admin" if "admin" in names or not names else names[0]
+        names = [u.username for u in admins] or ["admin"]
+        where = client_key(address)
+        open_ = [n for n in names if not self.guard.remaining(n, where)]
+        if not open_:
+            raise LockedOut(max(self.guard.remaining(n, where) for n in names))
 
         async def check() -> _User | None:
-            for u in admins:
-                if await self._run(verify_password, u.password_hash, password):
-                    return u
+            found = None
+            for u in admins:  # every one, whatever matches: constant work
+                if await self._run(verify_password, u.password_hash, password) and found is None:
+                    found = u
             if not admins:
                 await self._run(verify_password, DUMMY_HASH, password)
-            return None
+            return found
 
-        return await self._attempt(key, check)
+        return await self._attempt(open_, address, check)
 
-    async def login(self, username: str, password: str) -> NewSession:
-        user = await self.verify(username, password)
+    async def login(self, username: str, password: str, address: str | None) -> NewSession:
+        user = await self.verify(username, password, address)
         return await self.open_session(user.username, user.role, user.credential)
 
     async def open_session(
@@ -299,11 +295,18 @@ class AuthService:
         await self.store.create_session(h, token_hash(csrf), username, role, expires, credential)
         principal = Principal(username, role, "bearer", h)
         self._cache[h] = Session(principal, token_hash(csrf), expires)
+        for old in await self.store.sessions_beyond(username, SESSIONS_PER_USER):
+            await self.revoke(old)  # the oldest end: a user's sessions stay bounded
         return NewSession(token, csrf, principal)
 
     # sessions --------------------------------------------------------------------
     async def session(self, token: str) -> Session | None:
-        h = token_hash(token)
+        """The open session of a session token (never of a media token)."""
+        if is_media_token(token):
+            return None
+        return await self._session_by_hash(token_hash(token))
+
+    async def _session_by_hash(self, h: str) -> Session | None:
         s = self._cache.get(h)
         if s is None:
             row = await self.store.get_session(h)
@@ -323,6 +326,28 @@ class AuthService:
             await self.revoke(h)
             return None
         return s
+
+    # media tokens ------------------------------------------------------------------
+    def media_token(
+        self, principal: Principal, device: str | None = None, ttl: int = DEFAULT_TTL
+    ) -> tuple[str, int]:
+        """A media token (token, expiry ms) for a signed-in ``principal``: view-only,
+        for ``device`` alone when given; it ends with the principal's session."""
+        if principal.via == "media" or principal.token_hash is None:
+            raise BadCredentials  # a media token cannot make another
+        return self.media.make(principal.token_hash, device, ttl)
+
+    async def media_principal(self, token: str) -> Principal | None:
+        """Who a media token views as (always a guest), or None if it is not valid."""
+        grant: MediaGrant | None = self.media.read(token)
+        if grant is None:
+            return None
+        if grant.parent in self._api_keys:
+            return Principal("api-key", "guest", "media", grant.parent, device=grant.device)
+        s = await self._session_by_hash(grant.parent)
+        if s is None:
+            return None
+        return Principal(s.principal.username, "guest", "media", grant.parent, device=grant.device)
 
     def api_key(self, token: str) -> Principal | None:
         h = token_hash(token)

@@ -11,26 +11,23 @@ from camhub.errors import InvalidArgument
 
 C = Capability
 
-# Event types camhub keeps as they are; any other type a device reports is stored as
-# ``other`` (its own word kept in the event's data), so devices cannot grow metric
-# labels and rollup rows without end.
+# The event types camhub keeps as they are: the one vocabulary of every driver, the
+# store, metrics and MQTT. Any other type a device reports is stored as ``other`` (its
+# own word kept in the event's data as ``vendor_type``), so devices cannot grow metric
+# labels and rollup rows without end (camhub.hub.event_types).
 EVENT_TYPES: frozenset[str] = frozenset(
     {
-        "motion",
-        "person",
-        "vehicle",
-        "pet",
-        "face",
-        "sound",
-        "baby_cry",
-        "tamper",
-        "line_crossing",
-        "intrusion",
-        "doorbell",
-        "alarm",
+        # movement and what moved
+        "motion", "person", "face", "vehicle", "pet", "animal", "package",
+        # sound
+        "sound", "baby_cry", "glass_break", "smoke_alarm", "co_alarm",
+        # scene rules and tampering
+        "line_crossing", "intrusion", "loitering", "tamper",
+        # doorbells, alarm inputs
+        "doorbell", "alarm",
         "other",
     }
-)
+)  # fmt: skip
 
 
 class MotionDetectionState(State):

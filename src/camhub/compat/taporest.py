@@ -27,9 +27,9 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import QueryParams
 
 from camhub.api.deps import State, principal_for
-from camhub.api.routes.auth import lockout_response
+from camhub.api.routes.auth import bad_password, busy_response, client_address, lockout_response
 from camhub.auth.principal import Principal
-from camhub.auth.service import BadCredentials, LockedOut
+from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.compat import taporest_tables as t
 from camhub.compat.taporest_actions import CHILD_HANDLERS, HANDLERS, Call
 from camhub.drivers.base import Device
@@ -61,19 +61,24 @@ class LoginBody(BaseModel):
 
 
 @router.post("/login", response_class=PlainTextResponse)
-async def login(body: LoginBody, state: State) -> Response:
-    """Exchange the server password for a session id, returned as raw text."""
+async def login(body: LoginBody, state: State, request: Request) -> Response:
+    """Exchange the server password for a session id, returned as raw text.
+
+    The same lockout as ``/api/auth``: failures count against the admin accounts
+    from the caller's address, and a locked admin cannot sign in here either."""
     try:
-        user = await state.auth.verify_any_admin(body.password)
+        user = await state.auth.verify_any_admin(body.password, client_address(request))
     except LockedOut as exc:
         return lockout_response(exc)
+    except QueueFull as exc:
+        return busy_response(exc)
     except BadCredentials:
-        return JSONResponse({"success": False, "error": "Invalid password"}, status_code=401)
+        return bad_password()
     try:
         session = await state.auth.open_session(user.username, user.role, user.credential)
     except BadCredentials:  # the password changed while it was being checked
-        return JSONResponse({"success": False, "error": "Invalid password"}, status_code=401)
-    return PlainTextResponse(session.token)
+        return bad_password()
+    return PlainTextResponse(session.token, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/actions", response_class=PlainTextResponse)

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from camhub.api.deps import State
+from camhub.api.deps import State, stream_owner
 from camhub.api.routes.media import NO_CACHE, MjpegResponse
 from camhub.auth.service import BadCredentials
 from camhub.capabilities import Capability
@@ -70,7 +70,7 @@ def data(payload: Any) -> JSONResponse:
 async def login(request: Request, state: State, caller: Caller) -> Response:
     """Exchange ``user`` and ``pwd`` for a token (a camhub session)."""
     q = request.query_params
-    principal = await ta.check_password(state, q.get("user", ""), q.get("pwd", ""))
+    principal = await ta.check_password(request, state, q.get("user", ""), q.get("pwd", ""))
     try:
         session = await state.auth.open_session(
             principal.username, principal.role, principal.credential
@@ -232,7 +232,8 @@ async def image(request: Request, state: State, caller: Caller) -> Response:
     """One JPEG of ``camera=<1..n>``."""
     cam = select_camera(request, state)
     width, height, quality = image_args(request)
-    jpeg = await state.streams.snapshot(cam.name, width, height, quality)
+    owner = stream_owner(state, caller) if caller is not None else None
+    jpeg = await state.streams.snapshot(cam.name, width, height, quality, owner=owner)
     return Response(jpeg, media_type="image/jpeg", headers=NO_CACHE)
 
 
@@ -242,7 +243,8 @@ async def video(request: Request, state: State, caller: Caller) -> Response:
     cam = select_camera(request, state)
     width, height, quality = image_args(request)
     fps = int_param(request, "fps", 0, 60) or None
-    viewer = state.streams.subscribe(cam.name, width, height, quality, fps)
+    owner = stream_owner(state, caller) if caller is not None else None
+    viewer = state.streams.subscribe(cam.name, width, height, quality, fps, owner=owner)
     await viewer.open()
     try:
         first = await viewer.first(cam.device.config.timeout)

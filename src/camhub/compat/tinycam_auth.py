@@ -25,14 +25,17 @@ import zlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.routing import APIRoute
 
 from camhub.api.deps import get_state
+from camhub.api.routes.auth import client_address
+from camhub.auth.media import is_media_token
 from camhub.auth.principal import Principal
-from camhub.auth.service import BadCredentials, LockedOut
+from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.capabilities import Capability
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError
@@ -144,21 +147,29 @@ def _locked(remaining: int) -> TinyCamError:
 
 
 async def check_password(
-    state: AppState, username: str, password: str, cache: PasswordCache | None = None
+    request: Request,
+    state: AppState,
+    username: str,
+    password: str,
+    cache: PasswordCache | None = None,
 ) -> Principal:
-    """A user's principal for a password, with camhub's lockout."""
+    """A user's principal for a password, with camhub's lockout (the same buckets as
+    every login route: account + address, address, account)."""
     username, password = username[:128], password[:1024]
+    address = client_address(request)
     if cache is not None:
-        remaining = state.auth.lockout_remaining(username)
+        remaining = state.auth.lockout_remaining(username, address)
         if remaining > 0:
             raise _locked(remaining)
         hit = cache.get(state, username, password)
         if hit is not None:
             return hit
     try:
-        user = await state.auth.verify(username, password)
+        user = await state.auth.verify(username, password, address)
     except LockedOut as exc:
         raise _locked(exc.remaining) from None
+    except QueueFull as exc:
+        raise TinyCamError(503, "Too many sign-in attempts, try again.", exc.retry_after) from None
     except BadCredentials:
         raise TinyCamError(401, "Invalid username or password.") from None
     principal = Principal(user.username, user.role, "query", credential=user.credential)
@@ -171,13 +182,16 @@ async def authenticate(request: Request, state: AppState) -> Principal:
     """Token, then ``user``/``pwd``, then basic auth; raise :class:`TinyCamError`."""
     q = request.query_params
     if "token" in q:
+        if is_media_token(q["token"]):  # camhub's page's, for camhub's media URLs only
+            raise TinyCamError(403, "Invalid token.")
         session = await state.auth.session(q["token"])
         if session is None:
             raise TinyCamError(403, "Invalid token.")
         p = session.principal
         return Principal(p.username, p.role, "query", p.token_hash)
     if "user" in q:
-        return await check_password(state, q["user"], q.get("pwd", ""), password_cache(request))
+        cache = password_cache(request)
+        return await check_password(request, state, q["user"], q.get("pwd", ""), cache)
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic" and value.strip():
         try:
@@ -185,13 +199,27 @@ async def authenticate(request: Request, state: AppState) -> Principal:
         except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
             raise TinyCamError(400, "Malformed Authorization header.") from None
         user, _, pwd = decoded.partition(":")
-        return await check_password(state, user, pwd, password_cache(request))
+        return await check_password(request, state, user, pwd, password_cache(request))
     raise TinyCamError(401, "Authentication required.")
 
 
 def cross_site(request: Request) -> bool:
-    """A browser request another site started (``<img src>``, a link, a form)."""
-    return request.headers.get("sec-fetch-site", "none") not in ("same-origin", "none")
+    """A browser request another site started (``<img src>``, a link, a form).
+
+    ``Sec-Fetch-Site`` says so in current browsers; a browser without it still sends
+    ``Origin`` (forms, fetches) or ``Referer`` (images, links; unless a referrer
+    policy drops it) naming the other site, or ``Origin: null`` from a sandbox. A
+    client that is not a browser (Home Assistant, an Axis viewer) sends none of them.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    host = request.headers.get("host", "").lower()
+    for header in ("origin", "referer"):
+        value = request.headers.get(header)
+        if value:
+            return urlsplit(value).netloc.lower() != host
+    return False
 
 
 async def allowed(request: Request, state: AppState) -> Principal | None:

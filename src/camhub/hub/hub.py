@@ -19,6 +19,7 @@ from camhub.drivers import driver_for, resolve
 from camhub.drivers.base import Device, DeviceContext, EventIn, HookReceiver
 from camhub.drivers.registry import options_for
 from camhub.errors import CamhubError, NotFound
+from camhub.hub import event_types
 from camhub.hub.coordinator import Coordinator
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ class Hub:
         name = device_name
         if event.device is not None and event.device in self._managed_children(device_name):
             name = event.device
-        self.store.add_event(name, event.type, event.timestamp, dict(event.data))
+        event_type, data = event_types.normalize(event.type, dict(event.data))
+        self.store.add_event(name, event_type, event.timestamp, data)
 
     def _managed_children(self, name: str) -> list[str]:
         m = self._devices.get(name)
@@ -144,8 +146,12 @@ class Hub:
         return f"{self.hook_base_url.rstrip('/')}/hooks/{name}/{self.hook_secret(name)}"
 
     def check_hook(self, name: str, secret: str) -> HookReceiver:
-        expected = self.hook_secret(name).encode()
-        if name not in self._devices or not hmac.compare_digest(expected, secret.encode()):
+        # Bytes, not str: compare_digest refuses a str that is not ASCII (a TypeError,
+        # which was a 500 for any URL with such a secret).
+        given = secret.encode("utf-8", "surrogateescape")
+        if name not in self._devices or not hmac.compare_digest(
+            self.hook_secret(name).encode(), given
+        ):
             raise NotFound("Unknown hook")
         device = self._devices[name].device
         if not isinstance(device, HookReceiver):

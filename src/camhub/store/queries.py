@@ -28,6 +28,8 @@ from camhub.errors import InvalidArgument
 from camhub.store.schema import MINUTE_MS, ROLLUP_SPANS, event_counts, event_totals, events
 
 DAY_MS = 86_400_000
+# The last ms of year 9999: later timestamps are bad input, not 64-bit overflows.
+MAX_TIMESTAMP_MS = 253_402_300_799_999
 MIN_BUCKET_MS, MAX_BUCKET_MS = 60_000, 3_600_000
 MAX_LIMIT = 10_000
 PIVOT_TYPES = 50  # event types counted side by side in one query
@@ -61,10 +63,10 @@ class Filter:
         now: int,
     ) -> Filter:
         errors = []
-        if since is not None and since < 0:
-            errors.append("since: must be >= 0 (0 = start of today)")
-        if until is not None and until < 0:
-            errors.append("until: must be >= 0")
+        if since is not None and not 0 <= since <= MAX_TIMESTAMP_MS:
+            errors.append(f"since: must be 0..{MAX_TIMESTAMP_MS} (0 = start of today)")
+        if until is not None and not 0 <= until <= MAX_TIMESTAMP_MS:
+            errors.append(f"until: must be 0..{MAX_TIMESTAMP_MS}")
         if errors:
             raise InvalidArgument("Invalid query", errors)
         lo = day_start(now) if since == 0 else since

@@ -69,6 +69,18 @@ class SessionTable:
         async with self._engine.begin() as conn:
             await conn.execute(sa.delete(sessions).where(sessions.c.token_hash == token_hash))
 
+    async def beyond(self, username: str, keep: int) -> list[str]:
+        """Token hashes of ``username``'s sessions past the newest ``keep`` (every
+        session lasts as long, so the latest to expire is the newest)."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(sessions.c.token_hash)
+                .where(sessions.c.username == username)
+                .order_by(sessions.c.expires_ms.desc(), sessions.c.token_hash)
+                .offset(keep)
+            )
+            return [str(r.token_hash) for r in rows]
+
     async def delete_expired(self) -> int:
         async with self._engine.begin() as conn:
             result = await conn.execute(sa.delete(sessions).where(sessions.c.expires_ms < now_ms()))

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from camhub.errors import CamhubError
+from camhub.errors import Busy, CamhubError
 from camhub.store import queries as q
 from camhub.store.db import create_engine, default_url, display_url, migrate, table_bytes
 from camhub.store.schema import event_counts, event_totals, events
@@ -113,7 +113,7 @@ class Store:
                 yield conn
         except (sa.exc.DBAPIError, OSError) as exc:
             log.warning("event store query failed: %s", type(exc).__name__)
-            raise CamhubError("Event history unavailable") from exc
+            raise Busy("Event history unavailable", retry_after=5) from exc
 
     @property
     def dialect(self) -> str:
@@ -252,15 +252,15 @@ class Store:
         }
 
     def _sqlite_file_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.local_files() if not p.name.endswith("-shm"))
+
+    def local_files(self) -> list[Path]:
+        """The database's files on this machine (SQLite: the file and its journals)."""
         database = self._engine.url.database
-        if not database or database == ":memory:":
-            return 0
-        total = 0
-        for suffix in ("", "-wal"):
-            p = Path(database + suffix)
-            if p.exists():
-                total += p.stat().st_size
-        return total
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return []
+        paths = [Path(database + suffix) for suffix in ("", "-wal", "-shm")]
+        return [p for p in paths if p.exists()]
 
     # sessions ------------------------------------------------------------------
     async def create_session(
@@ -282,6 +282,9 @@ class Store:
 
     async def delete_session(self, token_hash: str) -> None:
         await self._sessions.delete(token_hash)
+
+    async def sessions_beyond(self, username: str, keep: int) -> list[str]:
+        return await self._sessions.beyond(username, keep)
 
     async def delete_expired_sessions(self) -> int:
         return await self._sessions.delete_expired()

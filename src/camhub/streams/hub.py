@@ -7,7 +7,8 @@
 - one :class:`~camhub.streams.upstream.Upstream` per camera, started by the first
   viewer and stopped ``grace`` seconds after the last;
 - each frame is transcoded at most once per (size, quality), in a worker thread, and
-  the result shared by every viewer that asked for it;
+  the result shared by every viewer that asked for it; sizes are never upscaled, and
+  the renditions per camera and streams per user are bounded (``streams.limits``);
 - a viewer that is slow skips to the newest frame; it never queues and never slows
   another viewer.
 """
@@ -28,7 +29,15 @@ from camhub.capabilities import Capability, SnapshotDriver
 from camhub.drivers.base import Device, EventIn
 from camhub.errors import DeviceTimeout, NotFound, Unsupported
 from camhub.streams.frames import Frame, Variant
-from camhub.streams.transcode import Transcoder, VariantKey, check_quality, check_size
+from camhub.streams.limits import StreamLimits
+from camhub.streams.transcode import (
+    Transcoder,
+    VariantKey,
+    check_quality,
+    check_size,
+    fit,
+    frame_size,
+)
 from camhub.streams.upstream import Upstream
 
 log = logging.getLogger("camhub.streams")
@@ -38,22 +47,36 @@ FPS_SLACK = 0.01  # wake this early so a viewer at the camera's own rate skips n
 
 
 class Viewer:
-    """One consumer of one camera. Use as ``async with``; iterate for JPEG bytes."""
+    """One consumer of one camera. Use as ``async with``; iterate for JPEG bytes.
 
-    def __init__(self, hub: StreamHub, name: str, key: VariantKey, fps: float | None) -> None:
+    ``owner`` (a username; None for camhub's own viewers) is counted against the
+    limits of :mod:`camhub.streams.limits` while the viewer is open.
+    """
+
+    def __init__(
+        self,
+        hub: StreamHub,
+        name: str,
+        key: VariantKey,
+        fps: float | None,
+        owner: str | None = None,
+    ) -> None:
         self.hub = hub
         self.name = name
         self.key = key
         self.fps = fps
+        self.owner = owner
         self.frames = 0  # delivered so far
         self._up: Upstream | None = None
         self._seq = 0
         self._last: float | None = None
+        self._made: VariantKey | None = None  # the rendition admitted for this camera
 
     async def open(self) -> Viewer:
         device = self.hub.get_device(self.name)
         if not {Capability.STREAM, Capability.SNAPSHOT} & device.capabilities:
             raise Unsupported(f"{self.name} does not support stream", device=self.name)
+        self.hub.limits.claim_stream(self.owner)
         self._up = self.hub._attach(self.name)
         return self
 
@@ -61,6 +84,10 @@ class Viewer:
         up, self._up = self._up, None
         if up is not None:
             up.detach()
+            self.hub.limits.release_stream(self.owner)
+        made, self._made = self._made, None
+        if made is not None:
+            self.hub.limits.release(self.name, made)
 
     async def __aenter__(self) -> Viewer:
         return await self.open()
@@ -93,7 +120,10 @@ class Viewer:
         return frame
 
     async def next_variant(self) -> Variant:
-        return await self.hub.variant(await self.next_frame(), self.key)
+        frame = await self.next_frame()
+        if self._made is None:  # the first frame tells the camera's size
+            self._made = self.hub.limits.admit(self.name, self.key, frame.jpeg)
+        return await self.hub.variant(frame, self._made)
 
     async def first(self, within: float) -> Variant:
         """The first frame, or the camera's error: call before committing a response."""
@@ -131,6 +161,7 @@ class StreamHub:
         self.data_dir = data_dir
         self.grace = grace
         self.transcoder = Transcoder()
+        self.limits = StreamLimits()
         self._upstreams: dict[str, Upstream] = {}
         self._jobs: set[asyncio.Task[Variant]] = set()
         from camhub.streams.motion import MotionWatchers
@@ -145,12 +176,13 @@ class StreamHub:
         height: int | None = None,
         quality: int | None = None,
         fps: float | None = None,
+        owner: str | None = None,
     ) -> Viewer:
         check_size(width, height)
         check_quality(quality)
         if fps is not None and fps <= 0:
             fps = None
-        return Viewer(self, name, VariantKey(width, height, quality), fps)
+        return Viewer(self, name, VariantKey(width, height, quality), fps, owner)
 
     def _attach(self, name: str) -> Upstream:
         up = self._upstreams.get(name)
@@ -199,24 +231,38 @@ class StreamHub:
         width: int | None = None,
         height: int | None = None,
         quality: int | None = None,
+        owner: str | None = None,
     ) -> bytes:
-        """A JPEG now: the live frame when a stream runs, else a fresh device still."""
+        """A JPEG now: the live frame when a stream runs, else a fresh device still.
+
+        Counted against ``owner``'s streams while it is made; never larger than the
+        camera's picture."""
         check_size(width, height)
         check_quality(quality)
         key = VariantKey(width, height, quality)
         device = self.get_device(name)
-        up = self._upstreams.get(name)
-        if up is not None and up.running and up.latest is not None:
-            frame = up.latest
-            if time.time() * 1000 - frame.timestamp < FRESH_FOR * 1000:
-                return (await self.variant(frame, key)).jpeg
-        if Capability.SNAPSHOT in device.capabilities:
-            jpeg = await device.need(Capability.SNAPSHOT, SnapshotDriver).snapshot()
-            return (await self.variant(Frame(0, jpeg, int(time.time() * 1000)), key)).jpeg
-        if Capability.STREAM not in device.capabilities:
-            raise Unsupported(f"{name} does not support snapshot", device=name)
-        async with self.subscribe(name, width, height, quality) as viewer:
-            return (await viewer.first(device.config.timeout)).jpeg
+        self.limits.claim_stream(owner)
+        try:
+            up = self._upstreams.get(name)
+            if up is not None and up.running and up.latest is not None:
+                frame = up.latest
+                if time.time() * 1000 - frame.timestamp < FRESH_FOR * 1000:
+                    return (await self.variant(frame, self._fitted(frame.jpeg, key))).jpeg
+            if Capability.SNAPSHOT in device.capabilities:
+                jpeg = await device.need(Capability.SNAPSHOT, SnapshotDriver).snapshot()
+                frame = Frame(0, jpeg, int(time.time() * 1000))
+                return (await self.variant(frame, self._fitted(jpeg, key))).jpeg
+            if Capability.STREAM not in device.capabilities:
+                raise Unsupported(f"{name} does not support snapshot", device=name)
+            async with self.subscribe(name, width, height, quality) as viewer:
+                return (await viewer.first(device.config.timeout)).jpeg
+        finally:
+            self.limits.release_stream(owner)
+
+    @staticmethod
+    def _fitted(jpeg: bytes, key: VariantKey) -> VariantKey:
+        size = frame_size(jpeg)
+        return key if size is None else fit(key, *size)
 
     # lifecycle ---------------------------------------------------------------------
     async def sync_devices(self, devices: Iterable[Device]) -> None:

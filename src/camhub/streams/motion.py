@@ -24,6 +24,7 @@ import simplejpeg
 from camhub.config import MotionConfig
 from camhub.drivers.base import Device, EventIn
 from camhub.errors import CamhubError
+from camhub.private import private_dir, write_private
 
 if TYPE_CHECKING:
     from camhub.streams.hub import StreamHub
@@ -142,10 +143,8 @@ class MotionWatcher:
 
 
 def _save(folder: Path, file: str, jpeg: bytes) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{file}.tmp"
-    tmp.write_bytes(jpeg)
-    tmp.replace(folder / file)
+    private_dir(folder)
+    write_private(folder / file, jpeg)
 
 
 class MotionWatchers:

@@ -1,6 +1,7 @@
 """Resize and re-encode JPEG frames, once per (frame, size, quality).
 
-Downscales decode with libjpeg-turbo's DCT scaling (``min_width``/``min_height``): a
+Sizes are never larger than the camera's (see :func:`target_size`). Downscales
+decode with libjpeg-turbo's DCT scaling (``min_width``/``min_height``): a
 1280x720 frame asked at 320x180 is decoded straight at 1/4 size, which is several times
 cheaper than a full decode. The remaining step to the exact size is a nearest-pixel
 resample in numpy. Encoding uses 4:2:0 chroma subsampling (1.9x faster than
@@ -73,7 +74,9 @@ def check_quality(quality: int | None) -> int | None:
 
 
 def target_size(src_w: int, src_h: int, key: VariantKey) -> tuple[int, int]:
-    """The exact output size; one missing side keeps the aspect ratio."""
+    """The exact output size; one missing side keeps the aspect ratio. Never larger
+    than the source: a bigger size is scaled down, keeping its own aspect ratio, to
+    fit the frame (upscaling costs CPU and shows nothing more)."""
     w, h = key.width, key.height
     if w is None and h is None:
         return src_w, src_h
@@ -82,7 +85,30 @@ def target_size(src_w: int, src_h: int, key: VariantKey) -> tuple[int, int]:
         w = max(1, round(src_w * h / src_h))
     elif h is None:
         h = max(1, round(src_h * w / src_w))
+    if w > src_w or h > src_h:
+        scale = min(src_w / w, src_h / h)
+        w, h = min(src_w, max(1, round(w * scale))), min(src_h, max(1, round(h * scale)))
     return w, h
+
+
+def frame_size(jpeg: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's header; None if it is not a readable JPEG."""
+    try:
+        height, width, _, _ = simplejpeg.decode_jpeg_header(jpeg)
+    except ValueError:
+        return None
+    return int(width), int(height)
+
+
+def fit(key: VariantKey, src_w: int, src_h: int) -> VariantKey:
+    """What ``key`` asks of a ``src_w`` x ``src_h`` camera, as one key per distinct
+    output: the size it will really have (no upscaling), or none for the camera's."""
+    if key.is_native:
+        return key
+    w, h = target_size(src_w, src_h, key)
+    if (w, h) == (src_w, src_h):
+        return VariantKey(None, None, key.quality)
+    return VariantKey(w, h, key.quality)
 
 
 def _resample(img: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -113,8 +139,8 @@ class Transcoder:
         w, h = target_size(int(src_w), int(src_h), key)
         if (w, h) == (src_w, src_h) and key.quality is None:
             return jpeg
-        # DCT-scaled decode to the smallest size still >= the target.
-        min_w, min_h = (w, h) if (w <= src_w and h <= src_h) else (0, 0)
+        # DCT-scaled decode to the smallest size still >= the target (never above it).
+        min_w, min_h = w, h
         try:
             img = simplejpeg.decode_jpeg(
                 jpeg, colorspace="RGB", fastdct=True, fastupsample=True, min_width=min_w,

@@ -3,12 +3,11 @@
 // as a Bearer token; a tab signed in by cookie only sends the CSRF token instead.
 
 const store = window.sessionStorage;
-const mediaTokens = new Map(); // device -> {token, expires (ms)}
 let onSignedOut = () => {};
 
 export function signedOutHandler(fn) { onSignedOut = fn; }
 export function sessionToken() { return store.getItem("token"); }
-export function forget() { store.clear(); mediaTokens.clear(); }
+export function forget() { store.clear(); mediaGrant = null; }
 
 export function remember(body) {
   store.setItem("token", body.token);
@@ -47,32 +46,39 @@ export async function api(path, options = {}, retried = false) {
 export const device = (name, path = "") =>
   `/api/devices/${encodeURIComponent(name)}${path ? `/${path}` : ""}`;
 
-// A view-only token for one device's media, valid a few minutes: what <img src> and
-// players carry, so a leaked URL is not the session.
-async function mediaToken(name) {
-  const known = mediaTokens.get(name);
-  if (known && known.expires - Date.now() > 60_000) return known.token;
+// Media URLs (<img src>, players, media sockets) carry a media token, never the session
+// token: it is short-lived, view-only and opens media URLs only, so a copied or logged
+// URL is not a sign-in. One token serves every camera; a new one is fetched a minute
+// before it expires, and callers asking at the same time share one request.
+let mediaGrant = null; // {session, promise, expires}
+
+async function mediaToken() {
+  const session = sessionToken();
+  const g = mediaGrant;
+  if (g && g.session === session && g.expires - Date.now() > 60_000) return (await g.promise).token;
+  const promise = api("/api/auth/media-token", { method: "POST", json: { device: null, ttl: 600 } });
+  const grant = { session, promise, expires: Infinity };
+  mediaGrant = grant;
   try {
-    const body = await api("/api/auth/media-token", { method: "POST", json: { device: name, ttl: 600 } });
-    mediaTokens.set(name, { token: body.token, expires: body.expires });
-    return body.token;
+    grant.expires = (await promise).expires;
   } catch (err) {
-    if (err.message === "signed out") throw err;
-    return sessionToken(); // an older camhub without media tokens
+    if (mediaGrant === grant) mediaGrant = null;
+    throw err;
   }
+  return (await promise).token;
 }
 
-export async function mediaUrl(name, what, params = {}) {
+export async function withMediaToken(path, params = {}) {
   const q = new URLSearchParams(params);
-  const token = await mediaToken(name);
-  if (token) q.set("token", token);
-  return `${device(name, what)}?${q}`;
+  q.set("token", await mediaToken());
+  return `${path}?${q}`;
 }
+
+export const mediaUrl = (name, what, params = {}) => withMediaToken(device(name, what), params);
 
 export async function mediaSocketUrl(name, what) {
-  const token = await mediaToken(name);
-  const q = token ? `?token=${encodeURIComponent(token)}` : "";
-  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${device(name, what)}${q}`;
+  const url = await withMediaToken(device(name, what));
+  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${url}`;
 }
 
 export function socketUrl(path) {

@@ -2,7 +2,7 @@
 // specs (GET /api/capabilities): one control per capability, kept live by the
 // WebSocket's `device` messages.
 
-import { api, device, forget, mediaUrl, remember, signedOutHandler, socketUrl } from "./api.js";
+import { api, device, forget, mediaUrl, remember, signedOutHandler, socketUrl, withMediaToken } from "./api.js";
 import { render } from "./controls.js";
 import { $, el, toast } from "./ui.js";
 import { mseAvailable, playMse } from "./video.js";
@@ -155,10 +155,8 @@ async function addEvent(ev) {
   list.prepend(li);
   while (list.children.length > 100) list.lastChild.remove();
   if (ev.data && ev.data.snapshot) {
-    const url = await mediaUrl(ev.device, "snapshot").catch(() => null);
-    const token = url ? new URL(url, location.href).searchParams.get("token") : null;
-    const q = token ? `?token=${encodeURIComponent(token)}` : "";
-    li.append(" ", el("a", { href: `/api/snapshots/${encodeURIComponent(ev.data.snapshot)}${q}`, target: "_blank" }, "snapshot"));
+    const href = await withMediaToken(`/api/snapshots/${encodeURIComponent(ev.data.snapshot)}`).catch(() => null);
+    if (href) li.append(" ", el("a", { href, target: "_blank" }, "snapshot"));
   }
 }
 

@@ -1,15 +1,34 @@
-"""Sign-in, sign-out and status (seed 003's conventions)."""
+"""Sign-in, sign-out, status and media tokens (seed 003's conventions).
+
+Every answer here carries ``Cache-Control: no-store``: tokens must not sit in a cache.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import HTTPConnection
 
 from camhub.api.deps import SESSION_COOKIE, State, principal_for
-from camhub.auth.service import BadCredentials, LockedOut
+from camhub.auth.media import DEFAULT_TTL, MAX_TTL, MIN_TTL
+from camhub.auth.service import BadCredentials, LockedOut, QueueFull
+from camhub.errors import NotFound
 
 router = APIRouter(tags=["auth"])
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def client_address(conn: HTTPConnection) -> str | None:
+    """The caller's address, for the per-address login buckets."""
+    return conn.client.host if conn.client is not None else None
+
+
+def no_store(body: dict[str, Any], status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(body, status_code=status_code, headers={**NO_STORE, **headers})
 
 
 class Credentials(BaseModel):
@@ -19,16 +38,29 @@ class Credentials(BaseModel):
 
 
 def lockout_response(exc: LockedOut) -> JSONResponse:
-    return JSONResponse(
+    return no_store(
         {
             "success": False,
             "error": "Too many attempts",
             "lockout": True,
             "lockoutRemaining": exc.remaining,
         },
-        status_code=429,
-        headers={"Retry-After": str(exc.remaining)},
+        429,
+        **{"Retry-After": str(exc.remaining)},
     )
+
+
+def busy_response(exc: QueueFull) -> JSONResponse:
+    """The queue of password checks is full: nothing was checked, try again soon."""
+    return no_store(
+        {"success": False, "error": "Too many sign-in attempts at once, try again shortly"},
+        503,
+        **{"Retry-After": str(exc.retry_after)},
+    )
+
+
+def bad_password() -> JSONResponse:
+    return no_store({"success": False, "error": "Invalid password"}, 401)
 
 
 @router.post("/api/auth")
@@ -39,13 +71,15 @@ async def login(body: Credentials, state: State, request: Request) -> Response:
     must send ``X-CSRF-Token`` on state-changing requests.
     """
     try:
-        session = await state.auth.login(body.username, body.password)
+        session = await state.auth.login(body.username, body.password, client_address(request))
     except LockedOut as exc:
         return lockout_response(exc)
+    except QueueFull as exc:
+        return busy_response(exc)
     except BadCredentials:
-        return JSONResponse({"success": False, "error": "Invalid password"}, status_code=401)
+        return bad_password()
     assert session.principal is not None
-    resp = JSONResponse(
+    resp = no_store(
         {
             "success": True,
             "token": session.token,
@@ -67,7 +101,7 @@ async def login(body: Credentials, state: State, request: Request) -> Response:
 
 
 @router.get("/api/auth/status")
-async def auth_status(state: State, request: Request) -> dict[str, object]:
+async def auth_status(state: State, request: Request) -> Response:
     """Whether authentication is on, and who this request is signed in as."""
     out: dict[str, object] = {"enabled": True, "configured": state.auth.enabled}
     try:
@@ -76,7 +110,25 @@ async def auth_status(state: State, request: Request) -> dict[str, object]:
         out["authenticated"] = False
     else:
         out.update(authenticated=True, username=p.username, role=p.role)
-    return out
+    return no_store(out)
+
+
+class MediaTokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    device: str | None = Field(None, max_length=128, description="one device only; null: any")
+    ttl: int = Field(DEFAULT_TTL, ge=MIN_TTL, le=MAX_TTL, description="seconds")
+
+
+@router.post("/api/auth/media-token")
+async def media_token(body: MediaTokenRequest, state: State, request: Request) -> Response:
+    """A short-lived, view-only token for media URLs (``?token=`` on snapshot and
+    stream routes), refused everywhere else. Any signed-in user may get one; it ends
+    with the session it was made from. ``expires``: ms since the epoch."""
+    p = await principal_for(request, allow_query=False)
+    if body.device is not None and body.device not in state.hub.names():
+        raise NotFound(f"Device {body.device} not found", device=body.device)
+    token, expires = state.auth.media_token(p, body.device, body.ttl)
+    return no_store({"token": token, "expires": expires, "device": body.device})
 
 
 @router.get("/api/auth/csrf")
@@ -92,7 +144,7 @@ async def csrf_token(state: State, request: Request) -> Response:
     token = await state.auth.new_csrf(p.token_hash)
     if token is None:
         raise HTTPException(401, "Invalid or expired session")
-    return JSONResponse({"csrfToken": token}, headers={"Cache-Control": "no-store"})
+    return no_store({"csrfToken": token})
 
 
 @router.post("/api/auth/logout")
@@ -101,6 +153,6 @@ async def logout(state: State, request: Request) -> Response:
     p = await principal_for(request, allow_query=False)
     if p.token_hash is not None and p.via != "apikey":  # a key lives in the config
         await state.auth.revoke(p.token_hash)
-    resp = JSONResponse({"success": True})
+    resp = no_store({"success": True})
     resp.delete_cookie(SESSION_COOKIE)
     return resp

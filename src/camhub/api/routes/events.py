@@ -7,6 +7,7 @@ Every reader may look; only an admin may clear. Query parameters are checked her
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -14,13 +15,21 @@ from fastapi.responses import StreamingResponse
 
 from camhub.api.deps import Admin, State, User
 from camhub.errors import InvalidArgument
+from camhub.store.queries import MAX_TIMESTAMP_MS
 
 router = APIRouter(prefix="/api", tags=["events"])
 
 Since = Annotated[
-    int | None, Query(ge=0, description="ms since the epoch, inclusive; 0 = start of today (UTC)")
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_TIMESTAMP_MS,
+        description="ms since the epoch, inclusive; 0 = start of today (UTC)",
+    ),
 ]
-Until = Annotated[int | None, Query(ge=0, description="ms since the epoch, inclusive")]
+Until = Annotated[
+    int | None, Query(ge=0, le=MAX_TIMESTAMP_MS, description="ms since the epoch, inclusive")
+]
 EventType = Annotated[
     str | None, Query(alias="type", max_length=64, description="e.g. motion, sound, person")
 ]
@@ -78,10 +87,16 @@ async def export_events(
     event_type: EventType = None,
     device: DeviceName = None,
 ) -> StreamingResponse:
-    """Every matching event as CSV (id,timestamp,time,device,type,data), oldest first."""
+    """Every matching event as CSV (id,timestamp,time,device,type,data), oldest first.
+
+    Read page by page (bounded memory, any size). The first page is read before the
+    answer starts, so a query that fails is an error status, not a 200 with a cut
+    file; should the database fail later, the transfer is aborted (no final chunk),
+    which clients report as an incomplete download, never as a complete CSV.
+    """
     chunks = state.store.export_csv(since=since, until=until, type=event_type, device=device)
     return StreamingResponse(
-        chunks,
+        await _started(chunks),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="camhub-events.csv"'},
     )
@@ -91,3 +106,21 @@ async def export_events(
 async def storage_stats(state: State, _user: User) -> dict[str, Any]:
     """Database size, events by type, and the free space where data is kept."""
     return await state.store.storage_stats(state.settings.data_dir)
+
+
+async def _started(chunks: AsyncIterator[str], read: int = 2) -> AsyncIterator[str]:
+    """``chunks`` with its first ``read`` chunks (the header and the first page)
+    already read, so their failures come before the status line."""
+    head: list[str] = []
+    async for chunk in chunks:
+        head.append(chunk)
+        if len(head) == read:
+            break
+
+    async def whole() -> AsyncIterator[str]:
+        for chunk in head:
+            yield chunk
+        async for chunk in chunks:
+            yield chunk
+
+    return whole()

@@ -1,8 +1,10 @@
 """Live video and stills: ``stream.mjpeg``, ``snapshot`` and saved motion snapshots.
 
-All take ``?token=`` as well as the usual Bearer token or session cookie, so that an
-``<img src>`` or a media player can use them. Query parameters: ``fps`` (0.1-60),
-``resolution`` (``WIDTHxHEIGHT``), ``quality`` (1-100).
+All take ``?token=`` (a session or media token, see ``deps.media_viewer``) as well as
+the usual Bearer token or session cookie, so that an ``<img src>`` or a media player
+can use them. Query parameters: ``fps`` (0.1-60), ``resolution`` (``WIDTHxHEIGHT``,
+never larger than the camera's), ``quality`` (1-100); the limits of
+``camhub.streams.limits`` answer 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from camhub.api.deps import MediaUser, State
+from camhub.api.deps import MediaUser, State, stream_owner
 from camhub.api.routes.devices import device_with
 from camhub.capabilities import Capability
 from camhub.drivers.multipart import content_type
@@ -117,7 +119,8 @@ async def stream_mjpeg(
     width, height, q = _params(resolution, quality)
     rate = _number("fps", fps, 0.1, 60)
     device = state.hub.get(name)
-    viewer = state.streams.subscribe(name, width, height, q, rate)
+    owner = stream_owner(state, user)
+    viewer = state.streams.subscribe(name, width, height, q, rate, owner=owner)
     await viewer.open()
     try:
         first = await viewer.first(device.config.timeout)
@@ -142,7 +145,8 @@ async def snapshot(
     """A JPEG now: the live frame when the camera is streaming, else a fresh still."""
     _viewable(state, name)
     width, height, q = _params(resolution, quality)
-    jpeg = await state.streams.snapshot(name, width, height, q)
+    owner = stream_owner(state, user)
+    jpeg = await state.streams.snapshot(name, width, height, q, owner=owner)
     return Response(jpeg, media_type="image/jpeg", headers=NO_CACHE)
 
 

@@ -102,14 +102,25 @@ async def cert_regenerate(state: State, user: Admin) -> Response:
 
 
 HOOK_BODY_LIMIT = 65536
+HOOK_COMMIT_SECONDS = 10.0
 
 
 async def _hook(name: str, secret: str, request: Request, state: State) -> Any:
+    """A device's call-back. Acknowledged only once the events it made are committed
+    to the store: a device that got 200 may forget the event, camhub will not (a
+    crash, even kill -9, right after the answer loses nothing)."""
     device = state.hub.check_hook(name, secret)
     body = await request.body()
     if len(body) > HOOK_BODY_LIMIT:
         return JSONResponse({"error": "Request body too large"}, status_code=413)
     await device.handle_hook(dict(request.query_params), body)
+    try:
+        async with asyncio.timeout(HOOK_COMMIT_SECONDS):
+            await state.store.flush()
+    except (TimeoutError, RuntimeError):  # the database is failing: let the device retry
+        return JSONResponse(
+            {"error": "Event store unavailable"}, status_code=503, headers={"Retry-After": "5"}
+        )
     return {"success": True}
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 
-from camhub.api.deps import get_state, principal_for
+from camhub.api.deps import get_state, principal_for, stream_owner
 from camhub.api.state import AppState
 from camhub.api.ws_media import WsMedia
 from camhub.auth.principal import Principal
@@ -158,7 +158,13 @@ async def _serve(ws: WebSocket, state: AppState, principal: Principal) -> None:
             else:
                 await send_json({"type": "error", "message": f"Unknown message type {kind!r}"})
 
-    media = WsMedia(send_bytes, state.streams, lambda name: name in state.hub.names(), send_json)
+    media = WsMedia(
+        send_bytes,
+        state.streams,
+        lambda name: name in state.hub.names(),
+        send_json,
+        owner=stream_owner(state, principal),
+    )
     unsubscribe = [
         state.hub.subscribe(push),
         state.store.subscribe(on_events),

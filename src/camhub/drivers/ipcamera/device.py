@@ -15,7 +15,7 @@ State comes from ``GET /status`` (polled) and from the WebSocket (``settings``,
 
 Detection events arrive over the WebSocket only (``detection_frame`` repeats what
 ``object_detected`` reports, frame by frame, and is not an event); the app's word for
-each is kept as ``vendorType`` (its event-history names: ``MOTION``, ``DOG_BARK``...).
+each is kept as ``vendor_type`` (its event-history names: ``MOTION``, ``DOG_BARK``...).
 The app has no HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is
 not offered.
 """
@@ -256,7 +256,7 @@ class IpCameraDevice(Device):
             return
         self._seen.append(key)
         self._last_event_ms = max(self._last_event_ms, stamp)
-        data = {**fields, "vendorType": vendor_type}
+        data = {**fields, "vendor_type": vendor_type}
         self.ctx.emit(EventIn(_event_type(vendor_type), data, stamp))
 
     async def _catch_up(self) -> None:

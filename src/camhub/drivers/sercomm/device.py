@@ -237,7 +237,7 @@ class SercommCamera(Device):
 
     async def handle_hook(self, query: dict[str, str], body: bytes) -> None:
         said = query.get("event", "motion").lower()
-        data: dict[str, Any] = {"source": "http_notify", "vendorType": said[:32]}
+        data: dict[str, Any] = {"source": "http_notify", "vendor_type": said[:32]}
         window = query.get("window", "")
         if window.isdecimal():
             data["window"] = int(window)

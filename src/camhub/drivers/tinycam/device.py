@@ -236,7 +236,7 @@ class TinyCamServer(Device):
                     {
                         "camera": child.name,
                         "cameraId": child.info.id,
-                        "vendorType": e.kind,
+                        "vendor_type": e.kind,
                         "video": e.video,
                         "image": e.image,
                         "file": EventRecord.file_of(e.video),
