@@ -54,9 +54,7 @@ async def _act(dev: Any, args: FirmwareAction, _: dict[str, str]) -> dict[str, A
     if known is not None and known.status != "idle":
         raise Conflict(f"{dev.name} is already updating its firmware", device=dev.name)
     if known is None or not known.update_available:
-        raise Conflict(
-            f"{dev.name}: no newer firmware is known (check first)", device=dev.name
-        )
+        raise Conflict(f"{dev.name}: no newer firmware is known (check first)", device=dev.name)
     await dev.update_firmware()
     return {"action": "update", "version": known.latest}
 
