@@ -60,6 +60,7 @@ from camhub.drivers.tapo.camera_features import (
     SD_CARD,
     SD_FORMAT,
     firmware_state,
+    has_night_vision,
     lamps_offered,
     light_modes,
     light_requests,
@@ -169,6 +170,9 @@ class TapoCameraDevice(Device):
                 answers[name] = answer
         caps = set(implemented(type(self)))  # a reconnect probes everything again
         caps -= {cap for cap, needs in NEEDS.items() if refused.intersection(needs)}
+        image = answers.get("image", {}).get("image")
+        if not isinstance(image, dict) or not has_night_vision(image.get("common") or {}):
+            caps.discard(C.LIGHT)  # a picture without the day/night switch
         self.capabilities = caps
         self._learn(await self.settings.read())
         self._states(answers)  # a malformed answer fails the connect now
@@ -233,7 +237,7 @@ class TapoCameraDevice(Device):
         if C.SIREN in caps:
             alarm = section(answers["alarm"], ("msg_alarm", "chn1_msg_alarm_info"), self.name)
             seconds = str(alarm.get("alarm_duration", "0"))
-            self._alarm_seconds = int(seconds) if seconds.isdecimal() else 0
+            self._alarm_seconds = int(seconds) if seconds.isdecimal() and len(seconds) < 7 else 0
             states.append(SirenState(on=self._siren_on()))
         if C.STORAGE in caps:
             storage, vendor["sd_status"] = storage_state(self.name, answers["sd"])

@@ -21,12 +21,17 @@ from typing import Any
 
 from camhub.capabilities import MotionDetectionState
 from camhub.drivers.base import EventIn
+from camhub.drivers.tapo.camera_errors import TapoCameraError
 from camhub.drivers.tapo.camera_protocol import CameraProtocol, dig, section
-from camhub.errors import MalformedReply
+from camhub.errors import DeviceError, MalformedReply
 
 # (label, digital_sensitivity, the highest percent that picks it)
 LEVELS: tuple[tuple[str, int, int], ...] = (("low", 20, 33), ("medium", 50, 66), ("high", 80, 100))
 LABEL_PERCENT = {"low": 20, "medium": 50, "normal": 50, "high": 80}
+
+# The detection log lives on the SD card: no card (or one being formatted or
+# loaded) answers these, which say nothing about the camera being reachable.
+NO_LOG_CODES = frozenset({TapoCameraError.STORAGE_NOT_EXIST, TapoCameraError.STORAGE_SD_LOADING})
 
 # Never read more than this much of the detection log after an outage.
 EVENT_WINDOW_S = 10 * 60
@@ -148,9 +153,14 @@ class DetectionLog:
             "end_time": cam_now + 60,
             "end_index": 999,
         }
-        found = await self._protocol.call(
-            "searchDetectionList", {"playback": {"search_detection_list": search}}
-        )
+        try:
+            found = await self._protocol.call(
+                "searchDetectionList", {"playback": {"search_detection_list": search}}
+            )
+        except DeviceError as exc:
+            if exc.code in NO_LOG_CODES:
+                return  # no card, or one being formatted: nothing to read, camera fine
+            raise
         items = (
             dig(found, ("playback", "search_detection_list"), self._device)
             if "playback" in found

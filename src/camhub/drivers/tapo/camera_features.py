@@ -81,6 +81,10 @@ def light_modes(lamps: list[str]) -> list[str]:
     return ["auto", *(lamp for lamp in lamps if lamp in HELD_LAMPS)]
 
 
+def has_night_vision(common: dict[str, Any]) -> bool:
+    return common.get("inf_type") in ("auto", "on", "off")
+
+
 def light_state(common: dict[str, Any], switch: dict[str, Any], modes: list[str]) -> LightState:
     infrared = common.get("inf_type")
     if infrared == "off":
@@ -110,7 +114,7 @@ def size_bytes(value: Any) -> int | None:
     """``"29.7GB"`` / ``"1234B"`` -> bytes (binary units, as the camera counts)."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    match = _SIZE.match(value) if isinstance(value, str) else None
+    match = _SIZE.match(value) if isinstance(value, str) and len(value) <= 32 else None
     if match is None:
         return None
     return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
@@ -139,7 +143,7 @@ def storage_state(device: str, data: dict[str, Any]) -> tuple[StorageState, str]
     progress = None
     if status == "formatting":
         percent = str(card.get("percent", ""))
-        progress = min(int(percent), 100) if percent.isdecimal() else None
+        progress = min(int(percent), 100) if percent.isdecimal() and len(percent) <= 3 else None
     if total is not None and free is not None:
         free = min(free, total)
     return StorageState(status=status, total_bytes=total, free_bytes=free, progress=progress), raw

@@ -293,13 +293,15 @@ class CameraSettings:
                 key = str(err["loc"][0]) if err["loc"] else "(body)"
                 if key not in named:
                     errors.append(f"{key}: {err['msg']}")
+            named |= {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
         else:
             valid = {k: getattr(parsed, k) for k in parsed.model_fields_set}
-            for key, allowed in self._enums.items():
-                if key in valid and valid[key] not in allowed:
-                    errors.append(f"{key}: one of {', '.join(allowed) or 'none'}")
-            if "time_zone" in valid and zone(valid["time_zone"]) is None:
-                errors.append("time_zone: unknown time zone")
+        for key, allowed in self._enums.items():
+            if key in changes and key not in named and changes[key] not in allowed:
+                errors.append(f"{key}: one of {', '.join(allowed) or 'none'}")
+        place = changes.get("time_zone")
+        if isinstance(place, str) and "time_zone" not in named and zone(place) is None:
+            errors.append("time_zone: unknown time zone")
         if errors:
             raise InvalidArgument(
                 f"{self._device}: invalid settings", errors=errors, device=self._device

@@ -147,7 +147,7 @@ class CameraTransport:
     def _json(self, raw: bytes, status: int) -> dict[str, Any]:
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past any real reply
             if status == 500:
                 return {}
             raise MalformedReply(self.device, f"not JSON (HTTP {status})") from None
@@ -388,6 +388,8 @@ class CameraTransport:
             inner = json.loads(session.decrypt(base64.b64decode(blob)))
         except ValueError:
             raise _Relogin from None
+        except RecursionError:
+            raise MalformedReply(self.device, "nested too deep") from None
         if not isinstance(inner, dict):
             raise MalformedReply(self.device, "the secure answer is not an object")
         return inner
@@ -411,6 +413,8 @@ class CameraTransport:
             answer = session.open(raw)
         except ValueError:
             raise _Relogin from None
+        except RecursionError:
+            raise MalformedReply(self.device, "nested too deep") from None
         if not isinstance(answer, dict):
             raise MalformedReply(self.device, "the TPAP answer is not an object")
         if not single or answer.get("error_code", 0) != 0:
