@@ -96,6 +96,21 @@ async def test_forced_older_logins_on_a_tpap_camera_say_what_to_do(
         assert emu.auth.failures == 0
 
 
+@pytest.mark.parametrize("flow", ["legacy", "secure"])
+async def test_forced_tpap_on_an_older_camera_says_so(flow: str, make_device: MakeDevice) -> None:
+    async with running(options(flow, model="C200")) as emu:
+        with pytest.raises(DeviceAuthError, match="does not offer the TPAP login"):
+            await make_device(emu, login="tpap").connect()
+        assert emu.sim_state()["logins"] == 0
+
+
+async def test_tpap_camera_without_that_user(make_device: MakeDevice) -> None:
+    async with running(options("tpap", model="C210")) as emu:
+        with pytest.raises(DeviceAuthError, match=r"has no user 'me@example\.com'"):
+            await make_device(emu, username="me@example.com").connect()
+        assert emu.auth.failures == 0
+
+
 @pytest.mark.parametrize("before", ["legacy", "secure"])
 async def test_a_firmware_update_to_tpap_does_not_lock_the_user_out(
     before: str, make_device: MakeDevice

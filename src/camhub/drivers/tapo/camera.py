@@ -71,7 +71,7 @@ from camhub.drivers.tapo.camera_options import TapoCameraOptions
 from camhub.drivers.tapo.camera_protocol import NOT_SUPPORTED_CODES, CameraProtocol, section
 from camhub.drivers.tapo.camera_settings import CameraSettings, Tree
 from camhub.drivers.tapo.camera_transport import CameraTransport, LoginMode
-from camhub.errors import ConfigError, DeviceError, InvalidArgument, MalformedReply
+from camhub.errors import DeviceError, InvalidArgument, MalformedReply
 
 C = Capability
 # ptz_step direction -> movestep angle (0 is pytapo's "clockwise", i.e. right).
@@ -146,13 +146,6 @@ class TapoCameraDevice(Device):
         self._alarm_seconds = 0
         self._siren_until: float | None = None  # time.monotonic() deadline
         self._checked_on: str | None = None  # the firmware version last checked
-
-    @classmethod
-    def check_config(cls, config: DeviceConfig) -> None:
-        if config.login not in LOGIN_MODES:
-            raise ConfigError(
-                [f"devices.{config.name}.login: one of {', '.join(LOGIN_MODES)} for a Tapo camera"]
-            )
 
     # lifecycle -------------------------------------------------------------------------
     async def connect(self) -> None:

@@ -170,15 +170,19 @@ class CameraTransport:
                 return
             except _FlowGone:
                 log.info("%s: the camera changed its login, detecting it again", self.device)
-        if self.setting == "legacy":
-            try:
+        try:
+            if self.setting == "legacy":
                 await self._legacy_login()
-            except _FlowGone:
-                raise self._not_offered("legacy") from None
-        elif self.setting == "tpap":
-            await self._tpap_login()
-        else:
-            await self._detect()
+            elif self.setting == "tpap":
+                await self._tpap_login()
+            else:
+                await self._detect()
+        except _FlowGone:
+            if self.setting in ("legacy", "tpap"):
+                raise self._not_offered("TPAP" if self.setting == "tpap" else "legacy") from None
+            raise DeviceAuthError(
+                f"{self.device}: the camera refuses every login camhub knows", device=self.device
+            ) from None
 
     async def _detect(self) -> None:
         """The secure challenge as the probe; its answer tells the flow."""
@@ -311,31 +315,50 @@ class CameraTransport:
             [self.password_hash] if self.mode == "tpap" and self.password_hash else None
         )
         attempt = 0
-        while True:
+        while order is None or attempt < len(order):
+            params, user_random = await self._tpap_register(user)
+            if order is None:
+                order = ["sha256", "md5"] if params.get("extra_crypt") else ["md5", "sha256"]
+            name = order[attempt]
+            attempt += 1
             try:
-                params, user_random = await camera_tpap.register(self._post_login, user)
-                if order is None:
-                    order = ["sha256", "md5"] if params.get("extra_crypt") else ["md5", "sha256"]
-                name = order[attempt]
                 session = await camera_tpap.share(
                     self._post_login, params, user_random, passcodes[name]
                 )
             except TpapRefused as exc:
                 self._raise_lockout(exc.reply)
-                if exc.code == E.MISSING_PARAMS:
-                    raise _FlowGone from None
-                if exc.code != E.SESSION_EXPIRED:  # -40401: this passcode is wrong
-                    raise self._refused(exc.reply) from None
-                attempt += 1
-                if order is None or attempt >= len(order):
-                    raise self._wrong_password() from None
-                continue
+                if exc.code == E.SESSION_EXPIRED:  # -40401: this passcode is wrong
+                    continue
+                if exc.code is None:
+                    raise DeviceAuthError(
+                        f"{self.device}: the camera could not prove it knows the password",
+                        device=self.device,
+                    ) from None
+                raise self._refused(exc.reply) from None
             except ValueError as exc:
                 raise MalformedReply(self.device, f"TPAP login: {exc}") from None
             self.password_hash = name
             self._tpap = session
             self._logged_in(session.stok, "tpap")
             return
+        raise self._wrong_password()
+
+    async def _tpap_register(self, user: str) -> tuple[dict[str, Any], bytes]:
+        """``pake_register``; _FlowGone when the camera answers as an older login."""
+        try:
+            return await camera_tpap.register(self._post_login, user)
+        except TpapRefused as exc:
+            self._raise_lockout(exc.reply)
+            if exc.code == E.INVALID_CREDENTIALS:  # -40209: no such user
+                raise DeviceAuthError(
+                    f"{self.device}: the camera has no user {self.username!r}"
+                    " (TPAP cameras log in as admin)",
+                    device=self.device,
+                    code=int(E.INVALID_CREDENTIALS),
+                ) from None
+            raise _FlowGone from None  # -40211, or an older login's challenge
+        except ValueError as exc:
+            raise MalformedReply(self.device, f"TPAP login: {exc}") from None
 
     # requests -----------------------------------------------------------------------
     async def send(self, request: dict[str, Any]) -> dict[str, Any]:
