@@ -29,7 +29,7 @@ SERVER = r"""
 import asyncio, sys, json
 import uvicorn
 from camhub.api.app import create_app
-from camhub.api.state import AppSettings
+from camhub.settings import AppSettings
 from camhub.config import parse_config
 from camhub.server_limits import MAX_HEAD_BYTES, bounded_protocol
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 import websockets
-from camhub.streams.parser import MultipartParser, boundary_from_content_type
+from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 
 from camhub.sim.video import jpeg_size
 from camhub.streams import limits

@@ -37,19 +37,33 @@ async def test_connect_detects_the_flow_and_reads_the_model(
     assert cam.model == "C200"
     assert {Capability.PTZ, Capability.PRESETS, Capability.EVENTS} <= cam.capabilities
     state = (await cam.poll()).to_json()
+    storage = state.pop("storage")
+    assert storage["status"] == "ready" and storage["progress"] is None
+    assert 0 < storage["free_bytes"] < storage["total_bytes"] == int(29.7 * 1024**3)
     assert state == {
         "privacy": {"on": False},
         "led": {"on": True},
+        "light": {"on": True, "mode": "auto", "modes": ["auto", "ir"]},
+        "siren": {"on": False},
         "motion_detection": {"enabled": True, "sensitivity": 50, "detected": None},
         "ptz": {"pan": None, "tilt": None, "zoom": None, "can_zoom": False, "estimated": False},
         "presets": {"presets": []},
+        "firmware": {
+            "version": "1.3.11 Build 231117 Rel.56453n(4555)",
+            "update_available": None,
+            "latest": None,
+            "status": "idle",
+        },
         "vendor": {
             "model": "C200",
             "firmware": "1.3.11 Build 231117 Rel.56453n(4555)",
             "nickname": "Tapo C200",
+            "login": emu.opts.login,
+            "sd_status": "normal",
         },
     }
-    assert cam.event_types() == {"motion", "person", "vehicle", "pet", "sound", "other"}
+    # a C200 has motion and baby-cry detection only
+    assert cam.event_types() == {"motion", "baby_cry", "other"}
     assert "Cam-pass-1" not in repr(cam) + repr(cam.transport)
 
 
@@ -351,6 +365,5 @@ def test_camera_account_is_a_checked_option() -> None:
         "devices.0.stream.colour: Extra inputs are not permitted",
         "devices.0.stream.rtsp_port: Input should be less than or equal to 65535",
     ]
-    with pytest.raises(ConfigError) as caught:
-        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", login="tpap")])
-    assert caught.value.problems[0].startswith("devices.cam.login: one of auto, legacy, secure")
+    for login in ("auto", "legacy", "secure", "tpap"):  # every login the config takes
+        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", login=login)])

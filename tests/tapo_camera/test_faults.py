@@ -141,7 +141,7 @@ def _each(reply: dict[str, object]) -> Callable[[dict[str, Any]], dict[str, Any]
     ("answer", "message"),
     [
         ({"error_code": 0, "result": {"responses": "nope"}}, "multipleRequest without a list"),
-        ({"error_code": 0, "result": {"responses": []}}, "0 answers to 6"),
+        ({"error_code": 0, "result": {"responses": []}}, "0 answers to 11"),
         (_each({"method": "getDeviceInfo", "error_code": 0}), "no device_info.basic_info"),
         (_each({"error_code": "x"}), "error_code of getDeviceInfo is not a number"),
         ({"error_code": "bad"}, "malformed reply"),

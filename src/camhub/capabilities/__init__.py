@@ -3,7 +3,17 @@
 Importing this package registers every spec in :data:`SPECS`.
 """
 
-from camhub.capabilities import detection, energy, lighting, media, ptz, switches, system
+from camhub.capabilities import (
+    detection,
+    energy,
+    firmware,
+    lighting,
+    media,
+    ptz,
+    storage,
+    switches,
+    system,
+)
 from camhub.capabilities.base import (
     SPECS,
     Action,
@@ -22,6 +32,7 @@ from camhub.capabilities.detection import (
     MotionDetectionState,
 )
 from camhub.capabilities.energy import EnergyDriver, EnergyState, Interval
+from camhub.capabilities.firmware import FirmwareDriver, FirmwareState
 from camhub.capabilities.lighting import (
     BrightnessDriver,
     BrightnessState,
@@ -50,6 +61,7 @@ from camhub.capabilities.ptz import (
     PtzDriver,
     PtzState,
 )
+from camhub.capabilities.storage import StorageDriver, StorageState
 from camhub.capabilities.switches import (
     ArmDriver,
     ArmState,
@@ -95,6 +107,8 @@ __all__ = [
     "EnergyState",
     "EventsDriver",
     "EventsState",
+    "FirmwareDriver",
+    "FirmwareState",
     "HttpSource",
     "Interval",
     "LedDriver",
@@ -122,13 +136,17 @@ __all__ = [
     "SnapshotDriver",
     "Spec",
     "State",
+    "StorageDriver",
+    "StorageState",
     "StreamDriver",
     "detection",
     "energy",
+    "firmware",
     "implemented",
     "lighting",
     "media",
     "ptz",
+    "storage",
     "switches",
     "system",
 ]

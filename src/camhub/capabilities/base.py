@@ -47,6 +47,8 @@ class Capability(StrEnum):
     EVENTS = "events"
     REBOOT = "reboot"
     RAW = "raw"
+    STORAGE = "storage"
+    FIRMWARE = "firmware"
 
 
 class State(BaseModel):

@@ -21,6 +21,19 @@ function toggle(label, on, change) {
   return el("label", { class: "switch" }, box, el("span", { class: "state" }, on ? "on" : "off"));
 }
 
+// A button that asks for a second click before it runs (destructive actions).
+function confirmButton(label, run) {
+  const btn = el("button", { class: "confirm" }, label);
+  btn.addEventListener("click", () => {
+    if (btn.dataset.armed) { delete btn.dataset.armed; btn.textContent = label; run(); return; }
+    btn.dataset.armed = "1"; btn.textContent = `${label}? Click again`;
+    setTimeout(() => { delete btn.dataset.armed; btn.textContent = label; }, 4000);
+  });
+  return btn;
+}
+
+const gigabytes = (n) => `${(n / 1e9).toFixed(1)} GB`;
+
 const renderers = {
   none: () => null,
 
@@ -141,13 +154,33 @@ const renderers = {
   },
 
   button(dev, spec, state, act) {
-    const btn = el("button", { class: "confirm" }, spec.title);
-    btn.addEventListener("click", () => {
-      if (btn.dataset.armed) { delete btn.dataset.armed; btn.textContent = spec.title; act(actionPath(spec, spec.actions[0].name), undefined); return; }
-      btn.dataset.armed = "1"; btn.textContent = `${spec.title}? Click again`;
-      setTimeout(() => { delete btn.dataset.armed; btn.textContent = spec.title; }, 4000);
-    });
-    return row(spec.title, btn);
+    return row(spec.title, confirmButton(spec.title, () => act(actionPath(spec, spec.actions[0].name), undefined)));
+  },
+
+  storage(dev, spec, state, act) {
+    if (!state || !state.status) return row(spec.title, el("span", { class: "muted" }, "unknown"));
+    const parts = [state.status];
+    if (state.status === "formatting" && state.progress != null) parts.push(`${state.progress}%`);
+    if (state.total_bytes != null) parts.push(`${gigabytes(state.free_bytes ?? 0)} free of ${gigabytes(state.total_bytes)}`);
+    const children = [el("span", {}, parts.join(" · "))];
+    if (state.status !== "absent" && state.status !== "formatting") {
+      children.push(confirmButton("Format", () => act(actionPath(spec, "format"), { confirm: true })));
+    }
+    return row(spec.title, ...children);
+  },
+
+  firmware(dev, spec, state, act) {
+    if (!state || !state.version) return row(spec.title, el("span", { class: "muted" }, "unknown"));
+    const path = actionPath(spec, "act");
+    const parts = [state.version];
+    if (state.status !== "idle") parts.push(state.status);
+    else if (state.update_available) parts.push(`${state.latest} available`);
+    else if (state.update_available === false) parts.push("up to date");
+    const children = [el("span", {}, parts.join(" · ")), el("button", { onclick: () => act(path, { action: "check" }) }, "Check")];
+    if (state.update_available && state.status === "idle") {
+      children.push(confirmButton(`Install ${state.latest}`, () => act(path, { action: "update" })));
+    }
+    return row(spec.title, ...children);
   },
 
   children(dev, spec, state) {

@@ -7,7 +7,10 @@ third (1-33 low, 34-66 medium, 67-100 high) and a level reads back as its digita
 value, so every level survives the round trip.
 
 The detection log (``searchDetectionList``) is read on each poll and each detection
-is emitted once, as the camhub event type of its ``alarm_type``.
+is emitted once, as the camhub event type of its ``alarm_type``. The numbering is
+the Tapo app's ``PlayBackEventType`` (2 motion, 3 tamper, 4 line crossing, 5 area
+intrusion, 6 person, 7 baby cry, 8 vehicle, 9 pet, 11-13 bark, meow, glass break),
+as a reverse-engineered map of the app lists it and ioBroker.tapo confirms for 6.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ from typing import Any
 
 from camhub.capabilities import MotionDetectionState
 from camhub.drivers.base import EventIn
+from camhub.drivers.tapo.camera_errors import TapoCameraError
 from camhub.drivers.tapo.camera_protocol import CameraProtocol, dig, section
-from camhub.errors import MalformedReply
+from camhub.errors import DeviceError, MalformedReply
 
 # (label, digital_sensitivity, the highest percent that picks it)
 LEVELS: tuple[tuple[str, int, int], ...] = (("low", 20, 33), ("medium", 50, 66), ("high", 80, 100))
 LABEL_PERCENT = {"low": 20, "medium": 50, "normal": 50, "high": 80}
+
+# The detection log lives on the SD card: no card (or one being formatted or
+# loaded) answers these, which say nothing about the camera being reachable.
+NO_LOG_CODES = frozenset({TapoCameraError.STORAGE_NOT_EXIST, TapoCameraError.STORAGE_SD_LOADING})
 
 # Never read more than this much of the detection log after an outage.
 EVENT_WINDOW_S = 10 * 60
@@ -34,29 +42,63 @@ EVENT_LOOKBACK_S = 180
 
 
 class AlarmType(IntEnum):
-    """``alarm_type`` of a detection-log entry -> camhub event type."""
+    """``alarm_type`` of a detection-log entry."""
 
     MOTION = 2
+    TAMPER = 3
+    LINE_CROSSING = 4
+    INTRUSION = 5
     PERSON = 6
-    VEHICLE = 7
-    PET = 8
-    SOUND = 9
+    BABY_CRY = 7
+    VEHICLE = 8
+    PET = 9
+    BARK = 11
+    MEOW = 12
+    GLASS = 13
 
 
+# alarm_type -> camhub event type (the sounds keep their own word in the event data)
+SOUNDS = frozenset({AlarmType.BARK, AlarmType.MEOW, AlarmType.GLASS})
+EVENT_OF = {t: "sound" if t in SOUNDS else t.name.lower() for t in AlarmType}
 _CODES = frozenset(int(t) for t in AlarmType)
-# What a Tapo camera reports; an alarm type not in the table is "other".
-REPORTED_TYPES = frozenset({t.name.lower() for t in AlarmType} | {"other"})
+
+# The detector module each event type needs (motion and "other": every camera).
+DETECTORS: dict[str, tuple[str, ...]] = {
+    "person": ("people_detection",),
+    "vehicle": ("vehicle_detection",),
+    "pet": ("pet_detection",),
+    "baby_cry": ("sound_detection",),
+    "tamper": ("tamper_detection",),
+    "line_crossing": ("linecrossing_detection",),
+    "sound": ("bark_detection", "meow_detection", "glass_detection"),
+}
+
+
+def reported_types(modules: frozenset[str]) -> frozenset[str]:
+    """The event types a camera with these detector modules reports."""
+    found = {kind for kind, needs in DETECTORS.items() if modules.intersection(needs)}
+    return frozenset({"motion", "other", *found})
+
+
+def level_percent(det: dict[str, Any]) -> int | None:
+    """Percent of a detector's level (``digital_sensitivity``, else its label)."""
+    raw = str(det.get("digital_sensitivity", "")).strip()
+    digital = int(raw) if raw.isdecimal() and len(raw) <= 3 else 0
+    if 1 <= digital <= 100:
+        return digital
+    return LABEL_PERCENT.get(str(det.get("sensitivity", "")).lower())
+
+
+def level_fields(percent: int) -> dict[str, str]:
+    """The label and digital value of the level a percent picks."""
+    label, digital, _ = next(level for level in LEVELS if percent <= level[2])
+    return {"digital_sensitivity": str(digital), "sensitivity": label}
 
 
 def motion_state(device: str, data: dict[str, Any]) -> MotionDetectionState:
     """The ``motion_detection`` state from ``getDetectionConfig``."""
     det = section(data, ("motion_detection", "motion_det"), device)
-    raw = str(det.get("digital_sensitivity", "")).strip()
-    digital = int(raw) if raw.isdecimal() and len(raw) <= 3 else 0
-    percent = digital if 1 <= digital <= 100 else None
-    if percent is None:
-        percent = LABEL_PERCENT.get(str(det.get("sensitivity", "")).lower())
-    return MotionDetectionState(enabled=det.get("enabled") == "on", sensitivity=percent)
+    return MotionDetectionState(enabled=det.get("enabled") == "on", sensitivity=level_percent(det))
 
 
 def motion_fields(enabled: bool | None, sensitivity: int | None) -> dict[str, str]:
@@ -65,9 +107,7 @@ def motion_fields(enabled: bool | None, sensitivity: int | None) -> dict[str, st
     if enabled is not None:
         fields["enabled"] = "on" if enabled else "off"
     if sensitivity is not None:
-        label, digital, _ = next(level for level in LEVELS if sensitivity <= level[2])
-        fields["digital_sensitivity"] = str(digital)
-        fields["sensitivity"] = label
+        fields.update(level_fields(sensitivity))
     return fields
 
 
@@ -113,9 +153,14 @@ class DetectionLog:
             "end_time": cam_now + 60,
             "end_index": 999,
         }
-        found = await self._protocol.call(
-            "searchDetectionList", {"playback": {"search_detection_list": search}}
-        )
+        try:
+            found = await self._protocol.call(
+                "searchDetectionList", {"playback": {"search_detection_list": search}}
+            )
+        except DeviceError as exc:
+            if exc.code in NO_LOG_CODES:
+                return  # no card, or one being formatted: nothing to read, camera fine
+            raise
         items = (
             dig(found, ("playback", "search_detection_list"), self._device)
             if "playback" in found
@@ -138,8 +183,10 @@ class DetectionLog:
             if (start, alarm) in self._seen:
                 continue
             self._seen.add((start, alarm))
-            kind = AlarmType(alarm).name.lower() if alarm in _CODES else "other"
-            data = {"alarm_type": alarm, "end_time": item.get("end_time")}
+            kind = EVENT_OF[AlarmType(alarm)] if alarm in _CODES else "other"
+            data: dict[str, Any] = {"alarm_type": alarm, "end_time": item.get("end_time")}
+            if alarm in SOUNDS:
+                data["sound"] = AlarmType(alarm).name.lower()
             self._emit(EventIn(kind, data, (start + correction) * 1000))
         self._cursor = cam_now
         # Keep every key a later search can still return (with a margin).

@@ -17,6 +17,7 @@ class TapoCameraError(VendorCode):
     NOT_SUPPORTED = -40210, "Function not supported"
     MISSING_PARAMS = -40211, "Missing necessary parameters (login flow not offered)"
     SESSION_EXPIRED = -40401, "Invalid stok value (session expired)"
+    SESSION_INVALID = -40421, "Session no longer valid (log in again)"
     DEVICE_BLOCKED = -40404, "Too many failed logins: temporarily locked"
     OUT_OF_LIMIT = -40406, "Out of limit"
     OTHER_ERROR = -40407, "Other error"
@@ -26,6 +27,7 @@ class TapoCameraError(VendorCode):
     INVALID_NONCE = -40413, "Invalid nonce (secure login challenge)"
     TOO_MANY_REQUEST = -52405, "Too many requests"
     TOO_MANY_CLIENT = -52407, "Too many clients"
+    SD_CARD_UNPLUGGED = -52409, "No SD card inserted"
     PRESET_NOT_FOUND = -64302, "Preset ID not found"
     MOTOR_BUSY = -64303, "Action cannot be done while camera is in patrol mode"
     MOTOR_LOCKED_ROTOR = -64304, "Maximum pan/tilt range reached"
@@ -38,6 +40,7 @@ class TapoCameraError(VendorCode):
     USER_ID_INVALID = -71103, "User ID is not authorized"
     PLAYBACK_SEARCH_FAILED = -71105, "Playback search failed"
     STORAGE_NOT_EXIST = -71114, "No storage (SD card) present"
+    STORAGE_SD_LOADING = -71115, "The SD card is busy (loading or formatting)"
 
 
 def meaning_of(code: int) -> str:

@@ -20,8 +20,21 @@ PAN_STEP = 15
 TILT_STEP = 10
 MAX_PRESETS = 8
 
-# The detection log's alarm_type values.
-ALARM_TYPES = {"motion": 2, "person": 6, "vehicle": 7, "pet": 8, "sound": 9}
+# The detection log's alarm_type values: the Tapo app's PlayBackEventType (a
+# reverse-engineered map of the app; ioBroker.tapo confirms 6 for a person).
+ALARM_TYPES = {
+    "motion": 2,
+    "tamper": 3,
+    "line_crossing": 4,
+    "intrusion": 5,
+    "person": 6,
+    "baby_cry": 7,
+    "vehicle": 8,
+    "pet": 9,
+    "bark": 11,
+    "meow": 12,
+    "glass": 13,
+}
 
 
 class CameraFault(Exception):
