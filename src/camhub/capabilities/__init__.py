@@ -3,7 +3,19 @@
 Importing this package registers every spec in :data:`SPECS`.
 """
 
-from camhub.capabilities import detection, energy, lighting, media, ptz, switches, system
+from camhub.capabilities import (
+    detection,
+    energy,
+    light_presets,
+    lighting,
+    media,
+    protection,
+    ptz,
+    schedules,
+    switches,
+    system,
+    timers,
+)
 from camhub.capabilities.base import (
     SPECS,
     Action,
@@ -22,6 +34,11 @@ from camhub.capabilities.detection import (
     MotionDetectionState,
 )
 from camhub.capabilities.energy import EnergyDriver, EnergyState, Interval
+from camhub.capabilities.light_presets import (
+    LightPreset,
+    LightPresetsDriver,
+    LightPresetsState,
+)
 from camhub.capabilities.lighting import (
     BrightnessDriver,
     BrightnessState,
@@ -42,6 +59,7 @@ from camhub.capabilities.media import (
     SnapshotDriver,
     StreamDriver,
 )
+from camhub.capabilities.protection import PowerProtectionDriver, PowerProtectionState
 from camhub.capabilities.ptz import (
     Direction,
     Preset,
@@ -49,6 +67,13 @@ from camhub.capabilities.ptz import (
     PresetsState,
     PtzDriver,
     PtzState,
+)
+from camhub.capabilities.schedules import (
+    Schedule,
+    ScheduleRule,
+    SchedulesDriver,
+    SchedulesState,
+    Weekday,
 )
 from camhub.capabilities.switches import (
     ArmDriver,
@@ -69,6 +94,7 @@ from camhub.capabilities.system import (
     RebootDriver,
     SettingsDriver,
 )
+from camhub.capabilities.timers import AutoOffDriver, AutoOffState, TimerDriver, TimerState
 
 __all__ = [
     "EVENT_TYPES",
@@ -78,6 +104,8 @@ __all__ = [
     "ArmDriver",
     "ArmState",
     "AudioDriver",
+    "AutoOffDriver",
+    "AutoOffState",
     "BrightnessDriver",
     "BrightnessState",
     "Capability",
@@ -100,11 +128,16 @@ __all__ = [
     "LedDriver",
     "LedState",
     "LightDriver",
+    "LightPreset",
+    "LightPresetsDriver",
+    "LightPresetsState",
     "LightState",
     "MediaSource",
     "MotionDetectionDriver",
     "MotionDetectionState",
     "PowerDriver",
+    "PowerProtectionDriver",
+    "PowerProtectionState",
     "PowerState",
     "Preset",
     "PresetsDriver",
@@ -116,6 +149,10 @@ __all__ = [
     "RawDriver",
     "RebootDriver",
     "RtspSource",
+    "Schedule",
+    "ScheduleRule",
+    "SchedulesDriver",
+    "SchedulesState",
     "SettingsDriver",
     "SirenDriver",
     "SirenState",
@@ -123,12 +160,19 @@ __all__ = [
     "Spec",
     "State",
     "StreamDriver",
+    "TimerDriver",
+    "TimerState",
+    "Weekday",
     "detection",
     "energy",
     "implemented",
+    "light_presets",
     "lighting",
     "media",
+    "protection",
     "ptz",
+    "schedules",
     "switches",
     "system",
+    "timers",
 ]

@@ -47,6 +47,11 @@ class Capability(StrEnum):
     EVENTS = "events"
     REBOOT = "reboot"
     RAW = "raw"
+    TIMER = "timer"
+    AUTO_OFF = "auto_off"
+    SCHEDULES = "schedules"
+    POWER_PROTECTION = "power_protection"
+    LIGHT_PRESETS = "light_presets"
 
 
 class State(BaseModel):
