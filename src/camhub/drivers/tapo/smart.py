@@ -11,10 +11,14 @@ is known to have them, then, on connect, when the device lists the component.
 
 A poll is one ``multipleRequest``: each mixin adds its queries (:meth:`_queries`)
 and reads its state from the answers (:meth:`_states`), as python-kasa's modules do.
+What changes only when someone changes it (timers, schedules, presets, protection
+settings: :meth:`_config_queries`) is read again once a minute, or at the next poll
+after a command; between two reads the poll uses the last answers.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +33,7 @@ from camhub.drivers.tapo.smart_values import b64text, components, num
 from camhub.errors import DeviceAuthError, DeviceError, InvalidArgument, MalformedReply
 
 INFO: Request = ("get_device_info", None)
+CONFIG_EVERY_S = 60.0  # how old the answers of the config queries may get
 
 
 class TapoSmartDevice(Device):
@@ -45,6 +50,8 @@ class TapoSmartDevice(Device):
         self.components: dict[str, int] = {}
         self.info: dict[str, Any] = {}
         self._info_fresh = False  # connect() just read get_device_info
+        self._config: dict[str, Any] = {}  # the last answers of the config queries
+        self._config_at: float | None = None  # when they were read (None: read again)
         known = MODEL_CAPABILITIES.get((config.model or "").upper(), frozenset())
         self.capabilities = self._with_optional(known)
 
@@ -100,8 +107,14 @@ class TapoSmartDevice(Device):
         return {cap for comp, cap in COMPONENT_CAPABILITIES.items() if comp in self.components}
 
     def _changed(self) -> None:
-        """After a command: the next poll reads the device back."""
+        """After a command: the next poll reads the device back, config included."""
         self._info_fresh = False
+        self._config_at = None
+
+    def config_age(self) -> float:
+        """Seconds since the config queries were answered (a countdown's ``remain``
+        was true then)."""
+        return 0.0 if self._config_at is None else time.monotonic() - self._config_at
 
     async def _set(self, **params: Any) -> None:
         self._changed()
@@ -119,7 +132,14 @@ class TapoSmartDevice(Device):
 
     async def poll(self) -> DeviceState:
         queries = self._queries()
-        got = await self.proto.call_many(queries, strict=False) if queries else {}
+        due = self._config_at is None or time.monotonic() - self._config_at >= CONFIG_EVERY_S
+        config = self._config_queries() if due else []
+        asked = queries + config
+        got = await self.proto.call_many(asked, strict=False) if asked else {}
+        if config:
+            self._config = {method: got[method] for method, _ in config}
+            self._config_at = time.monotonic()
+        got = {**self._config, **got}
         await self._read_info(got)
         await self._absorb(got)
         return DeviceState.of(*self._states(got), vendor=self._vendor())
@@ -127,6 +147,10 @@ class TapoSmartDevice(Device):
     def _queries(self) -> list[Request]:
         """What a poll asks, in one batch; mixins add theirs."""
         return self._info_queries()
+
+    def _config_queries(self) -> list[Request]:
+        """What a poll asks once a minute (or after a command); mixins add theirs."""
+        return []
 
     def _info_queries(self) -> list[Request]:
         return [] if self._info_fresh else [INFO]
@@ -139,7 +163,30 @@ class TapoSmartDevice(Device):
             self._set_info(got["get_device_info"])
 
     async def _absorb(self, got: dict[str, Any]) -> None:
-        """Use answers that need more requests (a power strip's child list)."""
+        """Use answers that need more requests (a power strip's child list, the next
+        pages of a paged list)."""
+
+    async def _pages(self, got: dict[str, Any], method: str, key: str, limit: int) -> None:
+        """Complete a paged list (``start_index``/``sum``) whose first page is in
+        ``got``, in place and in the config cache, at most ``limit`` items."""
+        first = got.get(method)
+        if not isinstance(first, dict):
+            return
+        items, total = first.get(key), num(first, "sum")
+        if not isinstance(items, list) or total is None:
+            return
+        items = list(items)
+        while len(items) < min(total, limit):
+            page = self._object(
+                await self.proto.call(method, {"start_index": len(items)}), method
+            ).get(key)
+            if not isinstance(page, list) or not page:
+                break
+            items += page
+        if len(items) != len(first[key]):
+            got[method] = {**first, key: items[:limit]}
+            if method in self._config:
+                self._config[method] = got[method]
 
     def _states(self, got: dict[str, Any]) -> list[State]:
         """The typed states read from a poll's answers; mixins add theirs."""
