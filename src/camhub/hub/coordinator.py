@@ -86,10 +86,14 @@ class Coordinator:
     async def _refresh(self) -> None:
         dev = self.device
         try:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for returns the result of a
+            # poll that ends as stop() cancels, the cancel is lost and stop() hangs.
             if not self.connected:
-                await asyncio.wait_for(dev.connect(), dev.config.timeout * 2)
+                async with asyncio.timeout(dev.config.timeout * 2):
+                    await dev.connect()
                 self.connected = True
-            state = await asyncio.wait_for(dev.poll(), dev.config.timeout * 2)
+            async with asyncio.timeout(dev.config.timeout * 2):
+                state = await dev.poll()
         except asyncio.CancelledError:
             raise
         except (CamhubError, TimeoutError, OSError) as exc:
