@@ -70,6 +70,7 @@ from camhub.capabilities.ptz import (
 )
 from camhub.capabilities.schedules import (
     Schedule,
+    ScheduleChange,
     ScheduleRule,
     SchedulesDriver,
     SchedulesState,
@@ -150,6 +151,7 @@ __all__ = [
     "RebootDriver",
     "RtspSource",
     "Schedule",
+    "ScheduleChange",
     "ScheduleRule",
     "SchedulesDriver",
     "SchedulesState",

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from camhub.capabilities.base import Action, Args, Capability, Spec, State, register
-from camhub.capabilities.lighting import BrightnessState, ColorState, ColorTempState
+from camhub.capabilities.lighting import ColorTempState
 from camhub.errors import InvalidArgument, NotFound
 
 C = Capability
@@ -48,41 +48,23 @@ class LightPresetsDriver(Protocol):
     async def save_light_preset(
         self,
         preset_id: str,
-        brightness: int,
+        brightness: int | None,
         hue: int | None,
         saturation: int | None,
         kelvin: int | None,
     ) -> None:
-        """Store a look in one slot: a colour (hue and saturation), a white (kelvin) or,
-        with neither, a brightness only."""
+        """Store a look in one slot: a colour (hue and saturation), a white (kelvin),
+        or neither (the slot's look at a new brightness). ``brightness`` None keeps
+        the slot's; all None stores what the light shows now."""
 
 
-def _preset(dev: Any, preset_id: str) -> LightPreset | None:
+def _check_preset(dev: Any, preset_id: str) -> None:
     known: LightPresetsState | None = dev.state.get(LightPresetsState)
-    if known is None:
-        return None
-    found = next((p for p in known.presets if p.id == preset_id), None)
-    if found is None:
+    if known is not None and all(p.id != preset_id for p in known.presets):
         raise NotFound(f"{dev.name} has no light preset {preset_id!r}", device=dev.name)
-    return found
 
 
-def _shown(dev: Any) -> LightPresetValues:
-    """What the light shows now, as preset values."""
-    level = dev.state.get(BrightnessState)
-    if level is None:
-        raise InvalidArgument("the light's state is not known yet", ["(body): give values"])
-    white, colour = dev.state.get(ColorTempState), dev.state.get(ColorState)
-    if white is not None and white.kelvin is not None:
-        return LightPresetValues(brightness=level.level, kelvin=white.kelvin)
-    if colour is not None:
-        return LightPresetValues(
-            brightness=level.level, hue=colour.hue, saturation=colour.saturation
-        )
-    return LightPresetValues(brightness=level.level)
-
-
-def _checked(dev: Any, values: LightPresetValues, preset: LightPreset | None) -> dict[str, Any]:
+def _check_values(dev: Any, values: LightPresetValues) -> None:
     if (values.hue is None) != (values.saturation is None):
         raise InvalidArgument("give hue and saturation together", ["hue: with saturation"])
     if values.kelvin is not None and values.hue is not None:
@@ -91,15 +73,6 @@ def _checked(dev: Any, values: LightPresetValues, preset: LightPreset | None) ->
     if kelvin is not None and white and not white.min_kelvin <= kelvin <= white.max_kelvin:
         span = f"{white.min_kelvin}-{white.max_kelvin}"
         raise InvalidArgument(f"kelvin must be {span} on this light", [f"kelvin: {span}"])
-    brightness = values.brightness or (preset.brightness if preset is not None else None)
-    if brightness is None:
-        raise InvalidArgument("give brightness", ["brightness: required"])
-    return {
-        "brightness": brightness,
-        "hue": values.hue,
-        "saturation": values.saturation,
-        "kelvin": values.kelvin,
-    }
 
 
 async def _list(dev: Any, _args: None, _: dict[str, str]) -> dict[str, Any]:
@@ -110,17 +83,16 @@ async def _list(dev: Any, _args: None, _: dict[str, str]) -> dict[str, Any]:
 
 
 async def _apply(dev: Any, _args: None, params: dict[str, str]) -> dict[str, Any]:
-    _preset(dev, params["preset_id"])
+    _check_preset(dev, params["preset_id"])
     await dev.apply_light_preset(params["preset_id"])
     return {"preset": params["preset_id"]}
 
 
 async def _save(dev: Any, args: LightPresetValues, params: dict[str, str]) -> dict[str, Any]:
-    preset = _preset(dev, params["preset_id"])
-    given = args if args.model_dump(exclude_none=True) else _shown(dev)
-    values = _checked(dev, given, preset)
-    await dev.save_light_preset(params["preset_id"], **values)
-    return {"preset": params["preset_id"], **{k: v for k, v in values.items() if v is not None}}
+    _check_preset(dev, params["preset_id"])
+    _check_values(dev, args)
+    await dev.save_light_preset(params["preset_id"], **args.model_dump())
+    return {"preset": params["preset_id"], **args.model_dump(exclude_none=True)}
 
 
 register(

@@ -72,14 +72,25 @@ class ScheduleChange(Args):
     on: bool | None = None
 
 
+def merged(current: ScheduleRule, change: ScheduleChange) -> ScheduleRule:
+    """A rule with a change applied (a new clock time drops a sunrise offset)."""
+    changes = change.model_dump(exclude_none=True)
+    fields = {**current.model_dump(include=set(ScheduleRule.model_fields)), **changes}
+    if "at" in changes and changes["at"] not in SUN and "offset_min" not in changes:
+        fields["offset_min"] = 0
+    return ScheduleRule(**fields).checked()
+
+
 class SchedulesDriver(Protocol):
     async def add_schedule(self, rule: ScheduleRule) -> str:
         """Store a new rule; return its id."""
 
-    async def update_schedule(self, schedule_id: str, rule: ScheduleRule) -> None:
-        """Replace a rule (keeping its id)."""
+    async def update_schedule(self, schedule_id: str, change: ScheduleChange) -> Schedule:
+        """Apply a change to the rule as the device has it now (:func:`merged`);
+        return the rule as stored. NotFound for an unknown id."""
 
-    async def delete_schedule(self, schedule_id: str) -> None: ...
+    async def delete_schedule(self, schedule_id: str) -> None:
+        """NotFound for an unknown id."""
 
 
 def _known(dev: Any) -> SchedulesState:
@@ -87,13 +98,6 @@ def _known(dev: Any) -> SchedulesState:
     if known is None:
         raise NotFound(f"{dev.name}: its schedules are not known yet", device=dev.name)
     return known
-
-
-def _find(dev: Any, schedule_id: str) -> Schedule:
-    found = next((s for s in _known(dev).schedules if s.id == schedule_id), None)
-    if found is None:
-        raise NotFound(f"{dev.name} has no schedule {schedule_id!r}", device=dev.name)
-    return found
 
 
 async def _list(dev: Any, _args: None, _: dict[str, str]) -> dict[str, Any]:
@@ -111,21 +115,14 @@ async def _add(dev: Any, args: ScheduleNew, _: dict[str, str]) -> dict[str, Any]
 
 
 async def _update(dev: Any, args: ScheduleChange, params: dict[str, str]) -> dict[str, Any]:
-    current = _find(dev, params["schedule_id"])
-    changes = args.model_dump(exclude_none=True)
-    if not changes:
+    if not args.model_dump(exclude_none=True):
         raise InvalidArgument("nothing to change", ["(body): give a field"])
-    fields = {**current.model_dump(exclude={"id"}), **changes}
-    if "at" in changes and changes["at"] not in SUN and "offset_min" not in changes:
-        fields["offset_min"] = 0  # a clock time has no offset
-    rule = ScheduleRule(**fields).checked()
-    await dev.update_schedule(current.id, rule)
-    return {"id": current.id, **rule.model_dump()}
+    stored: Schedule = await dev.update_schedule(params["schedule_id"], args)
+    return stored.model_dump()
 
 
 async def _delete(dev: Any, _args: None, params: dict[str, str]) -> dict[str, Any]:
-    current = _find(dev, params["schedule_id"])
-    await dev.delete_schedule(current.id)
+    await dev.delete_schedule(params["schedule_id"])
     return {}
 
 

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from camhub.capabilities.base import Action, Args, Capability, Spec, State, register
-from camhub.capabilities.switches import PowerState
 from camhub.errors import InvalidArgument
 
 C = Capability
@@ -51,9 +50,10 @@ class AutoOff(Args):
 
 
 class TimerDriver(Protocol):
-    async def set_timer(self, seconds: int, on: bool) -> None:
-        """Switch the power to ``on`` in ``seconds``, replacing a running countdown;
-        0 cancels it."""
+    async def set_timer(self, seconds: int, on: bool | None) -> bool | None:
+        """Switch the power to ``on`` (None: the opposite of what it is now) in
+        ``seconds``, replacing a running countdown; 0 cancels it. Return the power it
+        will switch to (None when cancelled)."""
 
 
 class AutoOffDriver(Protocol):
@@ -72,12 +72,8 @@ async def _set_timer(dev: Any, args: Timer, _: dict[str, str]) -> dict[str, Any]
         raise InvalidArgument(
             f"seconds must be 0-{known.max_s} on this device", [f"seconds: 0-{known.max_s}"]
         )
-    on = args.on
-    if on is None:
-        power = dev.state.get(PowerState)
-        on = not power.on if power is not None else False
-    await dev.set_timer(args.seconds, on)
-    return {"seconds": args.seconds, "on": on if args.seconds else None}
+    on = await dev.set_timer(args.seconds, args.on)
+    return {"seconds": args.seconds, "on": on}
 
 
 async def _auto_off(dev: Any, _args: None, _: dict[str, str]) -> dict[str, Any]:

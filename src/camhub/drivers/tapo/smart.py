@@ -13,14 +13,16 @@ A poll is one ``multipleRequest``: each mixin adds its queries (:meth:`_queries`
 and reads its state from the answers (:meth:`_states`), as python-kasa's modules do.
 What changes only when someone changes it (timers, schedules, presets, protection
 settings: :meth:`_config_queries`) is read again once a minute, or at the next poll
-after a command; between two reads the poll uses the last answers.
+after a command; between two reads the poll uses the last answers, and a fresher
+answer to the same method (a running countdown is asked at every poll) replaces them.
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from camhub.capabilities import Capability as C
 from camhub.capabilities import DeviceState, State, implemented
@@ -34,6 +36,26 @@ from camhub.errors import DeviceAuthError, DeviceError, InvalidArgument, Malform
 
 INFO: Request = ("get_device_info", None)
 CONFIG_EVERY_S = 60.0  # how old the answers of the config queries may get
+
+P = ParamSpec("P")
+R = TypeVar("R")
+D = TypeVar("D", bound="TapoSmartDevice")
+
+
+def command(
+    method: Callable[Concatenate[D, P], Awaitable[R]],
+) -> Callable[Concatenate[D, P], Awaitable[R]]:
+    """A method that changes the device: once it is done (or failed), the next poll
+    reads the device back, and a poll that ran meanwhile does not count as fresh."""
+
+    @functools.wraps(method)
+    async def run(self: D, /, *args: P.args, **kw: P.kwargs) -> R:
+        try:
+            return await method(self, *args, **kw)
+        finally:
+            self._changed()
+
+    return run
 
 
 class TapoSmartDevice(Device):
@@ -52,6 +74,7 @@ class TapoSmartDevice(Device):
         self._info_fresh = False  # connect() just read get_device_info
         self._config: dict[str, Any] = {}  # the last answers of the config queries
         self._config_at: float | None = None  # when they were read (None: read again)
+        self._generation = 0  # commands so far (a poll during one is not fresh)
         known = MODEL_CAPABILITIES.get((config.model or "").upper(), frozenset())
         self.capabilities = self._with_optional(known)
 
@@ -93,6 +116,11 @@ class TapoSmartDevice(Device):
         if isinstance(self.info.get("model"), str):
             self.model = self.info["model"]
 
+    async def _fresh_info(self) -> dict[str, Any]:
+        """The device info, read now."""
+        self._set_info(await self.proto.call(INFO[0]))
+        return self.info
+
     def _learn(self, comps: dict[str, int], info: Any) -> None:
         """Model, components and capabilities from the device's own answers."""
         self.components = comps
@@ -110,14 +138,10 @@ class TapoSmartDevice(Device):
         """After a command: the next poll reads the device back, config included."""
         self._info_fresh = False
         self._config_at = None
+        self._generation += 1
 
-    def config_age(self) -> float:
-        """Seconds since the config queries were answered (a countdown's ``remain``
-        was true then)."""
-        return 0.0 if self._config_at is None else time.monotonic() - self._config_at
-
-    async def _set(self, **params: Any) -> None:
-        self._changed()
+    @command
+    async def _set(self, /, **params: Any) -> None:
         await self.proto.call("set_device_info", params)
 
     # lifecycle -------------------------------------------------------------------
@@ -131,14 +155,18 @@ class TapoSmartDevice(Device):
             await self._transport.close()
 
     async def poll(self) -> DeviceState:
+        generation = self._generation
         queries = self._queries()
         due = self._config_at is None or time.monotonic() - self._config_at >= CONFIG_EVERY_S
         config = self._config_queries() if due else []
         asked = queries + config
         got = await self.proto.call_many(asked, strict=False) if asked else {}
-        if config:
-            self._config = {method: got[method] for method, _ in config}
+        if config and generation == self._generation:
             self._config_at = time.monotonic()
+        # a config query moves between the fresh and the config set (a countdown while
+        # it runs): the cache keeps the newest answer to each
+        cached = {m for m, _ in config} | self._config.keys()
+        self._config.update((m, got[m]) for m in cached & got.keys())
         got = {**self._config, **got}
         await self._read_info(got)
         await self._absorb(got)
@@ -202,9 +230,9 @@ class TapoSmartDevice(Device):
         return out
 
     # raw ---------------------------------------------------------------------------
+    @command
     async def raw(self, request: Any) -> Any:
         """Send ``{"method", "params"}`` as is; return the device's whole reply."""
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             raise InvalidArgument('a raw request is {"method": ..., "params": {...}}')
-        self._changed()
         return await self.proto.raw(request)

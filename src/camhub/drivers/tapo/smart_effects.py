@@ -18,7 +18,7 @@ from typing import Any
 
 from camhub.capabilities import Capability as C
 from camhub.capabilities import EffectsDriver, EffectsState, State
-from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart import TapoSmartDevice, command
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_tables import DYNAMIC_EFFECTS, EFFECTS
 from camhub.drivers.tapo.smart_values import b64text, num_in
@@ -66,9 +66,9 @@ class DynamicEffects(TapoSmartDevice):
             states.append(EffectsState(current=current, available=list(names.values())))
         return states
 
+    @command
     async def set_effect(self, name: str | None) -> None:
         self.need(C.EFFECTS, EffectsDriver)
-        self._changed()
         if name is None:
             await self.proto.call("set_dynamic_light_effect_rule_enable", {"enable": False})
             return
@@ -100,11 +100,11 @@ class StripEffects(TapoSmartDevice):
             states.append(EffectsState(current=current, available=list(EFFECTS)))
         return states
 
+    @command
     async def set_effect(self, name: str | None) -> None:
         self.need(C.EFFECTS, EffectsDriver)
         if name is not None and name not in EFFECTS:
             raise _unknown(name, list(EFFECTS))
-        self._changed()
         if name is None:
             await self.proto.call("set_lighting_effect", {"enable": 0})
             if _running(self.info.get("segment_effect")):

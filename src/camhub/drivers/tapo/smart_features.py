@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from camhub.capabilities import Capability as C
 from camhub.capabilities import EnergyDriver, Interval, LedDriver, LedState, PowerState, State
-from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart import TapoSmartDevice, command
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_tables import ENERGY_INTERVALS
 from camhub.drivers.tapo.smart_values import (
@@ -127,9 +127,9 @@ class StatusLed(TapoSmartDevice):
             states.append(LedState(on=rule != "never"))
         return states
 
+    @command
     async def set_led(self, on: bool) -> None:
         self.need(C.LED, LedDriver)
-        self._changed()
         current = self._object(await self.proto.call("get_led_info"), "get_led_info")
         await self.proto.call("set_led_info", {**current, "led_rule": "always" if on else "never"})
 

@@ -21,7 +21,7 @@ from camhub.capabilities import (
     State,
 )
 from camhub.capabilities import Capability as C
-from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart import TapoSmartDevice, command
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_values import num
 from camhub.errors import DeviceError, InvalidArgument
@@ -67,13 +67,13 @@ class AutoOff(TapoSmartDevice):
             )
         return states
 
+    @command
     async def set_auto_off(self, enabled: bool | None, minutes: int | None) -> None:
         self.need(C.AUTO_OFF, AutoOffDriver)
         if minutes is not None and not 1 <= minutes <= AUTO_OFF_MAX_MIN:
             raise InvalidArgument(
                 f"minutes must be 1-{AUTO_OFF_MAX_MIN}", [f"minutes: 1-{AUTO_OFF_MAX_MIN}"]
             )
-        self._changed()
         current = self._object(await self.proto.call("get_auto_off_config"), "auto-off config")
         params = {"enable": current.get("enable"), "delay_min": current.get("delay_min")}
         if enabled is not None:
@@ -119,9 +119,9 @@ class PowerProtection(TapoSmartDevice):
             )
         return states
 
+    @command
     async def set_power_protection(self, enabled: bool | None, threshold_w: int | None) -> None:
         self.need(C.POWER_PROTECTION, PowerProtectionDriver)
-        self._changed()
         got = await self.proto.call_many(
             [("get_protection_power", None), ("get_max_power", None)], strict=False
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from camhub.capabilities import Capability as C
 from camhub.capabilities import LightPreset, LightPresetsDriver, LightPresetsState, State
-from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart import TapoSmartDevice, command
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_values import num, num_in
 from camhub.errors import DeviceError, InvalidArgument, MalformedReply, NotFound
@@ -128,18 +128,34 @@ class LightPresets(TapoSmartDevice):
             params.update(hue=preset.hue, saturation=preset.saturation, color_temp=0)
         await self._set(**params)
 
+    async def _shown(self) -> tuple[int | None, int | None, int | None, int | None]:
+        """(brightness, hue, saturation, kelvin) of what the light shows now."""
+        info = await self._fresh_info()
+        level, kelvin = num_in(info, "brightness", 1, 100), num(info, "color_temp")
+        if kelvin and C.COLOR_TEMP in self.capabilities:
+            return level, None, None, kelvin
+        if C.COLOR in self.capabilities:
+            return level, num_in(info, "hue", 0, 360), num_in(info, "saturation", 0, 100), None
+        return level, None, None, None
+
+    @command
     async def save_light_preset(
         self,
         preset_id: str,
-        brightness: int,
+        brightness: int | None,
         hue: int | None,
         saturation: int | None,
         kelvin: int | None,
     ) -> None:
         self.need(C.LIGHT_PRESETS, LightPresetsDriver)
+        if (brightness, hue, saturation, kelvin) == (None, None, None, None):
+            brightness, hue, saturation, kelvin = await self._shown()
         slots = await self._read_slots()
         index = self._index(slots, preset_id)
         old = slots[index]
+        if brightness is None:  # the slot's
+            slot = _preset(index, old)
+            brightness = slot.brightness if slot is not None else 100
         if isinstance(old, int):  # a dimmable bulb: brightness levels only
             if hue is not None or kelvin is not None:
                 raise InvalidArgument(
@@ -147,7 +163,6 @@ class LightPresets(TapoSmartDevice):
                 )
             levels = [s if isinstance(s, int) else 100 for s in slots]
             levels[index] = brightness
-            self._changed()
             await self.proto.call("set_preset_rules", {"brightness": levels})
             return
         state: dict[str, Any] = {"brightness": brightness}
@@ -163,7 +178,6 @@ class LightPresets(TapoSmartDevice):
                 k: v for k, v in (old or {}).items() if k in ("hue", "saturation", "color_temp")
             }
             state.update(kept)
-        self._changed()
         await self.proto.call("edit_preset_rules", {"index": index, "state": state})
 
     def _check_white(self, kelvin: int) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
-from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart import TapoSmartDevice, command
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_values import b64text, num
 from camhub.errors import DeviceError, InvalidArgument
@@ -82,9 +82,12 @@ class Settings(TapoSmartDevice):
             raise InvalidArgument("invalid settings", errors, device=self.name) from None
         given = {k: v for k, v in valid.model_dump().items() if k in changes and v is not None}
         if given:
-            await self._write_settings(given)
-            self._changed()
+            await self._apply_settings(given)
         return await self.get_settings()
+
+    @command
+    async def _apply_settings(self, changes: dict[str, Any]) -> None:
+        await self._write_settings(changes)
 
 
 class LightSettings(Settings):

@@ -51,6 +51,10 @@ class TapoSocket(Switch, Metered, AutoOff, PowerProtection, Countdown, Schedules
     def _info_queries(self) -> list[Request]:
         return []
 
+    async def _fresh_info(self) -> dict[str, Any]:
+        self._set_info(await self.port.info(poll=True))
+        return self.info
+
     async def _read_info(self, got: dict[str, Any]) -> None:
         self._set_info(await self.port.info(poll=True))
 
