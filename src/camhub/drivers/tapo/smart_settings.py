@@ -14,7 +14,6 @@ anything is written.
 from __future__ import annotations
 
 import base64
-import copy
 from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
@@ -66,9 +65,7 @@ class Settings(TapoSmartDevice):
     async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
         optional: Fields = {}
         for key, (kind, field) in self._setting_fields().items():
-            field = copy.copy(field)
-            field.default = None
-            optional[key] = (kind | None, field)
+            optional[key] = (kind | None, FieldInfo.merge_field_infos(field, default=None))
         model = create_model(  # type: ignore[call-overload]
             "SettingsChange", __config__=ConfigDict(extra="forbid"), **optional
         )
