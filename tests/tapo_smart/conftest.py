@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
+import httpx
 import pytest
 from kasa import (
     Credentials,
@@ -33,7 +34,8 @@ from camhub.sim.tapo_smart import (
     TapoSmartEmulator,
     TapoStripEmulator,
 )
-from tests.conftest import InProcess
+from camhub.sim.tapo_smart.lights import LightNode
+from camhub.sim.tapo_smart.power_strip import PowerStripNode
 from tests.helpers.wait import until
 
 EMAIL = "user@example.com"
@@ -122,11 +124,30 @@ async def kasa(model: str, **extra: Any) -> AsyncIterator[tuple[TapoSmartEmulato
             await dev.disconnect()
 
 
+class Hub(Protocol):
+    """What the tests use of ``tests.conftest.InProcess``."""
+
+    client: httpx.AsyncClient
+    state: Any
+
+    async def admin_headers(self) -> dict[str, str]: ...
+
+
+def light_node(emu: TapoSmartEmulator) -> LightNode:
+    assert isinstance(emu.node, LightNode)
+    return emu.node
+
+
+def strip_node(emu: TapoSmartEmulator) -> PowerStripNode:
+    assert isinstance(emu.node, PowerStripNode)
+    return emu.node
+
+
 @dataclass
 class Api:
     """camhub's REST API (in-process, admin) in front of Tapo emulators."""
 
-    hub: InProcess
+    hub: Hub
     headers: dict[str, str]
     emulators: dict[str, TapoSmartEmulator]
 
@@ -165,7 +186,7 @@ MakeApi = Callable[..., AbstractAsyncContextManager[Api]]
 
 
 @pytest.fixture
-def api(make_app: Callable[..., AbstractAsyncContextManager[InProcess]]) -> MakeApi:
+def api(make_app: Callable[..., AbstractAsyncContextManager[Hub]]) -> MakeApi:
     """``async with api(plug="P110", bulb="L530") as a``: an emulator per device (its
     kind from the model), camhub serving them, each polled once."""
 
@@ -175,7 +196,8 @@ def api(make_app: Callable[..., AbstractAsyncContextManager[InProcess]]) -> Make
             emulators: dict[str, TapoSmartEmulator] = {}
             for name, model in models.items():
                 opts = SimOptions(username=EMAIL, password=PASSWORD, model=model)
-                emulators[name] = await stack.enter_async_context(emulator_for(model)(opts))
+                emulators[name] = emulator_for(model)(opts)
+                await stack.enter_async_context(emulators[name])
             devices = [
                 {
                     "name": name,

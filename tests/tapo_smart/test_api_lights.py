@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import MakeApi
+from .conftest import MakeApi, light_node
 
 
 def preset(state: dict[str, Any], preset_id: str) -> dict[str, Any]:
@@ -39,7 +39,7 @@ async def test_colour_bulb_presets(api: MakeApi) -> None:
         await a.post("bulb", "color", {"hue": 30, "saturation": 70})
         await a.post("bulb", "brightness", {"level": 40})
         await a.post("bulb", "light_presets/1", {})
-        assert emu.node.presets[0] == {
+        assert light_node(emu).presets[0] == {
             "brightness": 40,
             "color_temp": 0,
             "hue": 30,
@@ -50,17 +50,17 @@ async def test_colour_bulb_presets(api: MakeApi) -> None:
         assert (preset(state, "1")["hue"], preset(state, "1")["kelvin"]) == (30, None)
         # a new brightness keeps the look; a white; explicit values
         await a.post("bulb", "light_presets/3", {"brightness": 20})
-        assert emu.node.presets[2] == {
+        assert light_node(emu).presets[2] == {
             "brightness": 20,
             "color_temp": 0,
             "hue": 0,
             "saturation": 100,
         }
         await a.post("bulb", "light_presets/4", {"kelvin": 4000, "brightness": 60})
-        assert emu.node.presets[3]["color_temp"] == 4000
+        assert light_node(emu).presets[3]["color_temp"] == 4000
         assert preset(await a.state("bulb"), "4")["kelvin"] == 4000
         # bad input changes nothing
-        before = [dict(p) for p in emu.node.presets]
+        before = [dict(p) for p in light_node(emu).presets]
         await a.post("bulb", "light_presets/9/apply", status=404)
         await a.post("bulb", "light_presets/9", {"brightness": 5}, status=404)
         for body in (
@@ -70,7 +70,7 @@ async def test_colour_bulb_presets(api: MakeApi) -> None:
             {"brightness": 0},
         ):
             await a.post("bulb", "light_presets/5", body, status=400)
-        assert emu.node.presets == before
+        assert light_node(emu).presets == before
 
 
 async def test_dimmable_bulb_presets_are_brightness_levels(api: MakeApi) -> None:
@@ -83,10 +83,10 @@ async def test_dimmable_bulb_presets_are_brightness_levels(api: MakeApi) -> None
         await a.post("bulb", "light_presets/2/apply")
         assert emu.sim_state()["brightness"] == 25
         await a.post("bulb", "light_presets/2", {"brightness": 33})
-        assert emu.node.presets == [1, 33, 50, 75, 100]
+        assert light_node(emu).presets == [1, 33, 50, 75, 100]
         bad = await a.post("bulb", "light_presets/2", {"hue": 10, "saturation": 10}, status=400)
         assert "brightness levels" in bad["error"]
-        assert emu.node.presets == [1, 33, 50, 75, 100]
+        assert light_node(emu).presets == [1, 33, 50, 75, 100]
         await a.post("bulb", "effects", {"name": "Party"}, status=422)  # no effects
 
 
@@ -96,7 +96,7 @@ async def test_strip_presets_are_read_page_by_page(api: MakeApi) -> None:
         state = await a.state("strip")
         assert [p["id"] for p in state["light_presets"]["presets"]] == [str(n) for n in range(1, 8)]
         await a.post("strip", "light_presets/6", {"hue": 100, "saturation": 50, "brightness": 80})
-        assert emu.node.presets[5] == {
+        assert light_node(emu).presets[5] == {
             "brightness": 80,
             "color_temp": 0,
             "hue": 100,
@@ -111,16 +111,16 @@ async def test_bulb_dynamic_effects(api: MakeApi) -> None:
         state = await a.state("bulb")
         assert state["effects"] == {"current": None, "available": ["Party", "Relax"]}
         await a.post("bulb", "effects", {"name": "Party"})
-        assert (emu.node.dynamic_id, emu.sim_state()["on"]) == ("L1", True)
+        assert (light_node(emu).dynamic_id, emu.sim_state()["on"]) == ("L1", True)
         assert (await a.state("bulb"))["effects"]["current"] == "Party"
         assert (await a.get("bulb", "effects"))["current"] == "Party"
         await a.post("bulb", "color", {"hue": 200, "saturation": 50})  # a colour stops it
         assert (await a.state("bulb"))["effects"]["current"] is None
         await a.post("bulb", "effects", {"name": "Relax"})
         await a.post("bulb", "effects", {"name": None})
-        assert emu.node.dynamic_id is None
+        assert light_node(emu).dynamic_id is None
         await a.post("bulb", "effects", {"name": "Disco"}, status=400)
-        assert emu.node.dynamic_id is None
+        assert light_node(emu).dynamic_id is None
 
 
 async def test_strip_effects_and_segment_effects(api: MakeApi) -> None:
@@ -152,20 +152,24 @@ async def test_smooth_on_off_and_segments_are_settings(api: MakeApi) -> None:
         }
         changed = await a.post("bulb", "settings", {"fade_on_s": 7})
         assert changed["settings"]["fade_on_s"] == 7
-        assert bulb.node.fades["on_state"] == {"duration": 7, "enable": True, "max_duration": 60}
+        assert light_node(bulb).fades["on_state"] == {
+            "duration": 7,
+            "enable": True,
+            "max_duration": 60,
+        }
         bad = await a.post("bulb", "settings", {"fade_off_s": 61}, status=400)
         assert bad["errors"] == ["fade_off_s: Input should be less than or equal to 60"]
         await a.post("bulb", "settings", {"fade_on_s": 0})
-        assert bulb.node.fades["on_state"]["enable"] is False
+        assert light_node(bulb).fades["on_state"]["enable"] is False
         # a strip: one switch for both fades (v1), and its length in segments
         schema = await a.get("strip", "settings/schema")
         assert {"fade", "segments"} <= set(schema["properties"])
         await a.post("strip", "settings", {"fade": True, "segments": 20})
-        assert (strip.node.fade_enable, strip.node.segments) == (True, 20)
+        assert (light_node(strip).fade_enable, light_node(strip).segments) == (True, 20)
         assert await a.get("strip", "settings") == {
             "nickname": "Tapo Light Strip",
             "fade": True,
             "segments": 20,
         }
         await a.post("strip", "settings", {"segments": 51}, status=400)
-        assert strip.node.segments == 20
+        assert light_node(strip).segments == 20

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import MakeApi
+from .conftest import MakeApi, strip_node
 
 
 def countdowns(emu: Any, child: int | None = None) -> list[dict[str, Any]]:
-    node = emu.node if child is None else emu.node.children[child]
+    node = emu.node if child is None else strip_node(emu).children[child]
     return [dict(r) for r in node.rules.books["countdown"].rules]
 
 
@@ -126,8 +126,8 @@ async def test_power_strip_sockets_have_their_own_timers_and_protection(api: Mak
         state = await a.state("strip.plug-2")
         assert state["power"] == {"on": False} and state["power_protection"]["overloaded"]
         await a.post("strip.plug-2", "auto_off", {"enabled": True, "minutes": 5})
-        assert emu.node.children[1].auto_off == {"delay_min": 5, "enable": True}
-        assert emu.node.children[0].auto_off["enable"] is False
+        assert strip_node(emu).children[1].auto_off == {"delay_min": 5, "enable": True}
+        assert strip_node(emu).children[0].auto_off["enable"] is False
         # the strip itself has none of these; a P300's sockets have no protection
         strip = await a.state("strip")
         assert not {"timer", "auto_off", "power_protection", "power"} & set(strip)
@@ -154,5 +154,5 @@ async def test_settings_name_the_device(api: MakeApi) -> None:
         assert a.emulators["plug"].sim_state()["nickname"] == "Kitchen kettle"
         await a.child("strip.plug-3")  # a socket renames itself through its strip
         await a.post("strip.plug-3", "settings", {"nickname": "Lamp"})
-        assert a.emulators["strip"].node.children[2].nickname == "Lamp"
+        assert strip_node(a.emulators["strip"]).children[2].nickname == "Lamp"
         assert await a.get("strip.plug-3", "settings") == {"nickname": "Lamp"}

@@ -1,8 +1,11 @@
 """What every Tapo KLAP device shares (plug, bulb, light strip, power strip, socket).
 
 Layers: :mod:`.klap` (transport) -> :mod:`.smart_protocol` (envelope, batches,
-error codes) -> the device classes: this base, the capability mixins of
-:mod:`.smart_features`, and the drivers built from them (:mod:`.smart_plug`,
+error codes) -> the device classes: this base, the capability mixins (switch, energy,
+LED, reboot: :mod:`.smart_features`; auto-off and power protection:
+:mod:`.smart_power`; countdown and schedules: :mod:`.smart_rules`; light presets:
+:mod:`.smart_presets`; effects: :mod:`.smart_effects`; settings:
+:mod:`.smart_settings`), and the drivers built from them (:mod:`.smart_plug`,
 :mod:`.smart_light`, :mod:`.smart_strip`, :mod:`.smart_socket`).
 
 A class has the capabilities whose methods it defines; those that depend on a
