@@ -26,7 +26,7 @@ async def test_timer_switches_the_plug_once(api: MakeApi) -> None:
             "on": True,
         }
         state = await a.state("plug")
-        assert state["timer"]["on"] is True and 595 <= state["timer"]["remaining_s"] <= 600
+        assert state["timer"]["on"] is True and 540 < state["timer"]["remaining_s"] <= 600
         assert [(r["delay"], r["desired_states"]) for r in countdowns(emu)] == [(600, {"on": True})]
         emu.advance(601)
         state = await a.state("plug")
@@ -59,7 +59,7 @@ async def test_auto_off_switches_off_after_each_switch_on(api: MakeApi) -> None:
         assert emu.node.auto_off == {"delay_min": 2, "enable": True}
         await a.post("plug", "power", {"on": True})
         state = await a.state("plug")
-        assert state["auto_off"]["enabled"] and 115 <= state["auto_off"]["remaining_s"] <= 120
+        assert state["auto_off"]["enabled"] and 60 < state["auto_off"]["remaining_s"] <= 120
         emu.advance(121)
         state = await a.state("plug")
         assert state["power"] == {"on": False} and state["auto_off"]["remaining_s"] is None
