@@ -12,8 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 import websockets
-from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 
+from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 from camhub.sim.video import jpeg_size
 from camhub.streams import limits
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD, LiveHub, live_hub, make_settings

@@ -38,7 +38,7 @@ async def test_plug_switches_and_reports_power(connect: Connect) -> None:
         assert state["vendor"]["nickname"] == "Tapo Plug"
         assert state["vendor"]["model"] == "P110"
         assert 50 < state["energy"]["power_w"] < 70
-        assert state["energy"]["voltage_v"] == 230.0
+        assert 230 <= state["energy"]["voltage_v"] < 240  # mains, as the meter reads it
         assert 0.2 < state["energy"]["current_a"] < 0.3  # ~60 W at 230 V
         assert emu.sim_state()["on"] is True
         await plug.set_power(False)
@@ -108,7 +108,14 @@ async def test_dimmable_bulb_has_no_colour(connect: Connect) -> None:
         with pytest.raises(Unsupported):
             await bulb.set_color(10, 10)
         state = await state_of(bulb)
-        assert set(state) == {"power", "brightness", "vendor"}
+        assert set(state) == {
+            "power",
+            "brightness",
+            "light_presets",
+            "timer",
+            "schedules",
+            "vendor",
+        }
 
 
 async def test_strip_effects(connect: Connect) -> None:
@@ -191,8 +198,9 @@ def test_every_kind_has_a_driver() -> None:
     # each class has only its own interfaces
     assert C.CHILDREN not in implemented(driver_for("tapo-plug"))
     assert C.POWER not in implemented(driver_for("tapo-power-strip"))
-    assert C.EFFECTS not in implemented(driver_for("tapo-bulb"))
+    assert C.EFFECTS in implemented(driver_for("tapo-bulb"))  # the colour bulbs'
     assert C.EFFECTS in implemented(driver_for("tapo-strip"))
+    assert C.AUTO_OFF not in implemented(driver_for("tapo-bulb"))
     assert C.LED not in implemented(driver_for("tapo-bulb"))
 
 
@@ -229,25 +237,34 @@ async def test_led_and_nickname_via_raw(connect: Connect) -> None:
 
 # Every device type of seed 001 (tapo-rest's list): (kind, capabilities it must have,
 # capabilities it must not have, sockets).
+_RULES = {C.TIMER, C.SCHEDULES, C.SETTINGS}
+_DIMMABLE = {C.BRIGHTNESS, C.LIGHT_PRESETS} | _RULES
+_NO_COLOUR = {C.COLOR, C.COLOR_TEMP, C.EFFECTS, C.AUTO_OFF, C.ENERGY}
+_COLOUR = {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP, C.EFFECTS, C.LIGHT_PRESETS} | _RULES
+_NOT_A_LIGHT = {C.BRIGHTNESS, C.LIGHT_PRESETS, C.EFFECTS}
+_PLUG = {C.POWER, C.LED} | _RULES
+_METERED = _PLUG | {C.ENERGY, C.AUTO_OFF, C.POWER_PROTECTION}
+_STRIP = {C.CHILDREN, C.LED, C.SETTINGS}
+_NOT_A_SWITCH = {C.POWER, C.TIMER, C.SCHEDULES, C.AUTO_OFF, C.POWER_PROTECTION}
 SEED_TYPES: dict[str, tuple[str, set[C], set[C], int]] = {
-    "L510": ("tapo-bulb", {C.BRIGHTNESS}, {C.COLOR, C.COLOR_TEMP}, 0),
-    "L520": ("tapo-bulb", {C.BRIGHTNESS}, {C.COLOR, C.COLOR_TEMP}, 0),
-    "L610": ("tapo-bulb", {C.BRIGHTNESS}, {C.COLOR, C.COLOR_TEMP}, 0),
-    "L530": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
-    "L535": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
-    "L630": ("tapo-bulb", {C.BRIGHTNESS, C.COLOR, C.COLOR_TEMP}, {C.EFFECTS}, 0),
-    "L900": ("tapo-strip", {C.COLOR, C.EFFECTS}, {C.COLOR_TEMP}, 0),
-    "L920": ("tapo-strip", {C.COLOR, C.EFFECTS}, {C.COLOR_TEMP}, 0),
-    "L930": ("tapo-strip", {C.COLOR, C.COLOR_TEMP, C.EFFECTS}, set(), 0),
-    "P100": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
-    "P105": ("tapo-plug", {C.POWER, C.LED}, {C.ENERGY}, 0),
-    "P110": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
-    "P110M": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
-    "P115": ("tapo-plug", {C.POWER, C.ENERGY}, set(), 0),
-    "P300": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 3),
-    "P304": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 4),
-    "P304M": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 4),
-    "P316": ("tapo-power-strip", {C.CHILDREN}, {C.POWER}, 6),
+    "L510": ("tapo-bulb", _DIMMABLE, _NO_COLOUR, 0),
+    "L520": ("tapo-bulb", _DIMMABLE, _NO_COLOUR, 0),
+    "L610": ("tapo-bulb", _DIMMABLE, _NO_COLOUR, 0),
+    "L530": ("tapo-bulb", _COLOUR, {C.AUTO_OFF, C.ENERGY}, 0),
+    "L535": ("tapo-bulb", _COLOUR, {C.AUTO_OFF, C.ENERGY}, 0),
+    "L630": ("tapo-bulb", _COLOUR, {C.AUTO_OFF, C.ENERGY}, 0),
+    "L900": ("tapo-strip", _COLOUR - {C.COLOR_TEMP}, {C.COLOR_TEMP}, 0),
+    "L920": ("tapo-strip", _COLOUR - {C.COLOR_TEMP}, {C.COLOR_TEMP}, 0),
+    "L930": ("tapo-strip", _COLOUR, {C.AUTO_OFF}, 0),
+    "P100": ("tapo-plug", _PLUG, {C.ENERGY, C.AUTO_OFF, C.POWER_PROTECTION} | _NOT_A_LIGHT, 0),
+    "P105": ("tapo-plug", _PLUG | {C.AUTO_OFF}, {C.ENERGY, C.POWER_PROTECTION}, 0),
+    "P110": ("tapo-plug", _METERED, _NOT_A_LIGHT, 0),
+    "P110M": ("tapo-plug", _METERED, _NOT_A_LIGHT, 0),
+    "P115": ("tapo-plug", _METERED, _NOT_A_LIGHT, 0),
+    "P300": ("tapo-power-strip", _STRIP, _NOT_A_SWITCH, 3),
+    "P304": ("tapo-power-strip", _STRIP, _NOT_A_SWITCH, 4),
+    "P304M": ("tapo-power-strip", _STRIP, _NOT_A_SWITCH | {C.ENERGY}, 4),
+    "P316": ("tapo-power-strip", _STRIP, _NOT_A_SWITCH, 6),
 }
 
 
@@ -266,6 +283,8 @@ async def test_every_seed_device_type_is_emulated_and_driven(model: str, connect
             assert len(children) == sockets
             metered = model.endswith("M")
             assert all((C.ENERGY in c.capabilities) is metered for c in children)
+            assert all((C.POWER_PROTECTION in c.capabilities) is metered for c in children)
+            assert all({C.TIMER, C.SCHEDULES, C.AUTO_OFF} <= c.capabilities for c in children)
             await children[-1].set_power(True)
             assert emu.sim_state()["children"][-1]["on"] is True
         else:
@@ -296,9 +315,12 @@ async def test_power_strip_sockets_read_the_strips_child_list(connect: Connect) 
             await strip.poll()
             for child in children:
                 await child.poll()
-        # one request per strip poll (+1: the sockets' components, read once)
-        assert len(requests) == 4, requests
-        assert "control_child" not in requests
+        # one request per strip poll (+1: the sockets' components, read once); each
+        # socket reads its own settings (countdown, schedules, auto-off) once, in one
+        # control_child, and then once a minute
+        others = [r for r in requests if r != "control_child"]
+        assert len(others) == 4, requests
+        assert requests.count("control_child") == len(children)
         # a socket switched is read back by its next poll
         await children[2].set_power(True)
         assert (await state_of(children[2]))["power"] == {"on": True}

@@ -7,12 +7,16 @@ from camhub.capabilities import (
     detection,
     energy,
     firmware,
+    light_presets,
     lighting,
     media,
+    protection,
     ptz,
+    schedules,
     storage,
     switches,
     system,
+    timers,
 )
 from camhub.capabilities.base import (
     SPECS,
@@ -33,6 +37,11 @@ from camhub.capabilities.detection import (
 )
 from camhub.capabilities.energy import EnergyDriver, EnergyState, Interval
 from camhub.capabilities.firmware import FirmwareDriver, FirmwareState
+from camhub.capabilities.light_presets import (
+    LightPreset,
+    LightPresetsDriver,
+    LightPresetsState,
+)
 from camhub.capabilities.lighting import (
     BrightnessDriver,
     BrightnessState,
@@ -53,6 +62,7 @@ from camhub.capabilities.media import (
     SnapshotDriver,
     StreamDriver,
 )
+from camhub.capabilities.protection import PowerProtectionDriver, PowerProtectionState
 from camhub.capabilities.ptz import (
     Direction,
     Preset,
@@ -60,6 +70,14 @@ from camhub.capabilities.ptz import (
     PresetsState,
     PtzDriver,
     PtzState,
+)
+from camhub.capabilities.schedules import (
+    Schedule,
+    ScheduleChange,
+    ScheduleRule,
+    SchedulesDriver,
+    SchedulesState,
+    Weekday,
 )
 from camhub.capabilities.storage import StorageDriver, StorageState
 from camhub.capabilities.switches import (
@@ -81,6 +99,7 @@ from camhub.capabilities.system import (
     RebootDriver,
     SettingsDriver,
 )
+from camhub.capabilities.timers import AutoOffDriver, AutoOffState, TimerDriver, TimerState
 
 __all__ = [
     "EVENT_TYPES",
@@ -90,6 +109,8 @@ __all__ = [
     "ArmDriver",
     "ArmState",
     "AudioDriver",
+    "AutoOffDriver",
+    "AutoOffState",
     "BrightnessDriver",
     "BrightnessState",
     "Capability",
@@ -114,11 +135,16 @@ __all__ = [
     "LedDriver",
     "LedState",
     "LightDriver",
+    "LightPreset",
+    "LightPresetsDriver",
+    "LightPresetsState",
     "LightState",
     "MediaSource",
     "MotionDetectionDriver",
     "MotionDetectionState",
     "PowerDriver",
+    "PowerProtectionDriver",
+    "PowerProtectionState",
     "PowerState",
     "Preset",
     "PresetsDriver",
@@ -130,6 +156,11 @@ __all__ = [
     "RawDriver",
     "RebootDriver",
     "RtspSource",
+    "Schedule",
+    "ScheduleChange",
+    "ScheduleRule",
+    "SchedulesDriver",
+    "SchedulesState",
     "SettingsDriver",
     "SirenDriver",
     "SirenState",
@@ -139,14 +170,21 @@ __all__ = [
     "StorageDriver",
     "StorageState",
     "StreamDriver",
+    "TimerDriver",
+    "TimerState",
+    "Weekday",
     "detection",
     "energy",
     "firmware",
     "implemented",
+    "light_presets",
     "lighting",
     "media",
+    "protection",
     "ptz",
+    "schedules",
     "storage",
     "switches",
     "system",
+    "timers",
 ]

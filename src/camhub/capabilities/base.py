@@ -49,6 +49,11 @@ class Capability(StrEnum):
     RAW = "raw"
     STORAGE = "storage"
     FIRMWARE = "firmware"
+    TIMER = "timer"
+    AUTO_OFF = "auto_off"
+    SCHEDULES = "schedules"
+    POWER_PROTECTION = "power_protection"
+    LIGHT_PRESETS = "light_presets"
 
 
 class State(BaseModel):

@@ -34,6 +34,13 @@ function confirmButton(label, run) {
 
 const gigabytes = (n) => `${(n / 1e9).toFixed(1)} GB`;
 
+// "1:05:00", "4:59": a countdown on a control
+function duration(seconds) {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), sec = seconds % 60;
+  const mm = h ? String(m).padStart(2, "0") : String(m);
+  return `${h ? `${h}:` : ""}${mm}:${String(sec).padStart(2, "0")}`;
+}
+
 const renderers = {
   none: () => null,
 
@@ -98,6 +105,61 @@ const renderers = {
       children.push(select);
     }
     return row(spec.title, ...children);
+  },
+
+  timer(dev, spec, state, act) {
+    const running = state && state.remaining_s != null;
+    const mins = el("input", { type: "number", min: 1, max: state ? Math.floor(state.max_s / 60) : 1440, value: 30, "aria-label": "minutes" });
+    const to = el("select", { "aria-label": "switch to" }, el("option", { value: "off" }, "off"), el("option", { value: "on" }, "on"));
+    const start = el("button", { onclick: () => act(spec.name, { seconds: Number(mins.value) * 60, on: to.value === "on" }) }, "Start");
+    const cancel = running ? el("button", { onclick: () => act(spec.name, { seconds: 0 }) }, "Cancel") : null;
+    const now = running ? `${state.on ? "on" : "off"} in ${duration(state.remaining_s)}` : "none";
+    return row(spec.title, el("span", { class: "muted" }, now), mins, el("span", {}, "min →"), to, start, cancel);
+  },
+
+  auto_off(dev, spec, state, act) {
+    const enabled = Boolean(state && state.enabled);
+    const mins = el("input", { type: "number", min: 1, max: state ? state.max_minutes : 1439, value: state ? state.minutes : 120, "aria-label": "minutes" });
+    mins.addEventListener("change", () => act(spec.name, { minutes: Number(mins.value) }));
+    const armed = state && state.remaining_s != null ? `off in ${duration(state.remaining_s)}` : "";
+    return row(spec.title, toggle(spec.title, enabled, (v) => act(spec.name, { enabled: v })), mins, el("span", {}, "min"), el("span", { class: "muted" }, armed));
+  },
+
+  power_protection(dev, spec, state, act) {
+    const enabled = Boolean(state && state.enabled);
+    const watts = el("input", { type: "number", min: 1, max: state && state.max_w ? state.max_w : undefined, value: state && state.threshold_w ? state.threshold_w : "", "aria-label": "threshold (W)" });
+    watts.addEventListener("change", () => act(spec.name, { threshold_w: Number(watts.value) }));
+    const tripped = state && state.overloaded ? el("span", { class: "alert" }, "overloaded") : null;
+    return row(spec.title, toggle(spec.title, enabled, (v) => act(spec.name, { enabled: v })), watts, el("span", {}, "W"), tripped);
+  },
+
+  light_presets(dev, spec, state, act) {
+    const list = state ? state.presets : [];
+    const look = (p) => p.hue != null ? hsToHex(p.hue, p.saturation) : "#ffffff";
+    const items = list.map((p) => el("li", { class: state.current === p.id ? "current" : null },
+      el("span", { class: "swatch", style: `background:${look(p)}` }),
+      el("span", {}, `${p.name} · ${p.brightness}%${p.kelvin ? ` · ${p.kelvin} K` : ""}`),
+      el("button", { onclick: () => act(`light_presets/${encodeURIComponent(p.id)}/apply`, undefined) }, "Apply"),
+      el("button", { title: "store what the light shows now", onclick: () => act(`light_presets/${encodeURIComponent(p.id)}`, {}) }, "Store current")));
+    return el("div", { class: "ctl presets" }, el("span", { class: "lbl" }, spec.title), el("ul", {}, ...items));
+  },
+
+  schedules(dev, spec, state, act) {
+    const list = state ? state.schedules : [];
+    const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const items = list.map((r) => el("li", {},
+      toggle(`schedule ${r.id}`, r.enabled, (v) => act(`schedules/${encodeURIComponent(r.id)}`, { enabled: v })),
+      el("span", {}, `${r.at}${r.offset_min ? ` ${r.offset_min > 0 ? "+" : ""}${r.offset_min} min` : ""} → ${r.on ? "on" : "off"} · ${r.days.length ? r.days.join(" ") : "once"}`),
+      el("button", { class: "del", onclick: () => act(`schedules/${encodeURIComponent(r.id)}`, undefined, "DELETE") }, "✕")));
+    const at = el("input", { type: "time", value: "07:00", required: true, "aria-label": "time" });
+    const to = el("select", { "aria-label": "switch to" }, el("option", { value: "on" }, "on"), el("option", { value: "off" }, "off"));
+    const boxes = days.map((d) => el("input", { type: "checkbox", "aria-label": d, value: d }));
+    const form = el("form", { onsubmit: (e) => {
+      e.preventDefault();
+      act(spec.name, { at: at.value, on: to.value === "on", days: boxes.filter((b) => b.checked).map((b) => b.value) });
+    } }, at, to, ...days.map((d, i) => el("label", {}, boxes[i], d)), el("button", { type: "submit" }, "Add"));
+    const full = state && list.length >= state.max_count;
+    return el("div", { class: "ctl presets" }, el("span", { class: "lbl" }, spec.title), el("ul", {}, ...items), full ? null : form);
   },
 
   motion(dev, spec, state, act) {

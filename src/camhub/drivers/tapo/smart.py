@@ -1,8 +1,11 @@
 """What every Tapo KLAP device shares (plug, bulb, light strip, power strip, socket).
 
 Layers: :mod:`.klap` (transport) -> :mod:`.smart_protocol` (envelope, batches,
-error codes) -> the device classes: this base, the capability mixins of
-:mod:`.smart_features`, and the drivers built from them (:mod:`.smart_plug`,
+error codes) -> the device classes: this base, the capability mixins (switch, energy,
+LED, reboot: :mod:`.smart_features`; auto-off and power protection:
+:mod:`.smart_power`; countdown and schedules: :mod:`.smart_rules`; light presets:
+:mod:`.smart_presets`; effects: :mod:`.smart_effects`; settings:
+:mod:`.smart_settings`), and the drivers built from them (:mod:`.smart_plug`,
 :mod:`.smart_light`, :mod:`.smart_strip`, :mod:`.smart_socket`).
 
 A class has the capabilities whose methods it defines; those that depend on a
@@ -11,12 +14,18 @@ is known to have them, then, on connect, when the device lists the component.
 
 A poll is one ``multipleRequest``: each mixin adds its queries (:meth:`_queries`)
 and reads its state from the answers (:meth:`_states`), as python-kasa's modules do.
+What changes only when someone changes it (timers, schedules, presets, protection
+settings: :meth:`_config_queries`) is read again once a minute, or at the next poll
+after a command; between two reads the poll uses the last answers, and a fresher
+answer to the same method (a running countdown is asked at every poll) replaces them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import functools
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from camhub.capabilities import Capability as C
 from camhub.capabilities import DeviceState, State, implemented
@@ -29,6 +38,27 @@ from camhub.drivers.tapo.smart_values import b64text, components, num
 from camhub.errors import DeviceAuthError, DeviceError, InvalidArgument, MalformedReply
 
 INFO: Request = ("get_device_info", None)
+CONFIG_EVERY_S = 60.0  # how old the answers of the config queries may get
+
+P = ParamSpec("P")
+R = TypeVar("R")
+D = TypeVar("D", bound="TapoSmartDevice")
+
+
+def command(
+    method: Callable[Concatenate[D, P], Awaitable[R]],
+) -> Callable[Concatenate[D, P], Awaitable[R]]:
+    """A method that changes the device: once it is done (or failed), the next poll
+    reads the device back, and a poll that ran meanwhile does not count as fresh."""
+
+    @functools.wraps(method)
+    async def run(self: D, /, *args: P.args, **kw: P.kwargs) -> R:
+        try:
+            return await method(self, *args, **kw)
+        finally:
+            self._changed()
+
+    return run
 
 
 class TapoSmartDevice(Device):
@@ -45,6 +75,9 @@ class TapoSmartDevice(Device):
         self.components: dict[str, int] = {}
         self.info: dict[str, Any] = {}
         self._info_fresh = False  # connect() just read get_device_info
+        self._config: dict[str, Any] = {}  # the last answers of the config queries
+        self._config_at: float | None = None  # when they were read (None: read again)
+        self._generation = 0  # commands so far (a poll during one is not fresh)
         known = MODEL_CAPABILITIES.get((config.model or "").upper(), frozenset())
         self.capabilities = self._with_optional(known)
 
@@ -86,6 +119,11 @@ class TapoSmartDevice(Device):
         if isinstance(self.info.get("model"), str):
             self.model = self.info["model"]
 
+    async def _fresh_info(self) -> dict[str, Any]:
+        """The device info, read now."""
+        self._set_info(await self.proto.call(INFO[0]))
+        return self.info
+
     def _learn(self, comps: dict[str, int], info: Any) -> None:
         """Model, components and capabilities from the device's own answers."""
         self.components = comps
@@ -100,11 +138,13 @@ class TapoSmartDevice(Device):
         return {cap for comp, cap in COMPONENT_CAPABILITIES.items() if comp in self.components}
 
     def _changed(self) -> None:
-        """After a command: the next poll reads the device back."""
+        """After a command: the next poll reads the device back, config included."""
         self._info_fresh = False
+        self._config_at = None
+        self._generation += 1
 
-    async def _set(self, **params: Any) -> None:
-        self._changed()
+    @command
+    async def _set(self, /, **params: Any) -> None:
         await self.proto.call("set_device_info", params)
 
     # lifecycle -------------------------------------------------------------------
@@ -118,8 +158,19 @@ class TapoSmartDevice(Device):
             await self._transport.close()
 
     async def poll(self) -> DeviceState:
+        generation = self._generation
         queries = self._queries()
-        got = await self.proto.call_many(queries, strict=False) if queries else {}
+        due = self._config_at is None or time.monotonic() - self._config_at >= CONFIG_EVERY_S
+        config = self._config_queries() if due else []
+        asked = queries + config
+        got = await self.proto.call_many(asked, strict=False) if asked else {}
+        if config and generation == self._generation:
+            self._config_at = time.monotonic()
+        # a config query moves between the fresh and the config set (a countdown while
+        # it runs): the cache keeps the newest answer to each
+        cached = {m for m, _ in config} | self._config.keys()
+        self._config.update((m, got[m]) for m in cached & got.keys())
+        got = {**self._config, **got}
         await self._read_info(got)
         await self._absorb(got)
         return DeviceState.of(*self._states(got), vendor=self._vendor())
@@ -127,6 +178,10 @@ class TapoSmartDevice(Device):
     def _queries(self) -> list[Request]:
         """What a poll asks, in one batch; mixins add theirs."""
         return self._info_queries()
+
+    def _config_queries(self) -> list[Request]:
+        """What a poll asks once a minute (or after a command); mixins add theirs."""
+        return []
 
     def _info_queries(self) -> list[Request]:
         return [] if self._info_fresh else [INFO]
@@ -139,7 +194,30 @@ class TapoSmartDevice(Device):
             self._set_info(got["get_device_info"])
 
     async def _absorb(self, got: dict[str, Any]) -> None:
-        """Use answers that need more requests (a power strip's child list)."""
+        """Use answers that need more requests (a power strip's child list, the next
+        pages of a paged list)."""
+
+    async def _pages(self, got: dict[str, Any], method: str, key: str, limit: int) -> None:
+        """Complete a paged list (``start_index``/``sum``) whose first page is in
+        ``got``, in place and in the config cache, at most ``limit`` items."""
+        first = got.get(method)
+        if not isinstance(first, dict):
+            return
+        items, total = first.get(key), num(first, "sum")
+        if not isinstance(items, list) or total is None:
+            return
+        items = list(items)
+        while len(items) < min(total, limit):
+            page = self._object(
+                await self.proto.call(method, {"start_index": len(items)}), method
+            ).get(key)
+            if not isinstance(page, list) or not page:
+                break
+            items += page
+        if len(items) != len(first[key]):
+            got[method] = {**first, key: items[:limit]}
+            if method in self._config:
+                self._config[method] = got[method]
 
     def _states(self, got: dict[str, Any]) -> list[State]:
         """The typed states read from a poll's answers; mixins add theirs."""
@@ -155,9 +233,9 @@ class TapoSmartDevice(Device):
         return out
 
     # raw ---------------------------------------------------------------------------
+    @command
     async def raw(self, request: Any) -> Any:
         """Send ``{"method", "params"}`` as is; return the device's whole reply."""
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             raise InvalidArgument('a raw request is {"method": ..., "params": {...}}')
-        self._changed()
         return await self.proto.raw(request)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from camhub.capabilities import Capability as C
 from camhub.capabilities import EnergyDriver, Interval, LedDriver, LedState, PowerState, State
-from camhub.drivers.tapo.smart import TapoSmartDevice
+from camhub.drivers.tapo.smart import TapoSmartDevice, command
 from camhub.drivers.tapo.smart_protocol import Request
 from camhub.drivers.tapo.smart_tables import ENERGY_INTERVALS
 from camhub.drivers.tapo.smart_values import (
@@ -74,7 +74,8 @@ class Metered(TapoSmartDevice):
         """Buckets between start and end (ms), read page by page as the device answers:
         hourly in whole days (at most a few days a request), daily in three months from
         the first of a month, monthly in a year from January; labelled from the page's
-        aligned start and trimmed to the window asked for."""
+        aligned start and trimmed to the buckets that overlap the window asked for (the
+        month of ``start`` counts, whatever its day)."""
         self.need(C.ENERGY, EnergyDriver)
         if interval not in ENERGY_INTERVALS:
             raise InvalidArgument("interval must be hourly, daily or monthly")
@@ -94,7 +95,12 @@ class Metered(TapoSmartDevice):
             if not isinstance(values, list) or first is None:
                 raise MalformedReply(self.name, "get_energy_data without data or start_timestamp")
             page = energy_buckets(values, aligned_start(interval, int(first)), interval)
-            buckets += [b for b in page if start <= b["timestamp"] < end]
+            buckets += [
+                b
+                for b in page
+                if b["timestamp"] < end
+                and next_bucket(interval, b["timestamp"] // 1000) * 1000 > start
+            ]
             if not page:
                 break
             page_start = next_bucket(interval, page[-1]["timestamp"] // 1000)
@@ -121,9 +127,9 @@ class StatusLed(TapoSmartDevice):
             states.append(LedState(on=rule != "never"))
         return states
 
+    @command
     async def set_led(self, on: bool) -> None:
         self.need(C.LED, LedDriver)
-        self._changed()
         current = self._object(await self.proto.call("get_led_info"), "get_led_info")
         await self.proto.call("set_led_info", {**current, "led_rule": "always" if on else "never"})
 

@@ -1,5 +1,9 @@
-"""Tapo bulbs (L510, L520, L610 dimmable; L530, L535, L630 colour) and light strips
-(L900; L920, L930 with effects)."""
+"""Tapo bulbs (L510, L520, L610 dimmable; L530, L535, L630 colour, with dynamic
+effects) and light strips (L900, L920, L930: effects; L930 white too).
+
+A light also has its presets (:mod:`.smart_presets`), its countdown and schedules
+(:mod:`.smart_rules`) and its settings: name, smooth on/off, a strip's segments
+(:mod:`.smart_settings`)."""
 
 from __future__ import annotations
 
@@ -11,21 +15,26 @@ from camhub.capabilities import (
     ColorState,
     ColorTempDriver,
     ColorTempState,
-    EffectsDriver,
-    EffectsState,
     State,
 )
 from camhub.capabilities import Capability as C
 from camhub.drivers import register
+from camhub.drivers.tapo.smart_effects import DynamicEffects, StripEffects
 from camhub.drivers.tapo.smart_features import Rebootable, Switch
-from camhub.drivers.tapo.smart_tables import BULB_MODELS, EFFECTS, LIGHT_STRIP_MODELS
+from camhub.drivers.tapo.smart_presets import LightPresets
+from camhub.drivers.tapo.smart_rules import Countdown, Schedules
+from camhub.drivers.tapo.smart_settings import LightSettings
+from camhub.drivers.tapo.smart_tables import BULB_MODELS, LIGHT_STRIP_MODELS
 from camhub.drivers.tapo.smart_values import num, num_in
 from camhub.errors import InvalidArgument
 
 
 @register("tapo-bulb")
-class TapoBulb(Switch, Rebootable):
-    """power, brightness, color and color_temp (colour models), reboot, raw."""
+class TapoBulb(
+    Switch, LightPresets, DynamicEffects, Countdown, Schedules, LightSettings, Rebootable
+):
+    """power, brightness, color and color_temp (colour models), effects (the colour
+    models' dynamic effects), light_presets, timer, schedules, settings, reboot, raw."""
 
     kind = "tapo-bulb"
     models = BULB_MODELS
@@ -93,34 +102,8 @@ class TapoBulb(Switch, Rebootable):
 
 
 @register("tapo-strip")
-class TapoLightStrip(TapoBulb):
-    """A bulb's capabilities, and effects (L920, L930)."""
+class TapoLightStrip(StripEffects, TapoBulb):
+    """A bulb's capabilities, with the strips' built-in effects."""
 
     kind = "tapo-strip"
     models = LIGHT_STRIP_MODELS
-
-    def _states(self, got: dict[str, Any]) -> list[State]:
-        states = super()._states(got)
-        effect = self.info.get("lighting_effect")
-        if C.EFFECTS in self.capabilities:
-            running = isinstance(effect, dict) and bool(effect.get("enable"))
-            name = effect.get("name") if isinstance(effect, dict) and running else None
-            current = name if isinstance(name, str) and name else None
-            states.append(EffectsState(current=current, available=list(EFFECTS)))
-        return states
-
-    async def set_effect(self, name: str | None) -> None:
-        self.need(C.EFFECTS, EffectsDriver)
-        if name is not None and name not in EFFECTS:
-            raise InvalidArgument(
-                f"unknown effect {name!r}", errors=[f"name: one of {', '.join(EFFECTS)}"]
-            )
-        self._changed()
-        if name is None:
-            await self.proto.call("set_lighting_effect", {"enable": 0})
-            return
-        brightness = num_in(self.info, "brightness", 1, 100) or 100
-        await self.proto.call(
-            "set_lighting_effect",
-            {"id": EFFECTS[name], "name": name, "enable": 1, "custom": 0, "brightness": brightness},
-        )

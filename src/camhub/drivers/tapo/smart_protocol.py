@@ -48,6 +48,35 @@ def _envelope(method: str, params: dict[str, Any] | None, terminal: str) -> dict
     return env
 
 
+async def batched(caller: SmartCaller, requests: list[Request], *, strict: bool) -> dict[str, Any]:
+    """``requests`` in ``multipleRequest`` batches through ``caller``: method -> result
+    (or, unless ``strict``, the DeviceError of a method that failed)."""
+    results: dict[str, Any] = {}
+    for i in range(0, len(requests), BATCH_SIZE):
+        batch = [
+            {"method": m, **({"params": p} if p is not None else {})}
+            for m, p in requests[i : i + BATCH_SIZE]
+        ]
+        reply = await caller.call("multipleRequest", {"requests": batch})
+        responses = reply.get("responses") if isinstance(reply, dict) else None
+        if not isinstance(responses, list):
+            raise MalformedReply(caller.device, "multipleRequest without responses")
+        for item in responses:
+            method = item.get("method") if isinstance(item, dict) else None
+            if not isinstance(method, str):
+                raise MalformedReply(caller.device, "multipleRequest response without method")
+            try:
+                results[method] = check_reply(item, method, caller.device)
+            except DeviceError as exc:
+                if strict:
+                    raise
+                results[method] = exc
+    missing = [m for m, _ in requests if m not in results]
+    if missing:
+        raise MalformedReply(caller.device, f"no answer for {', '.join(missing)}")
+    return results
+
+
 def check_reply(reply: Any, method: str, device: str) -> Any:
     """The ``result`` of one reply envelope, or raise its error."""
     if not isinstance(reply, dict) or not isinstance(reply.get("error_code"), int):
@@ -95,30 +124,7 @@ class SmartProtocol:
         With ``strict`` the first failing method raises; otherwise its entry is the
         DeviceError, so that one unsupported query does not hide the others.
         """
-        results: dict[str, Any] = {}
-        for i in range(0, len(requests), BATCH_SIZE):
-            batch = [
-                {"method": m, **({"params": p} if p is not None else {})}
-                for m, p in requests[i : i + BATCH_SIZE]
-            ]
-            reply = await self.call("multipleRequest", {"requests": batch})
-            responses = reply.get("responses") if isinstance(reply, dict) else None
-            if not isinstance(responses, list):
-                raise self._malformed("multipleRequest without responses")
-            for item in responses:
-                method = item.get("method") if isinstance(item, dict) else None
-                if not isinstance(method, str):
-                    raise self._malformed("multipleRequest response without method")
-                try:
-                    results[method] = self._check(item, method)
-                except DeviceError as exc:
-                    if strict:
-                        raise
-                    results[method] = exc
-        missing = [m for m, _ in requests if m not in results]
-        if missing:
-            raise self._malformed(f"no answer for {', '.join(missing)}")
-        return results
+        return await batched(self, requests, strict=strict)
 
 
 class ChildProtocol:
@@ -148,12 +154,14 @@ class ChildProtocol:
         return check_reply(reply, method, self.device)
 
     async def call_many(self, requests: list[Request], *, strict: bool = True) -> dict[str, Any]:
-        results: dict[str, Any] = {}
-        for method, params in requests:  # sockets answer nested batches unevenly
+        """A ``multipleRequest`` inside ``control_child`` (as python-kasa's child
+        wrapper sends it); a single request goes alone."""
+        if len(requests) == 1:
+            method, params = requests[0]
             try:
-                results[method] = await self.call(method, params)
+                return {method: await self.call(method, params)}
             except DeviceError as exc:
                 if strict:
                     raise
-                results[method] = exc
-        return results
+                return {method: exc}
+        return await batched(self, requests, strict=strict)

@@ -12,18 +12,23 @@ from camhub.config import DeviceConfig
 from camhub.drivers.base import DeviceContext
 from camhub.drivers.tapo.smart_children import SocketPort
 from camhub.drivers.tapo.smart_features import Metered, Switch
+from camhub.drivers.tapo.smart_power import AutoOff, PowerProtection
 from camhub.drivers.tapo.smart_protocol import Request
+from camhub.drivers.tapo.smart_rules import Countdown, Schedules
+from camhub.drivers.tapo.smart_settings import Settings
 from camhub.drivers.tapo.smart_values import num
 
 
-class TapoSocket(Switch, Metered):
-    """power, energy (strips that meter each socket: P304M), raw.
+class TapoSocket(Switch, Metered, AutoOff, PowerProtection, Countdown, Schedules, Settings):
+    """power, energy and power_protection (strips that meter each socket: P304M),
+    auto_off, timer, schedules, settings, raw.
 
     Not registered as a kind: a socket exists only as its strip's child."""
 
     kind = "tapo-socket"
-    # control_child does not batch: one request per method, so the usage only.
-    energy_queries = ("get_energy_usage",)
+    # A socket's usage has no current_power and it answers no get_emeter_data (a real
+    # P304M's do not): its power comes from get_current_power, voltage unreported.
+    energy_queries = ("get_energy_usage", "get_current_power")
 
     def __init__(
         self,
@@ -45,6 +50,10 @@ class TapoSocket(Switch, Metered):
 
     def _info_queries(self) -> list[Request]:
         return []
+
+    async def _fresh_info(self) -> dict[str, Any]:
+        self._set_info(await self.port.info(poll=True))
+        return self.info
 
     async def _read_info(self, got: dict[str, Any]) -> None:
         self._set_info(await self.port.info(poll=True))

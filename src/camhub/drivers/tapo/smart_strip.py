@@ -10,6 +10,7 @@ from camhub.drivers.base import Device, DeviceContext, slugify
 from camhub.drivers.tapo.smart_children import ChildCache, SocketPort
 from camhub.drivers.tapo.smart_features import Rebootable, StatusLed
 from camhub.drivers.tapo.smart_protocol import ChildProtocol, Request, SmartProtocol
+from camhub.drivers.tapo.smart_settings import Settings
 from camhub.drivers.tapo.smart_socket import TapoSocket
 from camhub.drivers.tapo.smart_tables import POWER_STRIP_MODELS
 from camhub.drivers.tapo.smart_values import b64text, components, num
@@ -20,8 +21,9 @@ MAX_PAGES = 64
 
 
 @register("tapo-power-strip")
-class TapoPowerStrip(StatusLed, Rebootable):
-    """children (its sockets, :class:`~.smart_socket.TapoSocket`), led, reboot, raw.
+class TapoPowerStrip(StatusLed, Settings, Rebootable):
+    """children (its sockets, :class:`~.smart_socket.TapoSocket`), led, settings,
+    reboot, raw.
 
     The strip has no switch of its own; its sockets are the same objects on every
     :meth:`list_children`, named ``<strip>.<socket nickname>``."""

@@ -17,27 +17,42 @@ POWER_STRIP_MODELS = frozenset({"P300", "P304", "P304M", "P316"})
 COMPONENT_CAPABILITIES: dict[str, C] = {
     "color": C.COLOR,
     "color_temperature": C.COLOR_TEMP,
+    "light_effect": C.EFFECTS,  # a colour bulb's dynamic effects
     "light_strip_lighting_effect": C.EFFECTS,
+    "preset": C.LIGHT_PRESETS,
     "energy_monitoring": C.ENERGY,
+    "power_protection": C.POWER_PROTECTION,
+    "auto_off": C.AUTO_OFF,
+    "countdown": C.TIMER,
+    "schedule": C.SCHEDULES,
     "led": C.LED,
 }
 OPTIONAL: frozenset[C] = frozenset(COMPONENT_CAPABILITIES.values())
 
 # The optional capabilities each known model has, for the time before the device has
 # told us (a configured model); its own component list replaces this on connect.
-_COLOR_LIGHT = frozenset({C.COLOR, C.COLOR_TEMP})
+_RULES = frozenset({C.TIMER, C.SCHEDULES})
+_PLUG = _RULES | {C.LED}
+_METERED = _PLUG | {C.AUTO_OFF, C.ENERGY, C.POWER_PROTECTION}
+_LIGHT = _RULES | {C.LIGHT_PRESETS}
+_COLOR_LIGHT = _LIGHT | {C.COLOR, C.COLOR_TEMP, C.EFFECTS}
 MODEL_CAPABILITIES: dict[str, frozenset[C]] = {
-    **dict.fromkeys(("P100", "P105"), frozenset({C.LED})),
-    **dict.fromkeys(("P110", "P110M", "P115"), frozenset({C.LED, C.ENERGY})),
-    **dict.fromkeys(("L510", "L520", "L610"), frozenset()),
+    "P100": _PLUG,
+    "P105": _PLUG | {C.AUTO_OFF},
+    **dict.fromkeys(("P110", "P110M", "P115"), _METERED),
+    **dict.fromkeys(("L510", "L520", "L610"), _LIGHT),
     **dict.fromkeys(("L530", "L535", "L630"), _COLOR_LIGHT),
     # The L900 and L920 have no white channel (color_temp_range [9000, 9000]).
-    **dict.fromkeys(("L900", "L920"), frozenset({C.COLOR, C.EFFECTS})),
-    "L930": _COLOR_LIGHT | {C.EFFECTS},
+    **dict.fromkeys(("L900", "L920"), _COLOR_LIGHT - {C.COLOR_TEMP}),
+    "L930": _COLOR_LIGHT,
+    # a power strip's own (its sockets learn theirs from the strip's component list)
     **dict.fromkeys(("P300", "P304", "P304M", "P316"), frozenset({C.LED})),
 }
 
 ENERGY_INTERVALS: dict[str, int] = {"hourly": 60, "daily": 1440, "monthly": 43200}
+
+# The colour bulbs' dynamic effects: rule id -> the name the Tapo app shows.
+DYNAMIC_EFFECTS: dict[str, str] = {"L1": "Party", "L2": "Relax"}
 
 # Built-in effects of the L900/L920/L930 strips: name -> the device's effect id.
 EFFECTS: dict[str, str] = {
