@@ -157,6 +157,8 @@ class Discovery:
                 "reboot",
                 {**config, "device_class": "restart", "entity_category": "config"},
             )
+        for component, oid, config in self._device_care(name, caps, state):
+            add(component, oid, config)
         if C.SETTINGS in caps and settings_schema:
             for component, oid, config in self._settings(name, settings_schema):
                 add(component, oid, config)
@@ -319,6 +321,175 @@ class Discovery:
             "command_topic": self.t.device(name, cap.value, "set"),
             "payload_press": json.dumps(press),
         }
+
+    def _device_care(self, name: str, caps: set[Capability], state: dict[str, Any]) -> list[Entity]:
+        """Timers, auto-off, power protection, light presets, storage and firmware."""
+        t = self.t
+        out: list[Entity] = []
+        if C.TIMER in caps:
+            timer = state.get("timer", {})
+            out.append(
+                (
+                    "number",
+                    "timer",
+                    {
+                        "name": "Timer",
+                        "state_topic": t.device(name, "timer"),
+                        "value_template": "{{ value_json.remaining_s or 0 }}",
+                        "command_topic": t.device(name, "timer", "set"),
+                        "command_template": '{"seconds": {{ value | int }}}',
+                        "min": 0,
+                        "max": timer.get("max_s", 86400),
+                        "step": 60,
+                        "unit_of_measurement": "s",
+                        "device_class": "duration",
+                    },
+                )
+            )
+        if C.AUTO_OFF in caps:
+            auto = state.get("auto_off", {})
+            out.append(
+                (
+                    "switch",
+                    "auto_off",
+                    {
+                        "name": "Auto-off",
+                        "state_topic": t.device(name, "auto_off"),
+                        "value_template": "{{ 'ON' if value_json.enabled else 'OFF' }}",
+                        "command_topic": t.device(name, "auto_off", "set"),
+                        "payload_on": json.dumps({"enabled": True}),
+                        "payload_off": json.dumps({"enabled": False}),
+                        "state_on": "ON",
+                        "state_off": "OFF",
+                        "entity_category": "config",
+                    },
+                )
+            )
+            out.append(
+                (
+                    "number",
+                    "auto_off_minutes",
+                    {
+                        "name": "Auto-off after",
+                        "state_topic": t.device(name, "auto_off"),
+                        "value_template": "{{ value_json.minutes }}",
+                        "command_topic": t.device(name, "auto_off", "set"),
+                        "command_template": '{"minutes": {{ value | int }}}',
+                        "min": 1,
+                        "max": auto.get("max_minutes", 1440),
+                        "step": 1,
+                        "unit_of_measurement": "min",
+                        "entity_category": "config",
+                    },
+                )
+            )
+        if C.POWER_PROTECTION in caps:
+            guard = state.get("power_protection", {})
+            out.append(
+                (
+                    "switch",
+                    "power_protection",
+                    {
+                        "name": "Power protection",
+                        "state_topic": t.device(name, "power_protection"),
+                        "value_template": "{{ 'ON' if value_json.enabled else 'OFF' }}",
+                        "command_topic": t.device(name, "power_protection", "set"),
+                        "payload_on": json.dumps({"enabled": True}),
+                        "payload_off": json.dumps({"enabled": False}),
+                        "state_on": "ON",
+                        "state_off": "OFF",
+                        "entity_category": "config",
+                    },
+                )
+            )
+            out.append(
+                (
+                    "number",
+                    "power_protection_w",
+                    {
+                        "name": "Protection threshold",
+                        "state_topic": t.device(name, "power_protection"),
+                        "value_template": "{{ value_json.threshold_w }}",
+                        "command_topic": t.device(name, "power_protection", "set"),
+                        "command_template": '{"threshold_w": {{ value | int }}}',
+                        "min": 1,
+                        "max": guard.get("max_w") or 4000,
+                        "step": 1,
+                        "unit_of_measurement": "W",
+                        "entity_category": "config",
+                    },
+                )
+            )
+            out.append(
+                (
+                    "binary_sensor",
+                    "overloaded",
+                    {
+                        "name": "Overloaded",
+                        "state_topic": t.device(name, "power_protection"),
+                        "value_template": "{{ 'ON' if value_json.overloaded else 'OFF' }}",
+                        "device_class": "problem",
+                    },
+                )
+            )
+        if C.LIGHT_PRESETS in caps:
+            for preset in state.get("light_presets", {}).get("presets", []):
+                pid = str(preset["id"])
+                out.append(
+                    (
+                        "button",
+                        f"light_preset_{object_id(pid)}",
+                        self._button(
+                            name, C.LIGHT_PRESETS, f"Preset {preset['name']}", {"apply": pid}
+                        ),
+                    )
+                )
+        if C.STORAGE in caps:
+            out.append(
+                (
+                    "sensor",
+                    "storage_free",
+                    {
+                        "name": "Storage free",
+                        "state_topic": t.device(name, "storage"),
+                        "value_template": "{{ (value_json.free_bytes / 1e9) | round(2) "
+                        "if value_json.free_bytes is not none else none }}",
+                        "unit_of_measurement": "GB",
+                        "device_class": "data_size",
+                        "state_class": "measurement",
+                        "entity_category": "diagnostic",
+                    },
+                )
+            )
+            out.append(
+                (
+                    "sensor",
+                    "storage_status",
+                    {
+                        "name": "Storage",
+                        "state_topic": t.device(name, "storage"),
+                        "value_template": "{{ value_json.status }}",
+                        "entity_category": "diagnostic",
+                    },
+                )
+            )
+        if C.FIRMWARE in caps:
+            out.append(
+                (
+                    "update",
+                    "firmware",
+                    {
+                        "name": "Firmware",
+                        "state_topic": t.device(name, "firmware"),
+                        "value_template": '{"installed_version": "{{ value_json.version }}", '
+                        '"latest_version": "{{ value_json.latest or value_json.version }}"}',
+                        "command_topic": t.device(name, "firmware", "set"),
+                        "payload_install": json.dumps({"action": "update"}),
+                        "entity_category": "config",
+                    },
+                )
+            )
+        return out
 
     def _settings(self, name: str, schema: dict[str, Any]) -> list[Entity]:
         """switch / select / number per settings property the schema types plainly."""

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,26 +79,37 @@ def decode(payload: bytes) -> Any:
 def command(cap: Capability, payload: Any) -> tuple[Action, Any, dict[str, str]]:
     """The spec action a command stands for, its (unvalidated) arguments and path params.
 
-    Switch capabilities take ``ON``/``OFF`` or ``{"on": ...}``; ``presets`` take
-    ``{"goto": id}``, ``{"save": name}`` or ``{"delete": id}`` (a bare id: go to it);
-    every other capability takes the body of its one POST action."""
+    A capability with one changing action takes that action's REST body (on/off ones
+    also ``ON``/``OFF``; actions without arguments any payload, e.g. ``PRESS``). One with
+    several (``presets``, ``light_presets``, ``schedules``) takes ``{"<action>": value}``:
+    the value is the action's body, or the id its path names (``{"goto": "2"}``,
+    ``{"apply": "1"}``, ``{"delete": "3"}``); ``presets`` also take a bare id (go to it).
+    """
     spec = SPECS.get(cap)
     if spec is None:
         raise InvalidArgument(f"unknown capability {cap!r}", [f"topic: no capability {cap}"])
     posts = {a.name: a for a in spec.actions if a.method != "GET" and a.run is not None}
-    if cap is Capability.PRESETS:
-        if isinstance(payload, str):
-            payload = {"goto": payload}
-        if not isinstance(payload, dict) or len(payload) != 1:
-            raise InvalidArgument("presets take {goto|save|delete: ...}", ["payload: one key"])
-        ((verb, value),) = payload.items()
-        if verb == "save":
-            return posts["save"], {"name": value}, {}
-        if verb in ("goto", "delete") and isinstance(value, str | int):
-            return posts[verb], None, {"preset_id": str(value)}
-        raise InvalidArgument("presets take {goto|save|delete: ...}", ["payload: unknown verb"])
-    if len(posts) != 1:
+    if not posts:
         raise InvalidArgument(f"{cap} takes no commands", [f"topic: {cap} has no command"])
+    if len(posts) > 1:
+        if isinstance(payload, str | int) and "goto" in posts:
+            payload = {"goto": str(payload)}
+        if not isinstance(payload, dict) or len(payload) != 1 or next(iter(payload)) not in posts:
+            verbs = "|".join(posts)
+            raise InvalidArgument(f"{cap} takes {{{verbs}: ...}}", [f"payload: one of {verbs}"])
+        ((verb, value),) = payload.items()
+        action = posts[verb]
+        names = re.findall(r"{(\w+)}", action.path)
+        if names and isinstance(value, str | int):
+            return action, None, {names[0]: str(value)}
+        if names and isinstance(value, dict) and "id" in value:
+            body = {k: v for k, v in value.items() if k != "id"}
+            return action, body if action.args is not None else None, {names[0]: str(value["id"])}
+        if isinstance(value, str) and action.args is not None:
+            fields = list(getattr(action.args, "model_fields", {}))
+            if len(fields) == 1:  # {"save": "Door"}: the one field
+                value = {fields[0]: value}
+        return action, value, {}
     action = next(iter(posts.values()))
     if (
         isinstance(payload, str)
@@ -107,12 +119,14 @@ def command(cap: Capability, payload: Any) -> tuple[Action, Any, dict[str, str]]
             "switch",
             "light",
             "motion",
+            "auto_off",
+            "power_protection",
         )
     ):
-        key = "enabled" if cap is Capability.MOTION_DETECTION else "on"
+        key = "on" if spec.control in ("switch", "light") else "enabled"
         payload = {key: SWITCH_WORDS[payload.lower()]}
-    if isinstance(payload, str) and payload.upper() == "PRESS" and action.args is None:
-        payload = None
+    if action.args is None:
+        payload = None  # PRESS, {} or anything: a button
     return action, payload, {}
 
 
