@@ -22,6 +22,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -113,12 +114,19 @@ class DeviceConfig(_Model):
     motion: MotionConfig | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
 
-    @model_validator(mode="after")
-    def _known_kind(self, info: ValidationInfo) -> DeviceConfig:
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str, info: ValidationInfo) -> str:
         """With a kind check in the validation context (the driver registry's), an
         unknown kind is reported with the other problems of the file."""
         check = (info.context or {}).get("kinds")
-        if callable(check):
+        return check(kind, None) if kind and callable(check) else kind
+
+    @model_validator(mode="after")
+    def _kind_from_model(self, info: ValidationInfo) -> DeviceConfig:
+        """A tapo-rest ``device_type`` names the kind through the driver registry."""
+        check = (info.context or {}).get("kinds")
+        if not self.kind and callable(check):
             self.kind = check(self.kind, self.model)
         return self
 

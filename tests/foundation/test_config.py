@@ -77,7 +77,7 @@ def test_tapo_rest_config_is_accepted_as_is(tmp_path: Path) -> None:
         ({"server": {"https_port": "x"}}, "server.https_port: Input should be a valid integer"),
         (
             {"devices": [{"name": "a", "kind": "toaster", "host": "h"}]},
-            "devices.0: Value error, no driver for 'toaster'",
+            "devices.0.kind: Value error, no driver for 'toaster'",
         ),
         (
             {"devices": [{"name": "a", "kind": "sercomm"}]},
@@ -117,7 +117,9 @@ def test_check_config_command(tmp_path: Path) -> None:
     assert res.returncode == 2
     lines = res.stdout.strip().splitlines()
     assert any(line.startswith("server.https_port: ") for line in lines), lines
-    assert any(line.startswith("devices.0: Value error, no driver for 'nope'") for line in lines)
+    assert any(
+        line.startswith("devices.0.kind: Value error, no driver for 'nope'") for line in lines
+    )
 
 
 def test_broken_yaml_is_a_problem_not_a_traceback(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ async def hub(emulators: list[dict[str, Any]], tmp_path: Path) -> AsyncIterator[
 
 
 async def test_every_demo_device_state_is_valid_and_vendor_neutral(hub: InProcess) -> None:
-    headers = await hub.admin_headers()
+    token = await hub.login("admin", "demo-test-pass")
+    headers = {"Authorization": f"Bearer {token}"}
     c = hub.client
 
     async def all_online() -> bool:

@@ -39,7 +39,7 @@ class EffectsState(State):
 
 class LightState(State):
     capability = C.LIGHT
-    on: bool
+    on: bool | None = Field(description="None: the device cannot tell")
     mode: str | None = Field(None, description="one of modes, when the light has modes")
     modes: list[str] = Field(default_factory=list)
 

@@ -133,9 +133,10 @@ class TinyCamCamera(Device):
             values.append(PtzState(can_zoom=self._can_zoom))
         if Capability.PRESETS in self.capabilities:
             values.append(PresetsState(presets=self._presets()))
-        if Capability.LIGHT in self.capabilities and self.light is not None:
-            modes = [*LIGHT_ACTIONS]
-            values.append(LightState(on=self.light != "off", mode=self.light, modes=modes))
+        if Capability.LIGHT in self.capabilities:
+            # tinyCam cannot tell the light's state: unknown until camhub sets it
+            on = None if self.light is None else self.light != "off"
+            values.append(LightState(on=on, mode=self.light, modes=[*LIGHT_ACTIONS]))
         vendor = {
             "cameraId": self.info.id,
             "camera": self.port.index,
