@@ -133,14 +133,16 @@ async def test_demo_websocket_shows_state_changes(
             assert snapshot["type"] == "devices" and any(
                 d["name"] == "plug" for d in snapshot["devices"]
             )
-            was_on = next(d for d in snapshot["devices"] if d["name"] == "plug")["state"].get("on")
+            plug = next(d for d in snapshot["devices"] if d["name"] == "plug")
+            was_on = plug["state"]["power"]["on"]
             r = await c.post("/api/devices/plug/power", json={"on": not was_on})
             assert r.status_code == 200
             deadline = asyncio.get_running_loop().time() + 15
             while True:
                 msg = json.loads(await asyncio.wait_for(ws.recv(), 15))
                 device = msg.get("device") if msg["type"] == "device" else None
-                if device and device["name"] == "plug" and device["state"].get("on") is not was_on:
+                power = device["state"].get("power", {}) if device else {}
+                if device and device["name"] == "plug" and power.get("on") is not was_on:
                     break
                 assert asyncio.get_running_loop().time() < deadline
 
