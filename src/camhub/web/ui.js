@@ -9,6 +9,7 @@ export function el(tag, props = {}, ...children) {
     if (k === "class") node.className = v;
     else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
     else if (k === "value") node.value = v;
+    else if (k === "style") node.style.cssText = v; // CSSOM: allowed by the page's CSP
     else if (k === "checked") node.checked = Boolean(v);
     else node.setAttribute(k, v === true ? "" : v);
   }
