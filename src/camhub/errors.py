@@ -10,7 +10,11 @@ Drivers raise these; the API layer maps them to HTTP statuses once, at the edge
     ├── InvalidArgument              bad input (``errors`` list)           -> 400
     ├── Unsupported                  capability the device lacks           -> 422
     ├── Busy                         a limit is reached, or the database down -> 503
+    ├── Busy                         a limit is reached, try again later   -> 503
+    │   └── QueueFull                too many password checks waiting      -> 503
     ├── AuthenticationError          camhub's own auth failures            -> 401
+    │   ├── BadCredentials           unknown user or wrong password        -> 401
+    │   └── LockedOut                too many failures (``remaining`` s)   -> 429
     └── DeviceError                  a device refused or failed            -> 502
         ├── DeviceAuthError          the device refused our credentials    -> 502
         │   └── DeviceLockedOut      ...and locks us out (``seconds_left``) -> 502
@@ -89,7 +93,36 @@ class Busy(CamhubError):
 
 
 class AuthenticationError(CamhubError):
+    """camhub's own sign-in failed (401); answers are never cached."""
+
     status = 401
+
+    def __init__(self, message: str = "Invalid password", **extra: Any) -> None:
+        super().__init__(message, success=False, **extra)
+
+
+class BadCredentials(AuthenticationError):
+    """Unknown user or wrong password (one answer for both)."""
+
+
+class LockedOut(AuthenticationError):
+    """Too many failed sign-ins: refused without checking for ``remaining`` seconds."""
+
+    status = 429
+
+    def __init__(self, remaining: int) -> None:
+        super().__init__("Too many attempts", lockout=True, lockoutRemaining=remaining)
+        self.remaining = remaining
+        self.retry_after = remaining
+
+
+class QueueFull(Busy):
+    """Too many password checks waiting: nothing was checked, try again soon."""
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(
+            "Too many sign-in attempts at once, try again shortly", retry_after, success=False
+        )
 
 
 class DeviceError(CamhubError):

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from camhub.errors import Busy, CamhubError
+from camhub.errors import AuthenticationError, Busy, CamhubError, QueueFull
 
 log = logging.getLogger("camhub.api")
 
@@ -43,13 +43,25 @@ def _route(request: Request) -> str:
     return str(getattr(route, "path", "(no route)"))
 
 
+def error_response(exc: CamhubError) -> JSONResponse:
+    """The one translation of camhub's exception tree to an HTTP answer: the status and
+    body the exception carries; ``Retry-After`` when it says when to come back; sign-in
+    failures never cached."""
+    headers: dict[str, str] = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
+    if isinstance(exc, AuthenticationError | QueueFull):
+        headers["Cache-Control"] = "no-store"
+    return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(CamhubError)
     async def _camhub(request: Request, exc: CamhubError) -> JSONResponse:
         if exc.status >= 500 and not isinstance(exc, Busy):  # a limit reached is no fault
             log.warning("%s %s: %s", request.method, _route(request), exc.message)
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
-        return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -45,6 +45,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from camhub.errors import QueueFull
+
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 30
 ADDRESS_MAX_FAILURES = 20
@@ -54,20 +56,6 @@ FAILURE_MEMORY = 900  # seconds a failure counts in the per-address buckets
 ADDRESS_QUEUE = 16
 MAX_CHECKS = 8
 RETRY_AFTER = 1
-
-
-class LockedOut(Exception):
-    def __init__(self, remaining: int) -> None:
-        super().__init__(f"locked out for {remaining} s")
-        self.remaining = remaining
-
-
-class QueueFull(Exception):
-    """Too many password checks waiting: try again after ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int = RETRY_AFTER) -> None:
-        super().__init__("too many sign-in attempts at once")
-        self.retry_after = retry_after
 
 
 def client_key(address: str | None) -> str:

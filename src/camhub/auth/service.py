@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from camhub.auth.attempts import LockedOut, LoginGuard, QueueFull, client_key
+from camhub.auth.attempts import LoginGuard, client_key
 from camhub.auth.media import DEFAULT_TTL, MediaGrant, MediaTokens, is_media_token
 from camhub.auth.passwords import (
     DUMMY_HASH,
@@ -33,6 +33,7 @@ from camhub.auth.passwords import (
     verify_password,
 )
 from camhub.auth.principal import Principal, Role
+from camhub.errors import BadCredentials, LockedOut, QueueFull
 
 if TYPE_CHECKING:
     from camhub.config import Config
@@ -60,10 +61,6 @@ class SessionStore(Protocol):
     async def delete_session(self, token_hash: str) -> None: ...
     async def set_session_csrf(self, token_hash: str, csrf_hash: str) -> None: ...
     async def sessions_beyond(self, username: str, keep: int) -> list[str]: ...
-
-
-class BadCredentials(Exception):
-    pass
 
 
 @dataclass

@@ -27,9 +27,8 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import QueryParams
 
 from camhub.api.deps import State, principal_for
-from camhub.api.routes.auth import bad_password, busy_response, client_address, lockout_response
+from camhub.api.routes.auth import client_address
 from camhub.auth.principal import Principal
-from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.compat import taporest_tables as t
 from camhub.compat.taporest_actions import CHILD_HANDLERS, HANDLERS, Call
 from camhub.drivers.base import Device
@@ -66,18 +65,9 @@ async def login(body: LoginBody, state: State, request: Request) -> Response:
 
     The same lockout as ``/api/auth``: failures count against the admin accounts
     from the caller's address, and a locked admin cannot sign in here either."""
-    try:
-        user = await state.auth.verify_any_admin(body.password, client_address(request))
-    except LockedOut as exc:
-        return lockout_response(exc)
-    except QueueFull as exc:
-        return busy_response(exc)
-    except BadCredentials:
-        return bad_password()
-    try:
-        session = await state.auth.open_session(user.username, user.role, user.credential)
-    except BadCredentials:  # the password changed while it was being checked
-        return bad_password()
+    user = await state.auth.verify_any_admin(body.password, client_address(request))
+    # BadCredentials here too when the password changed while it was being checked
+    session = await state.auth.open_session(user.username, user.role, user.credential)
     return PlainTextResponse(session.token, headers={"Cache-Control": "no-store"})
 
 

@@ -14,7 +14,6 @@ from starlette.requests import HTTPConnection
 
 from camhub.api.deps import SESSION_COOKIE, State, principal_for
 from camhub.auth.media import DEFAULT_TTL, MAX_TTL, MIN_TTL
-from camhub.auth.service import BadCredentials, LockedOut, QueueFull
 from camhub.errors import NotFound
 
 router = APIRouter(tags=["auth"])
@@ -37,32 +36,6 @@ class Credentials(BaseModel):
     password: str = Field(max_length=1024)
 
 
-def lockout_response(exc: LockedOut) -> JSONResponse:
-    return no_store(
-        {
-            "success": False,
-            "error": "Too many attempts",
-            "lockout": True,
-            "lockoutRemaining": exc.remaining,
-        },
-        429,
-        **{"Retry-After": str(exc.remaining)},
-    )
-
-
-def busy_response(exc: QueueFull) -> JSONResponse:
-    """The queue of password checks is full: nothing was checked, try again soon."""
-    return no_store(
-        {"success": False, "error": "Too many sign-in attempts at once, try again shortly"},
-        503,
-        **{"Retry-After": str(exc.retry_after)},
-    )
-
-
-def bad_password() -> JSONResponse:
-    return no_store({"success": False, "error": "Invalid password"}, 401)
-
-
 @router.post("/api/auth")
 async def login(body: Credentials, state: State, request: Request) -> Response:
     """Exchange a username and password for a session token and a CSRF token.
@@ -70,14 +43,7 @@ async def login(body: Credentials, state: State, request: Request) -> Response:
     The token also comes back as an HttpOnly cookie for browsers; cookie sessions
     must send ``X-CSRF-Token`` on state-changing requests.
     """
-    try:
-        session = await state.auth.login(body.username, body.password, client_address(request))
-    except LockedOut as exc:
-        return lockout_response(exc)
-    except QueueFull as exc:
-        return busy_response(exc)
-    except BadCredentials:
-        return bad_password()
+    session = await state.auth.login(body.username, body.password, client_address(request))
     assert session.principal is not None
     resp = no_store(
         {
