@@ -20,7 +20,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from camhub import __version__
 from camhub.api import errors
 from camhub.api.metrics import Metrics
-from camhub.api.routes import auth, devices, events, media, system, taporest, tinycam, web, ws
+from camhub.api.routes import (
+    auth,
+    devices,
+    events,
+    media,
+    system,
+    taporest,
+    tinycam,
+    video,
+    web,
+    ws,
+)
 from camhub.api.state import AppSettings, AppState
 from camhub.auth.service import AuthService
 from camhub.errors import CamhubError
@@ -143,7 +154,7 @@ def create_app(settings: AppSettings) -> FastAPI:
 
     app.add_middleware(errors.BodyLimit, limit=settings.config.server.max_body_bytes)
     app.add_middleware(Observe, settings=settings)
-    for module in (auth, devices, events, media, system, ws, taporest, tinycam, web):
+    for module in (auth, devices, events, media, video, system, ws, taporest, tinycam, web):
         app.include_router(module.router)
     return app
 

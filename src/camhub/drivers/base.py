@@ -66,6 +66,24 @@ class HttpSource:
         return f"HttpSource({self.url.split('?', 1)[0]!r})"
 
 
+@dataclass(frozen=True)
+class RtspSource:
+    """An H.264 stream over RTSP; the credentials travel apart from the URL.
+
+    ``url`` is ``rtsp://host[:port]/path`` without userinfo; the reader adds the
+    login itself, so no log line or error message can show it.
+    """
+
+    url: str = field(repr=False)
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        rest = self.url.split("://", 1)[-1]
+        host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+        return f"RtspSource('rtsp://{host}/...')"
+
+
 @dataclass
 class DeviceContext:
     """What the hub hands each device: shared client, event sink, callbacks."""
@@ -194,8 +212,11 @@ class Device:
         """A fresh JPEG still at the camera's native size."""
         raise self._unsupported(Capability.SNAPSHOT)
 
-    async def stream_source(self) -> HttpSource:
-        """Where to read the MJPEG stream; called on every (re)connect."""
+    async def stream_source(self) -> HttpSource | RtspSource:
+        """Where to read the stream (MJPEG over HTTP, or H.264 over RTSP); called on
+        every (re)connect. A driver with a lower-resolution stream may also define
+        ``async def substream_source(self) -> RtspSource | HttpSource | None``, used
+        for decoding (motion detection, small pictures) when it suffices."""
         raise self._unsupported(Capability.STREAM)
 
     async def audio_source(self) -> HttpSource:

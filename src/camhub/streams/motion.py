@@ -1,11 +1,13 @@
 """camhub's own motion detection, for cameras that have none.
 
 A watcher is one more viewer of the camera's single upstream, at a few frames per
-second. Each frame is decoded to grey at about 160 pixels wide straight from the DCT
-(libjpeg-turbo scaling: a 1280x720 frame costs a 1/8-size decode) and compared with a
-running-average background. When the changed share of the unmasked picture reaches
-``min_area``, it emits ``motion`` with that share and the name of a JPEG saved under
-``data_dir/snapshots/``; then it stays quiet for ``cooldown`` seconds.
+second (of its sub-stream when it has one: an H.264 camera's 640x360 stream is
+decoded rather than its 1080p one). Each frame is decoded to grey at about 160
+pixels wide straight from the DCT (libjpeg-turbo scaling: a 1280x720 frame costs a
+1/8-size decode) and compared with a running-average background. When the changed
+share of the unmasked picture reaches ``min_area``, it emits ``motion`` with that
+share and the name of a JPEG saved under ``data_dir/snapshots/``; then it stays
+quiet for ``cooldown`` seconds.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ class MotionWatcher:
     async def _run(self) -> None:
         while True:
             try:
-                async with self.hub.subscribe(self.name, fps=self.config.fps) as viewer:
+                async with self.hub.subscribe(self.name, fps=self.config.fps, small=True) as viewer:
                     while True:
                         frame = await viewer.next_frame()
                         area = await asyncio.to_thread(self.detector.feed, frame.jpeg)

@@ -1,0 +1,1 @@
+"""Media: H.264 access units and stream descriptions shared across camhub."""
