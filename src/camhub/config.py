@@ -35,6 +35,7 @@ DeviceKind = Literal[
     "tinycam",
     "ipcamera",
     "mjpeg",
+    "rtsp",
 ]
 
 # tapo-rest's device_type values, mapped to camhub kinds.
@@ -123,8 +124,9 @@ class DeviceConfig(_Model):
     login: Literal["auto", "legacy", "secure"] = "auto"
     poll_interval: float | None = Field(None, gt=0, le=3600)
     timeout: float = Field(10.0, gt=0, le=120)
-    # generic mjpeg driver
+    # generic mjpeg and rtsp drivers
     stream_url: str | None = None
+    substream_url: str | None = None  # rtsp: a lower-resolution stream, for decoding
     snapshot_url: str | None = None
     auth: Literal["basic", "digest"] = "basic"
     motion: MotionConfig | None = None
@@ -144,6 +146,9 @@ class DeviceConfig(_Model):
         if self.kind == "mjpeg":
             if not (self.stream_url or self.snapshot_url):
                 raise ValueError("an mjpeg device needs stream_url or snapshot_url")
+        elif self.kind == "rtsp":
+            if not self.stream_url:
+                raise ValueError("an rtsp device needs stream_url")
         elif not self.host:
             raise ValueError("host is required")
         return self

@@ -24,6 +24,7 @@ _MODULES: dict[str, str] = {
     "tinycam": "camhub.drivers.tinycam.device",
     "ipcamera": "camhub.drivers.ipcamera.device",
     "mjpeg": "camhub.drivers.mjpeg",
+    "rtsp": "camhub.drivers.rtsp",
 }
 _REGISTRY: dict[str, type[Device]] = {}
 

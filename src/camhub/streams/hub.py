@@ -253,7 +253,7 @@ class StreamHub:
 
         1. the latest frame of a running JPEG stream;
         2. the last keyframe of a running H.264 stream, decoded (no camera request);
-        3. the device's own still;
+        3. the device's own still (a driver that has none raises Unsupported);
         4. the first keyframe of its H.264 stream (the sub-stream when it suffices),
            decoded alone, or the first frame of its MJPEG stream.
         """
@@ -271,9 +271,14 @@ class StreamHub:
             if unit is not None:
                 return await self._keyframe_variant(name, unit, key)
         if Capability.SNAPSHOT in device.capabilities:
-            jpeg = await device.snapshot()
-            return (await self.variant(Frame(0, jpeg, int(time.time() * 1000)), key)).jpeg
-        if Capability.STREAM not in device.capabilities:
+            try:
+                jpeg = await device.snapshot()
+            except Unsupported:
+                if Capability.STREAM not in device.capabilities:
+                    raise
+            else:  # a driver without a still of its own raises Unsupported: use the stream
+                return (await self.variant(Frame(0, jpeg, int(time.time() * 1000)), key)).jpeg
+        elif Capability.STREAM not in device.capabilities:
             raise Unsupported(f"{name} does not support snapshot", device=name)
         profile = await self.profile_for(device, key)
         source = await source_of(device, profile)

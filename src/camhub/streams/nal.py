@@ -65,6 +65,15 @@ def parameter_sets(data: bytes) -> tuple[bytes | None, bytes | None]:
     return sps, pps
 
 
+def first_slice_type(data: bytes) -> int:
+    """The NAL type of the first slice in Annex-B ``data`` (5: IDR), 0 when none."""
+    for a, _ in iter_nals(data):
+        kind = data[a] & 0x1F
+        if 1 <= kind <= NAL_IDR:
+            return kind
+    return 0
+
+
 def to_avcc(data: bytes) -> bytes:
     """An Annex-B access unit as an MP4 sample: 4-byte lengths, no AUD/SPS/PPS.
 
@@ -128,6 +137,7 @@ class Sps:
     chroma_format: int = 1
     bit_depth_luma: int = 8
     bit_depth_chroma: int = 8
+    log2_max_frame_num: int = 4
 
 
 def parse_sps(nal: bytes) -> Sps:
@@ -151,7 +161,7 @@ def parse_sps(nal: bytes) -> Sps:
             for i in range(8 if chroma != 3 else 12):
                 if r.u(1):
                     _skip_scaling_list(r, 16 if i < 6 else 64)
-    r.ue()  # log2_max_frame_num_minus4
+    log2_max_frame_num = r.ue() + 4
     poc_type = r.ue()
     if poc_type == 0:
         r.ue()
@@ -179,7 +189,42 @@ def parse_sps(nal: bytes) -> Sps:
         height -= unit_y * (top + bottom)
     if not (0 < width <= 16384 and 0 < height <= 16384) or chroma > 3:
         raise ValueError("SPS picture size out of range")
-    return Sps(width, height, profile, level, chroma, depth_luma, depth_chroma)
+    if log2_max_frame_num > 16:
+        raise ValueError("SPS frame_num size out of range")
+    return Sps(width, height, profile, level, chroma, depth_luma, depth_chroma, log2_max_frame_num)
+
+
+def pps_id(pps: bytes) -> int:
+    """The ``pic_parameter_set_id`` of a PPS NAL unit."""
+    return _Bits(pps[1:16]).ue()
+
+
+def valid_idr(data: bytes, sps: Sps, pps: int) -> bool:
+    """True when the first slice of ``data`` is the start of a real IDR picture.
+
+    Checks what every IDR slice header starts with (7.3.3): a reference NAL unit,
+    ``first_mb_in_slice`` 0, an I slice, the stream's PPS and ``frame_num`` 0. Random
+    bytes pass all that about once in several hundred thousand tries, so a camera
+    sending garbage cannot pass for one sending pictures.
+    """
+    for a, _ in iter_nals(data):
+        header = data[a]
+        kind = header & 0x1F
+        if not 1 <= kind <= NAL_IDR:
+            continue
+        if kind != NAL_IDR or header & 0x80 or not header & 0x60:
+            return False
+        try:
+            r = _Bits(data[a + 1 : a + 24])
+            return (
+                r.ue() == 0
+                and r.ue() in (2, 7)
+                and r.ue() == pps
+                and r.u(sps.log2_max_frame_num) == 0
+            )
+        except ValueError:
+            return False
+    return False
 
 
 def _skip_scaling_list(r: _Bits, size: int) -> None:

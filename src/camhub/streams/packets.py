@@ -32,7 +32,7 @@ from camhub.drivers.base import Device, HttpSource, RtspSource
 from camhub.errors import CamhubError, DeviceError, NotFound, Unsupported
 from camhub.media.types import AccessUnit, StreamInfo
 from camhub.streams.fanout import Consumer, Fanout
-from camhub.streams.nal import parameter_sets
+from camhub.streams.nal import Sps, parameter_sets, parse_sps, pps_id, valid_idr
 from camhub.streams.rtsp_reader import Item, RtspReader, info_from
 
 log = logging.getLogger("camhub.streams.packets")
@@ -69,6 +69,8 @@ class PacketSource:
         self.device: Device | None = None
         self.connects = 0
         self.units = 0
+        self.rejected = 0  # "keyframes" that were not real IDR pictures (garbage)
+        self._sps: tuple[Sps, int] | None = None  # parsed SPS and PPS id of ``info``
         self.opened_in: float | None = None  # seconds the last open took
         self._task: asyncio.Task[None] | None = None
         self._idle: asyncio.TimerHandle | None = None
@@ -196,8 +198,8 @@ class PacketSource:
                         f"{self.hub.keyframe_timeout:g} s)"
                     )
                     raise DeviceError(msg, device=self.name)
-                with contextlib.suppress(TimeoutError):
-                    error = await asyncio.wait_for(asyncio.shield(ended), wait)
+                with contextlib.suppress(TimeoutError):  # look again at least every second
+                    error = await asyncio.wait_for(asyncio.shield(ended), min(wait, 1.0))
                     if error is None:
                         return False
                     raise error
@@ -225,8 +227,19 @@ class PacketSource:
                     "%s: %s stream is now %dx%d", self.name, self.profile, info.width, info.height
                 )
             self.info = info
+            self._sps = None
             self.hub.known[(self.name, self.profile)] = info
             self.described.set()
+
+    def _valid_keyframe(self, unit: AccessUnit) -> bool:
+        if self.info is None:
+            return False
+        if self._sps is None:
+            try:
+                self._sps = (parse_sps(self.info.sps), pps_id(self.info.pps))
+            except ValueError:
+                return False
+        return valid_idr(unit.data, *self._sps)
 
     def _unit(self, unit: AccessUnit) -> None:
         if unit.keyframe:
@@ -238,9 +251,11 @@ class PacketSource:
                         self._set_info(info_from(sps, pps, current.fps if current else None))
                     except ValueError:
                         log.info("%s: unreadable SPS ignored", self.name)
-            if self.info is not None:
-                self._keyed = True
-                self._last_key = asyncio.get_running_loop().time()
+            if not self._valid_keyframe(unit):
+                self.rejected += 1
+                return  # garbage that looked like a keyframe: drop it
+            self._keyed = True
+            self._last_key = asyncio.get_running_loop().time()
         if not self._keyed or self.info is None:
             return  # nothing before a connection's first keyframe can be decoded
         self.error = None

@@ -48,7 +48,7 @@ from camhub.errors import (
     Unsupported,
 )
 from camhub.media.types import AccessUnit, StreamInfo
-from camhub.streams.nal import parameter_sets, parse_sps
+from camhub.streams.nal import NAL_IDR, first_slice_type, parameter_sets, parse_sps
 
 log = logging.getLogger("camhub.streams.rtsp")
 
@@ -199,6 +199,10 @@ class RtspReader:
                 pts = packet.pts if packet.pts is not None else packet.dts
                 if pts is None or packet.size == 0:
                     continue  # the flush packet at the end, or no timing at all
-                unit = AccessUnit(bytes(packet), int(pts * scale), bool(packet.is_keyframe))
+                data = bytes(packet)
+                # a keyframe is an IDR picture, whatever FFmpeg's parser guessed from
+                # bytes that may be garbage
+                key = first_slice_type(data) == NAL_IDR
+                unit = AccessUnit(data, int(pts * scale), key)
                 if not self._send(unit):
                     return

@@ -30,7 +30,7 @@ from typing import Literal
 
 import av
 
-from camhub.sim.video import VideoSource
+from camhub.sim.video import Scene, VideoSource
 
 MTU = 1400
 Fault = Literal["garbage", "stall", "deny"] | None
@@ -63,9 +63,11 @@ def split_nals(data: bytes) -> list[bytes]:
 
 
 @functools.cache
-def encode_clip(width: int, height: int, fps: int = 15, seconds: int = 2) -> Clip:
-    """``seconds`` of real libx264 H.264 (baseline-like, no B-frames), made once."""
-    source = VideoSource(width, height, fps=fps, scene="motion")
+def encode_clip(
+    width: int, height: int, fps: int = 15, seconds: int = 2, scene: Scene = "motion"
+) -> Clip:
+    """``seconds`` of real libx264 H.264 (no B-frames, a GOP per second), made once."""
+    source = VideoSource(width, height, fps=fps, scene=scene)
     ctx = av.CodecContext.create("libx264", "w")
     ctx.width, ctx.height, ctx.pix_fmt = width, height, "yuv420p"
     ctx.time_base = Fraction(1, fps)
@@ -326,7 +328,8 @@ class RtspCamera:
         if self._server is not None:
             self._server.close()
             self.drop_clients()
-            await self._server.wait_closed()
+            with contextlib.suppress(TimeoutError):  # 3.11 may wait for late clients
+                await asyncio.wait_for(self._server.wait_closed(), 2)
             self._server = None
 
     async def __aenter__(self) -> RtspCamera:
