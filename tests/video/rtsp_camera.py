@@ -118,6 +118,7 @@ class _Path:
     ts0: int = field(default_factory=lambda: secrets.randbits(31))
     tick: int = 0
     players: set[asyncio.StreamWriter] = field(default_factory=set)
+    max_players: int = 0
 
 
 class RtspCamera:
@@ -162,7 +163,12 @@ class RtspCamera:
             writer.transport.abort()
 
     def players(self, path: str = "stream1") -> int:
+        """Clients playing ``path`` now."""
         return len(self.paths[path].players)
+
+    def max_players(self, path: str = "stream1") -> int:
+        """The most clients that ever played ``path`` at once."""
+        return self.paths[path].max_players
 
     # auth ---------------------------------------------------------------------------
     def _authorized(self, method: str, headers: dict[str, str]) -> bool:
@@ -267,6 +273,7 @@ class RtspCamera:
                 if method == "PLAY" and playing is not None:
                     self.plays += 1
                     playing.players.add(writer)
+                    playing.max_players = max(playing.max_players, len(playing.players))
                 await writer.drain()
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
             pass

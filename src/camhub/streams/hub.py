@@ -50,7 +50,8 @@ log = logging.getLogger("camhub.streams")
 
 FRESH_FOR = 5.0  # seconds a running stream's latest frame serves as a snapshot
 FPS_SLACK = 0.01  # wake this early so a viewer at the camera's own rate skips nothing
-SUB_SIZE = (640, 360)  # assumed size of a sub-stream not seen yet
+SUB_SIZE = (640, 360)  # assumed size of an MJPEG sub-stream
+SUB_PROBE_TIMEOUT = 3.0  # seconds to learn an H.264 sub-stream's size from its SDP
 
 
 class Viewer:
@@ -192,11 +193,31 @@ class StreamHub:
         if not small:
             if key.width is None and key.height is None:
                 return "main"
-            known = self.packets.known.get((device.name, "sub"))
-            w, h = (known.width, known.height) if known is not None else SUB_SIZE
-            if (key.width or 0) > w or (key.height or 0) > h:
+            size = await self._sub_size(device)
+            if size is None or (key.width or 0) > size[0] or (key.height or 0) > size[1]:
                 return "main"
         return await self.packets.resolve(device, "sub")
+
+    async def _sub_size(self, device: Device) -> tuple[int, int] | None:
+        """The sub-stream's size: as last seen, else asked of the camera (its SDP)."""
+        known = self.packets.known.get((device.name, "sub"))
+        if known is None:
+            source = await source_of(device, "sub")
+            if source is None:
+                return None
+            if not isinstance(source, RtspSource):
+                return SUB_SIZE  # an MJPEG sub-stream: assume the usual size
+            ps = self.packets.source(device.name, "sub")
+            probe = ps.subscribe()  # kept for the grace period if the viewer uses it
+            try:
+                async with asyncio.timeout(SUB_PROBE_TIMEOUT):
+                    await ps.described.wait()
+            except TimeoutError:
+                return None
+            finally:
+                probe.close()
+            known = ps.info
+        return (known.width, known.height) if known is not None else None
 
     def _attach(self, name: str, profile: Profile = "main", fps: float | None = None) -> Upstream:
         up = self._upstreams.get((name, profile))
