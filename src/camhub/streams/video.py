@@ -20,7 +20,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from camhub.errors import CamhubError, DeviceTimeout
+from camhub.errors import CamhubError
 from camhub.media.types import AccessUnit, StreamInfo
 from camhub.streams.fanout import Consumer, Fanout
 from camhub.streams.fmp4 import Fmp4Writer
@@ -70,26 +70,11 @@ class Fmp4Feed:
     def subscribe(self) -> Consumer[Fragment]:
         return self.fanout.subscribe()
 
-    async def codecs(self, within: float) -> str:
-        """The MSE codecs string as soon as the stream's description is known.
-
-        Known at once when the camera was seen before (the SDP of its last connection),
-        else once the camera answers; the camera's error if it fails first.
-        """
-        source = self.source
-        info = source.info or self.outputs.packets.known.get((self.name, self.profile))
-        try:
-            async with asyncio.timeout(within):
-                while info is None:
-                    if source.error is not None:
-                        raise source.error.with_traceback(None)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(source.described.wait(), 0.1)
-                    info = source.info
-        except TimeoutError:
-            msg = f"{self.name}: no video in {within:g} s"
-            raise DeviceTimeout(msg, device=self.name) from None
-        return codecs_string(info.sps)
+    def known_codecs(self) -> str | None:
+        """The MSE codecs string, when the stream's description is known already (the
+        camera answered, or was seen before); else None."""
+        info = self.source.info or self.outputs.packets.known.get((self.name, self.profile))
+        return codecs_string(info.sps) if info is not None else None
 
     def _empty(self) -> None:
         self.stop()

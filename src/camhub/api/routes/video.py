@@ -117,20 +117,36 @@ async def _play(
     ended: asyncio.Event,
     principal: Any,
 ) -> None:
-    try:
-        codecs = await feed.codecs(_first_wait(state, name))
-    except CamhubError as exc:
-        await ws.send_text(json.dumps({"type": "error", **exc.payload()}))
-        await ws.close(code=4000 + exc.status)
-        return
+    first: Fragment | None = None
+    codecs = feed.known_codecs()
+    while codecs is None:  # the camera has not answered yet: wait for it, say why not
+        described = asyncio.create_task(feed.source.described.wait())
+        getting = asyncio.create_task(consumer.get())
+        try:
+            await asyncio.wait({described, getting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            described.cancel()
+            getting.cancel()
+        if getting.done() and not getting.cancelled():
+            try:
+                first = getting.result()
+                codecs = first.init.codecs
+            except CamhubError as exc:
+                await ws.send_text(json.dumps({"type": "error", **exc.payload()}))
+                if consumer.final:
+                    await ws.close(code=4000 + exc.status)
+                    return
+        else:
+            codecs = feed.known_codecs()
     await ws.send_text(json.dumps({"type": "mse", "codecs": codecs}))
 
     async def send() -> None:
         sent_init = None
         sent_codecs = codecs
+        pending = first
         while True:
             try:
-                frag = await consumer.get()
+                frag, pending = pending or await consumer.get(), None
             except CamhubError as exc:
                 await ws.send_text(json.dumps({"type": "error", **exc.payload()}))
                 if consumer.final:
