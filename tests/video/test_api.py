@@ -182,7 +182,7 @@ async def test_every_kind_of_viewer_shares_one_camera_connection(
         *(
             read_frames(http, f"{base}/stream.mjpeg?token={token}&resolution=640x360", 3)
             for _ in range(5)
-        ),  # fmt: skip
+        ),
         hls(),
     )
     assert all(jpeg_size(j) == MAIN for frames in results[15:20] for j in frames)  # type: ignore[arg-type]
