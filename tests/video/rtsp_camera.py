@@ -27,6 +27,7 @@ import struct
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
+from urllib.parse import quote
 
 import av
 
@@ -149,7 +150,9 @@ class RtspCamera:
         self._writers: set[asyncio.StreamWriter] = set()
 
     def url(self, path: str = "stream1", *, credentials: bool = False) -> str:
-        auth = f"{self.username}:{self.password}@" if credentials and self.username else ""
+        auth = ""
+        if credentials and self.username is not None:
+            auth = f"{quote(self.username, safe='')}:{quote(self.password or '', safe='')}@"
         return f"rtsp://{auth}127.0.0.1:{self.port}/{path}"
 
     # control ------------------------------------------------------------------------
