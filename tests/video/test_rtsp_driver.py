@@ -38,21 +38,8 @@ def test_bad_urls_are_refused_naming_the_field() -> None:
         "devices.gate.stream_url",
         "devices.gate.substream_url",
     ]
-    check_devices(
-        parse_config(
-            {
-                "devices": [
-                    {
-                        "name": "ok",
-                        "kind": "rtsp",
-                        "stream_url": "rtsps://cam/s1",
-                        "snapshot_url": "/snap.jpg",
-                        "host": "cam",
-                    }
-                ]
-            }  # fmt: skip
-        ).devices
-    )
+    good = {"name": "ok", "kind": "rtsp", "host": "cam", "stream_url": "rtsps://cam/s1"}
+    check_devices(parse_config({"devices": [{**good, "snapshot_url": "/snap.jpg"}]}).devices)
 
 
 def test_check_config_needs_a_stream_url(tmp_path: Path) -> None:
