@@ -30,6 +30,7 @@ from typing import Literal
 from urllib.parse import quote
 
 import av
+import numpy as np
 
 from camhub.sim.video import Scene, VideoSource
 
@@ -45,6 +46,12 @@ class Clip:
     units: tuple[tuple[tuple[bytes, ...], bool], ...]  # NAL units of each AU, keyframe
     sps: bytes
     pps: bytes
+
+    @property
+    def bitrate(self) -> float:
+        """Bits per second of the clip as played."""
+        size = sum(len(n) + 4 for nals, _ in self.units for n in nals)
+        return size * 8 * self.fps / len(self.units)
 
 
 def split_nals(data: bytes) -> list[bytes]:
@@ -65,22 +72,35 @@ def split_nals(data: bytes) -> list[bytes]:
 
 @functools.cache
 def encode_clip(
-    width: int, height: int, fps: int = 15, seconds: int = 2, scene: Scene = "motion"
+    width: int,
+    height: int,
+    fps: int = 15,
+    seconds: int = 2,
+    scene: Scene = "motion",
+    bitrate: int | None = None,
 ) -> Clip:
-    """``seconds`` of real libx264 H.264 (no B-frames, a GOP per second), made once."""
+    """``seconds`` of real libx264 H.264 (no B-frames, a GOP per second), made once.
+
+    ``bitrate`` (bits/s): a constant rate like a real camera's, reached by adding sensor
+    noise to the picture (the synthetic scene alone compresses to almost nothing).
+    """
     source = VideoSource(width, height, fps=fps, scene=scene)
     ctx = av.CodecContext.create("libx264", "w")
     ctx.width, ctx.height, ctx.pix_fmt = width, height, "yuv420p"
     ctx.time_base = Fraction(1, fps)
     ctx.framerate = Fraction(fps)
-    ctx.options = {
-        "preset": "ultrafast",
-        "tune": "zerolatency",
-        "x264-params": f"keyint={fps}:min-keyint={fps}:scenecut=0:repeat-headers=1",
-    }
+    params = f"keyint={fps}:min-keyint={fps}:scenecut=0:repeat-headers=1"
+    if bitrate is not None:
+        ctx.bit_rate = bitrate
+        params += f":vbv-maxrate={bitrate // 1000}:vbv-bufsize={bitrate // 1000}"
+    ctx.options = {"preset": "ultrafast", "tune": "zerolatency", "x264-params": params}
+    rng = np.random.default_rng(0)
     packets = []
     for i in range(fps * seconds):
         img = source.render(source.t0 + i / fps)
+        if bitrate is not None:
+            grain = rng.integers(-4, 5, img.shape, dtype=np.int16)
+            img = np.clip(img.astype(np.int16) + grain, 0, 255).astype(np.uint8)
         frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format="yuv420p")
         frame.pts = i
         packets += ctx.encode(frame)

@@ -59,6 +59,12 @@ async def test_many_consumers_share_one_connection_and_start_on_a_keyframe(
         c.close()
     await eventually(lambda: camera.active == 0, what="camera released after the grace")
     assert packets.connection_count == 0
+    # the next viewer gets live pictures from a new connection, never the old GOP
+    again = await packets.subscribe("cam")
+    assert again.pending == 0
+    ((_, unit),) = await units(again, 1)
+    assert unit.keyframe and camera.connects == 2
+    again.close()
 
 
 async def test_a_slow_consumer_skips_to_a_keyframe_and_nobody_waits(

@@ -161,6 +161,7 @@ class PacketSource:
         finally:
             self._drop_reader()
             self.device = None
+            self.fanout.gop = []  # never replay old pictures to the next viewer
 
     def _drop_reader(self) -> None:
         if self._reader is not None:
