@@ -64,7 +64,6 @@ LOW_LATENCY = ["-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32",
 # --- the camera (a child process) -----------------------------------------------------
 def run_camera(port: int, control: int) -> None:
     from aiohttp import web
-
     from tests.video.rtsp_camera import RtspCamera, encode_clip
 
     clips = {
@@ -261,10 +260,10 @@ class Rig:
         return f"rtsp://{HOST}:{self.camera_port}"
 
     async def camera_stats(self) -> dict[str, list[int]]:
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://{HOST}:{self.control}/stats") as r:
-                data: dict[str, list[int]] = await r.json()
-                return data
+        url = f"http://{HOST}:{self.control}/stats"
+        async with aiohttp.ClientSession() as http, http.get(url) as r:
+            data: dict[str, list[int]] = await r.json()
+            return data
 
     async def reset(self) -> None:
         async with aiohttp.ClientSession() as http:
@@ -348,11 +347,11 @@ async def snapshot_ms(rig: Rig, query: str = "") -> float:
 def mux_costs(frames: int = 900) -> tuple[float, float]:
     """Microseconds per 1080p frame: the hand-written fMP4 writer, PyAV's muxer."""
     import av
+    from tests.video.rtsp_camera import encode_clip
 
     from camhub.media.types import AccessUnit, StreamInfo
     from camhub.streams.fmp4 import Fmp4Writer
     from camhub.streams.nal import annexb
-    from tests.video.rtsp_camera import encode_clip
 
     clip = encode_clip(1920, 1080, bitrate=MAIN_BITRATE)
     units = [(annexb(*nals), key) for nals, key in clip.units]
@@ -376,8 +375,8 @@ def mux_costs(frames: int = 900) -> tuple[float, float]:
             return len(data)
 
     sink = Sink()
-    out = av.open(sink, "w", format="mp4",
-                  options={"movflags": "frag_every_frame+empty_moov+default_base_moof"})  # fmt: skip
+    movflags = "frag_every_frame+empty_moov+default_base_moof"
+    out = av.open(sink, "w", format="mp4", options={"movflags": movflags})
     stream = out.add_stream("h264", rate=15)
     stream.width, stream.height = 1920, 1080
     stream.codec_context.extradata = annexb(clip.sps, clip.pps)
@@ -480,11 +479,9 @@ async def main(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
                 for n in [c for c in counts if c <= NAIVE_MAX]:
                     ffmpeg_pids.clear()
                     count = (lambda: len(live_ffmpeg())) if transcodes else (lambda: 0)
-                    results.append(
-                        await run(
-                            rig, "ffmpeg per viewer", kind, n, seconds, start, live_ffmpeg, count
-                        )  # fmt: skip
-                    )
+                    system = "ffmpeg per viewer"
+                    result = await run(rig, system, kind, n, seconds, start, live_ffmpeg, count)
+                    results.append(result)
                     print(row(results[-1]), flush=True)
 
             facts += await latencies(rig, ws, mjpeg360, naive_copy, naive_mjpeg)
