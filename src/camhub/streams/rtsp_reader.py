@@ -19,6 +19,7 @@ another RTSP 4xx/5xx status                     :class:`DeviceError` (``code``)
 no answer or no packet within the timeout       :class:`DeviceTimeout`
 refused, reset, unreachable, DNS                :class:`DeviceUnreachable`
 not RTSP, or no H.264 it can read               :class:`DeviceError`
+a frame larger than :data:`MAX_UNIT`            :class:`DeviceError`
 the camera ended the stream                     :class:`DeviceUnreachable`
 a stream in another codec (H.265, MJPEG)        :class:`Unsupported`
 ==============================================  =========================================
@@ -51,6 +52,8 @@ from camhub.media.types import AccessUnit, StreamInfo
 from camhub.streams.nal import NAL_IDR, first_slice_type, parameter_sets, parse_sps
 
 log = logging.getLogger("camhub.streams.rtsp")
+
+MAX_UNIT = 16 * 2**20  # bytes: a larger "frame" is not video, it is a broken camera
 
 # What the reader posts to the loop: the stream's description once open (None when
 # the SDP had no parameter sets: they come with the first keyframe), then access
@@ -199,6 +202,11 @@ class RtspReader:
                 pts = packet.pts if packet.pts is not None else packet.dts
                 if pts is None or packet.size == 0:
                     continue  # the flush packet at the end, or no timing at all
+                if packet.size > MAX_UNIT:
+                    raise DeviceError(
+                        f"{self.name}: the camera sent a frame of {packet.size} bytes",
+                        device=self.name,
+                    )
                 data = bytes(packet)
                 # a keyframe is an IDR picture, whatever FFmpeg's parser guessed from
                 # bytes that may be garbage
