@@ -40,10 +40,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -177,6 +178,7 @@ async def ws_viewer(url: str, v: Viewer, window: tuple[float, float], t0: float)
 async def mjpeg_viewer(
     port: int, path: str, v: Viewer, window: tuple[float, float], t0: float
 ) -> None:
+    writer = None
     try:
         reader, writer = await asyncio.open_connection(HOST, port, limit=1 << 22)
         writer.write(f"GET {path} HTTP/1.0\r\nHost: bench\r\n\r\n".encode())
@@ -192,9 +194,11 @@ async def mjpeg_viewer(
             if window[0] <= now < window[1]:
                 v.frames += 1
                 v.bytes += len(jpeg)
-        writer.close()
     except Exception as exc:
         v.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        if writer is not None:
+            writer.close()  # also when cancelled: the hub must see the viewer leave
 
 
 async def ffmpeg_viewer(
@@ -270,7 +274,7 @@ class Rig:
             await http.post(f"http://{HOST}:{self.control}/reset")
 
 
-Start = Callable[[Viewer, tuple[float, float], float], Awaitable[None]]
+Start = Callable[[Viewer, tuple[float, float], float], Coroutine[Any, Any, None]]
 
 
 async def run(
@@ -282,7 +286,7 @@ async def run(
     begin = t0 + 2.0 + n / 100
     window = (begin, begin + seconds)
     viewers = [Viewer() for _ in range(n)]
-    tasks = []
+    tasks: list[asyncio.Task[None]] = []
     for i, v in enumerate(viewers):
         tasks.append(asyncio.create_task(start(v, window, t0)))
         if i % 50 == 49:
@@ -397,6 +401,18 @@ def mux_costs(frames: int = 900) -> tuple[float, float]:
     return hand, pyav
 
 
+def open_ms(url: str, options: dict[str, str], tries: int = 3) -> float:
+    """Median milliseconds for PyAV to open ``url`` (RTSP handshake and probing)."""
+    import av
+
+    times = []
+    for _ in range(tries):
+        t = time.perf_counter()
+        with av.open(url, options=options, timeout=20):
+            times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
 def start_camhub(camera: str, tmp: Path) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
     from camhub.config import ServerConfig
@@ -441,17 +457,23 @@ async def main(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
             ws_url = f"ws://{HOST}:{hub_port}/api/devices/cam/video.ws?token={rig.token}"
             mjpeg = f"/api/devices/cam/stream.mjpeg?token={rig.token}"
 
-            def ws(v: Viewer, w: tuple[float, float], t0: float) -> Awaitable[None]:
+            def ws(v: Viewer, w: tuple[float, float], t0: float) -> Coroutine[Any, Any, None]:
                 return ws_viewer(ws_url, v, w, t0)
 
-            def mjpeg360(v: Viewer, w: tuple[float, float], t0: float) -> Awaitable[None]:
+            def mjpeg360(v: Viewer, w: tuple[float, float], t0: float) -> Coroutine[Any, Any, None]:
                 return mjpeg_viewer(hub_port, mjpeg + "&resolution=640x360", v, w, t0)
 
-            def mjpeg1080(v: Viewer, w: tuple[float, float], t0: float) -> Awaitable[None]:
+            def mjpeg1080(
+                v: Viewer, w: tuple[float, float], t0: float
+            ) -> Coroutine[Any, Any, None]:
                 return mjpeg_viewer(hub_port, mjpeg, v, w, t0)
 
-            hub_pids = lambda: [hub.pid]  # noqa: E731
-            hub_decoders = lambda: decoders(hub.pid)  # noqa: E731
+            def hub_pids() -> list[int]:
+                return [hub.pid]
+
+            def hub_decoders() -> int:
+                return decoders(hub.pid)
+
             plan = [("fMP4/WS", ws, counts), ("MJPEG 360p", mjpeg360, counts),
                     ("MJPEG 1080p", mjpeg1080, [1, 10])]  # fmt: skip
             for kind, start, ns in plan:
@@ -464,27 +486,47 @@ async def main(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
 
             ffmpeg_pids: list[int] = []
 
-            def naive_copy(v: Viewer, w: tuple[float, float], t0: float) -> Awaitable[None]:
+            def naive_copy(
+                v: Viewer, w: tuple[float, float], t0: float
+            ) -> Coroutine[Any, Any, None]:
                 args = ["-i", f"{rig.rtsp}/main", "-c", "copy", "-f", "mp4", "-movflags",
                         "frag_every_frame+empty_moov+default_base_moof", "pipe:1"]  # fmt: skip
                 return ffmpeg_viewer(args, v, w, t0, ffmpeg_pids)
 
-            def naive_mjpeg(v: Viewer, w: tuple[float, float], t0: float) -> Awaitable[None]:
+            def naive_mjpeg(
+                v: Viewer, w: tuple[float, float], t0: float
+            ) -> Coroutine[Any, Any, None]:
                 args = ["-i", f"{rig.rtsp}/sub", "-f", "mpjpeg", "-q:v", "5", "pipe:1"]
                 return ffmpeg_viewer(args, v, w, t0, ffmpeg_pids)
 
-            live_ffmpeg = lambda: [p for p in ffmpeg_pids if Path(f"/proc/{p}").exists()]  # noqa: E731
+            def live_ffmpeg() -> list[int]:
+                return [p for p in ffmpeg_pids if Path(f"/proc/{p}").exists()]
+
+            def no_decoder() -> int:
+                return 0
+
+            def transcoders() -> int:
+                return len(live_ffmpeg())
+
             for kind, start, transcodes in (("fMP4", naive_copy, False),
                                             ("MJPEG 360p", naive_mjpeg, True)):  # fmt: skip
                 for n in [c for c in counts if c <= NAIVE_MAX]:
                     ffmpeg_pids.clear()
-                    count = (lambda: len(live_ffmpeg())) if transcodes else (lambda: 0)
+                    count = transcoders if transcodes else no_decoder
                     system = "ffmpeg per viewer"
                     result = await run(rig, system, kind, n, seconds, start, live_ffmpeg, count)
                     results.append(result)
                     print(row(results[-1]), flush=True)
 
             facts += await latencies(rig, ws, mjpeg360, naive_copy, naive_mjpeg)
+            from camhub.streams.rtsp_reader import open_options
+
+            fast = await asyncio.to_thread(open_ms, f"{rig.rtsp}/main", open_options(10))
+            slow = await asyncio.to_thread(open_ms, f"{rig.rtsp}/main", {"rtsp_transport": "tcp"})
+            facts.append(
+                f"RTSP open of the 1080p stream by PyAV: {fast:.0f} ms with camhub's options "
+                f"(probesize 32, no analysis, nobuffer), {slow:.0f} ms with FFmpeg's defaults"
+            )
             hand, pyav = mux_costs()
             facts.append(
                 f"fMP4 mux of a 1080p frame: hand-written writer {hand:.1f} us, "

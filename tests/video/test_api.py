@@ -176,17 +176,15 @@ async def test_every_kind_of_viewer_shares_one_camera_connection(
             1
         ]
 
-    results = await asyncio.gather(
-        *(mp4() for _ in range(5)),
-        *(ws() for _ in range(10)),
-        *(
-            read_frames(http, f"{base}/stream.mjpeg?token={token}&resolution=640x360", 3)
-            for _ in range(5)
-        ),
+    mjpeg_url = f"{base}/stream.mjpeg?token={token}&resolution=640x360"
+    _, _, mjpegs, playlist = await asyncio.gather(
+        asyncio.gather(*(mp4() for _ in range(5))),
+        asyncio.gather(*(ws() for _ in range(10))),
+        asyncio.gather(*(read_frames(http, mjpeg_url, 3) for _ in range(5))),
         hls(),
     )
-    assert all(jpeg_size(j) == MAIN for frames in results[15:20] for j in frames)  # type: ignore[arg-type]
-    assert "#EXT-X-MAP" in results[-1]  # type: ignore[operator]
+    assert all(jpeg_size(j) == MAIN for frames in mjpegs for j in frames)
+    assert "#EXT-X-MAP" in playlist
     assert camera.max_players("stream1") == 1
     streams = live.state.streams
     assert streams.video.feeds[("cam", "main")].fragments > 0  # muxed once for all
@@ -233,3 +231,27 @@ async def test_a_camera_refusing_auth_is_a_502_not_a_hang(
         while (m := await ws.receive(timeout=10)).type != aiohttp.WSMsgType.BINARY:
             assert m.type == aiohttp.WSMsgType.TEXT, m  # errors while it retries, then video
         assert boxes(m.data)[0][0] == b"ftyp"
+
+
+async def test_a_resolution_change_sends_a_new_init_and_ends_stream_mp4(
+    live: LiveHub, camera: RtspCamera, http: aiohttp.ClientSession
+) -> None:
+    token = await live.login()
+    url = wss(live, f"/api/devices/cam/video.ws?token={token}")
+    async with (
+        http.ws_connect(url) as ws,
+        http.get(f"{live.url}/api/devices/cam/stream.mp4?token={token}") as mp4,
+    ):
+        assert json.loads((await ws.receive(timeout=10)).data)["type"] == "mse"
+        assert boxes((await ws.receive(timeout=10)).data)[0][0] == b"ftyp"
+        await mp4.content.readany()
+        camera.set_clip("stream1", encode_clip(480, 272))
+        async with asyncio.timeout(15):
+            while (msg := await ws.receive()).type == aiohttp.WSMsgType.BINARY:
+                pass  # fragments of the old size
+            assert json.loads(msg.data)["type"] == "mse"
+            init = (await ws.receive()).data
+            assert boxes(init)[0][0] == b"ftyp" and struct.pack(">HH", 480, 272) in init
+            assert first_sample_is_key((await ws.receive()).data)
+            while await mp4.content.readany():
+                pass  # the file of the old size ends; a player opens a new one

@@ -11,6 +11,7 @@ import pytest
 
 from camhub.config import DeviceConfig, parse_config
 from camhub.drivers import check_devices
+from camhub.drivers.base import RtspSource
 from camhub.errors import ConfigError, DeviceError, DeviceUnreachable
 from camhub.sim.video import jpeg_size
 from tests.streams.mjpeg_server import MjpegCamera
@@ -60,7 +61,8 @@ async def test_a_login_written_in_the_url_is_used_and_never_shown(
     secret = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     device = rig.add_rtsp("cam", camera, sub=False, stream_url=url, username=None)
     device.ctx.username = device.ctx.password = None
-    source = await device.stream_source()  # type: ignore[attr-defined]
+    source = await device.stream_source()
+    assert isinstance(source, RtspSource)
     assert (source.username, source.password) == (USER, PASSWORD)
     shown = f"{source.url} {source!r} {device!r}"
     assert PASSWORD not in shown and secret not in shown and USER not in shown

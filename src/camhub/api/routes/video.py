@@ -32,6 +32,7 @@ from camhub.api.deps import MediaUser, State, get_state, principal_for
 from camhub.api.routes.media import NO_CACHE
 from camhub.api.routes.ws import _cross_site
 from camhub.api.state import AppState
+from camhub.auth.principal import Principal
 from camhub.errors import CamhubError, DeviceTimeout, InvalidArgument, NotFound
 from camhub.streams.fanout import Consumer
 from camhub.streams.packets import Profile
@@ -115,7 +116,7 @@ async def _play(
     feed: Fmp4Feed,
     consumer: Consumer[Fragment],
     ended: asyncio.Event,
-    principal: Any,
+    principal: Principal,
 ) -> None:
     first: Fragment | None = None
     codecs = feed.known_codecs()
