@@ -116,7 +116,8 @@ class Fanout(Generic[T]):
 
     def subscribe(self, limit: int = QUEUE_LIMIT, prime: bool = True) -> Consumer[T]:
         consumer = Consumer(self, limit)
-        if prime and self.gop and len(self.gop) <= limit:
+        # a GOP longer than half the queue would leave no room: wait for a keyframe
+        if prime and self.gop and len(self.gop) <= limit // 2:
             consumer._skipping = False
             consumer._items.extend(self.gop)
         self.consumers.add(consumer)

@@ -208,14 +208,18 @@ class StreamHub:
             if not isinstance(source, RtspSource):
                 return SUB_SIZE  # an MJPEG sub-stream: assume the usual size
             ps = self.packets.source(device.name, "sub")
-            probe = ps.subscribe()  # kept for the grace period if the viewer uses it
+            probe = ps.subscribe()  # the connection stays for the grace period
+            described = asyncio.ensure_future(ps.described.wait())
+            failed = asyncio.ensure_future(probe.get())  # a unit, or the camera's error
             try:
-                async with asyncio.timeout(SUB_PROBE_TIMEOUT):
-                    await ps.described.wait()
-            except TimeoutError:
-                return None
+                await asyncio.wait({described, failed}, timeout=SUB_PROBE_TIMEOUT,
+                                   return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
             finally:
+                described.cancel()
+                failed.cancel()
                 probe.close()
+            if failed.done() and not failed.cancelled():
+                failed.exception()  # the camera's error: the main stream will say it again
             known = ps.info
         return (known.width, known.height) if known is not None else None
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from dataclasses import dataclass
 
 from camhub.errors import CamhubError
@@ -27,8 +26,6 @@ from camhub.streams.fmp4 import Fmp4Writer
 from camhub.streams.hls import HlsStream
 from camhub.streams.nal import codecs_string
 from camhub.streams.packets import PacketHub, Profile, Unit
-
-log = logging.getLogger("camhub.streams.video")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
