@@ -348,8 +348,11 @@ async def snapshot_ms(rig: Rig, query: str = "") -> float:
         return (time.perf_counter() - t0) * 1000
 
 
-def mux_costs(frames: int = 900) -> tuple[float, float]:
-    """Microseconds per 1080p frame: the hand-written fMP4 writer, PyAV's muxer."""
+def mux_costs(frames: int = 300, rounds: int = 5) -> tuple[float, float]:
+    """Microseconds per 1080p frame: the hand-written fMP4 writer, PyAV's mp4 muxer.
+
+    Alternating rounds, the best of each: the machine is shared, so the minimum is
+    the cost and the rest is other people's work."""
     import av
     from tests.video.rtsp_camera import encode_clip
 
@@ -359,12 +362,7 @@ def mux_costs(frames: int = 900) -> tuple[float, float]:
 
     clip = encode_clip(1920, 1080, bitrate=MAIN_BITRATE)
     units = [(annexb(*nals), key) for nals, key in clip.units]
-    writer = Fmp4Writer(StreamInfo("h264", 1920, 1080, clip.sps, clip.pps, 15.0))
-    t = time.perf_counter()
-    for i in range(frames):
-        data, key = units[i % len(units)]
-        writer.fragment(AccessUnit(data, i * 6000, key))
-    hand = (time.perf_counter() - t) / frames * 1e6
+    info = StreamInfo("h264", 1920, 1080, clip.sps, clip.pps, 15.0)
 
     class Sink(io.RawIOBase):
         def __init__(self) -> None:
@@ -378,27 +376,39 @@ def mux_costs(frames: int = 900) -> tuple[float, float]:
             self.parts.append(data)
             return len(data)
 
-    sink = Sink()
-    movflags = "frag_every_frame+empty_moov+default_base_moof"
-    out = av.open(sink, "w", format="mp4", options={"movflags": movflags})
-    stream = out.add_stream("h264", rate=15)
-    stream.width, stream.height = 1920, 1080
-    stream.codec_context.extradata = annexb(clip.sps, clip.pps)
-    stream.time_base = Fraction(1, 90000)
-    t = time.perf_counter()
-    for i in range(frames):
-        data, key = units[i % len(units)]
-        packet = av.Packet(data)
-        packet.pts = packet.dts = i * 6000
-        packet.time_base = Fraction(1, 90000)
-        packet.stream = stream
-        packet.is_keyframe = key
-        out.mux(packet)
-        b"".join(sink.parts)
-        sink.parts.clear()
-    pyav = (time.perf_counter() - t) / frames * 1e6
-    out.close()
-    return hand, pyav
+    def hand() -> float:
+        writer = Fmp4Writer(info)
+        t = time.perf_counter()
+        for i in range(frames):
+            data, key = units[i % len(units)]
+            writer.fragment(AccessUnit(data, i * 6000, key))
+        return (time.perf_counter() - t) / frames * 1e6
+
+    def pyav() -> float:
+        sink = Sink()
+        movflags = "frag_every_frame+empty_moov+default_base_moof"
+        out = av.open(sink, "w", format="mp4", options={"movflags": movflags})
+        stream = out.add_stream("h264", rate=15)
+        stream.width, stream.height = 1920, 1080
+        stream.codec_context.extradata = annexb(clip.sps, clip.pps)
+        stream.time_base = Fraction(1, 90000)
+        t = time.perf_counter()
+        for i in range(frames):
+            data, key = units[i % len(units)]
+            packet = av.Packet(data)
+            packet.pts = packet.dts = i * 6000
+            packet.time_base = Fraction(1, 90000)
+            packet.stream = stream
+            packet.is_keyframe = key
+            out.mux(packet)
+            b"".join(sink.parts)  # what a fragment costs to hand on
+            sink.parts.clear()
+        cost = (time.perf_counter() - t) / frames * 1e6
+        out.close()
+        return cost
+
+    runs = [(hand(), pyav()) for _ in range(rounds)]
+    return min(h for h, _ in runs), min(p for _, p in runs)
 
 
 def open_ms(url: str, options: dict[str, str], tries: int = 3) -> float:

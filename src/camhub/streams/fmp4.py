@@ -12,7 +12,7 @@ writes a frame's fragment only when the *next* packet arrives (it needs the dura
 one frame of added latency (67 ms at 15 fps), and its writes come in its own buffer's
 pieces, so fragments would have to be found again by parsing the boxes to send one
 WebSocket message per fragment. Here a fragment is one ``struct.pack`` and one
-``b"".join``, out the moment its access unit is in.
+``b"".join`` (the frame's bytes copied once), out the moment its access unit is in.
 
 Timing: timescale 90 kHz (RTP's clock). A fragment is written as soon as its access
 unit arrives, before the next one says how long it lasts, so each sample is given the
@@ -28,7 +28,7 @@ import struct
 from dataclasses import dataclass, field
 
 from camhub.media.types import AccessUnit, StreamInfo
-from camhub.streams.nal import codecs_string, parse_sps, to_avcc
+from camhub.streams.nal import avcc_parts, codecs_string, parse_sps
 
 TIMESCALE = 90000
 MAX_GAP = 5 * TIMESCALE  # a longer (or negative) step of the camera's clock is a jump
@@ -143,12 +143,12 @@ class Fmp4Writer:
             self.decode_time += self._duration
         self._last_pts = unit.pts_90k
         self.sequence += 1
-        sample = to_avcc(unit.data)
+        parts, size = avcc_parts(unit.data)
         flags = _KEY_FLAGS if unit.keyframe else _DELTA_FLAGS
         head = _FRAGMENT.pack(
             *(100, b"moof", 16, b"mfhd", 0, self.sequence & 0xFFFFFFFF, 76, b"traf"),
             *(16, b"tfhd", 0x020000, 1, 20, b"tfdt", 0x01000000, self.decode_time),
-            *(32, b"trun", 0x000701, 1, _FRAGMENT.size, self._duration, len(sample), flags),
-            *(8 + len(sample), b"mdat"),
+            *(32, b"trun", 0x000701, 1, _FRAGMENT.size, self._duration, size, flags),
+            *(8 + size, b"mdat"),
         )
-        return b"".join((head, sample))
+        return b"".join((head, *parts))  # the frame's bytes are copied once, here
