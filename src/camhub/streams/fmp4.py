@@ -6,13 +6,14 @@ lowest latency MSE allows, and the same bytes serve WebSocket viewers,
 ``stream.mp4`` and (joined per GOP) HLS segments.
 
 Why not PyAV's mp4 muxer (``movflags=frag_every_frame+empty_moov+default_base_moof``,
-writing to a Python file object): it costs about the same per frame (``bench/video.py``
-measures both: about 7 us here against 9 us there for a 1080p stream), but FFmpeg
-writes a frame's fragment only when the *next* packet arrives (it needs the duration),
-one frame of added latency (67 ms at 15 fps), and its writes come in its own buffer's
-pieces, so fragments would have to be found again by parsing the boxes to send one
-WebSocket message per fragment. Here a fragment is one ``struct.pack`` and one
-``b"".join`` (the frame's bytes copied once), out the moment its access unit is in.
+writing to a Python file object)? Not for its cost: ``bench/video.py`` measured 12 us
+per 1080p frame there against 17 us here, both nothing at 15 fps. But FFmpeg writes a
+frame's fragment only when the *next* packet arrives (it needs the duration): one
+frame of added latency, 67 ms at 15 fps. And its writes come in its own buffer's
+pieces, so fragments would have to be found again by parsing the boxes, to send one
+WebSocket message per frame and to cut HLS segments at keyframes. Here a fragment is
+one ``struct.pack`` and one ``b"".join`` (the frame's bytes copied once), out the
+moment its access unit is in.
 
 Timing: timescale 90 kHz (RTP's clock). A fragment is written as soon as its access
 unit arrives, before the next one says how long it lasts, so each sample is given the
