@@ -235,8 +235,8 @@ async def bench_camera(
 
 
 async def bench_hub(http: aiohttp.ClientSession, port: int, n: int, tmp: Path) -> dict[str, float]:
-    from camhub.settings import AppSettings
     from camhub.server import serve
+    from camhub.settings import AppSettings
 
     raw = {
         "server": {"host": "127.0.0.1", "data_dir": str(tmp), "tls": False, "http_port": None},

@@ -24,6 +24,7 @@ from camhub.api.routes import (
     system,
     taporest,
     tinycam,
+    video,
     web,
     ws,
 )
@@ -73,7 +74,7 @@ def create_app(settings: AppSettings) -> FastAPI:
 
     app.add_middleware(errors.BodyLimit, limit=settings.config.server.max_body_bytes)
     app.add_middleware(Observe, settings=settings)
-    for module in (auth, devices, events, media, system, ws, taporest, tinycam, web, docs):
+    for module in (auth, devices, events, media, video, system, ws, taporest, tinycam, web, docs):
         app.include_router(module.router)
     app.include_router(devices.capabilities_router)
     return app

@@ -97,7 +97,7 @@ class WsMedia:
         if len(self._pumps) >= MAX_SUBSCRIPTIONS:
             raise InvalidArgument(f"at most {MAX_SUBSCRIPTIONS} live videos per connection")
         viewer = self.streams.subscribe(
-            device, width, height, None if quality is None else int(quality), fps, self.owner
+            device, width, height, None if quality is None else int(quality), fps, owner=self.owner
         )
         await viewer.open()
         self._pumps[device] = asyncio.create_task(self._pump(device, viewer))

@@ -94,7 +94,8 @@ def _still(body: bytes) -> bytes | None:
 
 
 class MjpegTransport:
-    """HTTP GETs through the shared client; network failures via drivers.http."""
+    """HTTP GETs of a JPEG or MJPEG URL through the shared client (also used by the
+    ``rtsp`` driver for its snapshot URL); network failures via drivers.http."""
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext, auth: str) -> None:
         self.name = config.name

@@ -64,6 +64,23 @@ class VideoInfo:
     height: int
 
 
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """What camhub's packet hub knows of a camera stream it reads: its codec, size,
+    parameter sets and frame rate (a :class:`VideoInfo` plus codec and fps)."""
+
+    codec: str  # "h264"
+    width: int
+    height: int
+    sps: bytes
+    pps: bytes
+    fps: float | None = None
+
+    @property
+    def video(self) -> VideoInfo:
+        return VideoInfo(self.sps, self.pps, self.width, self.height)
+
+
 @runtime_checkable
 class Feed(Protocol):
     """One shared H.264 stream (see the module docstring)."""

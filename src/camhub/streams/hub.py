@@ -4,11 +4,14 @@
         async for jpeg in viewer:
             ...
 
-- one :class:`~camhub.streams.upstream.Upstream` per camera, started by the first
-  viewer and stopped ``grace`` seconds after the last;
+- one :class:`~camhub.streams.upstream.Upstream` per camera stream (``main``, or the
+  ``sub`` stream for viewers that need no more), started by the first viewer and
+  stopped ``grace`` seconds after the last;
+- for H.264 cameras, one RTSP connection per camera stream (:attr:`StreamHub.packets`)
+  shared by JPEG upstreams and H.264 passthrough viewers (:attr:`StreamHub.video`),
+  and decoder processes only while someone needs pixels (:attr:`StreamHub.decoders`);
 - each frame is transcoded at most once per (size, quality), in a worker thread, and
-  the result shared by every viewer that asked for it; sizes are never upscaled, and
-  the renditions per camera and streams per user are bounded (``streams.limits``);
+  the result shared by every viewer that asked for it;
 - a viewer that is slow skips to the newest frame; it never queues and never slows
   another viewer.
 """
@@ -25,11 +28,22 @@ from types import TracebackType
 
 import aiohttp
 
-from camhub.capabilities import Capability, SnapshotDriver
+from camhub.capabilities import Capability, RtspSource, SnapshotDriver
 from camhub.drivers.base import Device, EventIn
 from camhub.errors import DeviceTimeout, NotFound, Unsupported
+from camhub.media.types import AccessUnit
+from camhub.streams.decoders import DecoderPool
 from camhub.streams.frames import Frame, Variant
 from camhub.streams.limits import StreamLimits
+from camhub.streams.motion import MotionWatchers
+from camhub.streams.packets import (
+    KEYFRAME_TIMEOUT,
+    STALL_TIMEOUT,
+    PacketHub,
+    Profile,
+    Unit,
+    source_of,
+)
 from camhub.streams.transcode import (
     Transcoder,
     VariantKey,
@@ -39,11 +53,14 @@ from camhub.streams.transcode import (
     frame_size,
 )
 from camhub.streams.upstream import Upstream
+from camhub.streams.video import VideoOutputs
 
 log = logging.getLogger("camhub.streams")
 
 FRESH_FOR = 5.0  # seconds a running stream's latest frame serves as a snapshot
 FPS_SLACK = 0.01  # wake this early so a viewer at the camera's own rate skips nothing
+SUB_SIZE = (640, 360)  # assumed size of an MJPEG sub-stream
+SUB_PROBE_TIMEOUT = 3.0  # seconds to learn an H.264 sub-stream's size from its SDP
 
 
 class Viewer:
@@ -59,6 +76,7 @@ class Viewer:
         name: str,
         key: VariantKey,
         fps: float | None,
+        small: bool = False,
         owner: str | None = None,
     ) -> None:
         self.hub = hub
@@ -66,24 +84,31 @@ class Viewer:
         self.key = key
         self.fps = fps
         self.owner = owner
+        self._made: VariantKey | None = None  # the rendition admitted for this camera
+        self.small = small  # a small picture will do (motion detection): sub-stream
+        self.profile: Profile = "main"
         self.frames = 0  # delivered so far
         self._up: Upstream | None = None
         self._seq = 0
         self._last: float | None = None
-        self._made: VariantKey | None = None  # the rendition admitted for this camera
 
     async def open(self) -> Viewer:
         device = self.hub.get_device(self.name)
         if not {Capability.STREAM, Capability.SNAPSHOT} & device.capabilities:
             raise Unsupported(f"{self.name} does not support stream", device=self.name)
         self.hub.limits.claim_stream(self.owner)
-        self._up = self.hub._attach(self.name)
+        try:
+            self.profile = await self.hub.profile_for(device, self.key, self.small)
+        except BaseException:
+            self.hub.limits.release_stream(self.owner)
+            raise
+        self._up = self.hub._attach(self.name, self.profile, self.fps)
         return self
 
     def close(self) -> None:
         up, self._up = self._up, None
         if up is not None:
-            up.detach()
+            up.detach(self.fps)
             self.hub.limits.release_stream(self.owner)
         made, self._made = self._made, None
         if made is not None:
@@ -154,6 +179,9 @@ class StreamHub:
         data_dir: Path,
         *,
         grace: float = 3.0,
+        decoder_idle: float = 5.0,
+        stall_timeout: float = STALL_TIMEOUT,
+        keyframe_timeout: float = KEYFRAME_TIMEOUT,
     ) -> None:
         self.http = http
         self.get_device = get_device
@@ -162,10 +190,14 @@ class StreamHub:
         self.grace = grace
         self.transcoder = Transcoder()
         self.limits = StreamLimits()
-        self._upstreams: dict[str, Upstream] = {}
+        self.packets = PacketHub(
+            get_device, grace=grace, stall_timeout=stall_timeout, keyframe_timeout=keyframe_timeout
+        )
+        self.decoders = DecoderPool(idle=decoder_idle)
+        self.video = VideoOutputs(self.packets)
+        self._upstreams: dict[tuple[str, Profile], Upstream] = {}
         self._jobs: set[asyncio.Task[Variant]] = set()
-        from camhub.streams.motion import MotionWatchers
-
+        self._keyframe_jpegs: dict[str, tuple[AccessUnit, asyncio.Future[bytes]]] = {}
         self.motion = MotionWatchers(self)
 
     # viewers ---------------------------------------------------------------------
@@ -176,29 +208,73 @@ class StreamHub:
         height: int | None = None,
         quality: int | None = None,
         fps: float | None = None,
+        *,
+        small: bool = False,
         owner: str | None = None,
     ) -> Viewer:
+        """A JPEG viewer. ``small``: a sub-stream picture will do (motion detection);
+        ``owner``: whose stream it is, counted against the limits."""
         check_size(width, height)
         check_quality(quality)
         if fps is not None and fps <= 0:
             fps = None
-        return Viewer(self, name, VariantKey(width, height, quality), fps, owner)
+        return Viewer(self, name, VariantKey(width, height, quality), fps, small, owner)
 
-    def _attach(self, name: str) -> Upstream:
-        up = self._upstreams.get(name)
+    async def profile_for(self, device: Device, key: VariantKey, small: bool = False) -> Profile:
+        """``sub`` when the device has a sub-stream at least as large as asked."""
+        if getattr(device, "substream_source", None) is None:
+            return "main"
+        if not small:
+            if key.width is None and key.height is None:
+                return "main"
+            size = await self._sub_size(device)
+            if size is None or (key.width or 0) > size[0] or (key.height or 0) > size[1]:
+                return "main"
+        return await self.packets.resolve(device, "sub")
+
+    async def _sub_size(self, device: Device) -> tuple[int, int] | None:
+        """The sub-stream's size: as last seen, else asked of the camera (its SDP)."""
+        known = self.packets.known.get((device.name, "sub"))
+        if known is None:
+            source = await source_of(device, "sub")
+            if source is None:
+                return None
+            if not isinstance(source, RtspSource):
+                return SUB_SIZE  # an MJPEG sub-stream: assume the usual size
+            ps = self.packets.source(device.name, "sub")
+            probe = ps.subscribe()  # the connection stays for the grace period
+            described = asyncio.ensure_future(ps.described.wait())
+            failed = asyncio.ensure_future(probe.get())  # a unit, or the camera's error
+            try:
+                await asyncio.wait({described, failed}, timeout=SUB_PROBE_TIMEOUT,
+                                   return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            finally:
+                described.cancel()
+                failed.cancel()
+                probe.close()
+            if failed.done() and not failed.cancelled():
+                failed.exception()  # the camera's error: the main stream will say it again
+            known = ps.info
+        return (known.width, known.height) if known is not None else None
+
+    def _attach(self, name: str, profile: Profile = "main", fps: float | None = None) -> Upstream:
+        up = self._upstreams.get((name, profile))
         if up is None or up.closed is not None:
-            up = self._upstreams[name] = Upstream(name, self)
-        up.attach()
+            up = self._upstreams[(name, profile)] = Upstream(name, self, profile)
+        up.attach(fps)
         return up
+
+    def upstreams(self, name: str) -> list[Upstream]:
+        return [up for (n, _), up in self._upstreams.items() if n == name]
 
     @property
     def upstream_count(self) -> int:
         """Camera connections held (or being retried) right now."""
-        return sum(1 for up in self._upstreams.values() if up.running)
+        direct = sum(1 for up in self._upstreams.values() if up.running and not up.via_packets)
+        return direct + self.packets.connection_count
 
     def viewer_count(self, name: str) -> int:
-        up = self._upstreams.get(name)
-        return up.viewers if up is not None else 0
+        return sum(up.viewers for up in self.upstreams(name)) + self.video.viewer_count(name)
 
     # frames ------------------------------------------------------------------------
     async def variant(self, frame: Frame, key: VariantKey) -> Variant:
@@ -233,55 +309,110 @@ class StreamHub:
         quality: int | None = None,
         owner: str | None = None,
     ) -> bytes:
-        """A JPEG now: the live frame when a stream runs, else a fresh device still.
+        """A JPEG now, the cheapest way there is (counted against ``owner``'s streams
+        while it is made; never larger than the camera's picture):
 
-        Counted against ``owner``'s streams while it is made; never larger than the
-        camera's picture."""
+        1. the latest frame of a running JPEG stream;
+        2. the last keyframe of a running H.264 stream, decoded (no camera request);
+        3. the device's own still (a driver that has none raises Unsupported);
+        4. the first keyframe of its H.264 stream (the sub-stream when it suffices),
+           decoded alone, or the first frame of its MJPEG stream.
+        """
         check_size(width, height)
         check_quality(quality)
-        key = VariantKey(width, height, quality)
-        device = self.get_device(name)
         self.limits.claim_stream(owner)
         try:
-            up = self._upstreams.get(name)
-            if up is not None and up.running and up.latest is not None:
-                frame = up.latest
-                if time.time() * 1000 - frame.timestamp < FRESH_FOR * 1000:
-                    return (await self.variant(frame, self._fitted(frame.jpeg, key))).jpeg
-            if Capability.SNAPSHOT in device.capabilities:
-                jpeg = await device.need(Capability.SNAPSHOT, SnapshotDriver).snapshot()
-                frame = Frame(0, jpeg, int(time.time() * 1000))
-                return (await self.variant(frame, self._fitted(jpeg, key))).jpeg
-            if Capability.STREAM not in device.capabilities:
-                raise Unsupported(f"{name} does not support snapshot", device=name)
-            async with self.subscribe(name, width, height, quality) as viewer:
-                return (await viewer.first(device.config.timeout)).jpeg
+            return await self._snapshot(name, VariantKey(width, height, quality))
         finally:
             self.limits.release_stream(owner)
+
+    async def _snapshot(self, name: str, key: VariantKey) -> bytes:
+        device = self.get_device(name)
+        now_ms = time.time() * 1000
+        for up in self.upstreams(name):
+            frame = up.latest
+            if up.running and frame is not None and now_ms - frame.timestamp < FRESH_FOR * 1000:
+                return (await self.variant(frame, self._fitted(frame.jpeg, key))).jpeg
+        for ps in sorted(self.packets.running(name), key=lambda ps: ps.profile != "main"):
+            unit = ps.latest_keyframe
+            if unit is not None:
+                return await self._keyframe_variant(name, unit, key)
+        if Capability.SNAPSHOT in device.capabilities:
+            try:
+                jpeg = await device.need(Capability.SNAPSHOT, SnapshotDriver).snapshot()
+            except Unsupported:
+                if Capability.STREAM not in device.capabilities:
+                    raise
+            else:  # a driver without a still of its own raises Unsupported: use the stream
+                frame = Frame(0, jpeg, int(time.time() * 1000))
+                return (await self.variant(frame, self._fitted(jpeg, key))).jpeg
+        elif Capability.STREAM not in device.capabilities:
+            raise Unsupported(f"{name} does not support snapshot", device=name)
+        profile = await self.profile_for(device, key)
+        source = await source_of(device, profile)
+        if isinstance(source, RtspSource):
+            unit = await self._first_keyframe(device, profile)
+            return await self._keyframe_variant(name, unit, key)
+        async with self.subscribe(name, key.width, key.height, key.quality) as viewer:
+            return (await viewer.first(device.config.timeout)).jpeg
 
     @staticmethod
     def _fitted(jpeg: bytes, key: VariantKey) -> VariantKey:
         size = frame_size(jpeg)
         return key if size is None else fit(key, *size)
 
+    async def _first_keyframe(self, device: Device, profile: Profile = "main") -> Unit:
+        consumer = await self.packets.subscribe(device.name, profile)
+        try:
+            async with asyncio.timeout(device.config.timeout):
+                return await consumer.get()  # a consumer starts on a keyframe
+        except TimeoutError:
+            msg = f"{device.name}: no picture in {device.config.timeout:g} s"
+            raise DeviceTimeout(msg, device=device.name) from None
+        finally:
+            consumer.close()
+
+    async def _keyframe_variant(self, name: str, unit: Unit, key: VariantKey) -> bytes:
+        """A keyframe decoded once (in a worker process), at ``key``'s size."""
+        info, au = unit
+        cached = self._keyframe_jpegs.get(name)
+        if cached is None or cached[0] is not au:
+            job = asyncio.ensure_future(self.decoders.keyframe_jpeg(name, info, au))
+            cached = self._keyframe_jpegs[name] = (au, job)
+        try:
+            jpeg = await asyncio.shield(cached[1])
+        except BaseException:
+            if self._keyframe_jpegs.get(name) is cached and cached[1].done():
+                del self._keyframe_jpegs[name]  # do not keep a failure
+            raise
+        frame = Frame(0, jpeg, int(time.time() * 1000))
+        return (await self.variant(frame, self._fitted(jpeg, key))).jpeg
+
     # lifecycle ---------------------------------------------------------------------
     async def sync_devices(self, devices: Iterable[Device]) -> None:
         """Follow the hub's device list: motion watchers on/off, drop removed cameras."""
         current = {d.name: d for d in devices}
-        for name, up in list(self._upstreams.items()):
-            device = current.get(name)
+        for key, up in list(self._upstreams.items()):
+            device = current.get(key[0])
             if device is None:
-                del self._upstreams[name]
-                await up.close(NotFound(f"device {name} was removed", device=name))
+                del self._upstreams[key]
+                await up.close(NotFound(f"device {key[0]} was removed", device=key[0]))
             elif up.device is not None and up.device is not device:
                 up.reconnect()
+        for name in list(self._keyframe_jpegs):
+            if name not in current:
+                del self._keyframe_jpegs[name]
+        await self.packets.sync_devices(current.values())
         await self.motion.sync(current.values())
 
     async def close(self) -> None:
         await self.motion.close()
-        for name, up in list(self._upstreams.items()):
-            del self._upstreams[name]
-            await up.close(NotFound(f"{name}: streaming stopped", device=name))
+        for key, up in list(self._upstreams.items()):
+            del self._upstreams[key]
+            await up.close(NotFound(f"{key[0]}: streaming stopped", device=key[0]))
+        await self.video.close()
+        await self.packets.close()
+        await self.decoders.close()
         for job in list(self._jobs):
             job.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

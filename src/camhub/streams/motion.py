@@ -1,11 +1,13 @@
 """camhub's own motion detection, for cameras that have none.
 
 A watcher is one more viewer of the camera's single upstream, at a few frames per
-second. Each frame is decoded to grey at about 160 pixels wide straight from the DCT
-(libjpeg-turbo scaling: a 1280x720 frame costs a 1/8-size decode) and compared with a
-running-average background. When the changed share of the unmasked picture reaches
-``min_area``, it emits ``motion`` with that share and the name of a JPEG saved under
-``data_dir/snapshots/``; then it stays quiet for ``cooldown`` seconds.
+second (of its sub-stream when it has one: an H.264 camera's 640x360 stream is
+decoded rather than its 1080p one). Each frame is decoded to grey at about 160
+pixels wide straight from the DCT (libjpeg-turbo scaling: a 1280x720 frame costs a
+1/8-size decode) and compared with a running-average background. When the changed
+share of the unmasked picture reaches ``min_area``, it emits ``motion`` with that
+share and the name of a JPEG saved under ``data_dir/snapshots/``; then it stays
+quiet for ``cooldown`` seconds.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simplejpeg
@@ -25,9 +26,7 @@ from camhub.config import MotionConfig
 from camhub.drivers.base import Device, EventIn
 from camhub.errors import CamhubError
 from camhub.private import private_dir, write_private
-
-if TYPE_CHECKING:
-    from camhub.streams.hub import StreamHub
+from camhub.streams.ports import MotionHost
 
 log = logging.getLogger("camhub.streams.motion")
 
@@ -98,7 +97,7 @@ class MotionDetector:
 
 
 class MotionWatcher:
-    def __init__(self, hub: StreamHub, name: str, config: MotionConfig) -> None:
+    def __init__(self, hub: MotionHost, name: str, config: MotionConfig) -> None:
         self.hub = hub
         self.name = name
         self.config = config
@@ -111,7 +110,7 @@ class MotionWatcher:
     async def _run(self) -> None:
         while True:
             try:
-                async with self.hub.subscribe(self.name, fps=self.config.fps) as viewer:
+                async with self.hub.subscribe(self.name, fps=self.config.fps, small=True) as viewer:
                     while True:
                         frame = await viewer.next_frame()
                         area = await asyncio.to_thread(self.detector.feed, frame.jpeg)
@@ -150,7 +149,7 @@ def _save(folder: Path, file: str, jpeg: bytes) -> None:
 class MotionWatchers:
     """The watchers of all cameras whose config turns motion detection on."""
 
-    def __init__(self, hub: StreamHub) -> None:
+    def __init__(self, hub: MotionHost) -> None:
         self.hub = hub
         self.watchers: dict[str, MotionWatcher] = {}
 

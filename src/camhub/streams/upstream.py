@@ -6,6 +6,13 @@ camera's MJPEG stream -- or, for a camera with stills only, polls its snapshot -
 publishes each frame as the *latest frame*: viewers await the next one, and a viewer
 that is busy simply finds a newer frame when it comes back. Nothing is queued.
 
+For an H.264 camera (the device's source is an :class:`RtspSource`) the upstream is
+one consumer of the camera's packet hub stream (:mod:`camhub.streams.packets`) and
+feeds a decoder process (:mod:`camhub.streams.decoders`) that hands back JPEGs at the
+rate its viewers want: the decoder lives exactly as long as the upstream, so while
+nobody needs pixels, nothing decodes. An upstream reads the camera's ``main`` stream,
+or its ``sub`` stream when its viewers need no more than that.
+
 When the camera drops, the reader reconnects with backoff; viewers keep waiting on the
 same upstream and resume without noticing more than a pause. A device that wants to know
 how its stream goes (:class:`StreamObserver`) hears of every change: a camera that serves
@@ -20,21 +27,31 @@ import logging
 import time
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from camhub.capabilities import Capability, HttpSource, SnapshotDriver, StreamDriver
+from camhub.capabilities import Capability, HttpSource, RtspSource, SnapshotDriver, StreamDriver
 from camhub.drivers.base import Device
 from camhub.drivers.http import STILL_LIMIT, Body, open_source
 from camhub.drivers.multipart import SOI, read_frames
-from camhub.errors import CamhubError, DeviceAuthError, DeviceError, DeviceUnreachable, Unsupported
+from camhub.errors import (
+    CamhubError,
+    DeviceAuthError,
+    DeviceError,
+    DeviceUnreachable,
+    NotFound,
+    Unsupported,
+)
 from camhub.streams.frames import Frame
+from camhub.streams.packets import Profile, source_of
+from camhub.streams.ports import UpstreamHost
 
 if TYPE_CHECKING:
-    from camhub.streams.hub import StreamHub
+    from camhub.streams.decoders import DecodeWorker
 
 log = logging.getLogger("camhub.streams")
 
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 STALL_TIMEOUT = 15.0  # no complete frame for this long: the camera is gone, reconnect
 SNAPSHOT_POLL_FPS = 2.0
+DECODE_QUALITY = 85  # of the JPEGs a decoder makes (viewers may ask for their own)
 
 
 def now_ms() -> int:
@@ -54,10 +71,13 @@ class StreamObserver(Protocol):
 
 
 class Upstream:
-    def __init__(self, name: str, hub: StreamHub) -> None:
+    def __init__(self, name: str, hub: UpstreamHost, profile: Profile = "main") -> None:
         self.name = name
         self.hub = hub
+        self.profile: Profile = profile
         self.viewers = 0
+        self.via_packets = False  # an H.264 camera: frames come from a decoder process
+        self._rates: dict[float | None, int] = {}  # fps asked by viewers -> how many
         self.latest: Frame | None = None
         self.error: CamhubError | None = None  # last failure since the last frame
         self.closed: CamhubError | None = None  # set for good when the device goes away
@@ -76,8 +96,16 @@ class Upstream:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def attach(self) -> None:
+    @property
+    def wanted_fps(self) -> float | None:
+        """The highest rate a viewer asked for; None when one wants every frame."""
+        if not self._rates or None in self._rates:
+            return None
+        return max(r for r in self._rates if r is not None)
+
+    def attach(self, fps: float | None = None) -> None:
         self.viewers += 1
+        self._rates[fps] = self._rates.get(fps, 0) + 1
         if self._idle is not None:
             self._idle.cancel()
             self._idle = None
@@ -85,8 +113,13 @@ class Upstream:
             self.error = None
             self._task = asyncio.create_task(self._run(), name=f"camhub-upstream-{self.name}")
 
-    def detach(self) -> None:
+    def detach(self, fps: float | None = None) -> None:
         self.viewers -= 1
+        left = self._rates.get(fps, 0) - 1
+        if left > 0:
+            self._rates[fps] = left
+        else:
+            self._rates.pop(fps, None)
         if self.viewers <= 0 and self.running and self._idle is None:
             loop = asyncio.get_running_loop()
             self._idle = loop.call_later(self.hub.grace, self._stop_idle)
@@ -162,17 +195,20 @@ class Upstream:
                     self._tell(device, True, self.error)
                     self.connects += 1
                     if Capability.STREAM in device.capabilities:
-                        source = await device.need(Capability.STREAM, StreamDriver).stream_source()
-                        if not isinstance(source, HttpSource):
-                            raise Unsupported(f"{self.name}: no reader for {source!r}")
-                        if await self._read_stream(device, source):
+                        source = await source_of(device, self.profile)
+                        if source is None:
+                            streams = device.need(Capability.STREAM, StreamDriver)
+                            source = await streams.stream_source()
+                        if isinstance(source, RtspSource):
+                            await self._read_h264()
+                        elif await self._read_stream(device, source):
                             continue  # a still, not a stream: read it again (paced)
                     elif Capability.SNAPSHOT in device.capabilities:
                         await self._poll_snapshots(device)
                     else:
                         raise Unsupported(f"{self.name} has no stream or snapshot")
                     raise DeviceUnreachable(f"{self.name}: the stream ended", device=self.name)
-                except Unsupported as exc:
+                except (Unsupported, NotFound) as exc:
                     self.error = exc
                     self._wake()
                     return
@@ -221,6 +257,46 @@ class Upstream:
                 self._body = None
         await asyncio.sleep(1.0 / SNAPSHOT_POLL_FPS)  # a still URL: poll it
         return True
+
+    async def _read_h264(self) -> None:
+        """Decode the camera's H.264 in a worker process; publish its JPEGs."""
+        consumer = await self.hub.packets.subscribe(self.name, self.profile)
+        self.via_packets = True
+        worker = await self.hub.decoders.spawn()
+        pump = asyncio.create_task(self._pump(worker), name=f"camhub-decode-{self.name}")
+        try:
+            fps = self.wanted_fps
+            await worker.configure(fps, DECODE_QUALITY)
+            while True:
+                try:
+                    info, unit = await consumer.get()
+                except CamhubError as exc:
+                    if consumer.final:
+                        raise
+                    self._failed(exc)  # the packet hub reconnects; keep waiting
+                    continue
+                if pump.done():
+                    pump.result()  # the decoder process died: raise why
+                if self.wanted_fps != fps:
+                    fps = self.wanted_fps
+                    await worker.configure(fps, DECODE_QUALITY)
+                await worker.feed(info, unit)
+        finally:
+            pump.cancel()
+            consumer.close()
+            self.via_packets = False
+            await self.hub.decoders.stop(worker)
+
+    async def _pump(self, worker: DecodeWorker) -> None:
+        while True:
+            _, jpeg = await worker.next_jpeg()
+            self.publish(jpeg)
+
+    def _failed(self, exc: CamhubError) -> None:
+        self.error = exc
+        self._flowing = False
+        self._tell(self.device, True, exc)
+        self._wake()
 
     async def _poll_snapshots(self, device: Device) -> None:
         interval = 1.0 / SNAPSHOT_POLL_FPS

@@ -1,0 +1,216 @@
+"""Read H.264 access units from an RTSP camera with PyAV, in a thread of its own.
+
+PyAV's demuxer blocks, but releases the GIL inside FFmpeg (``av_read_frame``), and
+demuxing does no decoding: a reader thread costs the event loop one
+``call_soon_threadsafe`` per frame. Opening is tuned for latency (RTSP over TCP,
+``probesize`` 32 bytes, no analysis, no buffering): the SDP's parameter sets are
+enough, so a stream opens in about one round trip per RTSP request.
+
+This module is where RTSP failures become camhub errors, as ``drivers/http.py`` is
+for HTTP. PyAV's messages quote the URL, which carries the login, so they are never
+shown; the error says what happened and names ``host:port`` only:
+
+==============================================  =========================================
+FFmpeg / PyAV says                              camhub error
+==============================================  =========================================
+401 / 403 on DESCRIBE, SETUP or PLAY            :class:`DeviceAuthError` (``code``)
+404 (no such stream path)                       :class:`DeviceError` ``code`` 404
+another RTSP 4xx/5xx status                     :class:`DeviceError` (``code``)
+no answer or no packet within the timeout       :class:`DeviceTimeout`
+refused, reset, unreachable, DNS                :class:`DeviceUnreachable`
+not RTSP, or no H.264 it can read               :class:`DeviceError`
+a frame larger than :data:`MAX_UNIT`            :class:`DeviceError`
+the camera ended the stream                     :class:`DeviceUnreachable`
+a stream in another codec (H.265, MJPEG)        :class:`Unsupported`
+==============================================  =========================================
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import threading
+from collections.abc import Callable
+from fractions import Fraction
+from urllib.parse import quote
+
+import av
+import av.error
+
+from camhub.capabilities import RtspSource
+from camhub.drivers.http import peer
+from camhub.errors import (
+    CamhubError,
+    DeviceAuthError,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnreachable,
+    Unsupported,
+)
+from camhub.media.types import AccessUnit, StreamInfo
+from camhub.streams.nal import NAL_IDR, first_slice_type, parameter_sets, parse_sps
+
+log = logging.getLogger("camhub.streams.rtsp")
+
+MAX_UNIT = 16 * 2**20  # bytes: a larger "frame" is not video, it is a broken camera
+
+# What the reader posts to the loop: the stream's description once open (None when
+# the SDP had no parameter sets: they come with the first keyframe), then access
+# units, then one final error.
+Item = StreamInfo | AccessUnit | CamhubError | None
+Post = Callable[[Item], None]
+
+
+def open_options(stall_timeout: float) -> dict[str, str]:
+    return {
+        "rtsp_transport": "tcp",
+        "allowed_media_types": "video",
+        "fflags": "nobuffer",
+        "flags": "low_delay",
+        "probesize": "32",
+        "analyzeduration": "0",
+        "timeout": str(int(stall_timeout * 1_000_000)),  # socket I/O, microseconds
+        "user_agent": "camhub",
+    }
+
+
+def login_url(source: RtspSource) -> str:
+    """The URL FFmpeg needs: the login goes in its userinfo, percent-encoded."""
+    if source.username is None:
+        return source.url
+    scheme, sep, rest = source.url.partition("://")
+    user = quote(source.username, safe="")
+    password = quote(source.password or "", safe="")
+    return f"{scheme}{sep}{user}:{password}@{rest}"
+
+
+def info_from(sps: bytes, pps: bytes, fps: float | None) -> StreamInfo:
+    size = parse_sps(sps)
+    return StreamInfo("h264", size.width, size.height, sps, pps, fps)
+
+
+def translate(exc: BaseException, name: str, source: RtspSource, timeout: float) -> CamhubError:
+    """The table in the module docstring."""
+    if isinstance(exc, CamhubError):
+        return exc
+    where = peer(source.url)
+    if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
+        code = 401 if isinstance(exc, av.error.HTTPUnauthorizedError) else 403
+        msg = f"{name}: the camera refused the stream credentials (RTSP {code})"
+        return DeviceAuthError(msg, device=name, code=code)
+    if isinstance(exc, av.error.HTTPNotFoundError):
+        msg = f"{name}: the camera has no such stream (RTSP 404; check the URL path)"
+        return DeviceError(msg, device=name, code=404)
+    if isinstance(exc, av.error.HTTPClientError | av.error.HTTPServerError):
+        kind = "4xx" if isinstance(exc, av.error.HTTPClientError) else "5xx"
+        return DeviceError(f"{name}: the camera refused the stream (RTSP {kind})", device=name)
+    if isinstance(exc, av.error.ExitError | TimeoutError):
+        return DeviceTimeout(f"{name}: no video from {where} within {timeout:g} s", device=name)
+    if isinstance(exc, av.error.InvalidDataError | ValueError | IndexError):
+        msg = f"{name}: {where} sent no RTSP H.264 stream camhub can read"
+        return DeviceError(msg, device=name)
+    if isinstance(exc, OSError):
+        if isinstance(exc, ConnectionRefusedError) or exc.errno == errno.ECONNREFUSED:
+            reason = "connection refused"
+        elif isinstance(exc, ConnectionResetError) or exc.errno == errno.ECONNRESET:
+            reason = "connection reset"
+        elif exc.errno is not None and 0 < exc.errno < 4096:
+            reason = os.strerror(exc.errno).lower()
+        else:
+            reason = type(exc).__name__
+        return DeviceUnreachable(f"{name}: cannot reach {where}: {reason}", device=name)
+    return DeviceError(f"{name}: reading the stream failed ({type(exc).__name__})", device=name)
+
+
+class RtspReader:
+    """One connection to one camera stream. :meth:`start` it; :meth:`stop` lets go.
+
+    The thread ends after the packet it is reading when stopped; a stalled camera
+    holds it at most ``stall_timeout`` seconds more (PyAV's interrupt callback).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        source: RtspSource,
+        post: Post,
+        *,
+        open_timeout: float,
+        stall_timeout: float,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.post = post
+        self.open_timeout = open_timeout
+        self.stall_timeout = stall_timeout
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"camhub-rtsp-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _send(self, item: Item) -> bool:
+        if self._stop.is_set():
+            return False
+        try:
+            self.post(item)
+        except RuntimeError:  # the event loop is closed: nobody is listening
+            self._stop.set()
+            return False
+        return True
+
+    def _run(self) -> None:
+        try:
+            self._read()
+            end: CamhubError = DeviceUnreachable(
+                f"{self.name}: the camera ended the stream", device=self.name
+            )
+        except Exception as exc:  # every failure ends this connection; the table says how
+            end = translate(exc, self.name, self.source, self.stall_timeout)
+        self._send(end)
+
+    def _read(self) -> None:
+        timeouts = (self.open_timeout, self.stall_timeout)
+        url = login_url(self.source)
+        with av.open(url, options=open_options(self.stall_timeout), timeout=timeouts) as container:
+            stream = container.streams.video[0]
+            codec = stream.codec_context.name
+            if codec != "h264":
+                raise Unsupported(
+                    f"{self.name}: the camera streams {codec}; camhub reads H.264 only",
+                    device=self.name,
+                )
+            rate = stream.guessed_rate or stream.average_rate
+            fps = float(rate) if rate else None
+            sps, pps = parameter_sets(bytes(stream.codec_context.extradata or b""))
+            info = info_from(sps, pps, fps) if sps and pps else None
+            if not self._send(info):
+                return
+            tb = stream.time_base or Fraction(1, 90000)
+            scale = tb * 90000
+            for packet in container.demux(stream):
+                if self._stop.is_set():
+                    return
+                pts = packet.pts if packet.pts is not None else packet.dts
+                if pts is None or packet.size == 0:
+                    continue  # the flush packet at the end, or no timing at all
+                if packet.size > MAX_UNIT:
+                    raise DeviceError(
+                        f"{self.name}: the camera sent a frame of {packet.size} bytes",
+                        device=self.name,
+                    )
+                data = bytes(packet)
+                # a keyframe is an IDR picture, whatever FFmpeg's parser guessed from
+                # bytes that may be garbage
+                key = first_slice_type(data) == NAL_IDR
+                unit = AccessUnit(data, int(pts * scale), key)
+                if not self._send(unit):
+                    return
