@@ -134,7 +134,12 @@ def _run_hub(settings: AppSettings, before_ready: Callable[[], None] | None = No
 
 
 def _settings(
-    cfg: Config, path: Path | None, port: int | None, http_port: int | None, no_tls: bool
+    cfg: Config,
+    path: Path | None,
+    port: int | None,
+    http_port: int | None,
+    no_tls: bool,
+    rtsp_port: int | None = None,
 ) -> AppSettings:
     server = cfg.server
     return AppSettings(
@@ -143,6 +148,7 @@ def _settings(
         tls=not no_tls and server.tls is not False,
         https_port=port if port is not None else server.https_port,
         http_port=http_port if http_port is not None else server.http_port,
+        rtsp_port=rtsp_port if rtsp_port is not None else server.rtsp_port,
         hook_base_url=server.hook_base_url,
     )
 
@@ -154,6 +160,7 @@ def serve(
         int | None, typer.Option("--port", "-p", help="HTTPS (or, with --no-tls, HTTP) port.")
     ] = None,
     http_port: Annotated[Optional[int], typer.Option(help="Redirect-only plain HTTP port.")] = None,  # noqa: UP045
+    rtsp_port: Annotated[Optional[int], typer.Option(help="camhub's RTSP server port.")] = None,  # noqa: UP045
     no_tls: Annotated[
         bool, typer.Option("--no-tls", help="Plain HTTP, for use behind a TLS proxy only.")
     ] = False,
@@ -171,13 +178,14 @@ def serve(
         for line in exc.problems:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
-    _run_hub(_settings(cfg, config, port, http_port, no_tls))
+    _run_hub(_settings(cfg, config, port, http_port, no_tls, rtsp_port))
 
 
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="HTTPS port of the hub.")] = 8443,
     http_port: Annotated[int, typer.Option(help="Redirect-only HTTP port.")] = 8080,
+    rtsp_port: Annotated[int, typer.Option(help="camhub's RTSP server port.")] = 8554,
     data: Annotated[
         Path | None, typer.Option(help="Data dir (default: a fresh temporary one).")
     ] = None,
@@ -215,7 +223,7 @@ def demo(
         data_dir.mkdir(parents=True, exist_ok=True)
         cfg_path.write_text(json.dumps(raw, indent=2))
         cfg_path.chmod(0o600)
-        settings = _settings(parse_config(raw), cfg_path, port, http_port, False)
+        settings = _settings(parse_config(raw), cfg_path, port, http_port, False, rtsp_port)
 
         def explain() -> None:
             typer.echo(f"camhub demo: {len(devices)} emulated devices, data in {data_dir}")

@@ -50,6 +50,7 @@ class ServerConfig(_Model):
     host: str = "0.0.0.0"
     https_port: int = Field(8443, ge=1, le=65535)
     http_port: int | None = Field(8080, ge=1, le=65535)
+    rtsp_port: int | None = Field(8554, ge=1, le=65535, description="camhub's RTSP server")
     data_dir: Path = Path("./camhub-data")
     tls: TlsConfig | Literal[False] = Field(default_factory=TlsConfig)
     trust_forwarded_proto: bool = False

@@ -17,6 +17,7 @@ class AppSettings:
     tls: bool = True
     https_port: int = 8443
     http_port: int | None = 8080
+    rtsp_port: int | None = None  # camhub's RTSP server (``camhub serve`` sets it)
     # URL devices use to call camhub back (Sercomm HTTP notify); derived when None.
     hook_base_url: str | None = None
 

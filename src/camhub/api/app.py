@@ -52,6 +52,20 @@ def create_app(settings: AppSettings) -> FastAPI:
             state = AppState(service=service, metrics=metrics, started_at=time.time())
             app.state.camhub = state
             async with contextlib.AsyncExitStack() as stack:
+                if settings.rtsp_port is not None:
+                    from camhub.rtsp import CamhubRtsp
+
+                    rtsp = CamhubRtsp(service, settings.config.server.host, settings.rtsp_port)
+                    try:
+                        await rtsp.start()
+                    except OSError as exc:  # the API still serves; say why RTSP does not
+                        log.error(
+                            "RTSP server not started on port %d: %s",
+                            settings.rtsp_port,
+                            exc.strerror or exc,
+                        )
+                    else:
+                        stack.push_async_callback(rtsp.stop)
                 if service.config.mqtt is not None:
                     from camhub.mqtt import MqttBridge
 

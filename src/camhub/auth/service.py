@@ -34,6 +34,9 @@ from camhub.auth.passwords import (
 )
 from camhub.auth.principal import Principal, Role
 from camhub.errors import BadCredentials, LockedOut, QueueFull
+from camhub.media.rtsp_auth import md5_hex
+
+DIGEST_REALM = "camhub"  # the realm of camhub's RTSP server
 
 if TYPE_CHECKING:
     from camhub.config import Config
@@ -105,6 +108,7 @@ class AuthService:
         # passwords keeps the same hashes, and sessions; a changed password ends them.
         self.hash_file = hash_file
         self._users: dict[str, _User] = {}
+        self._ha1: dict[str, str] = {}  # RTSP Digest, from plain config passwords
         self._api_keys: set[str] = set()
         self.guard = LoginGuard()
         self.media = MediaTokens(key or secrets.token_bytes(32))
@@ -126,8 +130,11 @@ class AuthService:
         users: dict[str, _User] = {}
         changed: list[str] = []
         kept = await self._run(self._read_hashes) if not self._users else {}
+        self._ha1 = {}
         for u in config.effective_users():
             plain = u.password.get_secret_value()
+            if not plain.startswith("$argon2"):  # RTSP Digest: kept in memory only
+                self._ha1[u.username] = md5_hex(f"{u.username}:{DIGEST_REALM}:{plain}")
             old = self._users.get(u.username)
             if old is None and u.username in kept:
                 old = _User(u.username, u.role, kept[u.username])
@@ -154,6 +161,12 @@ class AuthService:
             if s.principal.username in changed:
                 await self.revoke(h)
         return changed
+
+    def digest_ha1(self, username: str, realm: str) -> str | None:
+        """RTSP Digest's HA1 of a user whose config gives a password (not a hash)."""
+        if realm != DIGEST_REALM or username not in self._users:
+            return None
+        return self._ha1.get(username)
 
     def _read_hashes(self) -> dict[str, str]:
         if self.hash_file is None or not self.hash_file.exists():

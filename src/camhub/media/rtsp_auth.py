@@ -37,7 +37,7 @@ class Authenticator(Protocol):
         ...
 
 
-def _md5(text: str) -> str:
+def md5_hex(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
@@ -129,13 +129,13 @@ class PasswordAuth:
         password = self.password_of(user)
         if password is None:
             return None
-        ha1 = _md5(f"{user}:{self.realm}:{password}")
-        ha2 = _md5(f"{method}:{uri}")
+        ha1 = md5_hex(f"{user}:{self.realm}:{password}")
+        ha2 = md5_hex(f"{method}:{uri}")
         qop = p.get("qop", "")
         if qop == "auth":
-            expected = _md5(f"{ha1}:{nonce}:{p.get('nc', '')}:{p.get('cnonce', '')}:auth:{ha2}")
+            expected = md5_hex(f"{ha1}:{nonce}:{p.get('nc', '')}:{p.get('cnonce', '')}:auth:{ha2}")
         elif not qop:
-            expected = _md5(f"{ha1}:{nonce}:{ha2}")
+            expected = md5_hex(f"{ha1}:{nonce}:{ha2}")
         else:
             return None
         return user if hmac.compare_digest(expected, answer.lower()) else None

@@ -38,6 +38,7 @@ from camhub.capabilities import (
     PresetsState,
     PrivacyState,
     PtzState,
+    RtspSource,
     SirenState,
     State,
     implemented,
@@ -67,11 +68,11 @@ from camhub.drivers.tapo.camera_features import (
     light_state,
     storage_state,
 )
-from camhub.drivers.tapo.camera_options import TapoCameraOptions
+from camhub.drivers.tapo.camera_options import StreamAccount, TapoCameraOptions
 from camhub.drivers.tapo.camera_protocol import NOT_SUPPORTED_CODES, CameraProtocol, section
 from camhub.drivers.tapo.camera_settings import CameraSettings, Tree
 from camhub.drivers.tapo.camera_transport import CameraTransport, LoginMode
-from camhub.errors import DeviceError, InvalidArgument, MalformedReply
+from camhub.errors import DeviceError, InvalidArgument, MalformedReply, Unsupported
 
 C = Capability
 # ptz_step direction -> movestep angle (0 is pytapo's "clockwise", i.e. right).
@@ -163,6 +164,8 @@ class TapoCameraDevice(Device):
                 answers[name] = answer
         caps = set(implemented(type(self)))  # a reconnect probes everything again
         caps -= {cap for cap, needs in NEEDS.items() if refused.intersection(needs)}
+        if self._account is None:
+            caps.discard(C.STREAM)  # video wants the camera account (options.stream)
         image = answers.get("image", {}).get("image")
         if not isinstance(image, dict) or not has_night_vision(image.get("common") or {}):
             caps.discard(C.LIGHT)  # a picture without the day/night switch
@@ -183,6 +186,31 @@ class TapoCameraDevice(Device):
 
     async def close(self) -> None:
         self.transport.forget_session()
+
+    # video ---------------------------------------------------------------------------
+    @property
+    def _account(self) -> StreamAccount | None:
+        opts = self.ctx.options
+        return opts.stream if isinstance(opts, TapoCameraOptions) else None
+
+    def _rtsp(self, path: str) -> RtspSource:
+        account = self._account
+        if account is None:
+            raise Unsupported(
+                f"{self.name}: video needs the camera account (stream: in its config)",
+                device=self.name,
+                capability="stream",
+            )
+        url = f"rtsp://{self.config.host}:{account.rtsp_port}/{path}"
+        return RtspSource(url, account.username, account.password.get_secret_value())
+
+    async def stream_source(self) -> RtspSource:
+        """``stream1``: the main stream, over RTSP with the camera account."""
+        return self._rtsp("stream1")
+
+    async def substream_source(self) -> RtspSource:
+        """``stream2``: 640x360, for decoding (motion detection, small pictures)."""
+        return self._rtsp("stream2")
 
     async def poll(self) -> DeviceState:
         names = ["info", *dict.fromkeys(n for c in self.capabilities for n in NEEDS.get(c, ()))]

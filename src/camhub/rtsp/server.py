@@ -1,0 +1,154 @@
+"""camhub's RTSP server (``server.rtsp_port``, default 8554).
+
+VLC, ffmpeg, NVRs and Home Assistant pull a camera's H.264 from camhub instead of the
+camera: ``rtsp://HOST:PORT/<device>`` (main stream) and ``/<device>/sub``. Each path is a
+*feed* (:mod:`camhub.media.types`) over the camera's packet hub stream, so however many
+RTSP clients, HTTP/WebSocket viewers and recorders there are, the camera sees one
+connection per stream. No decoding happens here.
+
+Sign-in: camhub's users, over Basic (checked as every sign-in: argon2, lockout per
+account and address) or Digest (MD5, from a digest of the password camhub keeps in
+memory while it runs; users whose config gives only a hash can use Basic). Guests may
+view; anonymous clients get 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from camhub.auth.service import DIGEST_REALM
+from camhub.capabilities import Capability
+from camhub.errors import CamhubError
+from camhub.media.rtsp_auth import PasswordAuth, digest_params, md5_hex
+from camhub.media.rtsp_messages import Request
+from camhub.media.rtsp_server import RtspServer
+from camhub.media.types import AccessUnit, VideoInfo
+from camhub.streams.packets import Profile
+
+if TYPE_CHECKING:
+    from camhub.service import Camhub
+
+log = logging.getLogger("camhub.rtsp")
+
+REALM = DIGEST_REALM
+
+
+class CamhubAuth(PasswordAuth):
+    """Basic through camhub's sign-in; Digest through the in-memory HA1 digests."""
+
+    def __init__(self, service: Camhub) -> None:
+        super().__init__(lambda _user: None, REALM, ("digest", "basic"))
+        self.service = service
+
+    async def authenticate(self, request: Request) -> str | None:
+        scheme, _, rest = request.header("authorization").partition(" ")
+        scheme = scheme.lower()
+        if scheme == "basic":
+            return await self._basic_signin(rest.strip())
+        if scheme == "digest":
+            return self._digest_ha1(request.method, digest_params(rest))
+        return None
+
+    async def _basic_signin(self, token: str) -> str | None:
+        try:
+            user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        if not sep:
+            return None
+        try:
+            found = await self.service.auth.verify(user, password, None)
+        except CamhubError:  # wrong password, locked out, busy: all a 401 here
+            return None
+        return found.username
+
+    def _digest_ha1(self, method: str, p: dict[str, str]) -> str | None:
+        user, nonce, uri, answer = (p.get(k, "") for k in ("username", "nonce", "uri", "response"))
+        if p.get("realm") != self.realm or p.get("algorithm", "MD5").upper() != "MD5":
+            return None
+        if self._nonce_state(nonce) != "fresh":
+            return None
+        ha1 = self.service.auth.digest_ha1(user, REALM)
+        if ha1 is None:
+            return None
+        ha2 = md5_hex(f"{method}:{uri}")
+        qop = p.get("qop", "")
+        if qop == "auth":
+            expected = md5_hex(f"{ha1}:{nonce}:{p.get('nc', '')}:{p.get('cnonce', '')}:auth:{ha2}")
+        elif not qop:
+            expected = md5_hex(f"{ha1}:{nonce}:{ha2}")
+        else:
+            return None
+        return user if hmac.compare_digest(expected, answer.lower()) else None
+
+
+class CameraFeed:
+    """One camera stream as an RTSP feed, over the stream hub's packet hub."""
+
+    def __init__(self, service: Camhub, name: str, profile: Profile) -> None:
+        self.service = service
+        self.name = name
+        self.profile: Profile = profile
+
+    async def video_info(self) -> VideoInfo:
+        packets = self.service.streams.packets
+        try:
+            consumer = await packets.subscribe(self.name, self.profile)
+        except CamhubError as exc:
+            raise LookupError(exc.message) from None
+        try:
+            info, _ = await consumer.get()
+        except CamhubError as exc:
+            raise LookupError(exc.message) from None
+        finally:
+            consumer.close()  # the packet hub keeps the camera a grace period: PLAY is quick
+        return info.video
+
+    async def subscribe(self) -> AsyncIterator[AccessUnit]:
+        consumer = await self.service.streams.packets.subscribe(self.name, self.profile)
+        try:
+            while True:
+                try:
+                    _, unit = await consumer.get()
+                except CamhubError:
+                    if consumer.final:
+                        return
+                    continue  # the packet hub reconnects to the camera
+                yield unit
+        finally:
+            consumer.close()
+
+
+class CamhubRtsp:
+    def __init__(self, service: Camhub, host: str, port: int) -> None:
+        self.service = service
+        self.server = RtspServer(
+            self.resolve, auth=CamhubAuth(service), host=host, port=port, name="camhub"
+        )
+
+    def resolve(self, path: str) -> CameraFeed | None:
+        parts = path.strip("/").split("/")
+        name, profile = parts[0], "main"
+        if len(parts) == 2 and parts[1] == "sub":
+            profile = "sub"
+        elif len(parts) != 1:
+            return None
+        hub = self.service.hub
+        if name not in hub.names() or Capability.STREAM not in hub.get(name).capabilities:
+            return None
+        return CameraFeed(self.service, name, profile)  # type: ignore[arg-type]
+
+    async def start(self) -> int:
+        port = await self.server.start()
+        log.info("RTSP on port %d", port)
+        return port
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.server.stop()
