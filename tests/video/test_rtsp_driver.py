@@ -34,10 +34,10 @@ def test_bad_urls_are_refused_naming_the_field() -> None:
         options={"x": 1},
     )
     assert sorted(p.split(":", 1)[0] for p in found) == [
-        "devices.gate.options",
-        "devices.gate.snapshot_url",
-        "devices.gate.stream_url",
-        "devices.gate.substream_url",
+        "devices.0.options.x",
+        "devices.0.snapshot_url",
+        "devices.0.stream_url",
+        "devices.0.substream_url",
     ]
     good = {"name": "ok", "kind": "rtsp", "host": "cam", "stream_url": "rtsps://cam/s1"}
     check_devices(parse_config({"devices": [{**good, "snapshot_url": "/snap.jpg"}]}).devices)
@@ -77,7 +77,7 @@ async def test_connect_and_poll_ask_options_without_taking_a_stream_slot(
 ) -> None:
     device = rig.add_rtsp("cam", camera)
     await device.connect()
-    assert await device.poll() == {"substream": True, "snapshot": False}
+    assert (await device.poll()).vendor == {"substream": True, "snapshot": False}
     assert camera.connects == 1 and camera.plays == 0
     await camera.stop()
     stopped = rig.add_rtsp("off", camera)
