@@ -158,3 +158,17 @@ async def test_one_control_of_each_kind_changes_its_device(web: Page) -> None:
         assert time.monotonic() < deadline, "no snapshot shown"
         await asyncio.sleep(0.1)
     assert web.errors == []
+
+
+async def test_the_grid_plays_the_tapo_cameras_h264(web: Page) -> None:
+    """MSE in the page (its CSP lets the video element play a blob: MediaSource)."""
+    await web.page.click("nav [data-view=grid]")
+    video = web.page.locator('.tile[data-device="tapo-cam"] video')
+    await video.wait_for()
+    deadline = time.monotonic() + 30
+    while await video.evaluate("v => v.currentTime") < 1.0:
+        error = await video.evaluate("v => v.error && v.error.message")
+        assert error is None, error
+        assert time.monotonic() < deadline, "the H.264 tile never played"
+        await asyncio.sleep(0.2)
+    assert web.errors == []

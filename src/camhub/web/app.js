@@ -62,7 +62,13 @@ async function act(name, path, json, method = "POST") {
 function controls(dev) {
   const state = dev.state || {};
   const out = [];
-  for (const cap of dev.capabilities) {
+  // The specs' own order (power before brightness...), pictures first.
+  const order = [...specs.keys()];
+  const caps = [...dev.capabilities].sort((a, b) => {
+    const rank = (c) => (specs.get(c) && specs.get(c).control === "video" ? -1 : order.indexOf(c));
+    return rank(a) - rank(b);
+  });
+  for (const cap of caps) {
     const spec = specs.get(cap);
     if (!spec) continue;
     const node = render(spec.control, dev, spec, state[cap], (path, json, method) => act(dev.name, path, json, method),

@@ -83,9 +83,12 @@ async def _deny(ws: WebSocket, status: int, body: dict[str, Any]) -> None:
 async def video_ws(ws: WebSocket, name: str) -> None:
     state = get_state(ws)
     try:
-        principal = await principal_for(ws, allow_query=True)
+        # a media route: session or media tokens (one for this device, or for all)
+        principal = await principal_for(ws, allow_query=True, allow_media=True)
         if principal.via == "cookie" and _cross_site(ws):
             raise HTTPException(403, "Cross-site WebSocket refused")
+        if principal.via == "media" and principal.device not in (None, name):
+            raise HTTPException(403, "This media token is for another device")
         profile = _profile(ws.query_params.get("stream"))
         feed, consumer = await state.streams.video.subscribe(name, profile)
     except HTTPException as exc:

@@ -26,8 +26,9 @@ _TYPES = {
 # ('self' covers ws:/wss: to this origin in CSP 3 browsers, and no other host).
 SECURITY = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; "
-        "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
+        "connect-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; "
         "form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
