@@ -65,7 +65,14 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from camhub.errors import CamhubError, DeviceError, DeviceTimeout, DeviceUnreachable
+from camhub.errors import (
+    CamhubError,
+    DeviceAuthError,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnreachable,
+    VendorCode,
+)
 
 if TYPE_CHECKING:
     from camhub.capabilities import HttpSource
@@ -452,3 +459,21 @@ async def fetch(
                 body.close()
             return Reply(body.status, body.headers, data)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class HttpCode(VendorCode):
+    """The HTTP statuses a camera's media URLs answer with, and what they mean."""
+
+    UNAUTHORIZED = 401, "the camera refused the credentials"
+    FORBIDDEN = 403, "the account may not view this camera"
+    NOT_FOUND = 404, "no such path on the camera (check stream_url / snapshot_url)"
+    # a camera serves few clients at once, typically 1 or 2
+    BUSY = 503, "the camera is busy (too many clients)"
+
+
+def status_error(status: int, device: str) -> DeviceError:
+    """The one mapping of a media URL's HTTP status to a camhub error (not for 200):
+    401/403 are DeviceAuthError, the rest DeviceError; the vendor code is the status."""
+    meaning = HttpCode.meaning_of(status, f"HTTP {status}")
+    cls = DeviceAuthError if status in (HttpCode.UNAUTHORIZED, HttpCode.FORBIDDEN) else DeviceError
+    return cls(f"{device}: {meaning}", device=device, code=status)

@@ -36,24 +36,14 @@ from yarl import URL
 from camhub.capabilities import Capability, DeviceState, HttpSource
 from camhub.config import DeviceConfig
 from camhub.drivers.base import Device, DeviceContext
-from camhub.drivers.http import STILL_LIMIT, Body, open_source
+from camhub.drivers.http import STILL_LIMIT, Body, open_source, status_error
 from camhub.drivers.multipart import read_frames
 from camhub.drivers.registry import options_for, register
-from camhub.errors import CamhubError, DeviceAuthError, DeviceError, Unsupported, VendorCode
+from camhub.errors import CamhubError, DeviceError, Unsupported
 
 SOI = b"\xff\xd8"
 EOI = b"\xff\xd9"
 CHECK_EVERY = 60.0  # seconds between reachability checks while no stream runs
-
-
-class HttpCode(VendorCode):
-    """The HTTP statuses a plain MJPEG camera answers with, and what they mean."""
-
-    UNAUTHORIZED = 401, "the camera refused the credentials"
-    FORBIDDEN = 403, "the account may not view this camera"
-    NOT_FOUND = 404, "no such path on the camera (check stream_url / snapshot_url)"
-    # a camera serves few clients at once, typically 1 or 2
-    BUSY = 503, "the camera is busy (too many clients)"
 
 
 class MjpegOptions(BaseModel):
@@ -122,10 +112,7 @@ class MjpegTransport:
         return HttpSource(str(u), headers=headers, digest=digest, verify_tls=False)
 
     def fail(self, status: int) -> DeviceError:
-        meaning = HttpCode.meaning_of(status, f"HTTP {status}")
-        auth_codes = (HttpCode.UNAUTHORIZED, HttpCode.FORBIDDEN)
-        cls = DeviceAuthError if status in auth_codes else DeviceError
-        return cls(f"{self.name}: {meaning}", device=self.name, code=status)
+        return status_error(status, self.name)
 
     @asynccontextmanager
     async def get(self, url: str) -> AsyncIterator[Body]:

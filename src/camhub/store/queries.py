@@ -17,7 +17,6 @@ index: a rare type costs as little as a common one.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +32,6 @@ MAX_TIMESTAMP_MS = 253_402_300_799_999
 MIN_BUCKET_MS, MAX_BUCKET_MS = 60_000, 3_600_000
 MAX_LIMIT = 10_000
 PIVOT_TYPES = 50  # event types counted side by side in one query
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def day_start(ms: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from camhub.store.queries import now_ms
+from camhub.clock import now_ms
 from camhub.store.schema import sessions
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from camhub.clock import now_ms
 from camhub.errors import Busy, CamhubError
 from camhub.store import queries as q
 from camhub.store.db import create_engine, default_url, display_url, migrate, table_bytes
@@ -146,7 +147,7 @@ class Store:
         device: str | None = None,
     ) -> dict[str, Any]:
         q.check_limit(limit)
-        now = q.now_ms()
+        now = now_ms()
         f = q.Filter.make(since=since, until=until, type=type, device=device, now=now)
         async with self._db() as conn:
             rows = await q.newest(conn, f, limit)
@@ -168,7 +169,7 @@ class Store:
         device: str | None = None,
     ) -> dict[str, Any]:
         q.check_bucket(bucket_ms)
-        now = q.now_ms()
+        now = now_ms()
         f = q.Filter.make(since=since, until=until, type=type, device=device, now=now)
         async with self._db() as conn:
             counted = await q.counts(conn, f, bucket_ms)
@@ -202,7 +203,7 @@ class Store:
         device: str | None = None,
     ) -> AsyncIterator[str]:
         """CSV chunks, header first, oldest event first; read page by page."""
-        f = q.Filter.make(since=since, until=until, type=type, device=device, now=q.now_ms())
+        f = q.Filter.make(since=since, until=until, type=type, device=device, now=now_ms())
         return self._export(f)
 
     async def _export(self, f: q.Filter) -> AsyncIterator[str]:

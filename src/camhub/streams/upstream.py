@@ -24,16 +24,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from camhub.capabilities import Capability, HttpSource, RtspSource, SnapshotDriver, StreamDriver
+from camhub.clock import now_ms
 from camhub.drivers.base import Device
-from camhub.drivers.http import STILL_LIMIT, Body, open_source
+from camhub.drivers.http import STILL_LIMIT, Body, open_source, status_error
 from camhub.drivers.multipart import SOI, read_frames
 from camhub.errors import (
     CamhubError,
-    DeviceAuthError,
     DeviceError,
     DeviceUnreachable,
     NotFound,
@@ -52,10 +51,6 @@ BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 STALL_TIMEOUT = 15.0  # no complete frame for this long: the camera is gone, reconnect
 SNAPSHOT_POLL_FPS = 2.0
 DECODE_QUALITY = 85  # of the JPEGs a decoder makes (viewers may ask for their own)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @runtime_checkable
@@ -242,7 +237,8 @@ class Upstream:
         async with open_source(self.hub.http, source, device=self.name, timeout=timeout) as body:
             self._body = body
             try:
-                check_status(body.status, self.name)
+                if body.status != 200:
+                    raise status_error(body.status, self.name)
                 if body.content_type.startswith("image/"):
                     jpeg = await body.read(STILL_LIMIT, within=timeout)
                     if jpeg[:2] != SOI:
@@ -307,13 +303,3 @@ class Upstream:
             if jpeg[:2] == SOI:
                 self.publish(jpeg)
             await asyncio.sleep(max(0.0, interval - (loop.time() - started)))
-
-
-def check_status(status: int, name: str) -> None:
-    """Map a camera's HTTP status to a camhub error (no-op for 200)."""
-    if status == 200:
-        return
-    if status in (401, 403):
-        msg = f"{name}: the camera refused the credentials"
-        raise DeviceAuthError(msg, device=name, code=status)
-    raise DeviceError(f"{name}: the camera answered HTTP {status}", device=name, code=status)

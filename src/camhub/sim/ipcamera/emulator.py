@@ -37,10 +37,11 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
+from camhub.clock import now_ms
 from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.ipcamera.access import build_middleware
 from camhub.sim.ipcamera.auth import Auth
-from camhub.sim.ipcamera.events import WS_MESSAGE, EventLog, now_ms
+from camhub.sim.ipcamera.events import WS_MESSAGE, EventLog
 from camhub.sim.ipcamera.routes import IpCameraRoutes
 from camhub.sim.ipcamera.rtsp import PICTURE_KEYS, IpCameraRtsp
 from camhub.sim.ipcamera.services import Services

@@ -10,9 +10,10 @@ import csv
 import datetime as dt
 import io
 import json
-import time
 from collections import Counter
 from typing import Any
+
+from camhub.clock import now_ms
 
 EVENT_TYPES = ("MOTION", "ANY_SOUND", "DOG_BARK", "BABY_CRY", "OBJECT_PERSON", "OBJECT_DOG")
 WS_MESSAGE = {
@@ -30,10 +31,6 @@ CSV_COLUMNS = (
 LIMIT_MAX = 10_000
 BUCKET_MIN, BUCKET_MAX = 60_000, 3_600_000
 _ROW_BYTES = 180  # what one stored event costs in the emulated database
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def day_start_ms(ts: int) -> int:

@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from camhub.clock import now_ms
 from camhub.sim.ipcamera.codes import Status, WsClose
-from camhub.sim.ipcamera.events import now_ms
 from camhub.sim.ipcamera.host import WsHost
 
 AUTH_WINDOW = 10.0
