@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from camhub.sim.ipcamera import IpCameraEmulator
-from tests.ipcamera.conftest import bearer, login, options
+from tests.ipcamera.conftest import PASSWORD, bearer, login, options
 from tests.media.players import decode, ffprobe
 
 Api = Any
@@ -131,3 +131,31 @@ async def test_rtsp_port_option_starts_it_at_launch() -> None:
         await emu.apply_settings({"resolution": "640x480", "frameRate": 15})
         stream, err = await ffprobe(f"{emu.rtsp_url}/stream")
         assert stream is not None and stream["height"] == 480, err
+
+
+async def test_the_driver_streams_h264_while_the_phone_serves_rtsp(
+    emu: IpCameraEmulator, api: Api, make_app: Any
+) -> None:
+    """camhub reads the phone's RTSP (its account in ``rtsp:``) when the server runs,
+    its MJPEG when it does not; either way viewers get video."""
+    port = free_port()
+    device = {
+        "name": "phone", "kind": "ipcamera", "host": "127.0.0.1", "port": emu.port,
+        "password": PASSWORD, "rtsp": {"username": "viewer", "password": "rtsp-pass"},
+    }  # fmt: skip
+    async with make_app(devices=[device]) as hub:
+        dev = hub.state.hub.get("phone")
+        await hub.state.hub.coordinator("phone").refresh()
+        assert type(await dev.stream_source()).__name__ == "HttpSource"  # RTSP off: MJPEG
+        on = {"rtspEnabled": True, "rtspPort": port, "rtspPath": "/live",
+              "rtspUsername": "viewer", "rtspPassword": "rtsp-pass"}  # fmt: skip
+        assert (await api("POST", "/api/rtsp/apply-settings", json=on))[1] == {"success": True}
+        source = await dev.stream_source()
+        assert type(source).__name__ == "RtspSource"
+        assert source.url == f"rtsp://127.0.0.1:{port}/live" and source.username == "viewer"
+        consumer = await hub.state.streams.packets.subscribe("phone")
+        try:
+            info, unit = await asyncio.wait_for(consumer.get(), 15)
+        finally:
+            consumer.close()
+        assert (info.codec, info.width) == ("h264", 1280) and unit.keyframe  # H.264, no decode

@@ -29,11 +29,14 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
 from camhub.capabilities import (
     DeviceState,
     HttpSource,
     LightState,
     MotionDetectionState,
+    RtspSource,
     State,
 )
 from camhub.clock import now_ms
@@ -99,10 +102,27 @@ def _level(percent: int) -> int:
     return max(1, min(LEVELS, (percent * LEVELS + 50) // 100))
 
 
+class RtspAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    username: str = Field(min_length=1, max_length=64)
+    password: SecretStr = Field(min_length=1, max_length=128)
+
+
+class IpCameraOptions(BaseModel):
+    """``rtsp``: the account of the phone's RTSP server (its ``rtspUsername`` and
+    password), when one is set: camhub then reads its H.264 instead of MJPEG."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rtsp: RtspAccount | None = None
+
+
 @register("ipcamera")
 class IpCameraDevice(Device):
     kind = "ipcamera"
     poll_interval = 15.0
+    options_model = IpCameraOptions
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
@@ -282,10 +302,30 @@ class IpCameraDevice(Device):
             raise DeviceError(f"{self.name}: snapshot is not a JPEG", device=self.name)
         return jpeg
 
-    async def stream_source(self) -> HttpSource:
+    async def stream_source(self) -> HttpSource | RtspSource:
+        """The phone's H.264 over RTSP while its RTSP server runs, else its MJPEG."""
         await self.poll()  # proves the token still works (logs in again if not)
+        rtsp = await self._rtsp_status()
+        if rtsp is not None:
+            return rtsp
         token = await self.transport.ensure_token()
         return HttpSource(url=f"{self.transport.base_url}/stream?token={token}", verify_tls=False)
+
+    async def _rtsp_status(self) -> RtspSource | None:
+        """``GET /api/rtsp/status``: the RTSP URL when the server is enabled and running."""
+        status = expect_dict(
+            await self.transport.request("GET", "/api/rtsp/status"), "rtsp status", self.name
+        )
+        port, path = status.get("port"), status.get("path")
+        if not (status.get("enabled") is True and status.get("running") is True):
+            return None
+        if not isinstance(port, int) or isinstance(port, bool) or not isinstance(path, str):
+            raise MalformedReply(self.name, "rtsp status without port and path")
+        account = self.options.rtsp if isinstance(self.options, IpCameraOptions) else None
+        url = f"rtsp://{self.config.host}:{port}/{path.lstrip('/')}"
+        if account is None:
+            return RtspSource(url)
+        return RtspSource(url, account.username, account.password.get_secret_value())
 
     async def get_settings(self) -> dict[str, Any]:
         settings = expect_dict(
