@@ -144,7 +144,7 @@ async def main() -> None:
     from camhub.sim.video import VideoSource
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.streams.mjpeg_server import MjpegCamera
+    from tests.helpers.mjpeg import MjpegCamera
 
     async with MjpegCamera(VideoSource(640, 360, fps=25)) as cam:
         rows = {p: await run(p, cam.url, args.clients, args.seconds) for p in ("httptools", "h11")}

@@ -8,7 +8,7 @@ import base64
 import contextlib
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from camhub.sim import SimOptions
 from camhub.sim.sercomm import SercommEmulator
 from camhub.sim.tinycam import TinyCamEmulator
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD, InProcess, make_settings
+from tests.helpers.wait import until
 
 CAM_PASSWORD = "s3cret-Pa55"
 
@@ -69,14 +70,6 @@ def devices(cams: dict[str, SercommEmulator]) -> list[dict[str, Any]]:
     ]
 
 
-async def wait_for(check: Callable[[], bool], what: str, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 def with_tinycam(app: FastAPI) -> FastAPI:
     """The app with the tinyCam routes (until create_app includes them itself)."""
     if not any(getattr(r, "path", "") == "/api/v1/get_cam_list" for r in app.routes):
@@ -92,7 +85,7 @@ async def tinycam_hub(tmp_path: Path, cams: dict[str, SercommEmulator]) -> Async
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
             hub = InProcess(c, app.state.camhub)
             porch = hub.state.hub.get("porch")
-            await wait_for(lambda: Capability.PTZ in porch.capabilities, "porch connected")
+            await until(lambda: Capability.PTZ in porch.capabilities, what="porch connected")
             yield hub
 
 
@@ -324,13 +317,13 @@ async def test_tinycam_server_behind_camhub_streams_audio_and_light(tmp_path: Pa
             served(settings) as url,
             aiohttp.ClientSession(base_url=url, headers=ADMIN) as http,
         ):
-            deadline = time.monotonic() + 15
-            while True:
+
+            async def both_listed() -> list[dict[str, Any]] | None:
                 async with http.get("/api/v1/get_cam_list", ssl=False) as r:
-                    listed = (await r.json())["data"]
-                if len(listed) == 2 or time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.1)
+                    listed: list[dict[str, Any]] = (await r.json())["data"]
+                return listed if len(listed) == 2 else None
+
+            listed = await until(both_listed, what="both of the phone's cameras listed")
             assert [c["name"] for c in listed] == ["phone.doorbell", "phone.front-yard"]
             assert all(c["audioListening"] for c in listed)
             assert listed[0]["ptzCapabilities"] & 0x8000  # the doorbell's light

@@ -8,53 +8,17 @@ connection, answer in something that is not HTTP).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from camhub.drivers.http import fetch, peer, translate_errors
 from camhub.errors import DeviceError, DeviceTimeout, DeviceUnreachable
+from tests.helpers.net import free_port
+from tests.helpers.raw_http import read_request, serve
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
-
-
-async def read_request(reader: asyncio.StreamReader) -> bytes:
-    """One request's head and body; b'' when the client closed."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return b""
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    return head + (await reader.readexactly(length) if length else b"")
-
-
-@contextlib.asynccontextmanager
-async def serve(handler: Handler) -> AsyncIterator[str]:
-    writers: set[asyncio.StreamWriter] = set()
-
-    async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writers.add(writer)
-        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
-            await handler(reader, writer)
-        writer.close()
-        writers.discard(writer)
-
-    server = await asyncio.start_server(guarded, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        for writer in writers:
-            writer.close()
-        await server.wait_closed()
 
 
 @pytest.fixture
@@ -130,9 +94,7 @@ async def test_reply_cut_short_is_a_dropped_connection(http: aiohttp.ClientSessi
 async def test_refused_connection_names_the_host_and_no_secret(
     http: aiohttp.ClientSession,
 ) -> None:
-    with socket.socket() as sock:  # a port nobody listens on any more
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # a port nobody listens on any more
     url = f"http://admin:s3cret@127.0.0.1:{port}/stok=SESSION42/ds?token=T0KEN&pwd=s3cret"
     with pytest.raises(DeviceUnreachable) as caught:
         await fetch(http, "GET", url, device="cam", timeout=5)

@@ -19,7 +19,7 @@ from camhub.capabilities import HttpSource
 from camhub.drivers.http import REPLY_LIMIT, STILL_LIMIT, fetch, open_source, translate_errors
 from camhub.errors import DeviceError, DeviceTimeout
 from camhub.service import new_http_session
-from tests.drivers.test_http import read_request, serve
+from tests.helpers.raw_http import read_request, serve
 
 MiB = 1 << 20
 SLACK = 16 * MiB  # socket buffers between the device and camhub's reads

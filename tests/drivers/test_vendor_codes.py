@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
+from camhub.drivers.http import HttpCode
 from camhub.drivers.ipcamera.protocol import ApiStatus
 from camhub.drivers.ipcamera.protocol import meaning as ipcamera_meaning
-from camhub.drivers.http import HttpCode
 from camhub.drivers.sercomm.protocol import SercommCode, code_meaning
 from camhub.drivers.tapo.camera_errors import TapoCameraError, device_error
 from camhub.drivers.tapo.camera_errors import meaning_of as tapo_meaning_of

@@ -12,7 +12,7 @@ again and usable. The emulators run side by side, each going through its faults.
 from __future__ import annotations
 
 import asyncio
-import time
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import httpx
 
 from camhub.sim import Emulator, SimOptions, emulator_class, kinds
 from tests.conftest import in_process, make_settings
+from tests.helpers.wait import until
 
 TIMEOUT = 0.5  # each device's timeout
 SLOW = 1.5  # an emulator's "slow": longer than the timeout
@@ -118,18 +119,11 @@ async def go_through_faults(
         emu.set_fault(fault, False)
         if (subject.kind, fault) in ALONG_WITH:
             emu.set_fault(ALONG_WITH[subject.kind, fault], False)
-        if not await _within(usable, 10):
+        try:
+            await until(usable, 10, f"{where}: usable again")
+        except AssertionError:
             problems.append(f"{where}: not usable again after the fault ended")
     return problems
-
-
-async def _within(check: Any, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.1)
-    return False
 
 
 async def test_every_fault_of_every_emulator_through_the_hub(tmp_path: Path) -> None:
@@ -162,7 +156,7 @@ async def test_every_fault_of_every_emulator_through_the_hub(tmp_path: Path) -> 
             headers = await hub.admin_headers()
             c = hub.client
             for s in SUBJECTS:  # all usable before any fault
-                assert await _within(lambda n=s.name: _online(c, headers, n), 15), s.name
+                await until(functools.partial(_online, c, headers, s.name), 15, s.name)
             found = await asyncio.gather(
                 *(go_through_faults(c, headers, s, emulators[s.name]) for s in SUBJECTS)
             )

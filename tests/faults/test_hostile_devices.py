@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from camhub.sim import SimOptions
 from camhub.sim.sercomm.emulator import SercommEmulator
 from tests.conftest import LiveHub, live_hub, make_settings
 from tests.faults.hostile import MODES, Hostile, Sink
+from tests.helpers.wait import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -133,14 +133,6 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
                 yield Rig(hub, cams, porch, sink, http, headers)
 
 
-async def until(check: Any, within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
 async def healthy(rig: Rig) -> bool:
     answers = await rig.everything()
     return (
@@ -161,7 +153,7 @@ async def test_a_hostile_device_gets_clear_errors_in_time_then_recovers(
     rig: Rig, mode: str
 ) -> None:
     streams = rig.hub.state.streams
-    await until(lambda: _true(streams.upstream_count == 0), 5, "idle streams")
+    await until(lambda: streams.upstream_count == 0, 5, "idle streams")
 
     rig.set_mode(mode)
     answers = await rig.everything()
@@ -194,7 +186,3 @@ async def test_a_hostile_device_gets_clear_errors_in_time_then_recovers(
 
     rig.set_mode("ok")
     await until(lambda: healthy(rig), 10, f"recovery after {mode}")
-
-
-async def _true(value: bool) -> bool:
-    return value

@@ -11,7 +11,6 @@ camhub's own routes, are covered with the hooks.)
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import httpx
 from camhub.sim import SimOptions
 from camhub.sim.ipcamera import IpCameraEmulator
 from tests.faults.process import ADMIN_PASSWORD, HubProcess, hub_config
+from tests.helpers.wait import until
 
 
 class Events:
@@ -45,11 +45,16 @@ class Events:
         assert r.status_code == 200, r.text
         return {e["id"]: e for e in r.json()["events"]}
 
-    async def until(self, count: int, within: float = 20) -> dict[int, dict[str, Any]]:
-        deadline = time.monotonic() + within
-        while len(events := await self.listed()) < count:
-            assert time.monotonic() < deadline, f"{len(events)} of {count} events listed"
-            await asyncio.sleep(0.1)
+    async def at_least(self, count: int, within: float = 20) -> dict[int, dict[str, Any]]:
+        """The listed events, once there are ``count`` of them."""
+        events: dict[int, dict[str, Any]] = {}
+
+        async def enough() -> bool:
+            nonlocal events
+            events = await self.listed()
+            return len(events) >= count
+
+        await until(enough, within, f"{count} events listed")
         return events
 
 
@@ -78,9 +83,9 @@ async def test_no_listed_event_is_lost_across_kill_9(tmp_path: Path) -> None:
         try:
             async with Events(hub) as events:
                 await phone.record_event("MOTION")
-                await events.until(1)  # the driver's socket is up
+                await events.at_least(1)  # the driver's socket is up
                 detector = asyncio.create_task(detect_forever())
-                seen = await events.until(50)
+                seen = await events.at_least(50)
             await hub.kill9()  # while the phone keeps pushing
             assert not detector.done(), detector  # (it did keep pushing)
         finally:
@@ -93,4 +98,4 @@ async def test_no_listed_event_is_lost_across_kill_9(tmp_path: Path) -> None:
             lost = {i: e for i, e in seen.items() if after.get(i) != e}
             assert lost == {}, f"{len(lost)} of {len(seen)} listed events lost or changed"
             await phone.record_event("OBJECT_PERSON")
-            await events.until(len(after) + 1)  # and the phone's events come again
+            await events.at_least(len(after) + 1)  # and the phone's events come again

@@ -56,7 +56,7 @@ async def test_unicode_digits_are_bad_input_not_a_crash(tmp_path: Any) -> None:
     from camhub.sim import SimOptions
     from camhub.sim.sercomm import SercommEmulator
     from tests.conftest import in_process, make_settings
-    from tests.foundation.test_hub import until
+    from tests.helpers.wait import until
 
     async with SercommEmulator(SimOptions(username="admin", password="pw")) as emu:
         dev = {

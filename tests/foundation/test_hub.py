@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,15 +13,8 @@ import pytest
 from camhub.sim import SimOptions
 from camhub.sim.sercomm import SercommEmulator
 from tests.conftest import DEFAULT_USERS, in_process, make_settings
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
+from tests.helpers.net import free_port
+from tests.helpers.wait import until
 
 
 def cam(name: str, port: int, password: str = "pw", **kw: Any) -> dict[str, Any]:
@@ -38,12 +29,6 @@ def cam(name: str, port: int, password: str = "pw", **kw: Any) -> dict[str, Any]
         "timeout": 2,
         **kw,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_unreachable_device_does_not_block_start_and_recovers(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import ssl
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,12 @@ from cryptography import x509
 
 from camhub.settings import AppSettings
 from tests.conftest import ADMIN_PASSWORD, live_hub, make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers.net import free_port
 
 
 def _settings(tmp_path: Path) -> AppSettings:
     s = make_settings(tmp_path / "data")
-    s.http_port = _free_port()
+    s.http_port = free_port()
     return s
 
 
@@ -206,7 +200,7 @@ def test_self_signed_certificate_is_a_server_leaf_not_a_ca(tmp_path: Path) -> No
 
 async def test_no_tls_has_no_redirect_listener_and_no_certificate(tmp_path: Path) -> None:
     s = make_settings(tmp_path / "data", tls=False)
-    s.http_port = _free_port()
+    s.http_port = free_port()
     async with live_hub(s) as hub:
         assert hub.settings.http_port is None
         token = await hub.login()

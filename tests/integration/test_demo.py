@@ -22,7 +22,8 @@ from camhub.demo import EmulatorThread, demo_config, start_emulators
 from camhub.settings import AppSettings
 from camhub.sim.video import jpeg_size
 from tests.conftest import LiveHub, live_hub
-from tests.foundation.test_hub import free_port, until
+from tests.helpers.net import free_port
+from tests.helpers.wait import until
 
 pytestmark = pytest.mark.slow
 

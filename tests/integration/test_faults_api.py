@@ -8,7 +8,7 @@ from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from camhub.sim.tapo_smart import TapoPlugEmulator
 from tests.conftest import in_process, make_settings
-from tests.foundation.test_hub import until
+from tests.helpers.wait import until
 
 
 async def test_vendor_errors_timeouts_drops_and_recovery(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 from typing import Any
 
 import aiohttp
@@ -12,6 +11,7 @@ import pytest
 
 from camhub.sim.ipcamera import IpCameraEmulator
 from camhub.sim.video import jpeg_size
+from tests.helpers.net import free_port
 from tests.ipcamera.conftest import bearer, login
 
 DOCUMENTED_KEYS = [
@@ -222,9 +222,7 @@ async def test_events_range_clear_stats_export(emu: IpCameraEmulator, api: Any) 
 
 
 async def test_rtsp_endpoints(api: Any) -> None:
-    with socket.socket() as s:  # the server really listens: a port nobody uses
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # the server really listens: a port nobody uses
     _, status = await api("GET", "/api/rtsp/status")
     assert status == {
         "enabled": False,

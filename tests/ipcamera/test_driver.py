@@ -26,7 +26,8 @@ from camhub.errors import (
 )
 from camhub.sim.ipcamera import IpCameraEmulator
 from camhub.sim.video import jpeg_size
-from tests.ipcamera.conftest import PASSWORD, make_device, options, wait_for
+from tests.helpers.wait import until
+from tests.ipcamera.conftest import PASSWORD, make_device, options
 
 
 def torch(dev: IpCameraDevice) -> bool | None:
@@ -109,7 +110,7 @@ async def test_settings_schema_describes_the_settings(
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**settings, "resolution": "800x600"}, schema)
     await dev.update_settings({"useFrontCamera": True})
-    await wait_for(lambda: dev.settings_schema()["properties"]["frameRate"]["maximum"] == 30)
+    await until(lambda: dev.settings_schema()["properties"]["frameRate"]["maximum"] == 30)
 
 
 async def test_torch(emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]) -> None:
@@ -188,10 +189,10 @@ async def test_events_arrive_over_the_websocket(
     emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
 ) -> None:
     dev, events = device
-    await wait_for(dev.feed.connected.is_set)
+    await until(dev.feed.connected.is_set)
     for kind in ("MOTION", "ANY_SOUND", "OBJECT_PERSON", "OBJECT_DOG", "DOG_BARK"):
         await emu.record_event(kind)
-    await wait_for(lambda: len(events) == 5)
+    await until(lambda: len(events) == 5)
     assert [e.type for e in events] == ["motion", "sound", "person", "pet", "sound"]
     assert [e.data["vendor_type"] for e in events] == [
         "MOTION", "ANY_SOUND", "OBJECT_PERSON", "OBJECT_DOG", "DOG_BARK",
@@ -208,9 +209,9 @@ async def test_settings_broadcasts_update_state(
     dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
     await dev.connect()
     try:
-        await wait_for(dev.feed.connected.is_set)
+        await until(dev.feed.connected.is_set)
         await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
-        await wait_for(lambda: torch(dev) is True)
+        await until(lambda: torch(dev) is True)
         assert dev.state.vendor["settings"]["frameRate"] == 15 and pushed
     finally:
         await dev.close()
@@ -220,16 +221,16 @@ async def test_ws_drop_reconnects_and_events_resume(
     emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
 ) -> None:
     dev, events = device
-    await wait_for(dev.feed.connected.is_set)
+    await until(dev.feed.connected.is_set)
     await emu.record_event("MOTION")
-    await wait_for(lambda: len(events) == 1)
+    await until(lambda: len(events) == 1)
     emu.set_fault("ws-drop")
-    await wait_for(lambda: not dev.feed.connected.is_set())
+    await until(lambda: not dev.feed.connected.is_set())
     await emu.record_event("ANY_SOUND")  # happens while the socket is down
     emu.set_fault("ws-drop", on=False)
-    await wait_for(lambda: dev.feed.connections >= 2)
+    await until(lambda: dev.feed.connections >= 2)
     await emu.record_event("OBJECT_PERSON")
-    await wait_for(lambda: len(events) >= 3)
+    await until(lambda: len(events) >= 3)
     # the missed event is caught up from the history, nothing is duplicated
     assert sorted(e.type for e in events) == ["motion", "person", "sound"]
     assert events[0].type == "motion"
@@ -243,17 +244,17 @@ async def test_camera_disappears_and_returns(http: aiohttp.ClientSession, tmp_pa
     dev = make_device(http, port, events, tmp_path)
     try:
         await dev.connect()
-        await wait_for(dev.feed.connected.is_set)
+        await until(dev.feed.connected.is_set)
         await first.stop()
         with pytest.raises(DeviceUnreachable):
             await dev.poll()
         async with IpCameraEmulator(options(port=port)) as again:
             assert again.port == port
-            await wait_for(lambda: dev.feed.connections >= 2)  # logged in afresh
+            await until(lambda: dev.feed.connections >= 2)  # logged in afresh
             assert (await dev.poll()).vendor["cameraRunning"] is True
             assert isinstance(again, IpCameraEmulator)
             await again.record_event("MOTION")
-            await wait_for(lambda: [e.type for e in events] == ["motion"])
+            await until(lambda: [e.type for e in events] == ["motion"])
     finally:
         await dev.close()
 
@@ -309,11 +310,11 @@ async def test_a_failing_event_handler_does_not_end_the_feed(
     await dev.connect()
     try:
         for connections in (1, 2):
-            await wait_for(lambda n=connections: dev.feed.connections >= n)  # type: ignore[misc]
+            await until(lambda n=connections: dev.feed.connections >= n)  # type: ignore[misc]
             await emu.record_event("MOTION")
-        await wait_for(lambda: dev.feed.connections >= 3)
+        await until(lambda: dev.feed.connections >= 3)
         await emu.record_event("ANY_SOUND")
-        await wait_for(lambda: [e.type for e in got] == ["sound"], timeout=5)
+        await until(lambda: [e.type for e in got] == ["sound"], timeout=5)
         warned = [r for r in caplog.records if "RuntimeError" in r.getMessage()]
         assert len([r for r in warned if r.levelname == "WARNING"]) == 1  # once per kind
     finally:
@@ -327,15 +328,15 @@ async def test_camera_switch_refreshes_the_hardware(
     dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
     await dev.connect()
     try:
-        await wait_for(dev.feed.connected.is_set)
+        await until(dev.feed.connected.is_set)
         assert hardware(dev)["maxFrameRate"] == 60
         await dev.update_settings({"useFrontCamera": True})
-        await wait_for(lambda: hardware(dev)["maxFrameRate"] == 30)
+        await until(lambda: hardware(dev)["maxFrameRate"] == 30)
         assert hardware(dev)["resolutions"] == ["640x480", "1280x720"] and pushed
         # a bare announcement (no hardware in it): the driver asks for the hardware
         emu.settings.apply({"cameraId": "0"})
         await emu.ws.broadcast({"type": "capabilitiesChanged"})
-        await wait_for(lambda: hardware(dev)["maxFrameRate"] == 60)
+        await until(lambda: hardware(dev)["maxFrameRate"] == 60)
     finally:
         await dev.close()
 
@@ -344,12 +345,12 @@ async def test_license_change_updates_the_pro_flag(
     emu: IpCameraEmulator, device: tuple[IpCameraDevice, list[EventIn]]
 ) -> None:
     dev, _ = device
-    await wait_for(dev.feed.connected.is_set)
+    await until(dev.feed.connected.is_set)
     assert dev.state.vendor["pro"] is True
     await emu.set_pro(False)
-    await wait_for(lambda: dev.state.vendor["pro"] is False)
+    await until(lambda: dev.state.vendor["pro"] is False)
     with pytest.raises(DeviceError) as refused:  # and polls now say why
         await dev.poll()
     assert refused.value.code == 403 and "Pro license required" in refused.value.message
     await emu.set_pro(True)
-    await wait_for(lambda: dev.state.vendor["pro"] is True)
+    await until(lambda: dev.state.vendor["pro"] is True)

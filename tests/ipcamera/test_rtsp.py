@@ -13,17 +13,11 @@ import aiohttp
 import pytest
 
 from camhub.sim.ipcamera import IpCameraEmulator
+from tests.helpers.net import free_port
 from tests.ipcamera.conftest import PASSWORD, bearer, login, options
 from tests.media.players import decode, ffprobe
 
 Api = Any
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import DEFAULT_USERS
-from tests.foundation.test_hub import free_port
+from tests.helpers.net import free_port
 
 
 @dataclass

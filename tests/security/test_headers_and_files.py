@@ -10,7 +10,7 @@ import httpx
 
 from camhub.streams.motion import _save, snapshot_dir
 from tests.conftest import in_process, live_hub, make_settings
-from tests.foundation.test_hub import free_port
+from tests.helpers.net import free_port
 
 
 def _mode(path: Path) -> int:

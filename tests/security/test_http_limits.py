@@ -13,7 +13,7 @@ import pytest
 
 from camhub.server_limits import BoundedH11Protocol
 from tests.conftest import live_hub, make_settings
-from tests.foundation.test_hub import free_port
+from tests.helpers.net import free_port
 from tests.security.conftest import ServedHub, camhub_serve
 
 FLOOD_MB = 100

@@ -3,7 +3,6 @@ else (a leaked stream URL is not a sign-in)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import ssl
@@ -24,8 +23,8 @@ from tests.conftest import (
     live_hub,
     make_settings,
 )
-from tests.streams.mjpeg_server import MjpegCamera
-from tests.streams.test_api import camera_device
+from tests.helpers.mjpeg import MjpegCamera, camera_device
+from tests.helpers.wait import until
 
 
 @pytest.fixture
@@ -177,10 +176,7 @@ async def test_media_tokens_survive_a_restart(tmp_path: Path) -> None:
 async def until_true(page: Any, expression: str, within: float = 20) -> None:
     """Poll a page expression (wait_for_function evaluates through eval, which the
     page's CSP forbids, rightly)."""
-    deadline = time.monotonic() + within
-    while not await page.evaluate(expression):
-        assert time.monotonic() < deadline, expression
-        await asyncio.sleep(0.1)
+    await until(lambda: page.evaluate(expression), within, expression, every=0.1)
 
 
 @pytest.mark.browser
@@ -189,7 +185,7 @@ async def test_the_web_page_puts_media_tokens_in_media_urls(tmp_path: Path) -> N
     if not os.path.exists(chromium):
         pytest.skip("chromium is not installed")
     playwright = pytest.importorskip("playwright.async_api")
-    from tests.streams.test_browser import ARGS
+    from tests.helpers.browser import ARGS
 
     async with MjpegCamera() as cam:
         settings = make_settings(tmp_path / "data", devices=[camera_device(cam)])

@@ -17,9 +17,8 @@ from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 from camhub.sim.video import jpeg_size
 from camhub.streams import limits
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD, LiveHub, live_hub, make_settings
-from tests.streams.conftest import eventually
-from tests.streams.mjpeg_server import MjpegCamera
-from tests.streams.test_api import camera_device
+from tests.helpers.mjpeg import MjpegCamera, camera_device
+from tests.helpers.wait import until
 
 SOURCE = (320, 240)
 
@@ -77,7 +76,7 @@ async def test_sizes_are_never_upscaled_and_equal_outputs_are_one_rendition(
         assert live.state.streams.limits.variants_of("cam") == ["240x240"]
     finally:
         await streams.close()
-    await eventually(lambda: not live.state.streams.limits.variants_of("cam"), what="released")
+    await until(lambda: not live.state.streams.limits.variants_of("cam"), what="released")
 
 
 async def test_renditions_per_camera_are_bounded(
@@ -100,7 +99,7 @@ async def test_renditions_per_camera_are_bounded(
         await admin.close()
     finally:
         await guest.close()
-    await eventually(lambda: not live.state.streams.limits.variants_of("cam"), what="released")
+    await until(lambda: not live.state.streams.limits.variants_of("cam"), what="released")
     # Together at most the camera's own area: one full-size rendition fills it.
     guest = Streams(live, http, await live.login("viewer", GUEST_PASSWORD))
     try:
@@ -126,7 +125,7 @@ async def test_a_guest_asking_many_renditions_costs_one_full_size_transcode(
         assert len(made) == 1 and made[0][2] == (240, 240)
         # Per frame, the encodes made add up to at most the camera's own picture.
         before = transcoder.encodes
-        await eventually(lambda: transcoder.encodes > before + 5, what="frames transcoded")
+        await until(lambda: transcoder.encodes > before + 5, what="frames transcoded")
         area = sum(
             w * h for w, h in (_size(v) for v in live.state.streams.limits.variants_of("cam"))
         )
@@ -163,7 +162,7 @@ async def test_streams_per_user_are_bounded(live: LiveHub, http: aiohttp.ClientS
         await admin.close()
     finally:
         await guest.close()
-    await eventually(
+    await until(
         lambda: live.state.streams.limits.streams_of("viewer") == 0, what="streams released"
     )
 
@@ -199,6 +198,6 @@ async def test_websocket_subscriptions_count_as_streams(tmp_path: Path) -> None:
                     if isinstance(msg, str) and json.loads(msg).get("device") == f"c{n - 1}":
                         assert json.loads(msg)["type"] == "subscribed"
                         break
-            await eventually(
+            await until(
                 lambda: live.state.streams.limits.streams_of("viewer") == 0, what="released"
             )

@@ -4,14 +4,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
 
 from camhub.sim.sercomm import SercommEmulator
+from tests.helpers.net import free_port
+from tests.helpers.wait import until
 from tests.media.players import ffprobe
 from tests.media.rtsp_client import RawRtsp
 from tests.sercomm.conftest import ADMIN, PASSWORD, options
@@ -79,14 +79,9 @@ async def test_setting_rtsp_port_moves_the_server() -> None:
     async with camera() as (emu, http):
         await set_group(http, emu, group="H264", resolution="2")
         old = int(emu.g("RTSP_RTP", "rtsp_port"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            new = s.getsockname()[1]
+        new = free_port()
         await set_group(http, emu, group="RTSP_RTP", rtsp_port=str(new))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 5
-        while (emu.rtsp_url or "").rsplit(":", 1)[-1] != str(new) and loop.time() < deadline:
-            await asyncio.sleep(0.05)
+        await until(lambda: (emu.rtsp_url or "").endswith(f":{new}"), 5, "RTSP on the new port")
         stream, err = await ffprobe(rtsp(emu, "/img/video.sav"))
         assert stream is not None and stream["width"] == 320, err
         assert rtsp(emu, "").endswith(f":{new}")

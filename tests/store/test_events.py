@@ -12,15 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers.store_events import DEVICES, T0, TYPES, Ev, brute_buckets, fill
 
 from camhub.errors import InvalidArgument
 from camhub.store import Store
-
-T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z
-DEVICES = ("porch", "garden", "hall")
-TYPES = ("motion", "sound", "person")
-
-Ev = tuple[str, str, int, dict[str, Any]]
 
 
 def random_events(n: int, seed: int = 1, span_ms: int = 6 * 3_600_000) -> list[Ev]:
@@ -29,25 +24,6 @@ def random_events(n: int, seed: int = 1, span_ms: int = 6 * 3_600_000) -> list[E
         (rnd.choice(DEVICES), rnd.choice(TYPES), T0 + rnd.randrange(span_ms), {"n": i})
         for i in range(n)
     ]
-
-
-async def fill(store: Store, evs: list[Ev]) -> None:
-    for e in evs:
-        store.add_event(*e)
-    await store.flush()
-
-
-def brute_buckets(
-    evs: list[Ev], bucket_ms: int, since: int | None, until: int | None, **f: str
-) -> dict[int, dict[str, int]]:
-    out: dict[int, Counter[str]] = {}
-    for d, t, ts, _ in evs:
-        if (since is not None and ts < since) or (until is not None and ts > until):
-            continue
-        if f.get("type") not in (None, t) or f.get("device") not in (None, d):
-            continue
-        out.setdefault(ts - ts % bucket_ms, Counter())[t] += 1
-    return {b: dict(c) for b, c in out.items()}
 
 
 async def test_events_come_back_newest_first_with_a_summary(store: Store) -> None:

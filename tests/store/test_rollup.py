@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from tests.helpers.store_events import DEVICES, T0, TYPES, Ev, brute_buckets, fill
 from tests.store.conftest import OpenStore, Target
-from tests.store.test_events import DEVICES, T0, TYPES, Ev, brute_buckets, fill
 
 from camhub.store import Store
 from camhub.store.db import MIGRATIONS, create_engine, migrate

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,16 +14,7 @@ from camhub.drivers import driver_for
 from camhub.drivers.base import Device, DeviceContext, EventIn
 from camhub.errors import NotFound
 from camhub.streams import StreamHub
-from tests.streams.mjpeg_server import MjpegCamera
-
-
-async def eventually(check: Callable[[], bool], within: float = 5.0, what: str = "") -> None:
-    """Poll ``check`` until it is true, failing after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.01)
+from tests.helpers.mjpeg import MjpegCamera
 
 
 class Rig:

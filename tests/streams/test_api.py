@@ -12,21 +12,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 from camhub.sim.video import jpeg_size
 from tests.conftest import GUEST_PASSWORD, LiveHub, live_hub, make_settings
-from tests.streams.conftest import eventually
-from tests.streams.mjpeg_server import MjpegCamera
-
-
-def camera_device(cam: MjpegCamera, name: str = "cam", **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "kind": "mjpeg",
-        "stream_url": f"{cam.url}/video.mjpeg",
-        "snapshot_url": f"{cam.url}/image.jpg",
-        **extra,
-    }
+from tests.helpers.mjpeg import MjpegCamera, camera_device, read_frames
+from tests.helpers.wait import until
 
 
 @pytest.fixture
@@ -48,20 +37,6 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield s
 
 
-async def read_frames(http: aiohttp.ClientSession, url: str, n: int) -> list[bytes]:
-    async with http.get(url) as resp:
-        assert resp.status == 200, await resp.text()
-        ctype = resp.headers["Content-Type"]
-        assert ctype.startswith("multipart/x-mixed-replace")
-        parser = MultipartParser(boundary_from_content_type(ctype))
-        frames: list[bytes] = []
-        async for chunk in resp.content.iter_any():
-            frames += parser.feed(chunk)
-            if len(frames) >= n:
-                return frames
-    raise AssertionError("stream ended early")
-
-
 async def test_ten_browsers_on_stream_mjpeg_hold_one_camera_connection(
     live: LiveHub, camera: MjpegCamera, http: aiohttp.ClientSession
 ) -> None:
@@ -70,7 +45,7 @@ async def test_ten_browsers_on_stream_mjpeg_hold_one_camera_connection(
     results = await asyncio.gather(*(read_frames(http, url, 4) for _ in range(10)))
     assert all(jpeg_size(f) == (160, 120) for frames in results for f in frames)
     assert camera.max_active == 1
-    await eventually(lambda: live.state.streams.upstream_count == 0, what="upstream released")
+    await until(lambda: live.state.streams.upstream_count == 0, what="upstream released")
 
 
 async def test_stream_needs_a_token_and_checks_its_parameters(
@@ -150,7 +125,7 @@ async def test_websocket_video_frames(live: LiveHub, http: aiohttp.ClientSession
         assert {a["type"] for a in acks} == {"subscribed", "error"}
         assert all(h["device"] == "cam" and jpeg_size(j) == (80, 60) for h, j in frames)
         await ws.send_json({"type": "unsubscribe", "device": "cam"})
-        await eventually(lambda: live.state.streams.viewer_count("cam") == 0, what="unsub")
+        await until(lambda: live.state.streams.viewer_count("cam") == 0, what="unsub")
 
 
 async def test_web_page_is_served(live: LiveHub, http: aiohttp.ClientSession) -> None:

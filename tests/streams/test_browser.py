@@ -6,24 +6,19 @@ downloads are not used: ``executable_path=/usr/bin/chromium``).
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, live_hub, make_settings
-from tests.streams.mjpeg_server import MjpegCamera
-from tests.streams.test_api import camera_device
+from tests.helpers.browser import ARGS, CHROMIUM, changes
+from tests.helpers.mjpeg import MjpegCamera, camera_device
+from tests.helpers.wait import until
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
-]  # fmt: skip
 
 
 @pytest.fixture
@@ -50,24 +45,13 @@ async def page(tmp_path: Path) -> AsyncIterator[object]:
                 await browser.close()
 
 
-async def changes(locator: object, within: float = 15) -> None:
-    """The element's pixels change over time (the camera's clock and block move)."""
-    first = await locator.screenshot()  # type: ignore[attr-defined]
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
-        if await locator.screenshot() != first:  # type: ignore[attr-defined]
-            return
-    raise AssertionError("the picture did not change")
-
-
-async def natural_width(locator: object, width: int, within: float = 15) -> None:
+async def natural_width(locator: Any, width: int, within: float = 15) -> None:
     """Poll from Python: the page's CSP (rightly) forbids eval'd wait functions."""
-    deadline = time.monotonic() + within
-    while await locator.evaluate("el => el.naturalWidth") != width:  # type: ignore[attr-defined]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {width}px wide picture shown")
-        await asyncio.sleep(0.1)
+
+    async def shown() -> bool:
+        return bool(await locator.evaluate("el => el.naturalWidth") == width)
+
+    await until(shown, within, f"a {width}px wide picture", every=0.1)
 
 
 async def test_live_mjpeg_img_plays(page: object) -> None:

@@ -19,7 +19,8 @@ from camhub.drivers.http import STILL_LIMIT
 from camhub.errors import DeviceError, DeviceTimeout
 from camhub.streams import upstream
 from tests.faults.hostile import Hostile, hostile
-from tests.streams.conftest import Rig, eventually
+from tests.helpers.wait import until
+from tests.streams.conftest import Rig
 
 MiB = 1 << 20
 SLACK = 16 * MiB  # socket buffers between the camera and camhub's reads
@@ -44,7 +45,7 @@ async def test_a_trickling_still_is_timed_out_then_the_camera_recovers(
     add(rig, device.url + "/still.jpg", timeout=0.3)
     async with rig.hub.subscribe("cam") as viewer:
         up = viewer.upstream
-        await eventually(lambda: isinstance(up.error, DeviceTimeout), what="a timeout")
+        await until(lambda: isinstance(up.error, DeviceTimeout), what="a timeout")
         assert up.error is not None and up.error.message == "cam did not answer within 0.3 s"
         device.mode = "ok"
         frame = await up.wait_next(0)
@@ -59,7 +60,7 @@ async def test_a_trickling_stream_gets_no_longer_than_a_frame_deadline(
     add(rig, device.url + "/video.mjpeg", timeout=0.2)
     async with rig.hub.subscribe("cam") as viewer:
         up = viewer.upstream
-        await eventually(lambda: up.error is not None, what="an error")
+        await until(lambda: up.error is not None, what="an error")
     assert isinstance(up.error, DeviceTimeout)
     assert up.error.message == "cam: no complete picture within 0.3 s"
 
@@ -72,7 +73,7 @@ async def test_a_stream_that_never_makes_a_picture_is_given_up(
     add(rig, device.url + "/video.mjpeg")
     async with rig.hub.subscribe("cam") as viewer:
         up = viewer.upstream
-        await eventually(lambda: up.error is not None, what="an error")
+        await until(lambda: up.error is not None, what="an error")
         assert isinstance(up.error, DeviceError)
         assert up.error.message == "cam: no complete picture in 16 MiB of stream"
         assert device.sent <= up.connects * (16 * MiB + SLACK)
@@ -83,7 +84,7 @@ async def test_a_huge_still_is_refused_past_the_still_limit(rig: Rig, device: Ho
     add(rig, device.url + "/still.jpg")
     async with rig.hub.subscribe("cam") as viewer:
         up = viewer.upstream
-        await eventually(lambda: up.error is not None, what="an error")
+        await until(lambda: up.error is not None, what="an error")
         assert up.latest is None  # nothing of it was shown as a picture
         assert isinstance(up.error, DeviceError)
         assert up.error.message == "cam: reply too large (over 20 MiB; not read)"

@@ -10,8 +10,9 @@ import pytest
 from camhub.errors import DeviceAuthError, DeviceUnreachable, NotFound
 from camhub.sim.video import jpeg_size, jpeg_timestamp
 from camhub.streams import VariantKey
-from tests.streams.conftest import Rig, eventually
-from tests.streams.mjpeg_server import MjpegCamera
+from tests.helpers.mjpeg import MjpegCamera
+from tests.helpers.wait import until
+from tests.streams.conftest import Rig
 
 
 async def take(viewer: object, n: int) -> list[bytes]:
@@ -33,7 +34,7 @@ async def test_twenty_viewers_hold_one_camera_connection(rig: Rig, camera: Mjpeg
         assert rig.hub.upstream_count == 1
         assert rig.hub.viewer_count("cam") == 20
     # the last viewer left: after the grace period the camera is released
-    await eventually(lambda: camera.active == 0 and rig.hub.upstream_count == 0, what="release")
+    await until(lambda: camera.active == 0 and rig.hub.upstream_count == 0, what="release")
 
 
 async def test_a_stuck_viewer_skips_frames_and_slows_nobody(rig: Rig, camera: MjpegCamera) -> None:
@@ -143,7 +144,7 @@ async def test_removed_device_ends_its_viewers(rig: Rig, camera: MjpegCamera) ->
         await rig.hub.sync_devices(rig.devices.values())
         with pytest.raises(NotFound):
             await take(viewer, 5)
-    await eventually(lambda: camera.active == 0, what="camera released")
+    await until(lambda: camera.active == 0, what="camera released")
 
 
 async def test_a_reloaded_device_moves_its_viewers_to_the_new_address(rig: Rig) -> None:
@@ -153,6 +154,6 @@ async def test_a_reloaded_device_moves_its_viewers_to_the_new_address(rig: Rig) 
             await take(viewer, 2)
             rig.add_mjpeg("cam", new)  # the config reload built a new device object
             await rig.hub.sync_devices(rig.devices.values())
-            await eventually(lambda: new.active == 1, what="new camera connected")
+            await until(lambda: new.active == 1, what="new camera connected")
             await take(viewer, 3)  # the same viewer keeps playing
-            await eventually(lambda: old.active == 0, what="old camera released")
+            await until(lambda: old.active == 0, what="old camera released")

@@ -7,10 +7,8 @@ so, when its tool is missing. VLC refuses to run as root, so as root it runs as
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,28 +18,8 @@ import pytest
 from camhub.drivers.multipart import MultipartParser
 from camhub.sim.video import jpeg_size
 from tests.conftest import live_hub, make_settings
-from tests.streams.mjpeg_server import MjpegCamera
-from tests.streams.test_api import camera_device
-
-
-def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed (apt-get install -y ffmpeg vlc-bin vlc-plugin-base)")
-    return path
-
-
-async def run(*args: str, timeout: float = 30) -> tuple[int, bytes, bytes]:
-    proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        proc.kill()
-        out, err = await proc.communicate()
-    assert proc.returncode is not None
-    return proc.returncode, out, err
+from tests.helpers.mjpeg import MjpegCamera, camera_device
+from tests.helpers.tools import need, run
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from camhub.config import DeviceConfig
 from camhub.drivers import check_devices
 from camhub.errors import ConfigError, DeviceAuthError, DeviceError, DeviceTimeout
 from camhub.sim.video import jpeg_size
+from tests.helpers.mjpeg import MjpegCamera
 from tests.streams.conftest import Rig
-from tests.streams.mjpeg_server import MjpegCamera
 
 
 async def test_snapshot_from_the_still_url_or_else_the_stream(rig: Rig) -> None:

@@ -6,8 +6,9 @@ import pytest
 
 from camhub.drivers import mjpeg
 from camhub.errors import DeviceUnreachable
-from tests.streams.conftest import Rig, eventually
-from tests.streams.mjpeg_server import MjpegCamera
+from tests.helpers.mjpeg import MjpegCamera
+from tests.helpers.wait import until
+from tests.streams.conftest import Rig
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ async def test_the_check_opens_the_stream_and_lets_go(rig: Rig) -> None:
         dev = rig.add_mjpeg("gate", cam)  # no still URL: the stream is the only way in
         await dev.poll()
         assert cam.connects == 1
-        await eventually(lambda: cam.active == 0, what="the check's connection to close")
+        await until(lambda: cam.active == 0, what="the check's connection to close")
 
 
 async def test_while_streaming_online_comes_from_the_stream(rig: Rig) -> None:
@@ -39,22 +40,22 @@ async def test_while_streaming_online_comes_from_the_stream(rig: Rig) -> None:
     try:
         dev = rig.add_mjpeg("yard", cam)
         await dev.connect()
-        await eventually(lambda: cam.active == 0, what="the check's connection to close")
+        await until(lambda: cam.active == 0, what="the check's connection to close")
         async with rig.hub.subscribe("yard") as viewer:
             await viewer.first(5.0)
             for _ in range(3):
                 assert (await dev.poll()).vendor["streaming"] is True
             assert cam.connects == 2 and cam.max_active == 1  # only the hub's stream
             await cam.stop()
-            await eventually(lambda: viewer.upstream.error is not None, what="stream error")
+            await until(lambda: viewer.upstream.error is not None, what="stream error")
             with pytest.raises(DeviceUnreachable):
                 await dev.poll()
             await cam.start()  # back on the same port
-            await eventually(lambda: viewer.upstream.error is None, what="frames again")
+            await until(lambda: viewer.upstream.error is None, what="frames again")
             assert (await dev.poll()).vendor["streaming"] is True
             assert cam.max_active == 1
-        await eventually(lambda: not rig.hub.upstream_count, what="the hub to let go")
-        await eventually(lambda: cam.active == 0, what="the stream to close")
+        await until(lambda: not rig.hub.upstream_count, what="the hub to let go")
+        await until(lambda: cam.active == 0, what="the stream to close")
         assert (await dev.poll()).vendor["streaming"] is False  # a check of its own again
     finally:
         await cam.stop()

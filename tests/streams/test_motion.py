@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from camhub.sim.video import VideoSource, jpeg_size
-from tests.streams.conftest import Rig, eventually
-from tests.streams.mjpeg_server import MjpegCamera
+from tests.helpers.mjpeg import MjpegCamera
+from tests.helpers.wait import until
+from tests.streams.conftest import Rig
 
 FAST = {"fps": 10, "cooldown": 0.0, "min_area": 0.01}
 
@@ -23,7 +24,7 @@ async def watch(rig: Rig, scene: str, **motion: Any) -> MjpegCamera:
 async def test_bursts_of_motion_raise_events_with_a_saved_snapshot(rig: Rig) -> None:
     cam = await watch(rig, "bursts")
     try:
-        await eventually(lambda: len(rig.events) >= 2, within=10, what="motion events")
+        await until(lambda: len(rig.events) >= 2, timeout=10, what="motion events")
         name, event = rig.events[0]
         assert name == "yard" and event.type == "motion"
         assert 0.01 <= event.data["area"] <= 1
@@ -40,7 +41,7 @@ async def test_a_quiet_scene_raises_nothing(rig: Rig) -> None:
     cam = await watch(rig, "quiet")
     try:
         watcher = rig.hub.motion.watchers["yard"]
-        await eventually(lambda: watcher.frames_analysed >= 20, within=10, what="frames")
+        await until(lambda: watcher.frames_analysed >= 20, timeout=10, what="frames")
         assert rig.events == []
     finally:
         await rig.hub.close()
@@ -51,12 +52,12 @@ async def test_a_masked_region_is_ignored_and_sync_turns_detection_off(rig: Rig)
     cam = await watch(rig, "motion", masks=[(0, 0, 1, 1)])
     try:
         watcher = rig.hub.motion.watchers["yard"]
-        await eventually(lambda: watcher.frames_analysed >= 15, within=10, what="frames")
+        await until(lambda: watcher.frames_analysed >= 15, timeout=10, what="frames")
         assert rig.events == []
         del rig.devices["yard"]
         await rig.hub.sync_devices(rig.devices.values())
         assert rig.hub.motion.watchers == {}
-        await eventually(lambda: cam.active == 0, what="camera released")
+        await until(lambda: cam.active == 0, what="camera released")
     finally:
         await rig.hub.close()
         await cam.stop()

@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import wave
-from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from camhub.sim import SimOptions
 from camhub.sim.tinycam import TinyCamEmulator
 from camhub.sim.video import jpeg_size
+from tests.helpers.wait import until
 
 from .conftest import DOORBELL, FRONT_YARD, read_mjpeg_part
 
@@ -72,15 +72,6 @@ async def test_wav_examples(emu, http, token, query):
         assert w.getframerate() == 8000 and w.getnchannels() == 1
 
 
-async def until(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
-    """Poll ``predicate`` until it holds or the deadline passes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not predicate() and loop.time() < deadline:
-        await asyncio.sleep(0.01)
-    return predicate()
-
-
 async def test_ptz_examples_move_the_camera(emu, http, token):
     cam = emu.camera_by_id(FRONT_YARD)
     assert (
@@ -92,13 +83,13 @@ async def test_ptz_examples_move_the_camera(emu, http, token):
         )
     )[0] == 200
     # a continuous move goes on until "0,0": right, down and in, further and further
-    assert await until(lambda: cam.pan > 1 and cam.tilt < -1 and cam.zoom > 1)
+    await until(lambda: cam.pan > 1 and cam.tilt < -1 and cam.zoom > 1, 5, "pan, tilt, zoom")
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?continuouspantiltmove=0,0"))[
         0
     ] == 200
     assert cam.velocity[:2] == (0, 0)
     stopped = (cam.pan, cam.tilt)
-    assert await until(lambda: cam.zoom > 5)  # zoom was not stopped by "0,0"
+    await until(lambda: cam.zoom > 5, 5, "zoom going on")  # not stopped by "0,0"
     assert (cam.pan, cam.tilt) == stopped  # pan/tilt were
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?continuouszoommove=0"))[0] == 200
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?camera=1&setserverpresetno=2"))[
@@ -126,7 +117,7 @@ async def test_a_move_ends_at_the_end_of_travel(emu, http, token):
     assert (await call(http, emu, token, "/axis-cgi/com/ptz.cgi?continuouspantiltmove=100,0"))[
         0
     ] == 200
-    assert await until(lambda: cam.pan == 180.0)
+    await until(lambda: cam.pan == 180.0, 5, "pan at 180")
 
 
 async def test_axis_cgis_select_the_camera_by_camera_index_only(emu, http, token):
@@ -243,10 +234,7 @@ async def test_restart_drops_tokens_and_needs_root(emu, http, token):
 
 async def test_moving_scene_records_motion_events_with_files(http):
     async with TinyCamEmulator(SimOptions(extra={"scene": "motion", "history": 0})) as emu:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 5
-        while emu.sim_state()["events"] < 2 and loop.time() < deadline:
-            await asyncio.sleep(0.05)
+        await until(lambda: emu.sim_state()["events"] >= 2, 5, "two motion events")
         url = f"{emu.url}/api/v1/get_cam_event_list?user=admin&pwd=admin"
         async with http.get(url) as r:
             listed = (await r.json())["data"]

@@ -14,9 +14,8 @@ import pytest
 
 from camhub.sim.video import jpeg_size
 from tests.conftest import GUEST_PASSWORD, LiveHub, live_hub, make_settings
-from tests.streams.conftest import eventually
-from tests.streams.mjpeg_server import MjpegCamera
-from tests.streams.test_api import camera_device, read_frames
+from tests.helpers.mjpeg import MjpegCamera, camera_device, read_frames
+from tests.helpers.wait import until
 from tests.video.conftest import MAIN, SUB, rtsp_device
 from tests.video.rtsp_camera import RtspCamera, encode_clip
 
@@ -188,7 +187,7 @@ async def test_every_kind_of_viewer_shares_one_camera_connection(
     assert camera.max_players("stream1") == 1
     streams = live.state.streams
     assert streams.video.feeds[("cam", "main")].fragments > 0  # muxed once for all
-    await eventually(lambda: streams.decoders.alive == 0, within=15, what="decoder stopped")
+    await until(lambda: streams.decoders.alive == 0, timeout=15, what="decoder stopped")
 
 
 async def test_hls_playlist_segments_and_init(live: LiveHub, http: aiohttp.ClientSession) -> None:

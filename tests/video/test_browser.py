@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LiveHub, live_hub, make_settings
-from tests.streams.test_browser import ARGS, CHROMIUM, changes
+from tests.helpers.browser import ARGS, CHROMIUM, changes
 from tests.video.conftest import MAIN, rtsp_device, two_streams
 from tests.video.rtsp_camera import RtspCamera
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 from camhub.sim.video import jpeg_size
-from tests.streams.conftest import eventually
+from tests.helpers.wait import until
 from tests.video.conftest import MAIN, SUB, VideoRig, two_streams
 from tests.video.rtsp_camera import RtspCamera, encode_clip
 
@@ -40,9 +40,9 @@ async def test_mjpeg_viewers_share_one_decoder_and_the_passthrough_connection(
         assert hub.decoders.started == 1
         # one connection per camera stream (the sub-stream was asked its size, once)
         assert camera.max_players("stream1") == 1 and camera.max_players("stream2") <= 1
-    await eventually(lambda: hub.decoders.alive == 0, what="decoder stopped")
+    await until(lambda: hub.decoders.alive == 0, what="decoder stopped")
     passthrough.close()
-    await eventually(lambda: camera.active == 0, what="camera released")
+    await until(lambda: camera.active == 0, what="camera released")
 
 
 async def test_small_pictures_and_motion_decode_the_sub_stream(
@@ -79,8 +79,8 @@ async def test_snapshot_without_a_viewer_decodes_one_keyframe(
     assert jpeg_size(await hub.snapshot("cam")) == MAIN
     assert jpeg_size(await hub.snapshot("cam", 200, 100)) == (200, 100)
     assert camera.max_players("stream1") == 1
-    await eventually(lambda: hub.decoders.alive == 0, what="idle decoder stopped")
-    await eventually(lambda: camera.active == 0, what="camera released")
+    await until(lambda: hub.decoders.alive == 0, what="idle decoder stopped")
+    await until(lambda: camera.active == 0, what="camera released")
 
 
 async def test_snapshot_with_a_running_stream_asks_the_camera_nothing(
@@ -118,7 +118,7 @@ async def test_motion_detection_runs_on_the_sub_stream(rig: VideoRig) -> None:
     async with RtspCamera(clips) as cam:
         rig.add_rtsp("yard", cam, motion={"fps": 5, "cooldown": 0.0, "min_area": 0.01})
         await rig.hub.sync_devices(rig.devices.values())
-        await eventually(lambda: len(rig.events) >= 2, within=20, what="motion events")
+        await until(lambda: len(rig.events) >= 2, timeout=20, what="motion events")
         name, event = rig.events[0]
         assert name == "yard" and event.type == "motion"
         saved = rig.data_dir / "snapshots" / event.data["snapshot"]
@@ -133,7 +133,7 @@ async def test_a_quiet_h264_scene_raises_no_motion(rig: VideoRig) -> None:
         rig.add_rtsp("yard", cam, sub=False, motion={"fps": 5, "cooldown": 0.0})
         await rig.hub.sync_devices(rig.devices.values())
         watcher = rig.hub.motion.watchers["yard"]
-        await eventually(lambda: watcher.frames_analysed >= 15, within=20, what="frames")
+        await until(lambda: watcher.frames_analysed >= 15, timeout=20, what="frames")
         assert rig.events == []
         await rig.hub.motion.close()
 

@@ -22,7 +22,7 @@ from camhub.streams.nal import (
     pps_id,
     valid_idr,
 )
-from tests.streams.test_interop import need, run
+from tests.helpers.tools import need, run
 from tests.video.rtsp_camera import encode_clip
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LiveHub, live_hub, make_settings
-from tests.streams.test_interop import need, run
+from tests.helpers.tools import need, run
 from tests.video.conftest import MAIN, SUB, rtsp_device, two_streams
 from tests.video.rtsp_camera import RtspCamera
 

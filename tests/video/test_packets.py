@@ -11,7 +11,7 @@ from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnr
 from camhub.media.types import AccessUnit, StreamInfo
 from camhub.streams.fanout import Consumer
 from camhub.streams.nal import parse_sps
-from tests.streams.conftest import eventually
+from tests.helpers.wait import until
 from tests.video.conftest import MAIN, PASSWORD, VideoRig
 from tests.video.rtsp_camera import RtspCamera, encode_clip
 
@@ -57,7 +57,7 @@ async def test_many_consumers_share_one_connection_and_start_on_a_keyframe(
     assert unit.keyframe
     for c in [*consumers, late]:
         c.close()
-    await eventually(lambda: camera.active == 0, what="camera released after the grace")
+    await until(lambda: camera.active == 0, what="camera released after the grace")
     assert packets.connection_count == 0
     # the next viewer gets live pictures from a new connection, never the old GOP
     again = await packets.subscribe("cam")
@@ -207,7 +207,7 @@ async def test_the_sub_stream_is_its_own_single_connection(
 @pytest.mark.parametrize("kind", ["stream", "snapshot"])
 async def test_a_device_without_h264_is_unsupported(rig: VideoRig, kind: str) -> None:
     from camhub.errors import Unsupported
-    from tests.streams.mjpeg_server import MjpegCamera
+    from tests.helpers.mjpeg import MjpegCamera
 
     async with MjpegCamera() as mjpeg:
         rig.add_mjpeg("m", mjpeg)

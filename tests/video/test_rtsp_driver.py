@@ -14,7 +14,7 @@ from camhub.config import DeviceConfig, parse_config
 from camhub.drivers import check_devices
 from camhub.errors import ConfigError, DeviceError, DeviceUnreachable
 from camhub.sim.video import jpeg_size
-from tests.streams.mjpeg_server import MjpegCamera
+from tests.helpers.mjpeg import MjpegCamera
 from tests.video.conftest import MAIN, PASSWORD, USER, VideoRig
 from tests.video.rtsp_camera import RtspCamera
 

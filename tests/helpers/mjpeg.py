@@ -12,12 +12,14 @@ import base64
 import hashlib
 import secrets
 import struct
-from typing import Literal
+from typing import Any, Literal
 
+import aiohttp
 import numpy as np
 import simplejpeg
 from aiohttp import web
 
+from camhub.drivers.multipart import MultipartParser, boundary_from_content_type
 from camhub.sim.video import VideoSource
 
 
@@ -28,7 +30,7 @@ def _md5(text: str) -> str:
 def with_exif_thumbnail(jpeg: bytes) -> bytes:
     """``jpeg`` as a camera writes it: an APP1 Exif segment carrying a small JPEG
     thumbnail (IFD1 JPEGInterchangeFormat), so the file holds FF D9 twice."""
-    thumb = simplejpeg.encode_jpeg(
+    thumb: bytes = simplejpeg.encode_jpeg(
         np.full((24, 32, 3), 90, np.uint8), quality=70, colorsubsampling="420"
     )
     ifd0 = struct.pack(">H", 0) + struct.pack(">I", 14)  # no entries; IFD1 at 14
@@ -161,3 +163,29 @@ class MjpegCamera:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def camera_device(cam: MjpegCamera, name: str = "cam", **extra: Any) -> dict[str, Any]:
+    """A camhub ``mjpeg`` device entry for ``cam``."""
+    return {
+        "name": name,
+        "kind": "mjpeg",
+        "stream_url": f"{cam.url}/video.mjpeg",
+        "snapshot_url": f"{cam.url}/image.jpg",
+        **extra,
+    }
+
+
+async def read_frames(http: aiohttp.ClientSession, url: str, n: int) -> list[bytes]:
+    """The first ``n`` JPEG parts of the multipart stream at ``url``."""
+    async with http.get(url) as resp:
+        assert resp.status == 200, await resp.text()
+        ctype = resp.headers["Content-Type"]
+        assert ctype.startswith("multipart/x-mixed-replace")
+        parser = MultipartParser(boundary_from_content_type(ctype))
+        frames: list[bytes] = []
+        async for chunk in resp.content.iter_any():
+            frames += parser.feed(chunk)
+            if len(frames) >= n:
+                return frames
+    raise AssertionError("stream ended early")
