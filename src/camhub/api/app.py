@@ -16,6 +16,7 @@ from camhub import __version__
 from camhub.api import errors
 from camhub.api.metrics import Metrics
 from camhub.api.routes import auth, devices, events, media, system, taporest, tinycam, web, ws
+from camhub.api.routes import recordings as recording_routes
 from camhub.api.state import AppState
 from camhub.service import Camhub
 from camhub.settings import AppSettings
@@ -64,6 +65,7 @@ def create_app(settings: AppSettings) -> FastAPI:
     for module in (auth, devices, events, media, system, ws, taporest, tinycam, web):
         app.include_router(module.router)
     app.include_router(devices.capabilities_router)
+    app.include_router(recording_routes.router)
     return app
 
 

@@ -28,10 +28,10 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from camhub.capabilities import Capability
+from camhub.capabilities import Capability, HttpSource
 from camhub.config import DeviceConfig
 from camhub.drivers import register
-from camhub.drivers.base import Device, DeviceContext, HttpSource
+from camhub.drivers.base import Device, DeviceContext
 from camhub.drivers.http import STILL_LIMIT, Body, open_source
 from camhub.errors import CamhubError, DeviceAuthError, DeviceError, VendorCode
 from camhub.streams.parser import read_frames

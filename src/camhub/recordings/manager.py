@@ -76,6 +76,7 @@ class RecordingManager:
         self._unsubscribe: Any = None
         self._unindexed: list[tuple[str, Output, Finished]] = []
         self._late: set[asyncio.Task[None]] = set()
+        self.exports = 0  # exports being remuxed now
 
     # lifecycle ---------------------------------------------------------------------
     async def start(self, config: Config) -> None:
