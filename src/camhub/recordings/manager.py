@@ -254,6 +254,14 @@ class RecordingManager:
                 raise Conflict("Recording is pinned; unpin it first")
             await self.retention.remove([rec])
 
+    async def delete_snapshot(self, rid: int) -> None:
+        """Delete only the recording's picture."""
+        async with self.retention.lock:
+            rec = await self.get(rid)
+            if rec.snapshot is not None:
+                await asyncio.to_thread(files.remove, files.inside(self.root, rec.snapshot))
+                await self.index.update(rid, snapshot=None)
+
     async def pin(self, rid: int, pinned: bool) -> Recording:
         """Pin or unpin; the file (and its snapshot) is renamed ``..._pin.mp4``."""
         async with self.retention.lock:
