@@ -191,8 +191,11 @@ class RecordingManager:
     # disk --------------------------------------------------------------------------
     async def _housekeeping(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+            # lands as the event is set, and close() would wait for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), RETENTION_SECONDS)
+                async with asyncio.timeout(RETENTION_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self._retain()

@@ -160,7 +160,8 @@ class Recorder:
         try:
             while True:
                 try:
-                    au = await asyncio.wait_for(queue.get(), STALL_SECONDS)
+                    async with asyncio.timeout(STALL_SECONDS):  # not wait_for (see manager)
+                        au = await queue.get()
                 except TimeoutError:
                     if self._out is not None or self._gop is not None:
                         log.info("%s: no video for %g s", self.name, STALL_SECONDS)
