@@ -19,14 +19,22 @@ from camhub.recordings.manager import RecordingManager
 from camhub.recordings.recorder import Recorder
 from camhub.store import Store
 from camhub.store.recordings import Recording
-from tests.recordings.media import T0, FakeClock
+from tests.conftest import InProcess, in_process, make_settings
+from tests.recordings.camera import camera, still_cameras
+from tests.recordings.media import T0, FakeClock, clip
 from tests.store.conftest import (  # noqa: F401  (fixtures)
+    OpenStore,
     backend,
     open_store,
     postgres_available,
-    store,
     target,
 )
+
+
+@pytest.fixture
+async def store(open_store: OpenStore) -> Store:  # noqa: F811 (the fixture above)
+    """A store on this test's database (SQLite, and PostgreSQL when marked)."""
+    return await open_store()
 
 
 @pytest.fixture
@@ -73,3 +81,40 @@ def play(
 
 async def rows(manager: RecordingManager, device: str | None = None) -> list[Recording]:
     return await manager.index.find(device=device, newest_first=False, limit=1000)
+
+
+async def recorded(
+    manager: RecordingManager,
+    *,
+    mode: str = "continuous",
+    seconds: float = 12,
+    events: dict[float, str] | None = None,
+    name: str = "cam",
+    **cfg: Any,
+) -> tuple[list[Recording], dict[float, int]]:
+    """Record ``seconds`` of real H.264 from T0 through ``manager``, with stored events
+    at the given seconds of the clip; the recordings and {second: event id}."""
+    events_store = manager.store
+    for at, kind in sorted((events or {}).items()):
+        events_store.add_event(name, kind, T0 + int(at * 1000), {})
+    await events_store.flush()
+    until = T0 + int(seconds * 1000)
+    stored = (await events_store.query_events(device=name, since=T0, until=until))["events"]
+    ids = {(e["timestamp"] - T0) / 1000: e["id"] for e in stored}
+    rec, clock = recorder(manager, mode, name=name, **cfg)
+    play(rec, clock, clip(seconds), events={at: (ids[at], k) for at, k in (events or {}).items()})
+    await rec.stop()
+    return await rows(manager, name), ids
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[InProcess]:
+    """camhub in-process with two still cameras, ``cam`` and ``other``."""
+    with still_cameras():
+        settings = make_settings(tmp_path / "data", devices=[camera(), camera("other")])
+        async with in_process(settings) as h:
+            yield h
+
+
+def manager_of(hub: InProcess) -> RecordingManager:
+    return hub.state.service.recordings

@@ -3,6 +3,7 @@ back to back, event clips with pre- and post-roll, merged when events overlap.""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import av
@@ -41,14 +42,15 @@ async def test_continuous_segments_are_back_to_back(manager: RecordingManager) -
     found = await rows(manager)
     assert len(found) == 5
     assert found[0].start == T0 and abs(found[-1].end - (end + 1000 / 15)) <= 1
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         assert a.end == b.start, "no gap and no overlap between segments"
     frames = 0
     for r in found:
         assert r.kind == "continuous" and r.end - r.start == 4000
         assert r.path.endswith(" 4sec continuous.mp4")
         frames += len(check_file(manager, r)["packets"])  # type: ignore[arg-type]
-        assert r.snapshot is not None and (manager.root / r.snapshot).read_bytes()[:2] == b"\xff\xd8"
+        assert r.snapshot is not None
+        assert (manager.root / r.snapshot).read_bytes()[:2] == b"\xff\xd8", "a JPEG"
     assert frames == len(units), "every picture recorded exactly once"
 
 
@@ -115,7 +117,7 @@ async def test_a_long_event_is_cut_into_files_that_follow_each_other(
     await rec.stop()
     found = await rows(manager)
     assert len(found) >= 3
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         assert a.end == b.start
     assert all(r.end - r.start <= 3000 for r in found[:-1])
     assert found[0].start <= T0 + 1000
