@@ -29,10 +29,15 @@ T0 = (time.time_ns() // 1_000_000_000 - 3600) * 1000
 
 @functools.cache
 def clip(
-    seconds: float, fps: int = 15, width: int = 320, height: int = 180, gop_seconds: float = 1.0
+    seconds: float,
+    fps: int = 15,
+    width: int = 320,
+    height: int = 180,
+    gop_seconds: float = 1.0,
+    crf: int = 26,
 ) -> tuple[AccessUnit, ...]:
     """Access units of a ``seconds`` long scene, pts from 0 at 90 kHz, keyframe first."""
-    settings = EncoderSettings(width, height, fps=fps, gop_seconds=gop_seconds)
+    settings = EncoderSettings(width, height, fps=fps, gop_seconds=gop_seconds, crf=crf)
     ctx = open_encoder(settings)
     video = VideoSource(width, height, fps, scene="motion")
     out: list[AccessUnit] = []

@@ -45,6 +45,7 @@ log = logging.getLogger("camhub.recordings")
 
 RETENTION_SECONDS = 60.0
 SPACE_CHECK_SECONDS = 0.5
+SPACE_CHECK_BYTES = 8 * 1024 * 1024
 TRIGGERS = EVENT_TYPES - {"other"}  # event types that open a clip
 
 
@@ -71,6 +72,7 @@ class RecordingManager:
         self._configs: dict[str, RecordConfig] = {}
         self.paused = False
         self._space_checked = 0.0
+        self._unchecked = 0  # bytes written since free space was last looked at
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Any = None
@@ -129,11 +131,13 @@ class RecordingManager:
         return not self.paused
 
     def wrote(self, nbytes: int) -> None:
-        """After each GOP handed to a writer: look at free space now and then."""
+        """After each GOP handed to a writer: look at free space every
+        :data:`SPACE_CHECK_SECONDS` or :data:`SPACE_CHECK_BYTES`, whichever comes first."""
         now = time.monotonic()
-        if now - self._space_checked < SPACE_CHECK_SECONDS:
+        self._unchecked += nbytes
+        if now - self._space_checked < SPACE_CHECK_SECONDS and self._unchecked < SPACE_CHECK_BYTES:
             return
-        self._space_checked = now
+        self._space_checked, self._unchecked = now, 0
         try:
             short = self._free(self.root) < self.settings.min_free_gb * GB
         except OSError:
@@ -214,7 +218,7 @@ class RecordingManager:
         if report.short and not self.paused:
             self.paused = True
             log.warning(
-                "recording paused: %.0f MB free on %s, under the %.0f MB mark, and only "
+                "recording paused: %.1f MB free on %s, under the %.1f MB mark, and only "
                 "pinned recordings are left to delete",
                 report.free / 1e6,
                 self.root,
@@ -225,7 +229,7 @@ class RecordingManager:
                 rec.pause()
         elif self.paused and report.free >= need * HEADROOM:
             self.paused = False
-            log.warning("recording resumed: %.0f MB free", report.free / 1e6)
+            log.warning("recording resumed: %.1f MB free", report.free / 1e6)
             self._announce("resumed", report.free)
 
     def _announce(self, what: str, free: int) -> None:
