@@ -5,7 +5,8 @@ camhub's event loop; each recording MJPEG camera gets its own process instead, w
 runs only while that camera records. The parent sends one message per JPEG and gets
 back the access units it produced (zero or more: x264 may hold a few frames back):
 
-    parent -> child   8-byte big-endian timestamp (ms), 1 byte "force a keyframe", JPEG
+    parent -> child   8-byte big-endian timestamp (ms), 1 byte flags, JPEG
+                      (flags: 1 force a keyframe; 2 no JPEG: flush what x264 holds)
     child -> parent   repeated: 8-byte pts (ms), 1 byte keyframe, 4-byte length, Annex-B
                       (an empty reply: nothing came out; a reply starting ``!``: an error)
 
@@ -30,6 +31,7 @@ from camhub.media.types import AccessUnit
 log = logging.getLogger("camhub.recordings")
 
 IN_HEADER = struct.Struct(">qB")
+KEYFRAME, FLUSH = 1, 2
 OUT_HEADER = struct.Struct(">qBI")
 CRF = "23"
 START_TIMEOUT = 30.0
@@ -53,16 +55,31 @@ def _open_encoder(width: int, height: int) -> Any:
     return ctx
 
 
-def _encode(state: dict[str, Any], ts: int, force: bool, jpeg: bytes) -> bytes:
+def _pack(packets: Any) -> bytes:
+    out = []
+    for packet in packets:
+        data = bytes(packet)
+        out.append(OUT_HEADER.pack(int(packet.pts), packet.is_keyframe, len(data)) + data)
+    return b"".join(out)
+
+
+def _encode(state: dict[str, Any], ts: int, flags: int, jpeg: bytes) -> bytes:
     import av
     from av.video.frame import PictureType
 
+    if flags & FLUSH:
+        encoder = state.pop("encoder", None)
+        state.pop("size", None)
+        return _pack(encoder.encode(None)) if encoder is not None else b""
+    force = bool(flags & KEYFRAME)
     decoder = state.setdefault("decoder", av.CodecContext.create("mjpeg", "r"))
     frames = decoder.decode(av.Packet(jpeg))
     out: list[bytes] = []
     for frame in frames:
         width, height = frame.width // 2 * 2, frame.height // 2 * 2
         if state.get("size") != (width, height):
+            if (old := state.get("encoder")) is not None:
+                out.append(_pack(old.encode(None)))  # the old size's last pictures
             state["encoder"] = _open_encoder(width, height)
             state["size"] = (width, height)
             force = True
@@ -70,9 +87,7 @@ def _encode(state: dict[str, Any], ts: int, force: bool, jpeg: bytes) -> bytes:
         picture.pts = ts
         picture.time_base = Fraction(1, 1000)
         picture.pict_type = PictureType.I if force else PictureType.NONE
-        for packet in state["encoder"].encode(picture):
-            data = bytes(packet)
-            out.append(OUT_HEADER.pack(int(packet.pts), packet.is_keyframe, len(data)) + data)
+        out.append(_pack(state["encoder"].encode(picture)))
     return b"".join(out)
 
 
@@ -86,9 +101,9 @@ def worker(conn: Connection) -> None:
             return
         if not msg:
             return
-        ts, force = IN_HEADER.unpack_from(msg)
+        ts, flags = IN_HEADER.unpack_from(msg)
         try:
-            reply = _encode(state, ts, bool(force), msg[IN_HEADER.size :])
+            reply = _encode(state, ts, flags, msg[IN_HEADER.size :])
         except Exception as exc:  # a broken JPEG: say so, keep the encoder
             reply = b"!" + type(exc).__name__.encode()
         try:
@@ -143,7 +158,15 @@ class JpegEncoder:
         worker died)."""
         if self._conn is None:
             raise EOFError("encoder closed")
-        msg = IN_HEADER.pack(timestamp_ms, keyframe) + jpeg
+        return await self._ask(IN_HEADER.pack(timestamp_ms, KEYFRAME if keyframe else 0) + jpeg)
+
+    async def flush(self) -> list[AccessUnit]:
+        """What x264 still holds (the stream's last pictures); the encoder restarts after."""
+        if self._conn is None:
+            raise EOFError("encoder closed")
+        return await self._ask(IN_HEADER.pack(0, FLUSH))
+
+    async def _ask(self, msg: bytes) -> list[AccessUnit]:
         reply = await asyncio.to_thread(self._roundtrip, msg)
         self.frames += 1
         if reply.startswith(b"!"):

@@ -30,7 +30,9 @@ from av.video.codeccontext import VideoCodecContext
 from camhub.media import h264
 
 TB = Fraction(1, 90000)
-FMP4 = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+# One fragment per GOP, each handed to the OS as soon as it is complete (flush_packets):
+# a crash loses the GOP being written, never what came before.
+FMP4 = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
 THUMB_WIDTH = 640
 MAX_BOX_SCAN = 1 << 16  # top-level boxes read when splitting a file for HLS
 

@@ -63,6 +63,8 @@ async def encoded(frames: AsyncIterator[JpegFrame]) -> AsyncIterator[AccessUnit]
                     last_key = ts
                 for au in await encoder.encode(frame.jpeg, ts, force):
                     yield au
+            for au in await encoder.flush():
+                yield au
     finally:
         close = getattr(frames, "aclose", None)
         if close is not None:
