@@ -8,13 +8,17 @@ import { $, el, toast } from "./ui.js";
 
 const DAY = 86_400_000;
 const THUMBS = 24; // event pictures shown under the bar
+const SPANS = [["24 h", DAY], ["1 h", 3_600_000], ["10 min", 600_000], ["1 min", 60_000]];
 let box = null;
 let cameras = () => [];
 let shown = null; // {name, day}
+let data = null; // the shown day's timeline
+let focus = null; // the time the bar zooms around
 let queue = []; // recordings still to play after the current one
 
 const enc = encodeURIComponent;
 const hhmm = (ms) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const hm = (ms) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 const localDay = (ms) => { const d = new Date(ms); d.setHours(0, 0, 0, 0); return d.getTime(); };
 // Positions go through CSSOM: the page's CSP forbids style attributes.
 const placed = (node, left, width) => { node.style.left = left; if (width) node.style.width = width; return node; };
@@ -48,9 +52,10 @@ export function mountTimeline(getCameras) {
         el("select", { id: "tl-camera", onfocus: fillCameras, onchange: (e) => show(e.target.value, shown ? shown.day : localDay(Date.now())) }),
         el("button", { onclick: () => step(-1), title: "previous day" }, "<"), date,
         el("button", { onclick: () => step(1), title: "next day" }, ">"),
+        el("select", { id: "tl-span", title: "zoom", onchange: draw }, ...SPANS.map(([label, ms]) => el("option", { value: ms }, label))),
         el("span", { id: "tl-summary", class: "muted" })),
       el("div", { id: "tl-bar", class: "tl-bar", title: "click to play from there", onclick: barClick }),
-      el("div", { class: "tl-hours" }, ...[0, 3, 6, 9, 12, 15, 18, 21].map((h) => placed(el("span", {}, `${h}:00`), `${(h / 24) * 100}%`))),
+      el("div", { id: "tl-hours", class: "tl-hours" }),
       el("video", { id: "tl-video", controls: true, muted: true, playsinline: true, hidden: true, onended: playNext }),
       el("div", { id: "tl-events", class: "tl-events" }));
     $("#devices-view").append(box);
@@ -66,20 +71,40 @@ async function show(name, day) {
   $("#tl-camera").value = name;
   const d = new Date(day);
   $("#tl-date").value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  let data;
+  let got;
   try {
-    data = await api(`/api/devices/${enc(name)}/timeline?since=${day}&until=${day + DAY - 1}`);
+    got = await api(`/api/devices/${enc(name)}/timeline?since=${day}&until=${day + DAY - 1}`);
   } catch (err) {
     if (err.message !== "signed out") toast(`${name}: ${err.message}`, true);
     return;
   }
   if (!shown || shown.name !== name || shown.day !== day) return; // another day was asked meanwhile
-  const pct = (ms) => `${Math.max(0, Math.min(100, ((ms - day) / DAY) * 100))}%`;
-  const width = (a, b) => `${Math.max(0.15, ((Math.min(b, day + DAY) - Math.max(a, day)) / DAY) * 100)}%`;
+  data = got;
+  await draw();
+}
+
+// The part of the day the bar shows: all of it, or `span` around `focus`.
+function windowOf(day) {
+  const span = Number($("#tl-span").value) || DAY;
+  if (span >= DAY) return [day, DAY];
+  const center = focus !== null && focus >= day && focus < day + DAY ? focus : day + DAY / 2;
+  return [Math.max(day, Math.min(day + DAY - span, center - span / 2)), span];
+}
+
+async function draw() {
+  if (!shown || !data) return;
+  const { name, day } = shown;
+  const [from, span] = windowOf(day);
+  const inside = (ms) => ms >= from && ms <= from + span;
+  const pct = (ms) => `${Math.max(0, Math.min(100, ((ms - from) / span) * 100))}%`;
+  const width = (a, b) => `${Math.max(0.15, ((Math.min(b, from + span) - Math.max(a, from)) / span) * 100)}%`;
+  const ticks = [];
+  for (let i = 0; i < 8; i += 1) ticks.push(from + (span / 8) * i);
+  $("#tl-hours").replaceChildren(...ticks.map((t, i) => placed(el("span", {}, span >= 3_600_000 ? hm(t) : hhmm(t)), `${(i / 8) * 100}%`)));
   const q = await tokenQuery(name);
   $("#tl-bar").replaceChildren(
-    ...data.ranges.map((r) => placed(el("div", { class: "tl-range", title: `${hhmm(r.start)} - ${hhmm(r.end)}` }), pct(r.start), width(r.start, r.end))),
-    ...data.events.map((e) => placed(el("button", {
+    ...data.ranges.filter((r) => r.end >= from && r.start <= from + span).map((r) => placed(el("div", { class: "tl-range", title: `${hhmm(r.start)} - ${hhmm(r.end)}` }), pct(r.start), width(r.start, r.end))),
+    ...data.events.filter((e) => inside(e.timestamp)).map((e) => placed(el("button", {
       class: `tl-mark${e.clip ? "" : " none"}`, "data-event": e.id,
       title: `${hhmm(e.timestamp)} ${e.type}${e.clip ? "" : " (no clip)"}`, onclick: (ev) => { ev.stopPropagation(); playEvent(name, e.id); },
     }), pct(e.timestamp))));
@@ -94,7 +119,9 @@ async function show(name, day) {
 function barClick(e) {
   if (!shown) return;
   const rect = $("#tl-bar").getBoundingClientRect();
-  playFrom(shown.name, shown.day + DAY * ((e.clientX - rect.left) / rect.width));
+  const [from, span] = windowOf(shown.day);
+  focus = from + span * ((e.clientX - rect.left) / rect.width);
+  playFrom(shown.name, focus);
 }
 
 // Play the camera's recordings from time `t` on, one file after the other.
@@ -126,6 +153,8 @@ async function playNext() {
 // An event's clip: 202 while its post-roll is still being recorded, 404 when none.
 async function playEvent(name, id) {
   queue = [];
+  const known = data && shown && shown.name === name ? data.events.find((e) => e.id === id) : null;
+  if (known) focus = known.timestamp;
   const url = `/api/events/${id}/clip`;
   const resp = await fetch(`${url}${await tokenQuery(name)}`, { headers: { Range: "bytes=0-0" }, credentials: "same-origin" });
   if (resp.status === 202) {
