@@ -18,6 +18,7 @@ from camhub.drivers import Device
 from camhub.sim.video import VideoSource
 
 KIND = "rec-test-cam"
+BURSTS = "rec-test-bursts"  # moves 3 s out of every 12: events that end
 
 
 class StillCamera(Device):
@@ -30,13 +31,20 @@ class StillCamera(Device):
         return self.video.frame(time.time(), 320, 180, 80)
 
 
+class BurstCamera(StillCamera):
+    kind = BURSTS
+    video = VideoSource(320, 180, fps=15, scene="bursts", period=12, burst=3)
+
+
 @contextlib.contextmanager
 def still_cameras() -> Iterator[None]:
     drivers.register(KIND)(StillCamera)
+    drivers.register(BURSTS)(BurstCamera)
     try:
         yield
     finally:
         drivers.registry.unregister(KIND)
+        drivers.registry.unregister(BURSTS)
 
 
 def camera(name: str = "cam", **extra: Any) -> dict[str, Any]:
