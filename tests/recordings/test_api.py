@@ -84,6 +84,10 @@ async def test_pin_renames_the_file_and_survives_delete_until_unpinned(hub: InPr
     (rec, *_), _ = await recorded(manager, seconds=2, segment_seconds=2)
     h = await hub.admin_headers()
     old = manager.root / rec.path
+    assert rec.snapshot is None, "a segment without events gets its picture when asked"
+    jpg = await hub.client.get(f"/api/recordings/{rec.id}.jpg", headers=h)
+    assert jpg.status_code == 200 and jpg.content[:2] == b"\xff\xd8"
+    assert Path(str(old) + ".jpg").is_file()
     r = await hub.client.post(f"/api/recordings/{rec.id}/pin", headers=h)
     assert r.status_code == 200 and r.json()["pinned"] is True
     pinned = manager.root / rec.path.replace(".mp4", "_pin.mp4")

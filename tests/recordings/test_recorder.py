@@ -49,8 +49,9 @@ async def test_continuous_segments_are_back_to_back(manager: RecordingManager) -
         assert r.kind == "continuous" and r.end - r.start == 4000
         assert r.path.endswith(" 4sec continuous.mp4")
         frames += len(check_file(manager, r)["packets"])  # type: ignore[arg-type]
-        assert r.snapshot is not None
-        assert (manager.root / r.snapshot).read_bytes()[:2] == b"\xff\xd8", "a JPEG"
+        assert r.snapshot is None, "made when asked for"
+        snap = await manager.snapshot_of(r)
+        assert snap is not None and snap.read_bytes()[:2] == b"\xff\xd8", "a JPEG"
     assert frames == len(units), "every picture recorded exactly once"
 
 

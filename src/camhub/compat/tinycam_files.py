@@ -33,8 +33,8 @@ def video_link(rec: Recording) -> str:
     return link(rec.device, files.tinycam_name(rec.path))
 
 
-def image_link(rec: Recording) -> str | None:
-    return link(rec.device, files.tinycam_name(rec.path) + JPG) if rec.snapshot else None
+def image_link(rec: Recording) -> str:
+    return link(rec.device, files.tinycam_name(rec.path) + JPG)
 
 
 def _manager(state: State) -> RecordingManager:
@@ -71,7 +71,7 @@ async def find(state: State, name: str | None) -> Found:
         rec = await manager.index.by_path(rel)
         if rec is not None:
             if video != file:
-                snap = manager.snapshot_of(rec)
+                snap = await manager.snapshot_of(rec)
                 if snap is not None:
                     return Found(snap, "image/jpeg", rec, image=True)
             elif (path := manager.path_of(rec)) is not None:

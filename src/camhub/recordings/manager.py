@@ -23,6 +23,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from camhub.clock import now_ms
 from camhub.config import Config, RecordConfig, RecordingConfig
 from camhub.errors import CamhubError, Conflict, NotFound
 from camhub.recordings import files
-from camhub.recordings.output import Finished, Output
+from camhub.recordings.output import Finished, Output, save_snapshot
 from camhub.recordings.reconcile import reconcile
 from camhub.recordings.recorder import Recorder
 from camhub.recordings.retention import GB, HEADROOM, Retention, free_bytes
@@ -47,6 +48,7 @@ RETENTION_SECONDS = 60.0
 SPACE_CHECK_SECONDS = 0.5
 SPACE_CHECK_BYTES = 8 * 1024 * 1024
 TRIGGERS = EVENT_TYPES - {"other"}  # event types that open a clip
+WRITER_THREADS = 2  # file writers shared by all recorders (see bench/recording.py)
 
 
 class RecordingManager:
@@ -79,6 +81,11 @@ class RecordingManager:
         self._unindexed: list[tuple[str, Output, Finished]] = []
         self._late: set[asyncio.Task[None]] = set()
         self.exports = 0  # exports being remuxed now
+        self._writers = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"camhub-rec-writer-{i}")
+            for i in range(WRITER_THREADS)
+        ]
+        self._next_writer = 0
 
     # lifecycle ---------------------------------------------------------------------
     async def start(self, config: Config) -> None:
@@ -104,9 +111,14 @@ class RecordingManager:
                 await rec.stop()
         for name, cfg in self._configs.items():
             if name not in self.recorders:
-                rec = Recorder(name, cfg, self._source_of(name), self)
+                rec = Recorder(name, cfg, self._source_of(name), self, io=self.writer())
                 self.recorders[name] = rec
                 rec.start()
+
+    def writer(self) -> ThreadPoolExecutor:
+        """A writer thread for one more recorder (each camera keeps one, in turn)."""
+        self._next_writer = (self._next_writer + 1) % len(self._writers)
+        return self._writers[self._next_writer]
 
     def _source_of(self, name: str) -> Any:
         return lambda: open_source(name, self.feed_for, self.jpeg_frames_for)
@@ -125,6 +137,8 @@ class RecordingManager:
         for late in list(self._late):
             with contextlib.suppress(Exception):
                 await late
+        for pool in self._writers:
+            pool.shutdown(wait=False)
 
     # what recorders call (recorder.Host) ------------------------------------------------
     def can_write(self) -> bool:
@@ -242,11 +256,17 @@ class RecordingManager:
         path = files.inside(self.root, rec.path)
         return path if path is not None and path.is_file() else None
 
-    def snapshot_of(self, rec: Recording) -> Path | None:
-        if rec.snapshot is None:
+    async def snapshot_of(self, rec: Recording) -> Path | None:
+        """The recording's picture, made now (once) if it has none yet."""
+        if rec.snapshot is not None:
+            path = files.inside(self.root, rec.snapshot)
+            if path is not None and path.is_file():
+                return path
+        if self.path_of(rec) is None:
             return None
-        path = files.inside(self.root, rec.snapshot)
-        return path if path is not None and path.is_file() else None
+        snap = await asyncio.to_thread(save_snapshot, self.root, rec.path, None)
+        await self.index.update(rec.id, snapshot=snap)
+        return None if snap is None else files.inside(self.root, snap)
 
     async def get(self, rid: int) -> Recording:
         rec = await self.index.get(rid)

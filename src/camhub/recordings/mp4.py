@@ -1,10 +1,11 @@
 """MP4 files of recordings: write (remux, never transcode), probe, repair, thumbnail.
 
-Every recording is a *fragmented* MP4 (``movflags=frag_keyframe+empty_moov+
-default_base_moof``): ``ftyp`` and ``moov`` first, then one ``moof``+``mdat`` per GOP,
-and an ``mfra`` index at the end. Chromium and ffmpeg play and seek it; HLS serves it
-by byte ranges (``EXT-X-MAP`` = ``ftyp``+``moov``); and a file cut by a crash or a full
-disk still holds every GOP written before the cut, which :func:`salvage` copies out.
+Every recording is a *fragmented* MP4 (``movflags=frag_every_frame+empty_moov+
+default_base_moof``): ``ftyp`` and ``moov`` first, then one ``moof``+``mdat`` per
+picture, and an ``mfra`` index of the keyframes at the end. Chromium and ffmpeg play
+and seek it; HLS serves it by byte ranges (``EXT-X-MAP`` = ``ftyp``+``moov``); and a
+file cut by a crash or a full disk still holds every picture written before the cut,
+which :func:`salvage` copies out.
 
 H.264 access units arrive in Annex-B form; FFmpeg's MP4 muxer turns them into
 length-prefixed samples and builds ``avcC`` from the first keyframe's SPS/PPS (PyAV
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import simplejpeg
@@ -30,11 +32,13 @@ from av.video.codeccontext import VideoCodecContext
 from camhub.media import h264
 
 TB = Fraction(1, 90000)
-# One fragment per GOP, each handed to the OS as soon as it is complete (flush_packets):
-# a crash loses the GOP being written, never what came before.
-FMP4 = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
+# A fragment per picture, handed to the OS at once (flush_packets): a crash loses at
+# most the picture being written. Per GOP, FFmpeg would write each GOP when the next
+# keyframe comes and the last one in av_write_trailer, which PyAV calls holding the
+# GIL: a whole GOP's disk write stalling the event loop (bench/recording.py).
+FMP4 = {"movflags": "frag_every_frame+empty_moov+default_base_moof", "flush_packets": "1"}
 THUMB_WIDTH = 640
-MAX_BOX_SCAN = 1 << 16  # top-level boxes read when splitting a file for HLS
+MAX_BOX_SCAN = 1 << 17  # top-level boxes walked in a file without mfra
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,33 +171,58 @@ def salvage(src: Path, dst: Path) -> Probe | None:
     return probe(dst)
 
 
+def _box(f: BinaryIO, pos: int, size: int) -> tuple[int, bytes] | None:
+    """(size, type) of the box at ``pos``, or None past the end or when it is cut."""
+    if pos + 8 > size:
+        return None
+    f.seek(pos)
+    head = f.read(16)
+    box_size, kind = struct.unpack(">I4s", head[:8])
+    if box_size == 1 and len(head) == 16:
+        box_size = struct.unpack(">Q", head[8:16])[0]
+    elif box_size == 0:
+        box_size = size - pos
+    if box_size < 8 or pos + box_size > size:
+        return None
+    return box_size, kind
+
+
 def fmp4_ranges(path: Path) -> tuple[int, int, int] | None:
-    """(end of ``ftyp``+``moov``, end of the last ``mdat``, file size) of a fragmented
-    MP4, from its top-level box headers; None when the file is not one."""
+    """(end of ``ftyp``+``moov``, end of the last fragment, file size) of a fragmented
+    MP4; None when the file is not one. The end of the fragments comes from the
+    ``mfro`` box closing the file (the size of ``mfra``), so a file of thousands of
+    fragments costs three reads; without one the top-level boxes are walked."""
     try:
         with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size
-            pos = init_end = media_end = 0
-            for _ in range(MAX_BOX_SCAN):
-                if pos + 8 > size:
-                    break
-                f.seek(pos)
-                head = f.read(16)
-                box_size, kind = struct.unpack(">I4s", head[:8])
-                if box_size == 1 and len(head) == 16:
-                    box_size = struct.unpack(">Q", head[8:16])[0]
-                elif box_size == 0:
-                    box_size = size - pos
-                if box_size < 8 or pos + box_size > size:
-                    break
-                pos += box_size
-                if kind == b"moov":
+            pos = init_end = 0
+            for _ in range(2):  # ftyp, moov
+                box = _box(f, pos, size)
+                if box is None:
+                    return None
+                pos += box[0]
+                if box[1] == b"moov":
                     init_end = pos
-                elif kind == b"mdat" and init_end:
+            if not init_end:
+                return None
+            f.seek(max(0, size - 16))
+            tail = f.read(16)
+            if len(tail) == 16 and tail[4:8] == b"mfro":
+                end = size - struct.unpack(">I", tail[12:16])[0]
+                found = _box(f, end, size)
+                if end > init_end and found is not None and found[1] == b"mfra":
+                    return init_end, end, size
+            media_end = 0
+            for _ in range(MAX_BOX_SCAN):
+                box = _box(f, pos, size)
+                if box is None:
+                    break
+                pos += box[0]
+                if box[1] == b"mdat":
                     media_end = pos
     except OSError:
         return None
-    if not init_end or media_end <= init_end:
+    if media_end <= init_end:
         return None
     return init_end, media_end, size
 

@@ -5,7 +5,7 @@
    camera in its time range; a file with nothing playable is deleted.
 2. Each indexed recording is looked at: a missing file drops its row; a file whose
    size changed (truncated behind camhub's back) is salvaged in place, or dropped
-   when nothing in it plays; a missing snapshot is made again from the video.
+   when nothing in it plays; a missing snapshot is forgotten (made again when asked).
 3. A finished file the index does not know (camhub died between renaming it and
    indexing it) is indexed from its name and what it holds; a snapshot without its
    video is deleted.
@@ -99,8 +99,8 @@ async def reconcile(index: RecordingIndex, root: Path) -> Summary:
             summary.discarded += 1
             continue
         rel, size, duration = done
-        snap = await asyncio.to_thread(save_snapshot, root, rel, None)
         linked = await index.events_between(device, start, start + duration, MAX_LINKED)
+        snap = await asyncio.to_thread(save_snapshot, root, rel, None) if linked else None
         await index.add(
             NewRecording(device, kind, start, start + duration, rel, size, False, snap), linked
         )
@@ -126,11 +126,11 @@ async def reconcile(index: RecordingIndex, root: Path) -> Summary:
 
 
 def _look(root: Path, rec: Recording) -> tuple[str, mp4.Probe | None, bool]:
-    """("ok" | "missing" | "repaired" | "lost", probe, snapshot present)."""
+    """("ok" | "missing" | "repaired" | "lost", probe, snapshot as indexed)."""
     path = files.inside(root, rec.path)
     if path is None or not path.is_file():
         return "missing", None, False
-    snap_ok = rec.snapshot is not None and (root / rec.snapshot).is_file()
+    snap_ok = rec.snapshot is None or (root / rec.snapshot).is_file()
     if path.stat().st_size == rec.bytes:
         return "ok", None, snap_ok
     probe = _repair(path)
@@ -155,7 +155,7 @@ async def _check_rows(index: RecordingIndex, root: Path, summary: Summary) -> se
                 changes["bytes"] = (root / rec.path).stat().st_size
                 changes["end_ms"] = rec.start + probe.duration_ms
             if not snap_ok:
-                changes["snapshot"] = await asyncio.to_thread(save_snapshot, root, rec.path, None)
+                changes["snapshot"] = None
             if changes:
                 await index.update(rec.id, **changes)
         if gone:
@@ -181,19 +181,10 @@ async def _adopt(index: RecordingIndex, root: Path, rels: list[str], summary: Su
             summary.discarded += 1
             continue
         kind = "continuous" if parsed.label == "continuous" else "event"
-        snap = await asyncio.to_thread(save_snapshot, root, rel, None)
         start = parsed.start_ms
-        await index.add(
-            NewRecording(
-                device,
-                kind,
-                start,
-                start + probe.duration_ms,
-                rel,
-                path.stat().st_size,
-                parsed.pinned,
-                snap,
-            ),
-            await index.events_between(device, start, start + probe.duration_ms, MAX_LINKED),
-        )
+        size = path.stat().st_size
+        end = start + probe.duration_ms
+        linked = await index.events_between(device, start, end, MAX_LINKED)
+        new = NewRecording(device, kind, start, end, rel, size, parsed.pinned, None)
+        await index.add(new, linked)
         summary.adopted += 1

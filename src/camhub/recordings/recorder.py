@@ -9,9 +9,10 @@
   closes at the first keyframe after that. A clip longer than
   :data:`MAX_CLIP_MS` is cut and continued in a new file.
 
-All file work runs on the recorder's own writer thread, in order; the event loop only
-hands it GOPs. If the disk stalls, at most :data:`MAX_BACKLOG` bytes wait, then GOPs
-are dropped (counted, logged once) rather than memory growing.
+All file work runs on one writer thread, in order (the manager shares a few such
+threads between all cameras); the event loop only hands it GOPs. If the disk stalls, at
+most :data:`MAX_BACKLOG` bytes wait, then GOPs are dropped (counted, logged once)
+rather than memory growing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -71,13 +72,18 @@ class Recorder:
         source: Source,
         host: Host,
         clock: Callable[[], int] = now_ms,
+        io: Executor | None = None,
     ) -> None:
         self.name = name
         self.config = config
         self.host = host
         self.clock = clock  # wall-clock ms
         self._source = source
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"camhub-rec-{name}")
+        # one thread, so this camera's file work stays in order; shared between cameras
+        # (the manager's few writer threads), since many threads holding and waiting for
+        # the GIL delay the event loop (measured: bench/recording.py)
+        self._own_io = io is None
+        self._io = io or ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"camhub-rec-{name}")
         self._backlog: collections.deque[tuple[Future[None], int]] = collections.deque()
         self._ring: collections.deque[Gop] = collections.deque()
         self._ring_bytes = 0
@@ -112,7 +118,8 @@ class Recorder:
         self._interrupt()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        self._io.shutdown(wait=False)
+        if self._own_io:
+            self._io.shutdown(wait=False)
 
     async def _run(self) -> None:
         delay = 1.0

@@ -53,7 +53,7 @@ def _json(rec: Recording, events: list[int] | None = None) -> dict[str, Any]:
         "bytes": rec.bytes,
         "pinned": rec.pinned,
         "url": f"/api/recordings/{rec.id}.mp4",
-        "snapshot": f"/api/recordings/{rec.id}.jpg" if rec.snapshot else None,
+        "snapshot": f"/api/recordings/{rec.id}.jpg",
         "events": events or [],
     }
 
@@ -195,7 +195,7 @@ async def recording_video(rid: int, state: State, _user: MediaUser) -> FileRespo
 async def recording_snapshot(rid: int, state: State, _user: MediaUser) -> FileResponse:
     """A picture from the recording (for an event clip: around its first event)."""
     manager = _manager(state)
-    path = manager.snapshot_of(await manager.get(rid))
+    path = await manager.snapshot_of(await manager.get(rid))
     if path is None:
         raise NotFound("This recording has no snapshot")
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private"})
@@ -245,7 +245,7 @@ async def timeline(
     for e in reversed(found["events"]):
         clip = clips.get(e["id"])
         own = isinstance(e["data"], dict) and e["data"].get("snapshot")
-        has_snapshot = bool(own or (clip and clip.snapshot))
+        has_snapshot = bool(own or clip)
         events.append(
             {
                 "id": e["id"],
@@ -333,7 +333,7 @@ async def event_snapshot(eid: int, state: State, _user: MediaUser) -> FileRespon
         return FileResponse(path, media_type="image/jpeg")
     manager = _manager(state)
     clip = (await manager.index.for_events([eid])).get(eid)
-    snap = manager.snapshot_of(clip) if clip is not None else None
+    snap = await manager.snapshot_of(clip) if clip is not None else None
     if snap is None:
         raise NotFound("No snapshot for this event")
     return FileResponse(snap, media_type="image/jpeg", headers={"Cache-Control": "private"})
