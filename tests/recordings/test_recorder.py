@@ -130,3 +130,22 @@ def test_clip_cache_is_real_h264(tmp_path: Path) -> None:
     units = clip(3)
     keyframes = [u for u in units if u.keyframe]
     assert len(keyframes) == 3 and all(b"\x00\x00\x00\x01\x67" in k.data for k in keyframes)
+
+
+async def test_an_event_delivered_late_links_to_the_file_that_covers_it(
+    manager: RecordingManager,
+) -> None:
+    units = clip(10)
+    rec, clock = recorder(manager, "continuous", segment_seconds=2)
+    first = [u for u in units if u.pts_90k < 7 * 90_000]
+    play(rec, clock, first)
+    rec.on_event({"id": 41, "timestamp": T0 + 3000, "type": "motion", "device": "cam"})
+    rec.on_event({"id": 42, "timestamp": clock.now + 60_000, "type": "motion"})  # clock ahead
+    play(rec, clock, units[len(first) :], start=T0 + 7000)
+    await rec.stop()
+
+    clips = await manager.index.for_events([41, 42])  # stop() waited for the links
+    found = await rows(manager)
+    assert clips[41].start == T0 + 2000 and clips[41].end == T0 + 4000
+    assert clips[42].start == T0 + 6000, "an event from the future counts as now"
+    assert len(found) == 5

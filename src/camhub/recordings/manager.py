@@ -79,7 +79,6 @@ class RecordingManager:
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Any = None
         self._unindexed: list[tuple[str, Output, Finished]] = []
-        self._late: set[asyncio.Task[None]] = set()
         self.exports = 0  # exports being remuxed now
         self._writers = [
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"camhub-rec-writer-{i}")
@@ -134,9 +133,6 @@ class RecordingManager:
         for name, rec in list(self.recorders.items()):
             del self.recorders[name]
             await rec.stop()
-        for late in list(self._late):
-            with contextlib.suppress(Exception):
-                await late
         for pool in self._writers:
             pool.shutdown(wait=False)
 
@@ -182,17 +178,14 @@ class RecordingManager:
             out.events,
         )
 
-    def link_late(self, device: str, event_id: int, at_ms: int) -> None:
+    async def link_late(self, device: str, event_id: int, at_ms: int) -> None:
         """An event for a time already written: link it to the recording there."""
-
-        async def link() -> None:
+        try:
             found = await self.index.find(device=device, since=at_ms, until=at_ms, limit=1)
             if found:
                 await self.index.link(found[0].id, [event_id])
-
-        task = asyncio.get_running_loop().create_task(link())
-        self._late.add(task)
-        task.add_done_callback(self._late.discard)
+        except CamhubError as exc:
+            log.warning("%s: event %d not linked to its recording: %s", device, event_id, exc)
 
     # events ------------------------------------------------------------------------
     def _on_events(self, events: list[dict[str, Any]]) -> None:

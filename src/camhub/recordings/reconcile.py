@@ -143,8 +143,8 @@ async def _check_rows(index: RecordingIndex, root: Path, summary: Summary) -> se
     while page := await index.page(after, PAGE):
         after = page[-1].id
         gone: list[Recording] = []
-        for rec in page:
-            verdict, probe, snap_ok = await asyncio.to_thread(_look, root, rec)
+        looks = await asyncio.to_thread(lambda: [_look(root, rec) for rec in page])
+        for rec, (verdict, probe, snap_ok) in zip(page, looks, strict=True):
             if verdict in ("missing", "lost"):
                 gone.append(rec)
                 continue

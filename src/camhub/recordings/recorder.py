@@ -21,7 +21,7 @@ import asyncio
 import collections
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -58,7 +58,7 @@ class Host(Protocol):
 
     async def finished(self, device: str, out: Output, done: Finished) -> None: ...
 
-    def link_late(self, device: str, event_id: int, at_ms: int) -> None: ...
+    async def link_late(self, device: str, event_id: int, at_ms: int) -> None: ...
 
 
 Source = Callable[[], AsyncIterator[AccessUnit] | None]
@@ -209,6 +209,7 @@ class Recorder:
             self._complete(gop, None)
             self._interrupt()
             gop = None
+            t = self._clock(au)  # anchored afresh
         if au.keyframe:
             info = keyframe_info(au.data)
             if info is None:
@@ -244,7 +245,7 @@ class Recorder:
                 if at >= out.start:
                     out.events[eid] = at
                 else:
-                    self.host.link_late(self.name, eid, at // 90)
+                    self._link_late(eid, at)
             self._waiting.clear()
         self._write(out, gop)
         if out.duration >= self.config.segment_seconds * 90_000:
@@ -302,17 +303,18 @@ class Recorder:
             return
         eid = int(event["id"])
         now = self.clock() * 90
-        oldest = self._ring[0].start if self._ring else now
-        at = min(max(int(event["timestamp"]) * 90, oldest), now)
+        at = min(int(event["timestamp"]) * 90, now)  # a camera's clock may run ahead
         out = self._out
         if self.config.mode == "continuous":
             if out is not None and at >= out.start:
                 out.events[eid] = at
-            elif out is not None or self._waiting or self._gop is not None:
-                self._waiting[eid] = at
+            elif out is None and (self._waiting or self._gop is not None):
+                self._waiting[eid] = at  # the next file will cover it
             else:
-                self.host.link_late(self.name, eid, at // 90)
+                self._link_late(eid, at)  # a file already written (or being finished)
             return
+        if self._ring:  # an event older than the ring buffer starts with what it holds
+            at = max(at, self._ring[0].start)
         until = at + int(self.config.post_seconds * 90_000)
         if self._clip_until is not None:
             self._clip_until = max(self._clip_until, until)
@@ -367,6 +369,22 @@ class Recorder:
     def _submit(self, fn: Callable[..., None], *args: Any) -> Future[None]:
         return self._io.submit(fn, *args)
 
+    def _link_late(self, event_id: int, at: int) -> None:
+        """Link an event to the finished file at its time, once the files being
+        finished now are indexed."""
+        finishing = list(self._tasks)
+
+        async def link() -> None:
+            await asyncio.gather(*finishing, return_exceptions=True)
+            await self.host.link_late(self.name, event_id, at // 90)
+
+        self._track(link())
+
+    def _track(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _finish(self, out: Output) -> None:
         if self._out is out:
             self._out = None
@@ -377,9 +395,7 @@ class Recorder:
                 if at >= out.end:
                     self._waiting[eid] = out.events.pop(eid)
         self._finishing.update(out.events)
-        task = asyncio.get_running_loop().create_task(self._finalize(out))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(self._finalize(out))
 
     async def _finalize(self, out: Output) -> None:
         try:

@@ -13,7 +13,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from camhub.api.deps import Admin, MediaUser, State, User
@@ -33,9 +33,13 @@ MAX_PIECES = 10_000
 MAX_TIMELINE_EVENTS = 2_000
 MAX_EXPORTS = 2  # remuxing at once; more answer 503
 NO_STORE = {"Cache-Control": "no-store"}
-_CURSOR = re.compile(r"^(\d{1,15}):(\d{1,19})$")
+_CURSOR = re.compile(r"^(\d{1,15}):(\d{1,18})$")
+MAX_MS = 10**15  # the year 33658: any time the database can compare
+MAX_ID = 2**63 - 1
 
-Ms = Annotated[int | None, Query(ge=0, description="ms since the epoch")]
+Ms = Annotated[int | None, Query(ge=0, le=MAX_MS, description="ms since the epoch")]
+RecordingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a recording's id")]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="an event's id")]
 Device = Annotated[str | None, Query(max_length=128, description="a device name")]
 
 
@@ -181,7 +185,7 @@ async def _recording(state: State, rid: int) -> tuple[Recording, Any]:
     response_class=FileResponse,
     responses={200: {"content": {"video/mp4": {}}}, 206: {"content": {"video/mp4": {}}}},
 )
-async def recording_video(rid: int, state: State, _user: MediaUser) -> FileResponse:
+async def recording_video(rid: RecordingId, state: State, _user: MediaUser) -> FileResponse:
     """The recording's MP4 (fragmented, seekable); ``Range`` requests answer 206."""
     _rec, path = await _recording(state, rid)
     return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private"})
@@ -192,7 +196,7 @@ async def recording_video(rid: int, state: State, _user: MediaUser) -> FileRespo
     response_class=FileResponse,
     responses={200: {"content": {"image/jpeg": {}}}},
 )
-async def recording_snapshot(rid: int, state: State, _user: MediaUser) -> FileResponse:
+async def recording_snapshot(rid: RecordingId, state: State, _user: MediaUser) -> FileResponse:
     """A picture from the recording (for an event clip: around its first event)."""
     manager = _manager(state)
     path = await manager.snapshot_of(await manager.get(rid))
@@ -202,19 +206,19 @@ async def recording_snapshot(rid: int, state: State, _user: MediaUser) -> FileRe
 
 
 @router.post("/api/recordings/{rid}/pin")
-async def pin(rid: int, state: State, _admin: Admin) -> dict[str, Any]:
+async def pin(rid: RecordingId, state: State, _admin: Admin) -> dict[str, Any]:
     """Keep this recording whatever retention says (its file becomes ``..._pin.mp4``)."""
     return _json(await _manager(state).pin(rid, True))
 
 
 @router.post("/api/recordings/{rid}/unpin")
-async def unpin(rid: int, state: State, _admin: Admin) -> dict[str, Any]:
+async def unpin(rid: RecordingId, state: State, _admin: Admin) -> dict[str, Any]:
     """Let retention delete this recording again."""
     return _json(await _manager(state).pin(rid, False))
 
 
 @router.delete("/api/recordings/{rid}")
-async def delete(rid: int, state: State, _admin: Admin) -> dict[str, Any]:
+async def delete(rid: RecordingId, state: State, _admin: Admin) -> dict[str, Any]:
     """Delete the recording and its snapshot (409 while pinned)."""
     await _manager(state).delete(rid)
     return {"success": True, "deleted": rid}
@@ -299,7 +303,7 @@ async def _event(state: State, eid: int) -> dict[str, Any]:
         202: {"description": "still recording: try again after Retry-After seconds"},
     },
 )
-async def event_clip(eid: int, state: State, _user: MediaUser) -> Response:
+async def event_clip(eid: EventId, state: State, _user: MediaUser) -> Response:
     """The recording that covers this event; 202 with ``Retry-After`` while it is
     being recorded (its post-roll), 404 when there is none."""
     event = await _event(state, eid)
@@ -323,7 +327,7 @@ async def event_clip(eid: int, state: State, _user: MediaUser) -> Response:
     response_class=FileResponse,
     responses={200: {"content": {"image/jpeg": {}}}},
 )
-async def event_snapshot(eid: int, state: State, _user: MediaUser) -> FileResponse:
+async def event_snapshot(eid: EventId, state: State, _user: MediaUser) -> FileResponse:
     """The event's own picture (camhub's motion detection saves one), else one from
     its clip."""
     event = await _event(state, eid)
