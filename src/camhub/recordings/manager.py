@@ -51,6 +51,12 @@ TRIGGERS = EVENT_TYPES - {"other"}  # event types that open a clip
 WRITER_THREADS = 2  # file writers shared by all recorders (see bench/recording.py)
 
 
+def cancelling() -> bool:
+    """Whether the current task was asked to stop (see the 3.11 note in _housekeeping)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class RecordingManager:
     def __init__(
         self,
@@ -202,11 +208,13 @@ class RecordingManager:
     # disk --------------------------------------------------------------------------
     async def _housekeeping(self) -> None:
         while True:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
-            # lands as the event is set, and close() would wait for ever
+            # On 3.11 both wait_for and asyncio.timeout can turn a cancel that lands as
+            # the wait ends into no error at all; close() would then wait for ever.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(RETENTION_SECONDS):
                     await self._wake.wait()
+            if cancelling():
+                raise asyncio.CancelledError
             self._wake.clear()
             try:
                 await self._retain()

@@ -167,9 +167,12 @@ class Recorder:
         try:
             while True:
                 try:
-                    async with asyncio.timeout(STALL_SECONDS):  # not wait_for (see manager)
+                    async with asyncio.timeout(STALL_SECONDS):
                         au = await queue.get()
                 except TimeoutError:
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():  # 3.11: see the manager
+                        raise asyncio.CancelledError from None
                     if self._out is not None or self._gop is not None:
                         log.info("%s: no video for %g s", self.name, STALL_SECONDS)
                     self._interrupt()
