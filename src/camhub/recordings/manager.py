@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from camhub.errors import CamhubError, Conflict, NotFound
 from camhub.recordings import files
 from camhub.recordings.output import Finished, Output, save_snapshot
 from camhub.recordings.reconcile import reconcile
-from camhub.recordings.recorder import Recorder
+from camhub.recordings.recorder import Recorder, Source
 from camhub.recordings.retention import GB, HEADROOM, Retention, free_bytes
 from camhub.recordings.source import FeedFor, JpegFramesFor, no_feed, no_frames, open_source
 from camhub.store.recordings import NewRecording, Recording
@@ -65,7 +65,7 @@ class RecordingManager:
         *,
         feed_for: FeedFor = no_feed,
         jpeg_frames_for: JpegFramesFor = no_frames,
-        free: Any = free_bytes,
+        free: Callable[[Path], int] = free_bytes,
     ) -> None:
         self.store = store
         self.index = store.recordings
@@ -83,7 +83,7 @@ class RecordingManager:
         self._unchecked = 0  # bytes written since free space was last looked at
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._unsubscribe: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._unindexed: list[tuple[str, Output, Finished]] = []
         self.exports = 0  # exports being remuxed now
         self._writers = [
@@ -125,7 +125,7 @@ class RecordingManager:
         self._next_writer = (self._next_writer + 1) % len(self._writers)
         return self._writers[self._next_writer]
 
-    def _source_of(self, name: str) -> Any:
+    def _source_of(self, name: str) -> Source:
         return lambda: open_source(name, self.feed_for, self.jpeg_frames_for)
 
     async def close(self) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from camhub.api.deps import Admin, MediaUser, State, User
@@ -38,8 +40,8 @@ MAX_MS = 10**15  # the year 33658: any time the database can compare
 MAX_ID = 2**63 - 1
 
 Ms = Annotated[int | None, Query(ge=0, le=MAX_MS, description="ms since the epoch")]
-RecordingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a recording's id")]
-EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="an event's id")]
+RecordingId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a recording's id")]
+EventId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="an event's id")]
 Device = Annotated[str | None, Query(max_length=128, description="a device name")]
 
 
@@ -170,13 +172,12 @@ async def export_recordings(
     )
 
 
-async def _recording(state: State, rid: int) -> tuple[Recording, Any]:
+async def _file(state: State, rid: int) -> Path:
     manager = _manager(state)
-    rec = await manager.get(rid)
-    path = manager.path_of(rec)
+    path = manager.path_of(await manager.get(rid))
     if path is None:
         raise NotFound("Recording file is missing")
-    return rec, path
+    return path
 
 
 @router.api_route(
@@ -187,7 +188,7 @@ async def _recording(state: State, rid: int) -> tuple[Recording, Any]:
 )
 async def recording_video(rid: RecordingId, state: State, _user: MediaUser) -> FileResponse:
     """The recording's MP4 (fragmented, seekable); ``Range`` requests answer 206."""
-    _rec, path = await _recording(state, rid)
+    path = await _file(state, rid)
     return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private"})
 
 
