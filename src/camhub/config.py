@@ -95,6 +95,26 @@ class MotionConfig(_Model):
     )
 
 
+class RecordConfig(_Model):
+    """One camera's recording (docs/recording.md); retention None: the global value."""
+
+    mode: Literal["off", "events", "continuous"] = "events"
+    pre_seconds: float = Field(5.0, ge=0, le=60, description="kept before an event")
+    post_seconds: float = Field(10.0, ge=0, le=600, description="recorded after the last event")
+    segment_seconds: float = Field(10.0, ge=2, le=600, description="continuous segment length")
+    retain_days: float | None = Field(None, gt=0, le=3650)
+    max_gb: float | None = Field(None, gt=0, description="this camera's share of the disk")
+
+
+class RecordingConfig(_Model):
+    """Where recordings go and how long they stay (docs/recording.md)."""
+
+    dir: Path | None = Field(None, description="null: <data_dir>/recordings")
+    retain_days: float = Field(7.0, gt=0, le=3650)
+    max_gb: float | None = Field(None, gt=0, description="all cameras together")
+    min_free_gb: float = Field(1.0, ge=0, description="oldest recordings go below this")
+
+
 class DeviceConfig(_Model):
     """One device. Keys other than these belong to its driver (``options`` or the top
     level, e.g. ``stream_url``): the driver's options model checks them by name."""
@@ -113,6 +133,7 @@ class DeviceConfig(_Model):
     poll_interval: float | None = Field(None, gt=0, le=3600)
     timeout: float = Field(10.0, gt=0, le=120)
     motion: MotionConfig | None = None
+    record: RecordConfig | None = None
     options: dict[str, Any] = Field(default_factory=dict, description="driver-specific extras")
 
     @field_validator("kind")
@@ -182,6 +203,7 @@ class Config(_Model):
     users: list[UserConfig] = Field(default_factory=list)
     devices: list[DeviceConfig] = Field(default_factory=list)
     mqtt: MqttConfig | None = None
+    recording: RecordingConfig = Field(default_factory=RecordingConfig)
     tapo_credentials: TapoCredentials | None = None
     server_password: SecretStr | None = None
 

@@ -95,6 +95,11 @@ def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
     return devices
 
 
+# The demo records a clip around every event of each device that has video (a device
+# without video is left alone by its recorder).
+DEMO_RECORD = {"mode": "events", "pre_seconds": 3, "post_seconds": 5}
+
+
 def demo_config(
     data_dir: Path, admin_password: str, devices: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -103,5 +108,6 @@ def demo_config(
         "users": [
             {"username": "admin", "password": admin_password, "role": "admin"},
         ],
-        "devices": devices,
+        "recording": {"retain_days": 1, "min_free_gb": 1},
+        "devices": [{"record": dict(DEMO_RECORD), **d} for d in devices],
     }

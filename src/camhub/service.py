@@ -11,24 +11,29 @@ import contextlib
 import logging
 import os
 import secrets
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from camhub.auth.service import AuthService
+from camhub.capabilities import Capability
 from camhub.config import Config, load_config
 from camhub.drivers import kind_check, resolve
 from camhub.drivers.http import same_host_redirects
-from camhub.errors import CamhubError, Conflict
+from camhub.errors import CamhubError, Conflict, NotFound
 from camhub.hub.hub import Hub
 from camhub.private import private_dir, restrict
 from camhub.settings import AppSettings
+from camhub.streams.feeds import PacketFeed
 from camhub.tls import ensure_certificate
 
 if TYPE_CHECKING:
+    from camhub.recordings.manager import RecordingManager
     from camhub.store import Store
     from camhub.streams import StreamHub
+    from camhub.streams.frames import Frame
 
 log = logging.getLogger("camhub")
 
@@ -91,6 +96,7 @@ class Camhub:
     auth: AuthService
     hub: Hub
     streams: StreamHub
+    recordings: RecordingManager
 
     @property
     def config(self) -> Config:
@@ -105,6 +111,7 @@ class Camhub:
 
     async def start(self) -> None:
         """Build everything in order; on a failure, close what did start and raise."""
+        from camhub.recordings.manager import RecordingManager
         from camhub.store import Store
         from camhub.streams import StreamHub
 
@@ -132,6 +139,11 @@ class Camhub:
             stack.push_async_callback(self.hub.stop)  # before start: stops what did start
             await self.hub.start()
             await self.streams.sync_devices(self.hub.devices())
+            self.recordings = RecordingManager(
+                self.store, data_dir, feed_for=self._feed, jpeg_frames_for=self._jpegs
+            )
+            stack.push_async_callback(self.recordings.close)
+            await self.recordings.start(config)
             housekeeping = asyncio.create_task(self._housekeeping(), name="camhub-housekeeping")
             stack.callback(housekeeping.cancel)
         except BaseException:
@@ -160,6 +172,7 @@ class Camhub:
             result: dict[str, Any] = dict(await self.hub.reload(new))
             await self.auth.load_users(new)
             await self.streams.sync_devices(self.hub.devices())
+            await self.recordings.sync(new)
         pending = [
             k
             for k in ("server", "store", "mqtt")
@@ -168,6 +181,31 @@ class Camhub:
         if pending:
             result["restartNeeded"] = pending
         return result
+
+    def _feed(self, name: str) -> PacketFeed | None:
+        """A recording camera's H.264 (remuxed, never transcoded), from the packet hub;
+        an MJPEG camera's JPEGs encoded once instead (in a worker process)."""
+        frames = self._jpegs(name)
+        if frames is None:
+            return None
+        from camhub.recordings.source import encoded
+
+        return PacketFeed(self.streams.packets, name, fallback=lambda: encoded(frames))
+
+    def _jpegs(self, name: str) -> AsyncIterator[Frame] | None:
+        """A recording camera's JPEG frames, from the stream hub's one upstream."""
+        try:
+            device = self.hub.get(name)
+        except NotFound:
+            return None
+        if not {Capability.STREAM, Capability.SNAPSHOT} & device.capabilities:
+            return None
+        return self._frames(name)
+
+    async def _frames(self, name: str) -> AsyncIterator[Frame]:
+        async with self.streams.subscribe(name) as viewer:
+            while True:
+                yield await viewer.next_frame()
 
     async def _housekeeping(self) -> None:
         """Hourly: drop expired sessions, forget old login failures."""

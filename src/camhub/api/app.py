@@ -28,6 +28,7 @@ from camhub.api.routes import (
     web,
     ws,
 )
+from camhub.api.routes import recordings as recording_routes
 from camhub.api.state import AppState
 from camhub.service import Camhub
 from camhub.settings import AppSettings
@@ -91,6 +92,7 @@ def create_app(settings: AppSettings) -> FastAPI:
     for module in (auth, devices, events, media, video, system, ws, taporest, tinycam, web, docs):
         app.include_router(module.router)
     app.include_router(devices.capabilities_router)
+    app.include_router(recording_routes.router)
     return app
 
 

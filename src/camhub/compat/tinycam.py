@@ -33,11 +33,13 @@ from camhub.auth.service import BadCredentials
 from camhub.capabilities import Capability
 from camhub.clock import now_ms
 from camhub.compat import tinycam_auth as ta
+from camhub.compat import tinycam_files as tf
 from camhub.compat.tinycam_auth import Caller, TinyCamError, TinyCamRoute, int_param, select_camera
 from camhub.compat.tinycam_control import router as control_router
 from camhub.errors import CamhubError
+from camhub.store.recordings import Recording
 from camhub.streams import parse_resolution
-from camhub.streams.motion import SNAPSHOT_NAME, snapshot_path
+from camhub.streams.motion import SNAPSHOT_NAME
 
 # ptzCapabilities bits, as camhub's tinyCam driver and emulator read the mask
 PTZ_PAN_TILT = 0x000F
@@ -125,16 +127,23 @@ def file_link(device: str, snapshot: Any) -> str | None:
     return "/api/v1/get_file?file=" + quote(f"/{device}/{snapshot}", safe="/")
 
 
-def event_entry(event: dict[str, Any]) -> dict[str, Any]:
+def event_entry(event: dict[str, Any], clip: Recording | None = None) -> dict[str, Any]:
+    """One event as tinyCam lists it: with ``video`` and ``image`` of its clip."""
     extra = event.get("data") if isinstance(event.get("data"), dict) else {}
     assert isinstance(extra, dict)
     duration = extra.get("duration")
+    if not (isinstance(duration, int) and duration >= 0):
+        duration = clip.duration_ms if clip is not None else 0
     entry: dict[str, Any] = {
         "time": event["timestamp"],
-        "duration": duration if isinstance(duration, int) and duration >= 0 else 0,
+        "duration": duration,
         "motion": VENDOR_KIND.get(event["type"], event["type"]),
     }
-    link = file_link(event["device"], extra.get("snapshot"))
+    if clip is not None:
+        entry["video"] = tf.video_link(clip)
+    link = (tf.image_link(clip) if clip else None) or file_link(
+        event["device"], extra.get("snapshot")
+    )
     if link is not None:
         entry["image"] = link
     return entry
@@ -156,10 +165,14 @@ async def get_cam_event_list(request: Request, state: State, caller: Caller) -> 
         cams = [select_camera(request, state, by="cameraId")]
     else:
         cams = ta.cameras(state)
-    if kind == "cloud" or filter_ == "pin":
-        return data([])  # camhub keeps no cloud events and pins nothing
+    if kind == "cloud":
+        return data([])  # camhub keeps no cloud events
     found: list[dict[str, Any]] = []
     for cam in cams:
+        if filter_ == "pin":  # the events whose clip is pinned
+            index = state.service.recordings.index
+            found += await index.pinned_events(cam.name, endtime, min(count, MAX_EVENTS))
+            continue
         result = await state.store.query_events(
             limit=min(count, MAX_EVENTS),
             until=endtime,
@@ -168,20 +181,17 @@ async def get_cam_event_list(request: Request, state: State, caller: Caller) -> 
         )
         found.extend(result["events"])
     found.sort(key=lambda e: (e["timestamp"], e["id"]), reverse=True)
-    return data([event_entry(e) for e in found[:count]])
+    found = found[:count]
+    clips = await tf.clips(state, found)
+    return data([event_entry(e, clips.get(e["id"])) for e in found])
 
 
 @router.get("/api/v1/get_file", response_class=Response)
 async def get_file(request: Request, state: State, caller: Caller) -> Response:
-    """A motion snapshot camhub saved, by the name ``get_cam_event_list`` gave."""
-    name = request.query_params.get("file")
-    if not name:
-        raise TinyCamError(400, "Missing file.")
-    folder, _, file = name.rpartition("/")
-    path = snapshot_path(state.settings.data_dir, file) if folder.startswith("/") else None
-    if path is None:
-        raise TinyCamError(404, "File not found.")
-    return FileResponse(path, media_type="image/jpeg")
+    """A recording (MP4, ranges allowed), its JPEG, or a motion snapshot, by the name
+    ``get_cam_event_list`` gave."""
+    found = await tf.find(state, request.query_params.get("file"))
+    return FileResponse(found.path, media_type=found.media_type)
 
 
 async def _recent_motion(state: State, device: str, now: int) -> bool:

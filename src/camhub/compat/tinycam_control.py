@@ -28,6 +28,7 @@ from camhub.capabilities import (
     PresetsDriver,
     PtzDriver,
 )
+from camhub.compat import tinycam_files
 from camhub.compat.tinycam_auth import (
     Caller,
     Camera,
@@ -40,7 +41,6 @@ from camhub.compat.tinycam_auth import (
 )
 from camhub.errors import CamhubError, DeviceError
 from camhub.streams.audio import open_audio
-from camhub.streams.motion import snapshot_path
 
 P = TypeVar("P")
 
@@ -151,7 +151,8 @@ async def lightcontrol(request: Request, state: State, caller: Caller) -> Respon
 
 @router.get("/param.cgi", response_class=Response)
 async def param(request: Request, state: State, caller: Caller) -> Response:
-    """``action=update`` of the server's switches; ``delete`` of a saved snapshot."""
+    """``action=update`` of the server's switches; ``delete``, ``pin``, ``unpin`` of a
+    recording (pinned files are renamed ``..._pin.mp4``) or a saved snapshot."""
     q = request.query_params
     action = q.get("action")
     if action == "update":
@@ -160,13 +161,7 @@ async def param(request: Request, state: State, caller: Caller) -> Response:
         name = q.get("root.Filename")
         if not name:
             raise TinyCamError(400, "Missing root.Filename.")
-        folder, _, file = name.rpartition("/")
-        path = snapshot_path(state.settings.data_dir, file) if folder.startswith("/") else None
-        if path is None:
-            raise TinyCamError(404, "File not found.")
-        if action != "delete":
-            raise TinyCamError(400, "Pinning not supported.")
-        path.unlink(missing_ok=True)
+        await tinycam_files.act(state, action, name)
         return ok()
     raise TinyCamError(400, "Invalid action.")
 

@@ -19,7 +19,6 @@ import binascii
 import contextlib
 import hmac
 import logging
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from camhub.auth.service import DIGEST_REALM
@@ -28,8 +27,7 @@ from camhub.errors import CamhubError
 from camhub.media.rtsp_auth import PasswordAuth, digest_params, md5_hex
 from camhub.media.rtsp_messages import Request
 from camhub.media.rtsp_server import RtspServer
-from camhub.media.types import AccessUnit, VideoInfo
-from camhub.streams.packets import Profile
+from camhub.streams.feeds import PacketFeed
 
 if TYPE_CHECKING:
     from camhub.service import Camhub
@@ -88,43 +86,6 @@ class CamhubAuth(PasswordAuth):
         return user if hmac.compare_digest(expected, answer.lower()) else None
 
 
-class CameraFeed:
-    """One camera stream as an RTSP feed, over the stream hub's packet hub."""
-
-    def __init__(self, service: Camhub, name: str, profile: Profile) -> None:
-        self.service = service
-        self.name = name
-        self.profile: Profile = profile
-
-    async def video_info(self) -> VideoInfo:
-        packets = self.service.streams.packets
-        try:
-            consumer = await packets.subscribe(self.name, self.profile)
-        except CamhubError as exc:
-            raise LookupError(exc.message) from None
-        try:
-            info, _ = await consumer.get()
-        except CamhubError as exc:
-            raise LookupError(exc.message) from None
-        finally:
-            consumer.close()  # the packet hub keeps the camera a grace period: PLAY is quick
-        return info.video
-
-    async def subscribe(self) -> AsyncIterator[AccessUnit]:
-        consumer = await self.service.streams.packets.subscribe(self.name, self.profile)
-        try:
-            while True:
-                try:
-                    _, unit = await consumer.get()
-                except CamhubError:
-                    if consumer.final:
-                        return
-                    continue  # the packet hub reconnects to the camera
-                yield unit
-        finally:
-            consumer.close()
-
-
 class CamhubRtsp:
     def __init__(self, service: Camhub, host: str, port: int) -> None:
         self.service = service
@@ -132,7 +93,7 @@ class CamhubRtsp:
             self.resolve, auth=CamhubAuth(service), host=host, port=port, name="camhub"
         )
 
-    def resolve(self, path: str) -> CameraFeed | None:
+    def resolve(self, path: str) -> PacketFeed | None:
         parts = path.strip("/").split("/")
         name, profile = parts[0], "main"
         if len(parts) == 2 and parts[1] == "sub":
@@ -142,7 +103,7 @@ class CamhubRtsp:
         hub = self.service.hub
         if name not in hub.names() or Capability.STREAM not in hub.get(name).capabilities:
             return None
-        return CameraFeed(self.service, name, profile)  # type: ignore[arg-type]
+        return PacketFeed(self.service.streams.packets, name, profile)
 
     async def start(self) -> int:
         port = await self.server.start()

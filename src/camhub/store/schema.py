@@ -81,3 +81,35 @@ sessions = sa.Table(
     sa.Column("credential", sa.String(64), nullable=True),  # see migration 0003
     sa.Index("ix_sessions_expires_ms", "expires_ms"),
 )
+
+# Finished recordings (continuous segments and event clips), see camhub.recordings.
+# ``path`` and ``snapshot`` are relative to the recording directory; times in ms.
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("device", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # continuous | event
+    sa.Column("start_ms", sa.BigInteger, nullable=False),
+    sa.Column("end_ms", sa.BigInteger, nullable=False),
+    sa.Column("path", sa.String(512), nullable=False, unique=True),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("snapshot", sa.String(512), nullable=True),
+    sa.Index("ix_recordings_device_start", "device", "start_ms"),
+    sa.Index("ix_recordings_start", "start_ms"),
+)
+
+# The events each recording covers (an event may fall in two back-to-back segments).
+recording_events = sa.Table(
+    "recording_events",
+    metadata,
+    sa.Column("event_id", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "recording_id",
+        BigId,
+        sa.ForeignKey("recordings.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index("ix_recording_events_recording", "recording_id"),
+)

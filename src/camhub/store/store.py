@@ -21,6 +21,7 @@ from camhub.clock import now_ms
 from camhub.errors import Busy, CamhubError
 from camhub.store import queries as q
 from camhub.store.db import create_engine, default_url, display_url, migrate, table_bytes
+from camhub.store.recordings import RecordingIndex
 from camhub.store.schema import event_counts, event_totals, events
 from camhub.store.sessions import SessionTable
 from camhub.store.sinks import PostgresSink, Sink, SqliteSink
@@ -63,6 +64,7 @@ class Store:
         self._engine = engine
         self._writer = writer
         self._sessions = SessionTable(engine)
+        self.recordings = RecordingIndex(engine)
         self._schema = schema
         self.url_for_display: str = display_url(engine)
 

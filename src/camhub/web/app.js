@@ -6,6 +6,7 @@ import { api, device, forget, mediaUrl, remember, signedOutHandler, socketUrl, w
 import { render } from "./controls.js";
 import { $, el, toast } from "./ui.js";
 import { mseAvailable, playMse } from "./video.js";
+import { eventLinks, mountTimeline } from "./timeline.js";
 
 let ws = null;
 let gridOn = false;
@@ -156,7 +157,7 @@ function onJson(msg) {
 
 async function addEvent(ev) {
   const when = new Date(ev.timestamp || Date.now()).toLocaleTimeString();
-  const li = el("li", {}, `${when} ${ev.device || ""} ${ev.type}`);
+  const li = el("li", {}, `${when} ${ev.device || ""} ${ev.type}`, ...eventLinks(ev));
   const list = $("#events");
   list.prepend(li);
   while (list.children.length > 100) list.lastChild.remove();
@@ -227,6 +228,7 @@ async function start() {
   $("#login").hidden = true;
   for (const id of ["#nav", "#devices-view", "#events-box"]) $(id).hidden = false;
   await loadDevices();
+  mountTimeline(() => [...devices.values()]);
   openSocket();
 }
 

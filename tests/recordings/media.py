@@ -1,0 +1,86 @@
+"""Real H.264 for recorder tests: libx264 (PyAV) pictures of the emulators' scene.
+
+:func:`clip` encodes ``seconds`` of the synthetic scene once per shape and caches it;
+:class:`FakeClock` lets a test play those access units into a recorder as if they
+arrived live, without waiting for them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from camhub.media import h264
+from camhub.media.types import AccessUnit
+from camhub.sim.h264 import EncoderSettings, open_encoder
+from camhub.sim.video import VideoSource
+
+# ms: where fake-clock recordings start, an hour ago (retention keeps a week)
+T0 = (time.time_ns() // 1_000_000_000 - 3600) * 1000
+
+
+@functools.cache
+def clip(
+    seconds: float,
+    fps: int = 15,
+    width: int = 320,
+    height: int = 180,
+    gop_seconds: float = 1.0,
+    crf: int = 26,
+) -> tuple[AccessUnit, ...]:
+    """Access units of a ``seconds`` long scene, pts from 0 at 90 kHz, keyframe first."""
+    settings = EncoderSettings(width, height, fps=fps, gop_seconds=gop_seconds, crf=crf)
+    ctx = open_encoder(settings)
+    video = VideoSource(width, height, fps, scene="motion")
+    out: list[AccessUnit] = []
+    frames = int(seconds * fps)
+    for i in [*range(frames), None]:
+        if i is None:
+            packets = ctx.encode(None)
+        else:
+            frame = av.VideoFrame.from_ndarray(
+                video.render_yuv420(video.t0 + i / fps, width, height), format="yuv420p"
+            )
+            frame.pts = round(i * 90_000 / fps)
+            frame.time_base = Fraction(1, 90_000)
+            packets = ctx.encode(frame)
+        for p in packets:
+            data = bytes(p)
+            assert p.pts is not None
+            out.append(AccessUnit(data, int(p.pts), h264.is_keyframe(data)))
+    assert out[0].keyframe
+    return tuple(out)
+
+
+@dataclass
+class FakeClock:
+    now: int = T0
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def ffprobe(path: Path) -> dict[str, Any]:
+    """ffprobe's view of a file: streams, format, and every video packet's flags."""
+    done = subprocess.run(
+        [
+            "ffprobe", "-v", "error", "-show_streams", "-show_format", "-show_packets",
+            "-select_streams", "v:0", "-of", "json", str(path),
+        ],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def duration_s(info: dict[str, Any]) -> float:
+    return float(info["format"]["duration"])
