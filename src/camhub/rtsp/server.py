@@ -28,6 +28,7 @@ from camhub.media.rtsp_auth import PasswordAuth, digest_params, md5_hex
 from camhub.media.rtsp_messages import Request
 from camhub.media.rtsp_server import RtspServer
 from camhub.streams.feeds import PacketFeed
+from camhub.streams.packets import Profile
 
 if TYPE_CHECKING:
     from camhub.service import Camhub
@@ -95,7 +96,8 @@ class CamhubRtsp:
 
     def resolve(self, path: str) -> PacketFeed | None:
         parts = path.strip("/").split("/")
-        name, profile = parts[0], "main"
+        name = parts[0]
+        profile: Profile = "main"
         if len(parts) == 2 and parts[1] == "sub":
             profile = "sub"
         elif len(parts) != 1:
