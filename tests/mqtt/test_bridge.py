@@ -165,6 +165,7 @@ async def test_commands_only_for_allowed_devices(
     cfg = mqtt_config(broker, commands=["bulb"])
     async with listen(broker) as (heard, client), make_app(devices=devices, mqtt=cfg) as hub:
         await until(lambda: hub.state.hub.coordinator("plug").online, 30, "plug online")
+        await until(lambda: heard.last.get("camhub/status") == b"online", 15, "bridge subscribed")
         before = hub.state.hub.describe("plug")["state"]["power"]
         await client.publish("camhub/plug/power/set", json.dumps({"on": not before["on"]}).encode())
         error = await heard.value("camhub/plug/power/error")

@@ -110,6 +110,11 @@ class PasswordAuth:
             return self._digest(request.method, digest_params(rest))
         return None
 
+    def ha1_of(self, user: str) -> str | None:
+        """Digest's ``MD5(user:realm:password)`` of a user, or None for none."""
+        password = self.password_of(user)
+        return None if password is None else md5_hex(f"{user}:{self.realm}:{password}")
+
     def _basic(self, token: str) -> str | None:
         try:
             user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
@@ -126,10 +131,9 @@ class PasswordAuth:
             return None
         if self._nonce_state(nonce) != "fresh":
             return None
-        password = self.password_of(user)
-        if password is None:
+        ha1 = self.ha1_of(user)
+        if ha1 is None:
             return None
-        ha1 = md5_hex(f"{user}:{self.realm}:{password}")
         ha2 = md5_hex(f"{method}:{uri}")
         qop = p.get("qop", "")
         if qop == "auth":

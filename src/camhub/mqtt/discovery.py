@@ -119,7 +119,11 @@ class Discovery:
             if modes:
                 add("select", "light_mode", self._light_mode(name, modes))
         if C.MOTION_DETECTION in caps:
-            add("switch", "motion_detection", self._motion_switch(name))
+            add(
+                "switch",
+                "motion_detection",
+                self._enabled_switch(name, C.MOTION_DETECTION, "Motion detection"),
+            )
             if state.get("motion_detection", {}).get("sensitivity") is not None:
                 add("number", "motion_sensitivity", self._sensitivity(name))
         if C.ENERGY in caps:
@@ -229,12 +233,13 @@ class Discovery:
             "command_template": '{"on": true, "mode": "{{ value }}"}',
         }
 
-    def _motion_switch(self, name: str) -> dict[str, Any]:
+    def _enabled_switch(self, name: str, cap: Capability, title: str) -> dict[str, Any]:
+        """A configuration switch of a capability whose state says ``enabled``."""
         return {
-            "name": "Motion detection",
-            "state_topic": self.t.device(name, "motion_detection"),
+            "name": title,
+            "state_topic": self.t.device(name, cap.value),
             "value_template": "{{ 'ON' if value_json.enabled else 'OFF' }}",
-            "command_topic": self.t.device(name, "motion_detection", "set"),
+            "command_topic": self.t.device(name, cap.value, "set"),
             "payload_on": json.dumps({"enabled": True}),
             "payload_off": json.dumps({"enabled": False}),
             "state_on": "ON",
@@ -348,23 +353,7 @@ class Discovery:
             )
         if C.AUTO_OFF in caps:
             auto = state.get("auto_off", {})
-            out.append(
-                (
-                    "switch",
-                    "auto_off",
-                    {
-                        "name": "Auto-off",
-                        "state_topic": t.device(name, "auto_off"),
-                        "value_template": "{{ 'ON' if value_json.enabled else 'OFF' }}",
-                        "command_topic": t.device(name, "auto_off", "set"),
-                        "payload_on": json.dumps({"enabled": True}),
-                        "payload_off": json.dumps({"enabled": False}),
-                        "state_on": "ON",
-                        "state_off": "OFF",
-                        "entity_category": "config",
-                    },
-                )
-            )
+            out.append(("switch", "auto_off", self._enabled_switch(name, C.AUTO_OFF, "Auto-off")))
             out.append(
                 (
                     "number",
@@ -389,17 +378,7 @@ class Discovery:
                 (
                     "switch",
                     "power_protection",
-                    {
-                        "name": "Power protection",
-                        "state_topic": t.device(name, "power_protection"),
-                        "value_template": "{{ 'ON' if value_json.enabled else 'OFF' }}",
-                        "command_topic": t.device(name, "power_protection", "set"),
-                        "payload_on": json.dumps({"enabled": True}),
-                        "payload_off": json.dumps({"enabled": False}),
-                        "state_on": "ON",
-                        "state_off": "OFF",
-                        "entity_category": "config",
-                    },
+                    self._enabled_switch(name, C.POWER_PROTECTION, "Power protection"),
                 )
             )
             out.append(

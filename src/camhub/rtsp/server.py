@@ -17,14 +17,13 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hmac
 import logging
 from typing import TYPE_CHECKING
 
 from camhub.auth.service import DIGEST_REALM
 from camhub.capabilities import Capability
 from camhub.errors import CamhubError
-from camhub.media.rtsp_auth import PasswordAuth, digest_params, md5_hex
+from camhub.media.rtsp_auth import PasswordAuth, digest_params
 from camhub.media.rtsp_messages import Request
 from camhub.media.rtsp_server import RtspServer
 from camhub.streams.feeds import PacketFeed
@@ -51,7 +50,7 @@ class CamhubAuth(PasswordAuth):
         if scheme == "basic":
             return await self._basic_signin(rest.strip())
         if scheme == "digest":
-            return self._digest_ha1(request.method, digest_params(rest))
+            return self._digest(request.method, digest_params(rest))
         return None
 
     async def _basic_signin(self, token: str) -> str | None:
@@ -67,24 +66,8 @@ class CamhubAuth(PasswordAuth):
             return None
         return found.username
 
-    def _digest_ha1(self, method: str, p: dict[str, str]) -> str | None:
-        user, nonce, uri, answer = (p.get(k, "") for k in ("username", "nonce", "uri", "response"))
-        if p.get("realm") != self.realm or p.get("algorithm", "MD5").upper() != "MD5":
-            return None
-        if self._nonce_state(nonce) != "fresh":
-            return None
-        ha1 = self.service.auth.digest_ha1(user, REALM)
-        if ha1 is None:
-            return None
-        ha2 = md5_hex(f"{method}:{uri}")
-        qop = p.get("qop", "")
-        if qop == "auth":
-            expected = md5_hex(f"{ha1}:{nonce}:{p.get('nc', '')}:{p.get('cnonce', '')}:auth:{ha2}")
-        elif not qop:
-            expected = md5_hex(f"{ha1}:{nonce}:{ha2}")
-        else:
-            return None
-        return user if hmac.compare_digest(expected, answer.lower()) else None
+    def ha1_of(self, user: str) -> str | None:
+        return self.service.auth.digest_ha1(user, REALM)
 
 
 class CamhubRtsp:

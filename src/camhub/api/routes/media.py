@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response, StreamingResponse
@@ -54,6 +56,34 @@ def _params(
     return width, height, None if q is None else int(q)
 
 
+async def stream_until_gone(
+    pump: Callable[[], Coroutine[Any, Any, None]],
+    headers: list[tuple[bytes, bytes]],
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Answer 200 with ``headers`` and run ``pump`` (which sends the body's parts) until
+    it ends or the client leaves, then end the body: the one shape of every endless
+    media answer (MJPEG, progressive MP4)."""
+
+    async def gone() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    tasks = {asyncio.create_task(pump()), asyncio.create_task(gone())}
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, CamhubError, OSError):
+                await task
+    with contextlib.suppress(OSError, RuntimeError):
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 class MjpegResponse(Response):
     """Sends the viewer's frames until the client leaves; one part per frame."""
 
@@ -74,25 +104,10 @@ class MjpegResponse(Response):
                 variant = await self.viewer.next_variant()
                 await send({"type": "http.response.body", "body": variant.part, "more_body": True})
 
-        async def gone() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            tasks = {asyncio.create_task(pump()), asyncio.create_task(gone())}
-            try:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, CamhubError, OSError):
-                        await task
+            await stream_until_gone(pump, self.raw_headers, receive, send)
         finally:
             self.viewer.close()
-        with contextlib.suppress(OSError, RuntimeError):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _viewable(state: State, name: str) -> None:

@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from camhub.api.deps import MediaUser, State, get_state, principal_for
-from camhub.api.routes.media import NO_CACHE
+from camhub.api.routes.media import NO_CACHE, stream_until_gone
 from camhub.api.routes.ws import _cross_site
 from camhub.api.state import AppState
 from camhub.auth.principal import Principal
@@ -219,25 +219,10 @@ class Mp4Response(Response):
                     return  # a new resolution cannot continue this file
                 await body(frag.data)
 
-        async def gone() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            tasks = {asyncio.create_task(pump()), asyncio.create_task(gone())}
-            try:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, CamhubError, OSError):
-                        await task
+            await stream_until_gone(pump, self.raw_headers, receive, send)
         finally:
             self.consumer.close()
-        with contextlib.suppress(OSError, RuntimeError):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 @router.get(
