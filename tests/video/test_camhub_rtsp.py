@@ -130,3 +130,60 @@ async def test_many_viewers_one_camera_connection(camera: Any) -> None:
 
 async def _online(c: httpx.AsyncClient) -> bool:
     return bool((await c.get("/api/devices/cam")).json()["online"])
+
+
+async def test_viewers_of_every_kind_share_the_camera_and_resume_after_its_restart(
+    camera: Any,
+) -> None:
+    """MJPEG, fMP4, HLS and RTSP viewers of one Tapo camera: at most one RTSP
+    connection per camera stream (main; sub while decoding uses it); restarting the
+    camera (same ports) resumes every viewer."""
+    hub, emu, port = camera
+    token = await hub.login()
+    base = f"{hub.url}/api/devices/cam"
+    async with hub.client(headers={"Authorization": f"Bearer {token}"}) as c:
+        await until(lambda: _online(c), 30, "online")
+        counts: dict[str, int] = {}
+        stop = asyncio.Event()
+
+        async def reader(key: str, url: str, params: dict[str, str]) -> None:
+            while not stop.is_set():
+                try:
+                    async with (
+                        httpx.AsyncClient(verify=False, timeout=20) as v,
+                        v.stream("GET", url, params={"token": token, **params}) as r,
+                    ):
+                        async for chunk in r.aiter_bytes():
+                            counts[key] = counts.get(key, 0) + len(chunk)
+                            if stop.is_set():
+                                return
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.5)  # the camera restarted: a player reconnects
+
+        tasks = [
+            *(asyncio.create_task(reader(f"mjpeg{i}", f"{base}/stream.mjpeg",
+                                         {"resolution": "320x180", "fps": "5"})) for i in range(4)),
+            *(asyncio.create_task(reader(f"mp4{i}", f"{base}/stream.mp4", {})) for i in range(4)),
+        ]  # fmt: skip
+        try:
+            await until(lambda: len(counts) == 8 and all(n > 20_000 for n in counts.values()),
+                        40, "every viewer gets video")  # fmt: skip
+            hls = await c.get(f"{base}/hls/index.m3u8")
+            assert hls.status_code == 200 and "#EXT-X-MAP" in hls.text
+            probe = await asyncio.to_thread(
+                ffprobe, f"rtsp://admin:{ADMIN_PASSWORD}@127.0.0.1:{port}/cam"
+            )
+            assert probe.returncode == 0, probe.stderr
+            playing = [s["path"] for s in emu.sim_state()["rtsp"]["sessions"] if s["playing"]]
+            assert sorted(playing) in (["/stream1"], ["/stream1", "/stream2"]), playing
+            # the camera restarts on the same ports: every viewer resumes
+            await emu.stop()
+            before = dict(counts)
+            await emu.start()
+            await until(lambda: all(counts[k] > before[k] + 20_000 for k in before), 60,
+                        "every viewer resumed")  # fmt: skip
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
