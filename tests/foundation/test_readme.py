@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from camhub.config import parse_config
+from camhub.drivers import kind_check, resolve
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -19,11 +20,13 @@ def blocks(lang: str) -> list[str]:
 def test_readme_config_example_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
-    for var in ("CAMHUB_ADMIN_PASSWORD", "CAMHUB_VIEWER_PASSWORD", "PORCH_PW", "TAPO_PW"):
+    for var in ("CAMHUB_ADMIN_PASSWORD", "CAMHUB_VIEWER_PASSWORD", "PORCH_PW", "TAPO_PW",
+                "HALL_CAM_PW"):  # fmt: skip
         monkeypatch.setenv(var, "x")
     (example,) = blocks("yaml")
-    cfg = parse_config(yaml.safe_load(example))
-    assert [d.kind for d in cfg.devices] == ["sercomm", "tapo-bulb"]
+    cfg = resolve(parse_config(yaml.safe_load(example), kind_check))
+    assert [d.kind for d in cfg.devices] == ["sercomm", "tapo-bulb", "tapo-camera"]
+    assert cfg.mqtt is not None
 
 
 def test_readme_commands_are_real_subcommands() -> None:
