@@ -180,9 +180,8 @@ async def _file(state: State, rid: int) -> Path:
     return path
 
 
-@router.api_route(
+@router.get(
     "/api/recordings/{rid}.mp4",
-    methods=["GET", "HEAD"],
     response_class=FileResponse,
     responses={200: {"content": {"video/mp4": {}}}, 206: {"content": {"video/mp4": {}}}},
 )
@@ -190,6 +189,12 @@ async def recording_video(rid: RecordingId, state: State, _user: MediaUser) -> F
     """The recording's MP4 (fragmented, seekable); ``Range`` requests answer 206."""
     path = await _file(state, rid)
     return FileResponse(path, media_type="video/mp4", headers={"Cache-Control": "private"})
+
+
+@router.head("/api/recordings/{rid}.mp4", response_class=FileResponse, include_in_schema=False)
+async def recording_video_head(rid: RecordingId, state: State, _user: MediaUser) -> FileResponse:
+    """The MP4's headers (size, ranges) for players that ask first."""
+    return await recording_video(rid, state, _user)
 
 
 @router.get(
