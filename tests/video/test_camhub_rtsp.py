@@ -19,7 +19,6 @@ import pytest
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD, LiveHub, live_hub, make_settings
-from tests.helpers.net import free_port
 from tests.helpers.wait import until
 
 pytestmark = pytest.mark.slow
@@ -53,10 +52,10 @@ async def camera(tmp_path: Path) -> AsyncIterator[tuple[LiveHub, TapoCameraEmula
             "stream": {"username": CAM_USER, "password": CAM_PASS, "rtsp_port": cam_port},
         }  # fmt: skip
         settings = make_settings(tmp_path / "data", devices=[device])
-        rtsp_port = free_port()
-        settings = dataclasses.replace(settings, rtsp_port=rtsp_port)
+        settings = dataclasses.replace(settings, rtsp_port=0)  # any free port
         async with live_hub(settings) as hub:
-            yield hub, emu, rtsp_port
+            assert hub.state.rtsp is not None, "camhub's RTSP server did not start"
+            yield hub, emu, hub.state.rtsp.server.port
     finally:
         await emu.stop()
 

@@ -59,6 +59,7 @@ def create_app(settings: AppSettings) -> FastAPI:
                     rtsp = CamhubRtsp(service, settings.config.server.host, settings.rtsp_port)
                     try:
                         await rtsp.start()
+                        state.rtsp = rtsp
                     except OSError as exc:  # the API still serves; say why RTSP does not
                         log.error(
                             "RTSP server not started on port %d: %s",

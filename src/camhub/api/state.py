@@ -18,6 +18,7 @@ from camhub.settings import AppSettings
 if TYPE_CHECKING:
     from camhub.api.metrics import Metrics
     from camhub.mqtt import MqttBridge
+    from camhub.rtsp import CamhubRtsp
     from camhub.store import Store
     from camhub.streams import StreamHub
 
@@ -33,6 +34,7 @@ class AppState:
     ws_clients: int = 0
     tls_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     mqtt: MqttBridge | None = None
+    rtsp: CamhubRtsp | None = None  # camhub's RTSP server, when it runs
 
     @property
     def settings(self) -> AppSettings:

@@ -36,6 +36,7 @@ async def status(state: State, user: User) -> dict[str, Any]:
         "wsClients": state.ws_clients,
         "tls": state.settings.tls,
         "mqtt": state.mqtt.status() if state.mqtt is not None else None,
+        "rtspPort": state.rtsp.server.port if state.rtsp is not None else None,
     }
 
 
