@@ -58,6 +58,8 @@ class EmulatorThread:
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=5)
+            if not self.thread.is_alive():
+                self.loop.close()  # its self-pipe sockets too
 
 
 def start_emulators(emus: EmulatorThread) -> list[dict[str, Any]]:
