@@ -27,28 +27,18 @@ from camhub.sim.tapo_smart import (
     TapoStripEmulator,
 )
 
-from .conftest import EMAIL, PASSWORD, Connect
+from .conftest import EMAIL, PASSWORD, Connect, kasa
 
 
 @asynccontextmanager
 async def kasa_device(
     emu_cls: type[TapoSmartEmulator], family: DeviceFamily, model: str
 ) -> AsyncIterator[tuple[TapoSmartEmulator, Device]]:
-    emu = emu_cls(SimOptions(username=EMAIL, password=PASSWORD, model=model))
-    async with emu:
-        config = DeviceConfig(
-            host="127.0.0.1",
-            port_override=emu.port,
-            credentials=Credentials(EMAIL, PASSWORD),
-            connection_type=DeviceConnectionParameters(
-                family, DeviceEncryptionType.Klap, login_version=2
-            ),
-        )
-        dev = await Device.connect(config=config)
-        try:
-            yield emu, dev
-        finally:
-            await dev.disconnect()
+    """The shared python-kasa connection (conftest's ``kasa``), for the emulator class
+    and device family each test names."""
+    async with kasa(model) as (emu, dev):
+        assert type(emu) is emu_cls
+        yield emu, dev
 
 
 async def test_kasa_plug_on_off_and_energy() -> None:
