@@ -41,6 +41,7 @@ EVENT_QUEUE = 1000  # events waiting for a slow broker; older ones are dropped (
 COMMANDS_AT_ONCE = 4
 COMMAND_QUEUE = 64
 SNAPSHOT_TIMEOUT = 15.0
+SETTINGS_REFRESH = 60.0  # seconds between reads of every device's settings
 DETECTIONS = frozenset({"motion", "person", "vehicle", "pet", "face", "intrusion", "doorbell"})
 
 
@@ -76,6 +77,7 @@ class MqttBridge:
         self._snapshots: dict[str, bytes] = {}  # device -> latest JPEG still to send
         self._entities: dict[str, dict[str, bytes]] = {}  # device -> discovery topic -> config
         self._settings_schema: dict[str, dict[str, Any] | None] = {}
+        self._settings_read: set[str] = set()  # devices whose settings were published
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._supervisor: asyncio.Task[None] | None = None
@@ -94,6 +96,7 @@ class MqttBridge:
         self._supervisor = asyncio.create_task(self._supervise(), name="camhub-mqtt")
         if self.config.snapshot_interval:
             self._spawn(self._snapshot_loop(self.config.snapshot_interval))
+        self._spawn(self._settings_loop(SETTINGS_REFRESH))
 
     async def stop(self) -> None:
         for undo in self._unsubscribe:
@@ -157,6 +160,9 @@ class MqttBridge:
             self._retain(
                 t.device(name, "hass", "light"), json.dumps(hass_light_state(state)).encode()
             )
+        if "settings" in caps and dev.get("online") and name not in self._settings_read:
+            self._settings_read.add(name)  # now, then every SETTINGS_REFRESH
+            self._spawn(self._publish_settings(name))
         if self.discovery is not None:
             if "settings" in caps and name not in self._settings_schema:
                 self._settings_schema[name] = self._schema(name)
@@ -175,6 +181,7 @@ class MqttBridge:
         for topic in [t for t in {*self._sent, *self._retained} if t.startswith(prefix)]:
             self._retain(topic, b"")  # an empty retained message deletes it at the broker
         self._settings_schema.pop(name, None)
+        self._settings_read.discard(name)
 
     def _discovery_topic(self, component: str, device: str, oid: str) -> str:
         assert self.config.discovery_prefix is not None
@@ -244,6 +251,18 @@ class MqttBridge:
                 online = hub.coordinator(name).online
                 if online and (Capability.SNAPSHOT in caps or Capability.STREAM in caps):
                     await self._snapshot(name)
+
+    async def _settings_loop(self, interval: float) -> None:
+        """Settings are not part of the polled state: read them now and then, so that a
+        change made elsewhere (the REST API, the vendor's app) reaches MQTT too."""
+        hub = self.service.hub
+        while True:
+            await asyncio.sleep(interval)
+            for name in hub.names():
+                if Capability.SETTINGS in hub.get(name).capabilities and (
+                    hub.coordinator(name).online
+                ):
+                    await self._publish_settings(name)
 
     # the connection --------------------------------------------------------------------
     def _client_for(self) -> aiomqtt.Client:
@@ -436,3 +455,11 @@ class MqttBridge:
         self._retain(
             self.topics.device(name, "settings"), json.dumps(settings, default=str).encode()
         )
+        # A device may learn which settings it has only by reading them (a camera's
+        # depend on its model and firmware): its entities follow.
+        schema = self._schema(name)
+        if self.discovery is not None and schema != self._settings_schema.get(name):
+            self._settings_schema[name] = schema
+            if name in self.service.hub.names():
+                dev = self.service.hub.describe(name)
+                self._set_entities(name, self.discovery.entities(dev, schema))

@@ -13,7 +13,7 @@ from typing import Any
 
 from camhub import __version__
 from camhub.capabilities import EVENT_TYPES, Capability
-from camhub.mqtt.topics import Topics
+from camhub.mqtt.topics import Topics, mireds
 
 C = Capability
 Entity = tuple[str, str, dict[str, Any]]
@@ -211,13 +211,16 @@ class Discovery:
             "command_topic": self.t.device(name, "hass", "light", "set"),
             "brightness": True,
             "brightness_scale": 100,
+            # Read by HA before 2025.3 (which needs it with supported_color_modes),
+            # dropped silently by later ones.
+            "color_mode": True,
             "supported_color_modes": modes or ["brightness"],
         }
         if C.COLOR_TEMP in caps:
+            # In mireds, which every HA version reads (kelvin only from 2025.1 on).
             temps = state.get("color_temp", {})
-            config["color_temp_kelvin"] = True
-            config["min_kelvin"] = temps.get("min_kelvin", 2500)
-            config["max_kelvin"] = temps.get("max_kelvin", 6500)
+            config["min_mireds"] = mireds(temps.get("max_kelvin", 6500))
+            config["max_mireds"] = mireds(temps.get("min_kelvin", 2500))
         if C.EFFECTS in caps:
             config["effect"] = True
             config["effect_list"] = ["none", *state.get("effects", {}).get("available", [])]
@@ -313,7 +316,10 @@ class Discovery:
                     {
                         "name": "Detection",
                         "state_topic": self.t.device(name, "event"),
-                        "event_types": types,
+                        # Every type of the vocabulary: HA drops an event whose type it
+                        # was not told of, and a device's list is what it says it
+                        # detects now (a setting may add one later).
+                        "event_types": sorted(EVENT_TYPES),
                         "value_template": '{ "event_type": "{{ value_json.type }}" }',
                     },
                 )

@@ -130,6 +130,18 @@ def command(cap: Capability, payload: Any) -> tuple[Action, Any, dict[str, str]]
     return action, payload, {}
 
 
+def mireds(kelvin: int) -> int:
+    """HA's colour temperature unit (micro reciprocal degrees) from kelvin."""
+    return round(1_000_000 / kelvin)
+
+
+def kelvin(mireds: Any) -> int:
+    """Kelvin from HA's mireds; InvalidArgument for anything but a positive number."""
+    if isinstance(mireds, bool) or not isinstance(mireds, int | float) or mireds <= 0:
+        raise InvalidArgument("color_temp is in mireds", ["color_temp: a positive number"])
+    return round(1_000_000 / mireds)
+
+
 def light_command(payload: Any) -> list[tuple[Capability, dict[str, Any]]]:
     """HA's JSON-schema light command as capability commands, in the order to apply."""
     if not isinstance(payload, dict):
@@ -145,8 +157,8 @@ def light_command(payload: Any) -> list[tuple[Capability, dict[str, Any]]]:
     color = payload.get("color")
     if isinstance(color, dict) and "h" in color and "s" in color:
         out.append((Capability.COLOR, {"hue": round(color["h"]), "saturation": round(color["s"])}))
-    if "color_temp_kelvin" in payload:
-        out.append((Capability.COLOR_TEMP, {"kelvin": payload["color_temp_kelvin"]}))
+    if "color_temp" in payload:  # mireds, as announced (``color_temp_kelvin`` is not set)
+        out.append((Capability.COLOR_TEMP, {"kelvin": kelvin(payload["color_temp"])}))
     if "effect" in payload:
         effect = payload["effect"]
         out.append((Capability.EFFECTS, {"name": None if effect in ("", "none") else effect}))
@@ -165,7 +177,7 @@ def hass_light_state(state: dict[str, Any]) -> dict[str, Any]:
     temp = state.get("color_temp", {}).get("kelvin")
     if temp:
         out["color_mode"] = "color_temp"
-        out["color_temp_kelvin"] = temp
+        out["color_temp"] = mireds(temp)
     elif "color" in state:
         out["color_mode"] = "hs"
         out["color"] = {"h": state["color"]["hue"], "s": state["color"]["saturation"]}
