@@ -6,7 +6,7 @@ import pytest
 
 from camhub.capabilities import Capability
 from camhub.errors import InvalidArgument
-from camhub.mqtt.topics import command, light_command
+from camhub.mqtt.topics import command, hass_light_state, light_command
 
 
 def test_switches_take_on_off_words_and_bodies() -> None:
@@ -44,3 +44,18 @@ def test_ha_light_json_becomes_capability_steps() -> None:
         (Capability.COLOR, {"hue": 120, "saturation": 50}),
     ]
     assert light_command({"state": "OFF", "brightness": 3}) == [(Capability.POWER, {"on": False})]
+
+
+def test_ha_light_colour_temperature_is_in_mireds_both_ways() -> None:
+    # HA sends mireds (as the discovery config announces); 250 mireds = 4000 K
+    assert light_command({"color_temp": 250}) == [(Capability.COLOR_TEMP, {"kelvin": 4000})]
+    for bad in (0, -5, "warm", True, None):
+        with pytest.raises(InvalidArgument):
+            light_command({"color_temp": bad})
+    state = {"power": {"on": True}, "brightness": {"level": 70}, "color_temp": {"kelvin": 2700}}
+    assert hass_light_state(state) == {
+        "state": "ON",
+        "brightness": 70,
+        "color_mode": "color_temp",
+        "color_temp": 370,
+    }
