@@ -17,6 +17,8 @@ from camhub import __version__
 from camhub.config import Config
 from camhub.settings import AppSettings
 
+DEMO_SNAPSHOT_INTERVAL = 30  # seconds: a picture of every demo camera over MQTT
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 
@@ -218,7 +220,12 @@ def demo(
             if not host or not broker_port.isdecimal():
                 typer.echo("--mqtt takes HOST:PORT", err=True)
                 raise typer.Exit(2)
-            raw["mqtt"] = {"host": host, "port": int(broker_port), "client_id": "camhub-demo"}
+            raw["mqtt"] = {
+                "host": host,
+                "port": int(broker_port),
+                "client_id": "camhub-demo",
+                "snapshot_interval": DEMO_SNAPSHOT_INTERVAL,  # HA's camera entities get pictures
+            }
         cfg_path = data_dir / "demo-config.json"
         data_dir.mkdir(parents=True, exist_ok=True)
         cfg_path.write_text(json.dumps(raw, indent=2))

@@ -77,6 +77,13 @@ class HomeAssistant:
             r.raise_for_status()
             return [tuple(row) for row in json.loads(r.text)]  # type: ignore[misc]
 
+    async def camera_image(self, entity_id: str) -> bytes | None:
+        """The picture HA shows for a camera entity, if it has one."""
+        async with self._client() as c:
+            r = await c.get(f"/api/camera_proxy/{entity_id}")
+            ok = r.status_code == 200 and r.headers.get("content-type", "").startswith("image/")
+            return r.content if ok else None
+
     async def call(self, domain: str, service: str, **data: Any) -> None:
         async with self._client() as c:
             r = await c.post(f"/api/services/{domain}/{service}", json=data)

@@ -249,6 +249,11 @@ async def _appear_match_and_obey(
         20,
         "the bulb shows preset 2",
     )
+    # Cameras show a picture in HA (camhub's snapshots on MQTT).
+    jpeg = await until(
+        lambda: ha.camera_image(entity("camera", "garage", "camera")), 60, "a garage picture"
+    )
+    assert jpeg.startswith(b"\xff\xd8")
     # And HA hears the state back from camhub.
     await until(agree, 30, "HA's states match camhub's API after the commands")
 
