@@ -192,6 +192,26 @@ async def test_reconnects_after_the_broker_restarts_and_republishes(
             await until(lambda: discovered(heard, "plug"), 15, "discovery again")
 
 
+async def test_home_assistant_birth_message_brings_discovery_back(
+    broker: Broker, demo_devices: Any, make_app: Any
+) -> None:
+    """HA restarted on a broker that lost camhub's configs says ``online``: camhub
+    publishes them again."""
+    _, devices = demo_devices
+    plug = [d for d in devices if d["name"] == "plug"]
+    async with (
+        listen(broker) as (heard, client),
+        make_app(devices=plug, mqtt=mqtt_config(broker)),
+    ):
+        await until(lambda: discovered(heard, "plug").get("switch/power"), 20, "discovered")
+        topic = "homeassistant/switch/hubtest/plug_power/config"
+        config = heard.last[topic]
+        await client.publish(topic, b"", retain=True)  # the broker forgets it
+        await until(lambda: heard.last.get(topic) == b"", 10, "config gone")
+        await client.publish("homeassistant/status", b"online")
+        await until(lambda: heard.last.get(topic) == config, 15, "config published again")
+
+
 async def test_removed_devices_leave_no_ghosts(
     broker: Broker, demo_devices: Any, make_app: Any, tmp_path: Any
 ) -> None:
