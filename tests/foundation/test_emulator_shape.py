@@ -1,7 +1,7 @@
 """Emulator packages share one shape: the emulator is the entry point, its parts take
 narrow ports (never the emulator), and the codes it answers with carry their meaning.
 
-Covers the emulators already in that shape; the Tapo ones join when they are ported.
+Covers the emulators already in that shape; the Tapo camera joins when it is ported.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from camhub.errors import VendorCode
 from tests.helpers.layers import cycles, imports, modules
 
 ROOT = Path(camhub.__file__).parent
-SHAPED = {"sercomm": "sercomm", "tinycam": "tinycam", "ipcamera": "ipcamera"}  # kind: package
+SHAPED = {  # kind: package
+    "sercomm": "sercomm",
+    "tinycam": "tinycam",
+    "ipcamera": "ipcamera",
+    "tapo-plug": "tapo_smart",
+    "tapo-bulb": "tapo_smart",
+    "tapo-strip": "tapo_smart",
+    "tapo-power-strip": "tapo_smart",
+}
 # Modules of a package that may import its emulator: the facade, and nothing else.
 MAY_IMPORT_EMULATOR = {"__init__"}
 

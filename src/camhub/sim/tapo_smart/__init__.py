@@ -1,6 +1,6 @@
 """Emulators of Tapo smart plugs, bulbs, light strips and power strips (KLAP v2)."""
 
-from camhub.sim.tapo_smart.emulators import (
+from camhub.sim.tapo_smart.emulator import (
     TapoBulbEmulator,
     TapoPlugEmulator,
     TapoPowerStripEmulator,

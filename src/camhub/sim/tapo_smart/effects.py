@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 
 Params = dict[str, Any]
 
@@ -105,7 +105,7 @@ def _flag(params: Params, key: str) -> int | None:
     if key not in params:
         return None
     if params[key] not in (0, 1) or not isinstance(params[key], int):
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     return int(params[key])
 
 
@@ -118,7 +118,7 @@ def _colours(value: Any, width: int) -> list[list[int]]:
         for c in value
     )
     if not ok:
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     return [list(c) for c in value]
 
 
@@ -137,21 +137,21 @@ def merge(current: Params, params: Params, *, segment: bool = False) -> Params:
         for k, v in params.items()
     )
     if not bounded:  # what a device keeps of an effect is small
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     brightness = params.get("brightness")
     if brightness is not None and (
         isinstance(brightness, bool)
         or not isinstance(brightness, int)
         or not 0 <= brightness <= 100
     ):
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     enable, custom = _flag(params, "enable"), _flag(params, "custom")
     for key in ("id", "name", "type"):
         if key in params and (not isinstance(params[key], str) or len(params[key]) > 64):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
     for key in _INT_KEYS:
         if key in params and (isinstance(params[key], bool) or not isinstance(params[key], int)):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
     for key in ("display_colors", "sequence", "states"):
         if key in params:
             _colours(params[key], width + (key == "states"))
@@ -159,7 +159,7 @@ def merge(current: Params, params: Params, *, segment: bool = False) -> Params:
     if new_id is not None and new_id != current.get("id"):
         name = NAMES_BY_ID.get(new_id)
         if not custom and name is None and not segment:
-            raise SmartFault(PARAMS_ERROR)  # not a built-in effect
+            raise SmartFault(SmartCode.PARAMS_ERROR)  # not a built-in effect
         base = built_in(name) if name and len(params) <= 6 else {}
         new = {**base, **{k: v for k, v in params.items() if k != "bAdjusted"}}
         new.setdefault("name", name or "")

@@ -19,8 +19,8 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 from camhub.sim.tapo_smart.effects import effect_off, merge, segment_off, summary
-from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
 from camhub.sim.tapo_smart.models import ModelSpec
 from camhub.sim.tapo_smart.nodes import Node, Params, bool_of, int_in
 
@@ -181,7 +181,7 @@ class LightNode(Node):
             hue = int_in(params, "hue", 0, 360)
             saturation = int_in(params, "saturation", 0, 100)
         elif "hue" in params or "saturation" in params:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         if "color_temp" in params:
             temp = self._temperature(params["color_temp"])
         super().set_device_info(params)
@@ -201,15 +201,15 @@ class LightNode(Node):
     def _temperature(self, value: Any) -> int:
         rng = self.spec.color_temp_range
         if not self.has("color_temperature") or rng is None:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         if rng == NO_WHITE:  # no white channel: any white is the one white
             if not 0 <= value <= 9000:
-                raise SmartFault(PARAMS_ERROR)
+                raise SmartFault(SmartCode.PARAMS_ERROR)
             return 9000 if value else 0
         if value != 0 and not rng[0] <= value <= rng[1]:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return value
 
     def _stop_effects(self) -> None:
@@ -237,7 +237,7 @@ class LightNode(Node):
             return {"states": states}
         start = params.get("start_index", 0)
         if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         page = 4 if self.spec.model == "L900" else 10
         return {"start_index": start, "states": states[start : start + page], "sum": len(states)}
 
@@ -245,7 +245,7 @@ class LightNode(Node):
         index = int_in(params, "index", 0, len(self.presets) - 1)
         state = params.get("state")
         if index is None or not isinstance(state, dict) or isinstance(self.presets[0], int):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         new: Params = {}
         for key, lo, hi in (("brightness", 1, 100), ("hue", 0, 360), ("saturation", 0, 100)):
             value = int_in(state, key, lo, hi)
@@ -254,7 +254,7 @@ class LightNode(Node):
         if "color_temp" in state:
             new["color_temp"] = self._temperature(state["color_temp"])
         if "brightness" not in new:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.presets[index] = {"color_temp": 0, "hue": 0, "saturation": 100, **new}
 
     def set_brightness_presets(self, params: Params) -> None:
@@ -266,7 +266,7 @@ class LightNode(Node):
                 isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100 for v in levels
             )
         ):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.presets = list(levels)
 
     # transitions -------------------------------------------------------------
@@ -279,7 +279,7 @@ class LightNode(Node):
         if self.spec.version("on_off_gradually") < 2:
             enable = bool_of(params, "enable")
             if enable is None:
-                raise SmartFault(PARAMS_ERROR)
+                raise SmartFault(SmartCode.PARAMS_ERROR)
             self.fade_enable = enable
             return
         changes: list[tuple[str, bool | None, int | None]] = []
@@ -287,10 +287,10 @@ class LightNode(Node):
             if key in params:
                 part = params[key]
                 if not isinstance(part, dict):
-                    raise SmartFault(PARAMS_ERROR)
+                    raise SmartFault(SmartCode.PARAMS_ERROR)
                 changes.append((key, bool_of(part, "enable"), int_in(part, "duration", 1, 60)))
         if not changes:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         for key, enable, duration in changes:
             if enable is not None:
                 self.fades[key]["enable"] = enable
@@ -309,12 +309,12 @@ class LightNode(Node):
     def enable_dynamic(self, params: Params) -> None:
         enable = bool_of(params, "enable")
         if enable is None:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         if not enable:
             self.dynamic_id = None
             return
         if params.get("id") not in self.dynamic:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.dynamic_id = params["id"]
         self.set_on(True)
 
@@ -322,7 +322,7 @@ class LightNode(Node):
         rule = self.dynamic.get(params.get("id"))  # type: ignore[arg-type]
         colours = params.get("color_status_list")
         if rule is None or not isinstance(colours, list) or not 0 < len(colours) <= 16:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         for colour in colours:
             if not (
                 isinstance(colour, list)
@@ -330,11 +330,11 @@ class LightNode(Node):
                 and all(isinstance(v, int) and not isinstance(v, bool) for v in colour)
                 and 1 <= colour[0] <= 100
             ):
-                raise SmartFault(PARAMS_ERROR)
+                raise SmartFault(SmartCode.PARAMS_ERROR)
         rule["color_status_list"] = [list(c) for c in colours]
         mode, name = params.get("change_mode", rule["change_mode"]), params.get("scene_name", "")
         if mode not in ("direct", "bln") or not isinstance(name, str) or len(name) > 64:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         rule["change_mode"] = mode
         if name:
             rule["scene_name"] = base64.b64encode(name.encode()).decode()
@@ -343,7 +343,7 @@ class LightNode(Node):
         enable = bool_of(params, "enable")
         mode = params.get("mode", self.auto_light["mode"])
         if mode not in ("light_track", "fixed"):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.auto_light["mode"] = mode
         if enable is not None:
             self.auto_light["enable"] = enable
@@ -360,7 +360,7 @@ class LightNode(Node):
     def set_segments(self, params: Params) -> None:
         segments = int_in(params, "segment", 0, 50)
         if segments is None:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.segments = segments
 
     def apply_segment_effect(self, params: Params) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 from camhub.sim.tapo_smart.energy import EnergyMeter
-from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
 from camhub.sim.tapo_smart.params import Params, int_in
 
 _PRICE_TYPES = {"constant", "time_of_use"}
@@ -59,20 +59,20 @@ class Metering:
         interval = params.get("interval")
         start, end = params.get("start_timestamp"), params.get("end_timestamp")
         if interval not in intervals or isinstance(interval, bool):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         for value in (start, end):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**32:
-                raise SmartFault(PARAMS_ERROR)
+                raise SmartFault(SmartCode.PARAMS_ERROR)
         assert isinstance(start, int) and isinstance(end, int)
         if end < start:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return start, end, interval
 
     def energy_data(self, params: Params) -> dict[str, Any]:
         start, end, interval = self._range(params, (60, 1440, 43200))
         answer = self.meter().energy_data(start, end, interval)
         if answer is None:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return answer
 
     def power_data(self, params: Params) -> dict[str, Any]:
@@ -99,7 +99,7 @@ class Metering:
         kind = params.get("type", self.price["type"])
         price = int_in(params, "constant_price", 0, 10**6)
         if kind not in _PRICE_TYPES:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.price["type"] = kind
         if price is not None:
             self.price["constant_price"] = price

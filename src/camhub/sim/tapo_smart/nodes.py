@@ -19,13 +19,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 from camhub.sim.tapo_smart.energy import EnergyMeter
-from camhub.sim.tapo_smart.errors import (
-    PARAMS_ERROR,
-    PROTOCOL_FORMAT_ERROR,
-    UNKNOWN_METHOD,
-    SmartFault,
-)
 from camhub.sim.tapo_smart.metering import Metering
 from camhub.sim.tapo_smart.models import Components, ModelSpec
 from camhub.sim.tapo_smart.params import Params, b64, bool_of, int_in
@@ -176,23 +171,23 @@ class Node(Metering):
     def call(self, method: str, params: Any) -> dict[str, Any] | None:
         handler = self.methods.get(method)
         if handler is None:
-            raise SmartFault(UNKNOWN_METHOD)
+            raise SmartFault(SmartCode.UNKNOWN_METHOD)
         if params is None:
             params = {}
         if not isinstance(params, dict):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return handler(params)
 
     def handle(self, request: Any, nested: bool = False) -> dict[str, Any]:
         """One request envelope in, one reply envelope out."""
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
-            return {"error_code": PROTOCOL_FORMAT_ERROR}
+            return {"error_code": SmartCode.PROTOCOL_FORMAT_ERROR}
         self.tick()
         method, params = request["method"], request.get("params")
         if method == "multipleRequest" and not nested:
             requests = params.get("requests") if isinstance(params, dict) else None
             if not isinstance(requests, list):
-                return {"error_code": PARAMS_ERROR}
+                return {"error_code": SmartCode.PARAMS_ERROR}
             responses = []
             for sub in requests:
                 reply = self.handle(sub, nested=True)
@@ -269,9 +264,9 @@ class Node(Metering):
             try:
                 nickname = base64.b64decode(params["nickname"], validate=True).decode()
             except (TypeError, ValueError, binascii.Error) as exc:
-                raise SmartFault(PARAMS_ERROR) from exc
+                raise SmartFault(SmartCode.PARAMS_ERROR) from exc
             if not 0 < len(nickname) <= 64:
-                raise SmartFault(PARAMS_ERROR)
+                raise SmartFault(SmartCode.PARAMS_ERROR)
         if on is not None:
             self.set_on(on)
         if nickname is not None:
@@ -285,7 +280,7 @@ class Node(Metering):
         diff = int_in(params, "time_diff", -720, 840)
         region = params.get("region", self.region)
         if not isinstance(region, str) or len(region) > 64:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.region = region
         self.time_diff = self.time_diff if diff is None else diff
 
@@ -375,7 +370,7 @@ class Node(Metering):
     def set_led_info(self, params: Params) -> None:
         rule = params.get("led_rule")
         if rule not in ("always", "never", "night_mode"):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.led_rule = rule
 
     def set_auto_off(self, params: Params) -> None:
@@ -395,7 +390,7 @@ class Node(Metering):
         enabled = bool_of(params, key)
         power = int_in(params, "protection_power", 0, self.spec.max_power)
         if enabled and (power if power is not None else self.protection["protection_power"]) < 1:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         if enabled is not None:
             self.protection[key] = enabled
         if power is not None:

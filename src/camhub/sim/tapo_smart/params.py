@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 
 Params = dict[str, Any]
 
@@ -20,7 +20,7 @@ def int_in(params: Params, key: str, lo: int, hi: int) -> int | None:
         return None
     value = params[key]
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     return value
 
 
@@ -28,5 +28,5 @@ def bool_of(params: Params, key: str) -> bool | None:
     if key not in params:
         return None
     if not isinstance(params[key], bool):
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     return bool(params[key])

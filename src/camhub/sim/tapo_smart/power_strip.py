@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 from camhub.sim.tapo_smart.models import ModelSpec
 from camhub.sim.tapo_smart.nodes import Handler, Node, Params
 
@@ -146,14 +146,14 @@ class PowerStripNode(Node):
     def _page(params: Params, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         start = params.get("start_index", 0)
         if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return {key: items[start : start + PAGE], "start_index": start, "sum": len(items)}
 
     def control_child(self, params: Params) -> dict[str, Any]:
         child = next((c for c in self.children if c.device_id == params.get("device_id")), None)
         request = params.get("requestData")
         if child is None or not isinstance(request, dict):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return {"responseData": child.handle(request)}
 
 

@@ -19,14 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from camhub.sim.tapo_smart.errors import PARAMS_ERROR, SmartFault
+from camhub.sim.tapo_smart.codes import SmartCode, SmartFault
 
 Params = dict[str, Any]
 
-SCHEDULE_FULL = -1802
-SCHEDULE_INDEX_ERROR = -1805
-COUNTDOWN_CONFLICT = -1902
-ANTITHEFT_CONFLICT = -2002
 PAGE = 10
 MAX_DELAY_S = 86400
 
@@ -68,17 +64,17 @@ def _checked(params: Params, keys: dict[str, type], *, require: tuple[str, ...])
     for key, kind in keys.items():
         if key not in params:
             if key in require:
-                raise SmartFault(PARAMS_ERROR)
+                raise SmartFault(SmartCode.PARAMS_ERROR)
             continue
         value = params[key]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         if not isinstance(value, kind):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         rule[key] = value
     states = rule.get("desired_states")
     if states is not None and not isinstance(states.get("on", True), bool):
-        raise SmartFault(PARAMS_ERROR)
+        raise SmartFault(SmartCode.PARAMS_ERROR)
     return rule
 
 
@@ -89,7 +85,7 @@ class RuleBook:
     kind: str  # schedule / countdown / antitheft
     prefix: str
     max_count: int
-    full_code: int
+    full_code: SmartCode
     paged: bool = False
 
     def __post_init__(self) -> None:
@@ -105,7 +101,7 @@ class RuleBook:
             return head
         start = params.get("start_index", 0)
         if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         head["rule_list"] = [dict(r) for r in self.rules[start : start + PAGE]]
         head.update(
             {
@@ -128,7 +124,7 @@ class RuleBook:
             require=("delay", "desired_states") if new else (),
         )
         if "delay" in rule and not 0 < rule["delay"] <= MAX_DELAY_S:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         return rule
 
     def add(self, params: Params, now: float) -> dict[str, str]:
@@ -158,19 +154,23 @@ class RuleBook:
             return
         ids = params.get("rule_list")
         if not isinstance(ids, list) or not ids:
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         doomed = {self.find(i.get("id") if isinstance(i, dict) else None)["id"] for i in ids}
         self.rules = [r for r in self.rules if r["id"] not in doomed]
 
     def find(self, rule_id: Any) -> Params:
         rule = next((r for r in self.rules if r["id"] == rule_id), None)
         if rule is None:
-            raise SmartFault(SCHEDULE_INDEX_ERROR if self.kind == "schedule" else PARAMS_ERROR)
+            raise SmartFault(
+                SmartCode.SCHEDULE_INDEX_ERROR
+                if self.kind == "schedule"
+                else SmartCode.PARAMS_ERROR
+            )
         return rule
 
     def set_all_enable(self, params: Params) -> None:
         if not isinstance(params.get("enable"), bool):
-            raise SmartFault(PARAMS_ERROR)
+            raise SmartFault(SmartCode.PARAMS_ERROR)
         self.enable = params["enable"]
 
 
@@ -188,11 +188,13 @@ class Rules:
         self.switch = switch  # applies a rule's desired_states to the node
         self.books: dict[str, RuleBook] = {}
         if components("schedule"):
-            self.books["schedule"] = RuleBook("schedule", "S", schedule_max, SCHEDULE_FULL, True)
+            self.books["schedule"] = RuleBook(
+                "schedule", "S", schedule_max, SmartCode.SCHEDULE_FULL, True
+            )
         if components("countdown"):
-            self.books["countdown"] = RuleBook("countdown", "C", 1, COUNTDOWN_CONFLICT)
+            self.books["countdown"] = RuleBook("countdown", "C", 1, SmartCode.COUNTDOWN_CONFLICT)
         if components("antitheft"):
-            self.books["antitheft"] = RuleBook("antitheft", "A", 1, ANTITHEFT_CONFLICT)
+            self.books["antitheft"] = RuleBook("antitheft", "A", 1, SmartCode.ANTITHEFT_CONFLICT)
         self._last_tick = clock()
         self.legacy_next_event = False  # firmware v1: a placeholder event, not {}
 

@@ -1,11 +1,6 @@
 """Tapo smart plugs, bulbs, light strips and power strips over KLAP v2 (port 80).
 
-Routes: ``POST /app/handshake1``, ``/app/handshake2``, ``/app/request?seq=N``, and
-plain JSON on ``POST /app`` which a KLAP device refuses with ``error_code`` 1003.
-``POST /`` is where clients ask whether a device speaks TPAP (``{"method":
-"login", "params": {"sub_method": "discover"}}``, the ``tapo`` crate does):
-firmware that predates TPAP, which these emulate, answers ``error_code`` 1003
-there too, and the client goes on with KLAP.
+Routes: :class:`~camhub.sim.tapo_smart.routes.KlapRoutes`.
 
 Faults: ``session-expiry`` (drop every session now, and while on, each new session
 serves one request: clients see 403 and must handshake again), ``bad-credentials``
@@ -16,21 +11,16 @@ is closed without an answer).
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 from typing import Any, ClassVar
 
-from aiohttp import web
-
 from camhub.sim.base import Emulator, SimOptions
-from camhub.sim.tapo_smart.klap import BadPayload, KlapServer
+from camhub.sim.tapo_smart.klap import KlapServer
 from camhub.sim.tapo_smart.lights import LightNode
 from camhub.sim.tapo_smart.models import MODELS, ModelSpec
 from camhub.sim.tapo_smart.nodes import Node
 from camhub.sim.tapo_smart.power_strip import PowerStripNode
-
-COOKIE = "TP_SESSIONID"
+from camhub.sim.tapo_smart.routes import KlapRoutes
 
 
 class TapoSmartEmulator(Emulator):
@@ -82,11 +72,7 @@ class TapoSmartEmulator(Emulator):
 
     # emulator hooks ----------------------------------------------------------------
     def setup(self) -> None:
-        self.app.router.add_post("/app/handshake1", self._handshake1)
-        self.app.router.add_post("/app/handshake2", self._handshake2)
-        self.app.router.add_post("/app/request", self._request)
-        self.app.router.add_post("/app", self._plain)
-        self.app.router.add_post("/", self._plain)
+        KlapRoutes(self).add(self.app)
 
     def on_fault(self, name: str, on: bool) -> None:
         if not hasattr(self, "klap"):
@@ -124,54 +110,8 @@ class TapoSmartEmulator(Emulator):
             state["today_energy_wh"] = node.energy.usage()["today_energy"]
         return state
 
-    # routes ------------------------------------------------------------------------
-    async def _faults(self, request: web.Request) -> None:
-        if self.fault("drop"):
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError  # no answer at all
-        if self.fault("slow"):
-            await asyncio.sleep(self.slow_seconds)
-
-    async def _handshake1(self, request: web.Request) -> web.StreamResponse:
-        await self._faults(request)
-        seed = await request.read()
-        if len(seed) != 16:
-            return web.Response(status=400)
-        sid, body = self.klap.handshake1(seed)
-        response = web.Response(body=body, content_type="application/octet-stream")
-        # The devices send both values in one header; clients read TIMEOUT as a cookie.
-        response.headers["Set-Cookie"] = f"{COOKIE}={sid};TIMEOUT={self.klap.timeout_s}"
-        return response
-
-    async def _handshake2(self, request: web.Request) -> web.StreamResponse:
-        await self._faults(request)
-        if not self.klap.handshake2(request.cookies.get(COOKIE), await request.read()):
-            return web.Response(status=403)
-        return web.Response(status=200)
-
-    async def _request(self, request: web.Request) -> web.StreamResponse:
-        await self._faults(request)
-        session = self.klap.session(request.cookies.get(COOKIE))
-        if session is None:
-            return web.Response(status=403)
-        try:
-            seq = int(request.query["seq"])
-            plain = session.decrypt(seq, await request.read())
-        except (KeyError, ValueError, BadPayload):
-            return web.Response(status=400)
-        try:
-            envelope = json.loads(plain)
-        except ValueError:
-            reply: dict[str, Any] = {"error_code": -1003}
-        else:
-            reply = self.node.handle(envelope)
-        body = session.encrypt(seq, json.dumps(reply, separators=(",", ":")).encode())
-        return web.Response(body=body, content_type="application/octet-stream")
-
-    async def _plain(self, request: web.Request) -> web.StreamResponse:
-        await self._faults(request)
-        return web.json_response({"error_code": 1003})
+    def handle(self, envelope: Any) -> dict[str, Any]:
+        return self.node.handle(envelope)
 
 
 class TapoPlugEmulator(TapoSmartEmulator):
