@@ -9,6 +9,8 @@ plain, ``ssl://``, ``tls://`` and ``mqtts://`` turn TLS on; a port in the URL wi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import ssl
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from camhub.sim.ipcamera.settings import Settings
 
 PLAIN = frozenset({"", "tcp", "mqtt"})
 SECURE = frozenset({"ssl", "tls", "mqtts"})
+HANDSHAKE_TIMEOUT = 5.0
 
 
 class BrokerProblem(ValueError):
@@ -47,6 +50,20 @@ class Broker:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
         return ctx
+
+    async def check_tls(self) -> None:
+        """Shake hands once with the context the client will use (raises ``ssl.SSLError``
+        or ``OSError``). paho-mqtt leaves its socket open when its own handshake fails;
+        a broker refused here is never dialled by it."""
+        ctx = self.tls_context()
+        if ctx is None:
+            return
+        async with asyncio.timeout(HANDSHAKE_TIMEOUT):
+            _, writer = await asyncio.open_connection(self.host, self.port, ssl=ctx)
+        writer.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(HANDSHAKE_TIMEOUT):
+                await writer.wait_closed()
 
 
 def _loopback(host: str) -> bool:

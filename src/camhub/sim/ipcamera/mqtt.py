@@ -141,6 +141,7 @@ class PhoneMqtt:
         except BrokerProblem as exc:
             return str(exc)
         try:
+            await broker.check_tls()
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 # its own id: the broker would drop the running client for a twin
                 async with self._client_for(broker, f"{broker.client_id}-test", will=False):
@@ -181,7 +182,7 @@ class PhoneMqtt:
                 try:
                     await self._session(broker, failures)
                     failures = 0
-                except* (aiomqtt.MqttError, OSError) as group:
+                except* (aiomqtt.MqttError, OSError) as group:  # TLS and timeouts too
                     failures += 1
                     reason = "; ".join(_reason(e) for e in group.exceptions)
                     if failures == 1:
@@ -197,6 +198,7 @@ class PhoneMqtt:
             await asyncio.sleep(delay * self.time_scale)
 
     async def _session(self, broker: Broker, failures: int) -> None:
+        await broker.check_tls()
         async with self._client_for(broker, broker.client_id) as client:
             self._client, self._broker = client, broker
             await client.subscribe(f"{broker.prefix}/command/+", qos=1)
