@@ -9,14 +9,13 @@ plain, ``ssl://``, ``tls://`` and ``mqtts://`` turn TLS on; a port in the URL wi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import ipaddress
 import ssl
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from camhub.sim.ipcamera.settings import Settings
+from camhub.tls import check_handshake, client_context
 
 PLAIN = frozenset({"", "tcp", "mqtt"})
 SECURE = frozenset({"ssl", "tls", "mqtts"})
@@ -43,27 +42,13 @@ class Broker:
         return f"{self.host}:{self.port}"
 
     def tls_context(self) -> ssl.SSLContext | None:
-        if not self.tls:
-            return None
-        ctx = ssl.create_default_context()
-        if self.accept_self_signed:
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-        return ctx
+        return client_context(insecure=self.accept_self_signed) if self.tls else None
 
     async def check_tls(self) -> None:
-        """Shake hands once with the context the client will use (raises ``ssl.SSLError``
-        or ``OSError``). paho-mqtt leaves its socket open when its own handshake fails;
-        a broker refused here is never dialled by it."""
+        """One handshake with the client's context first (see :func:`check_handshake`)."""
         ctx = self.tls_context()
-        if ctx is None:
-            return
-        async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-            _, writer = await asyncio.open_connection(self.host, self.port, ssl=ctx)
-        writer.close()
-        with contextlib.suppress(OSError, TimeoutError):
-            async with asyncio.timeout(HANDSHAKE_TIMEOUT):
-                await writer.wait_closed()
+        if ctx is not None:
+            await check_handshake(self.host, self.port, ctx, HANDSHAKE_TIMEOUT)
 
 
 def _loopback(host: str) -> bool:
