@@ -149,6 +149,10 @@ async def test_mqtt_events_reach_the_event_history(
             return list(r.json()["events"])
 
         found = (await until(listed, 15, "the event in GET /api/events"))[0]
+        r = await hub.client.get("/api/devices/phone", headers=h)
+        assert r.json()["state"]["vendor"]["mqtt_events"] == {
+            "broker": f"127.0.0.1:{broker.port}", "topic": "garden/event", "connected": True
+        }  # fmt: skip
         assert found["type"] == "sound" and found["timestamp"] == event["timestamp"]
         assert found["data"]["vendor_type"] == "DOG_BARK" and found["data"]["className"] == "Dog"
 

@@ -172,6 +172,10 @@ async def test_connected_follows_the_broker(
                 await until(lambda: heard.last.get("ipcamera/status") == b"offline", 10)
             assert seen[-1] is False and not phone.mqtt.running
             assert (await mqtt_status(http, phone))["enabled"] is False
+
+            # back on from the WebSocket, as the app's dashboard does it
+            await ws.send_json({"type": "setting", "key": "mqttEnabled", "value": True})
+            await until(lambda: seen[-1] is True, 10, "connected after a WebSocket setting")
         finally:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):

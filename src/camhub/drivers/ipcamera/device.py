@@ -11,7 +11,8 @@ State comes from ``GET /status`` (polled) and from the WebSocket (``settings``,
   ``hardware`` (``GET /capabilities``: camera ids, resolutions, frame rates), ``pro``
   (the license), ``rtsp`` / ``mqtt`` (their last status messages) and ``settings``
   (resolution, frame rate, JPEG quality, camera, rotation, audio, sound detection,
-  RTSP and MQTT switches).
+  RTSP and MQTT switches), and with the ``mqtt`` option ``mqtt_events`` (broker, topic,
+  whether camhub is subscribed now).
 
 Detection events arrive over the WebSocket (``detection_frame`` repeats what
 ``object_detected`` reports, frame by frame, and is not an event) and, with the ``mqtt``
@@ -146,9 +147,15 @@ class IpCameraDevice(Device):
         if opts is not None and self.mqtt_feed is None:
             sub = await subscribe(opts, self.transport)
             if sub is not None:
-                self.mqtt_feed = MqttFeed(sub, self.name, self._on_detection, self._catch_up)
+                self.mqtt_feed = MqttFeed(
+                    sub, self.name, self._on_detection, self._catch_up, self._mqtt_changed
+                )
         if self.mqtt_feed is not None:
             self.mqtt_feed.start()
+
+    def _mqtt_changed(self) -> None:
+        self._changed()
+        self.ctx.on_state()
 
     @property
     def _ws_events(self) -> bool:
@@ -191,6 +198,10 @@ class IpCameraDevice(Device):
         if self._pro is not None:
             vendor["pro"] = self._pro
         vendor |= {name: dict(status) for name, status in self._services.items()}
+        if self.mqtt_feed is not None:
+            sub = self.mqtt_feed.sub
+            vendor["mqtt_events"] = {"broker": sub.broker, "topic": sub.topic,
+                                     "connected": self.mqtt_feed.connected.is_set()}  # fmt: skip
         return DeviceState.of(*values, vendor=vendor)
 
     def _changed(self) -> None:

@@ -139,11 +139,13 @@ class MqttFeed:
         device: str,
         on_event: Callable[[dict[str, Any]], None],
         on_reconnect: Callable[[], Awaitable[None]] | None = None,
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self.sub = sub
         self.device = device
         self.on_event = on_event
         self.on_reconnect = on_reconnect  # after every connection but the first
+        self.on_change = on_change  # connected or disconnected
         self.connected = asyncio.Event()
         self.connections = 0
         self.received = 0
@@ -193,6 +195,7 @@ class MqttFeed:
                     await client.subscribe(self.sub.topic, qos=1)
                     self.connections += 1
                     self.connected.set()
+                    self.on_change()
                     delay = FIRST_DELAY
                     if quiet:
                         log.warning("%s: MQTT events from %s again", self.device, self.sub.broker)
@@ -210,7 +213,10 @@ class MqttFeed:
                     self._logged.add("bug")
                     log.exception("%s: the MQTT event feed failed", self.device)
             finally:
-                self.connected.clear()
+                if self.connected.is_set():
+                    self.connected.clear()
+                    if self._task is not None:  # not stopping: tell the device
+                        self.on_change()
             if not quiet:
                 log.warning(
                     "%s: no MQTT events from %s (%s); retrying",
