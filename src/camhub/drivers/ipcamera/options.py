@@ -8,7 +8,8 @@
           WebSocket still carries state). Every key but ``password`` may be left out:
           the phone's ``GET /api/mqtt/settings`` gives the broker's host and port, its
           TLS switch, its topic prefix and the username (never its password). TLS to
-          the broker is verified unless ``tls: {insecure: true}``.
+          the broker is verified unless ``tls: {insecure: true}``. When no broker can
+          be named, the WebSocket's events are kept (and the reason logged).
 
 This is the driver's ``options_model``: the registry checks it when the config is
 loaded, so a bad value is a :class:`~camhub.errors.ConfigError` naming
