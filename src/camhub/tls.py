@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import ipaddress
 import socket
@@ -105,6 +107,35 @@ def server_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert_path, key_path)
     return ctx
+
+
+def client_context(
+    ca: Path | None = None,
+    cert: Path | None = None,
+    key: Path | None = None,
+    insecure: bool = False,
+) -> ssl.SSLContext:
+    """A client's context: verified against ``ca`` (else the system's CAs), with a client
+    certificate when given; ``insecure`` accepts any certificate (self-signed)."""
+    ctx = ssl.create_default_context(cafile=str(ca) if ca else None)
+    if cert is not None and key is not None:
+        ctx.load_cert_chain(str(cert), str(key))
+    if insecure:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+async def check_handshake(host: str, port: int, ctx: ssl.SSLContext, seconds: float) -> None:
+    """One TLS handshake with ``ctx`` (raises ``ssl.SSLError``, ``OSError`` or
+    ``TimeoutError``). MQTT clients call it before paho-mqtt dials: paho leaves its
+    socket open when its own handshake fails, so a broker refused here is never dialled."""
+    async with asyncio.timeout(seconds):
+        _, writer = await asyncio.open_connection(host, port, ssl=ctx)
+    writer.close()
+    with contextlib.suppress(OSError, TimeoutError):
+        async with asyncio.timeout(seconds):
+            await writer.wait_closed()
 
 
 @dataclass(frozen=True)

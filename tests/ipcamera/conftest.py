@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from camhub.drivers.base import DeviceContext, EventIn
 from camhub.drivers.ipcamera.device import IpCameraDevice
 from camhub.sim.base import SimOptions
 from camhub.sim.ipcamera import IpCameraEmulator
+from tests.helpers.mosquitto import Broker, mosquitto
 
 PASSWORD = "cam-secret-7"
 
@@ -30,6 +31,13 @@ async def emu() -> AsyncIterator[IpCameraEmulator]:
     async with IpCameraEmulator(options()) as e:
         assert isinstance(e, IpCameraEmulator)
         yield e
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """A private mosquitto on a free loopback port."""
+    with mosquitto(tmp_path) as b:
+        yield b
 
 
 @pytest.fixture

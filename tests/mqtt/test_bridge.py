@@ -7,9 +7,8 @@ import re
 from typing import Any
 
 from camhub.capabilities import SPECS
-from tests.helpers.mosquitto import Broker
+from tests.helpers.mosquitto import Broker, listen
 from tests.helpers.wait import until
-from tests.mqtt.conftest import listen
 
 
 def mqtt_config(broker: Broker, **kw: Any) -> dict[str, Any]:

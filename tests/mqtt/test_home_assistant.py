@@ -25,9 +25,8 @@ import pytest
 
 from camhub.mqtt.discovery import object_id
 from tests.helpers.home_assistant import HomeAssistant, home_assistant
-from tests.helpers.mosquitto import Broker, mosquitto
+from tests.helpers.mosquitto import Broker, Listener, listen, mosquitto
 from tests.helpers.wait import until
-from tests.mqtt.conftest import Listener, listen
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.mosquitto import Broker
+from tests.helpers.mosquitto import Broker, listen
 from tests.helpers.net import free_port
 from tests.helpers.wait import until
-from tests.mqtt.conftest import listen
 
 
 def start_hub(config: Path) -> subprocess.Popen[bytes]:

@@ -30,6 +30,7 @@ from camhub.config import MqttConfig
 from camhub.errors import CamhubError, InvalidArgument, NotFound, Unsupported
 from camhub.mqtt.discovery import Discovery, Entity, object_id
 from camhub.mqtt.topics import Topics, command, decode, hass_light_state, light_command
+from camhub.tls import client_context
 
 if TYPE_CHECKING:
     from camhub.service import Camhub
@@ -49,13 +50,7 @@ def tls_context(config: MqttConfig) -> ssl.SSLContext | None:
     tls = config.tls
     if tls is None:
         return None
-    ctx = ssl.create_default_context(cafile=str(tls.ca) if tls.ca else None)
-    if tls.cert is not None and tls.key is not None:
-        ctx.load_cert_chain(str(tls.cert), str(tls.key))
-    if tls.insecure:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
+    return client_context(tls.ca, tls.cert, tls.key, tls.insecure)
 
 
 class MqttBridge:

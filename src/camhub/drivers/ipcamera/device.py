@@ -11,11 +11,15 @@ State comes from ``GET /status`` (polled) and from the WebSocket (``settings``,
   ``hardware`` (``GET /capabilities``: camera ids, resolutions, frame rates), ``pro``
   (the license), ``rtsp`` / ``mqtt`` (their last status messages) and ``settings``
   (resolution, frame rate, JPEG quality, camera, rotation, audio, sound detection,
-  RTSP and MQTT switches).
+  RTSP and MQTT switches), and with the ``mqtt`` option ``mqtt_events`` (broker, topic,
+  whether camhub is subscribed now).
 
-Detection events arrive over the WebSocket only (``detection_frame`` repeats what
-``object_detected`` reports, frame by frame, and is not an event); the app's word for
-each is kept as ``vendor_type`` (its event-history names: ``MOTION``, ``DOG_BARK``...).
+Detection events arrive over the WebSocket (``detection_frame`` repeats what
+``object_detected`` reports, frame by frame, and is not an event) and, with the ``mqtt``
+option (:mod:`.options`), from the broker the phone's own MQTT client publishes to
+(:mod:`.mqtt`): the same message, so an event both bring is kept once. After a
+reconnection of either, the app's event history fills what was missed. The app's word
+for each is kept as ``vendor_type`` (its event-history names: ``MOTION``, ``DOG_BARK``...).
 The app has no HTTP audio endpoint (two-way audio is WebSocket-only), so ``audio`` is
 not offered.
 """
@@ -29,8 +33,6 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-
 from camhub.capabilities import (
     DeviceState,
     HttpSource,
@@ -43,6 +45,8 @@ from camhub.clock import now_ms
 from camhub.config import DeviceConfig
 from camhub.drivers.base import Device, DeviceContext, EventIn
 from camhub.drivers.ipcamera.events import EventFeed
+from camhub.drivers.ipcamera.mqtt import MqttFeed, subscribe
+from camhub.drivers.ipcamera.options import IpCameraOptions
 from camhub.drivers.ipcamera.protocol import expect_dict
 from camhub.drivers.ipcamera.settings import settings_schema
 from camhub.drivers.ipcamera.transport import IpCameraTransport
@@ -102,22 +106,6 @@ def _level(percent: int) -> int:
     return max(1, min(LEVELS, (percent * LEVELS + 50) // 100))
 
 
-class RtspAccount(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    username: str = Field(min_length=1, max_length=64)
-    password: SecretStr = Field(min_length=1, max_length=128)
-
-
-class IpCameraOptions(BaseModel):
-    """``rtsp``: the account of the phone's RTSP server (its ``rtspUsername`` and
-    password), when one is set: camhub then reads its H.264 instead of MJPEG."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rtsp: RtspAccount | None = None
-
-
 @register("ipcamera")
 class IpCameraDevice(Device):
     kind = "ipcamera"
@@ -143,6 +131,7 @@ class IpCameraDevice(Device):
         self._hardware: dict[str, Any] = {}
         self._pro: bool | None = None
         self._services: dict[str, dict[str, Any]] = {}  # rtsp / mqtt status messages
+        self.mqtt_feed: MqttFeed | None = None  # events from the phone's broker (option)
 
     # lifecycle ------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -150,9 +139,34 @@ class IpCameraDevice(Device):
         await self._refresh_hardware()
         await self.poll()
         self.feed.start()
+        await self._start_mqtt()
+
+    async def _start_mqtt(self) -> None:
+        """With the ``mqtt`` option: subscribe to the phone's events on its broker."""
+        opts = self.options.mqtt if isinstance(self.options, IpCameraOptions) else None
+        if opts is not None and self.mqtt_feed is None:
+            sub = await subscribe(opts, self.transport)
+            if sub is not None:
+                self.mqtt_feed = MqttFeed(
+                    sub, self.name, self._on_detection, self._catch_up, self._mqtt_changed
+                )
+        if self.mqtt_feed is not None:
+            self.mqtt_feed.start()
+
+    def _mqtt_changed(self) -> None:
+        self._changed()
+        self.ctx.on_state()
+
+    @property
+    def _ws_events(self) -> bool:
+        """Whether the WebSocket's detection messages are events (not with ``events: mqtt``)."""
+        opts = self.options.mqtt if isinstance(self.options, IpCameraOptions) else None
+        return opts is None or opts.events == "both" or self.mqtt_feed is None
 
     async def close(self) -> None:
         await self.feed.stop()
+        if self.mqtt_feed is not None:
+            await self.mqtt_feed.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -184,6 +198,10 @@ class IpCameraDevice(Device):
         if self._pro is not None:
             vendor["pro"] = self._pro
         vendor |= {name: dict(status) for name, status in self._services.items()}
+        if self.mqtt_feed is not None:
+            sub = self.mqtt_feed.sub
+            vendor["mqtt_events"] = {"broker": sub.broker, "topic": sub.topic,
+                                     "connected": self.mqtt_feed.connected.is_set()}  # fmt: skip
         return DeviceState.of(*values, vendor=vendor)
 
     def _changed(self) -> None:
@@ -244,7 +262,13 @@ class IpCameraDevice(Device):
             self._services[service] = {k: v for k, v in data.items() if k != "type"}
             self._changed()
             self.ctx.on_state()
-        elif kind in WS_TYPES or kind == "object_detected":
+        elif self._ws_events:
+            self._on_detection(data)
+
+    def _on_detection(self, data: dict[str, Any]) -> None:
+        """A detection message (WebSocket or MQTT: the same JSON) as an event."""
+        kind = data.get("type")
+        if kind in WS_TYPES or kind == "object_detected":
             vendor_type = WS_TYPES.get(str(kind))
             if vendor_type is None:
                 obj = data.get("objectClass")

@@ -7,7 +7,9 @@ any free port; None for none), ``reverse_proxy`` (trust X-Forwarded-Proto), ``sc
 ``ws_auth_timeout`` (seconds, default 10), ``lockout_seconds`` (default 30),
 ``capture_seconds`` (how long a high-res capture takes, default 0.5),
 ``rtsp_max_fps`` and ``rtsp_session_timeout`` (the RTSP server, see
-:mod:`camhub.sim.ipcamera.rtsp`; ``SimOptions.rtsp_port`` turns it on at launch).
+:mod:`camhub.sim.ipcamera.rtsp`; ``SimOptions.rtsp_port`` turns it on at launch),
+``mqtt_time_scale`` (shortens the MQTT client's telemetry interval and backoff for
+tests, see :mod:`camhub.sim.ipcamera.mqtt`).
 
 Faults: ``drop`` (close connections without answering), ``slow`` (answer late),
 ``hang`` (never answer), ``ws-drop`` (close every WebSocket and refuse new ones),
@@ -20,8 +22,9 @@ changes: ``license:changed`` to every WebSocket client).
 
 The parts take narrow ports of this class (:mod:`.host`), so none of their modules
 imports this one: :func:`~.access.build_middleware`, :class:`~.routes.IpCameraRoutes`,
-:class:`~.services.Services` (RTSP and MQTT), :class:`~.ws.WsHub` and
-:class:`~.rtsp.IpCameraRtsp`; error statuses are :class:`~.codes.Status`.
+:class:`~.services.Services` (RTSP and MQTT settings), :class:`~.ws.WsHub`,
+:class:`~.rtsp.IpCameraRtsp` and the MQTT client :class:`~.mqtt.PhoneMqtt`; error
+statuses are :class:`~.codes.Status`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.ipcamera.access import build_middleware
 from camhub.sim.ipcamera.auth import Auth
 from camhub.sim.ipcamera.events import WS_MESSAGE, EventLog
+from camhub.sim.ipcamera.mqtt import PhoneMqtt
 from camhub.sim.ipcamera.routes import IpCameraRoutes
 from camhub.sim.ipcamera.rtsp import PICTURE_KEYS, IpCameraRtsp
 from camhub.sim.ipcamera.services import Services
@@ -85,7 +89,10 @@ class IpCameraEmulator(Emulator):
         self._ssl: ssl.SSLContext | None = None
         self.ws = WsHub(self, float(extra.get("ws_auth_timeout", 10.0)))
         self.rtsp = IpCameraRtsp(self, float(extra.get("rtsp_max_fps", 30)))
-        self.services = Services(self, self.rtsp, self.ws.broadcast)
+        self.mqtt = PhoneMqtt(
+            self, self._mqtt_status_changed, float(extra.get("mqtt_time_scale", 1.0))
+        )
+        self.services = Services(self, self.rtsp, self.mqtt, self.ws.broadcast)
         if opts.rtsp_port is not None:
             self.settings.values["rtspEnabled"] = True
             if opts.rtsp_port:
@@ -117,6 +124,12 @@ class IpCameraEmulator(Emulator):
                 "running": self.rtsp.running,
                 "sessions": self.rtsp.server.sessions() if self.rtsp.server else [],
                 "encoding": self.rtsp.feed.encoding,
+            },
+            "mqtt": {
+                "running": self.mqtt.running,
+                "connected": self.mqtt.connected,
+                "connections": self.mqtt.connections,
+                "error": self.mqtt.error,
             },
         }
 
@@ -158,6 +171,7 @@ class IpCameraEmulator(Emulator):
             self.http_port = server.sockets[0].getsockname()[1]
         if self.settings["rtspEnabled"]:
             await self.rtsp.start(port=0 if self.opts.rtsp_port == 0 else None)
+        self.mqtt.start()
         return url
 
     @property
@@ -165,6 +179,7 @@ class IpCameraEmulator(Emulator):
         return self.rtsp.url
 
     async def stop(self) -> None:
+        await self.mqtt.stop()
         await self.rtsp.stop()
         await self.rtsp.feed.close()
         await self.ws.close_all()
@@ -203,12 +218,24 @@ class IpCameraEmulator(Emulator):
     async def apply_settings(self, changes: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Validate and apply; broadcast what changed to every WebSocket client."""
         changed, errors = self.settings.apply(changes)
+        await self.settings_applied(changed)
+        await self.ws.announce(changed)
+        return changed, errors
+
+    async def settings_applied(self, changed: dict[str, Any]) -> None:
+        """What follows a change, whichever way it came (HTTP, WebSocket, MQTT)."""
+        if not changed:
+            return
         if PICTURE_KEYS & changed.keys():
             self.rtsp.picture_changed()
         if "rtspEnabled" in changed:
             await self.services.switch_rtsp(bool(changed["rtspEnabled"]))
-        await self.ws.announce(changed)
-        return changed, errors
+        if "mqttEnabled" in changed:
+            await self.services.switch_mqtt(bool(changed["mqttEnabled"]))
+        self.mqtt.settings_changed()
+
+    async def _mqtt_status_changed(self) -> None:
+        await self.ws.broadcast({"type": "mqtt_status", **self.services.mqtt_status()})
 
     async def set_camera_running(self, on: bool) -> None:
         self.camera_running = on
@@ -248,22 +275,30 @@ class IpCameraEmulator(Emulator):
         }
         return {"type": "status", **self.status(), "detection": detection}
 
+    def system_info(self) -> dict[str, Any]:
+        w, h = self.settings.frame_size()
+        return {
+            "type": "system_info",
+            "cpu": 12.5,
+            "memory": {"usedMb": 512, "totalMb": 4096},
+            "battery": {"level": 87, "charging": True, "temperature": 31.5},
+            "stream": {"clients": self.stream_clients, "fps": self.settings["frameRate"],
+                       "width": w, "height": h},
+        }  # fmt: skip
+
+    def telemetry(self) -> dict[str, Any]:
+        """What the MQTT client publishes every interval: system info and status."""
+        status = {k: v for k, v in self.status_message().items() if k != "settings"}
+        return {**status, **self.system_info(), "type": "telemetry", "timestamp": now_ms()}
+
     def state_snapshot(self) -> list[dict[str, Any]]:
         """What a WebSocket client gets right after authenticating."""
-        w, h = self.settings.frame_size()
         return [
             self.status_message(),
-            {
-                "type": "system_info",
-                "cpu": 12.5,
-                "memory": {"usedMb": 512, "totalMb": 4096},
-                "battery": {"level": 87, "charging": True, "temperature": 31.5},
-                "stream": {"clients": self.stream_clients, "fps": self.settings["frameRate"],
-                           "width": w, "height": h},
-            },
+            self.system_info(),
             {"type": "mqtt_status", **self.services.mqtt_status()},
             {"type": "rtsp_status", **self.services.rtsp_status()},
-        ]  # fmt: skip
+        ]
 
     def frame(self, quality: int | None = None) -> bytes:
         w, h = self.settings.frame_size()
@@ -308,6 +343,7 @@ class IpCameraEmulator(Emulator):
         message = {"type": WS_MESSAGE[type_], "eventId": event["eventId"], "eventKind": type_,
                    "timestamp": event["timestamp"], **fields}  # fmt: skip
         await self.ws.broadcast(message)
+        self.mqtt.event({**message})
         return event
 
     async def detection_frame(self, objects: list[dict[str, Any]]) -> None:

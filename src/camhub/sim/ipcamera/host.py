@@ -109,6 +109,10 @@ class WsHost(Protocol):
 
     async def set_camera_running(self, on: bool) -> None: ...
 
+    async def settings_applied(self, changed: dict[str, Any]) -> None:
+        """What follows a change (RTSP and MQTT switched, the picture updated)."""
+        ...
+
 
 class RtspHost(Protocol):
     """What the RTSP server uses."""

@@ -2,15 +2,15 @@
 
 The RTSP server really runs (:mod:`camhub.sim.ipcamera.rtsp`): ``start``, ``stop``,
 ``restart`` and ``apply-settings`` drive it, and a port already taken answers 500
-``{"success": false, "error": ...}``. The MQTT client does not run; its state and
-validation do. Changing credentials that already have a password needs that password
-as ``currentPassword``; first-time setup does not.
+``{"success": false, "error": ...}``. The MQTT client really runs too
+(:mod:`camhub.sim.ipcamera.mqtt`): ``mqttEnabled`` starts and stops it,
+``apply-settings`` restarts it with the new settings, ``status`` tells whether it is
+connected and ``test`` connects to the broker once. Changing credentials that already
+have a password needs that password as ``currentPassword``; first-time setup does not.
 """
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,6 +19,7 @@ from aiohttp import web
 
 from camhub.sim.ipcamera.codes import Status
 from camhub.sim.ipcamera.host import Message, SettingsHost
+from camhub.sim.ipcamera.mqtt import PhoneMqtt
 from camhub.sim.ipcamera.rtsp import IpCameraRtsp
 
 _CRED_SPECS = {"rtspPassword": str, "mqttUsername": str, "mqttPassword": str}
@@ -31,12 +32,13 @@ class Services:
         self,
         host: SettingsHost,
         rtsp: IpCameraRtsp,
+        mqtt: PhoneMqtt,
         broadcast: Callable[[Message], Awaitable[None]],
     ) -> None:
         self.host = host
         self.rtsp = rtsp
+        self.mqtt = mqtt
         self.broadcast = broadcast
-        self.mqtt_connected = False
 
     def add(self, app: web.Application) -> None:
         r = app.router
@@ -67,7 +69,7 @@ class Services:
         s = self.host.settings
         return {
             "enabled": s["mqttEnabled"],
-            "connected": self.mqtt_connected,
+            "connected": self.mqtt.connected,
             "brokerUrl": s["mqttBrokerUrl"],
             "port": s["mqttPort"],
             "topicPrefix": s["mqttTopicPrefix"],
@@ -132,26 +134,23 @@ class Services:
         return await self._apply(request, "mqtt", restart=True)
 
     async def mqtt_test(self, request: web.Request) -> web.Response:
-        s = self.host.settings
-        broker, port = s["mqttBrokerUrl"], s["mqttPort"]
-        if not broker:
+        """One real MQTT connection with the current settings (credentials, TLS)."""
+        if not self.host.settings["mqttBrokerUrl"]:
             return web.json_response(
                 {"success": False, "error": "Broker URL not configured"}, status=Status.BAD_REQUEST
             )
-        broker = broker.split("://")[-1].split(":")[0]
-        try:  # the emulator only ever dials loopback
-            loopback = broker == "localhost" or ipaddress.ip_address(broker).is_loopback
-        except ValueError:
-            loopback = False
-        if loopback:
-            try:
-                _, writer = await asyncio.wait_for(asyncio.open_connection(broker, port), 2.0)
-            except (OSError, TimeoutError):
-                pass
-            else:
-                writer.close()
-                return web.json_response({"success": True, "message": "Connected to broker"})
-        return web.json_response({"success": False, "error": f"Cannot connect to {broker}:{port}"})
+        error = await self.mqtt.test()
+        if error is not None:
+            return web.json_response({"success": False, "error": error})
+        return web.json_response({"success": True, "message": "Connected to broker"})
+
+    async def switch_mqtt(self, on: bool) -> None:
+        """``mqttEnabled`` changed: start or stop the client."""
+        if on:
+            self.mqtt.start()
+        else:
+            await self.mqtt.stop()
+        await self.broadcast({"type": "mqtt_status", **self.mqtt_status()})
 
     # shared --------------------------------------------------------------------------
     async def _apply(self, request: web.Request, which: str, restart: bool) -> web.Response:
@@ -209,6 +208,7 @@ class Services:
                     {"success": False, "error": error}, status=Status.SERVER_ERROR
                 )
         elif restart:
+            await self.mqtt.restart()
             await self.broadcast({"type": "mqtt_status", **self.mqtt_status()})
         return web.json_response({"success": True})
 

@@ -135,6 +135,7 @@ class WsHub:
             ack: dict[str, Any] = {"type": "setting_ack", "key": key, "value": value}
             ack |= {"success": False, "error": errors[0]} if errors else {"success": True}
             await send(ws, ack)
+            await host.settings_applied(changed)
             await self.announce(changed)
         elif kind == "settings_batch":
             changes = data.get("settings")
@@ -147,6 +148,7 @@ class WsHub:
                 {"type": "settings_batch_ack", "success": not errors, "applied": sorted(changed)}
                 | ({"errors": errors} if errors else {}),
             )
+            await host.settings_applied(changed)
             await self.announce(changed)
         elif kind == "capture":
             answer = host.capture(lambda message: send(ws, message))
