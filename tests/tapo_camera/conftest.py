@@ -115,12 +115,12 @@ class PyTapo:
             handler._loop.close()
 
 
-def _connect(port: int, password: str) -> Tapo:
+def _connect(port: int, password: str, **more: Any) -> Tapo:
     # Built in two steps so that a constructor that raises (bad password, lockout)
     # still leaves us the object to close.
     client = Tapo.__new__(Tapo)
     try:
-        client.__init__("127.0.0.1", "admin", password, controlPort=port)  # type: ignore[misc]
+        client.__init__("127.0.0.1", "admin", password, controlPort=port, **more)  # type: ignore[misc]
     except Exception as exc:
         message = str(exc)
         PyTapo(client).close()
@@ -134,8 +134,11 @@ def _connect(port: int, password: str) -> Tapo:
 
 
 @contextlib.asynccontextmanager
-async def pytapo_client(emu: TapoCameraEmulator, password: str = PASSWORD) -> AsyncIterator[PyTapo]:
-    cam = PyTapo(await asyncio.to_thread(_connect, emu.port, password))
+async def pytapo_client(
+    emu: TapoCameraEmulator, password: str = PASSWORD, **more: Any
+) -> AsyncIterator[PyTapo]:
+    """pytapo logged in to ``emu``; ``more``: Tapo() arguments (cloudPassword...)."""
+    cam = PyTapo(await asyncio.to_thread(_connect, emu.port, password, **more))
     try:
         yield cam
     finally:

@@ -16,7 +16,8 @@ What ``getVhttpd`` advertises (``vhttpd.server.port``: 8800) and pytapo's
    ``stream1``, ``VGA``: ``stream2``; ``audio`` ``["disable"]`` for none) is answered by
    a plain JSON part ``{"type":"response","seq":N,"params":{"error_code":0,
    "session_id":"7"}}`` (the session id is a JSON *string*), then the stream: one part
-   per picture, ``Content-Type: video/mp2t``, ``X-If-Encrypt: 1``, ``X-Session-Id``,
+   per picture and one per stretch of sound between two (pytapo's reader finds a
+   part's audio only when it comes first), ``Content-Type: video/mp2t``, ``X-If-Encrypt: 1``, ``X-Session-Id``,
    the MPEG-TS of :mod:`.mpegts` encrypted. Live parts carry no ``X-Data-Sequence``,
    so pytapo sends no window acknowledgements; any it sends are read and ignored.
    A request the camera cannot serve is answered ``error_code`` -1.
@@ -263,6 +264,17 @@ class MediaServer:
             return None
         return feed, audio != ["disable"]
 
+    @staticmethod
+    def _ts_part(cipher: PartCipher, session: str, ts: bytes) -> bytes:
+        body = cipher.encrypt(ts)
+        headers = {
+            "Content-Type": "video/mp2t",
+            "Content-Length": str(len(body)),
+            "X-If-Encrypt": "1",
+            "X-Session-Id": session,
+        }
+        return _part(headers, body)
+
     async def _stream(
         self, writer: asyncio.StreamWriter, cipher: PartCipher, session: str, feed: Feed,
         audio: bool,
@@ -273,23 +285,15 @@ class MediaServer:
         units = feed.subscribe()
         try:
             async for au in units:
-                ts = mux.video(au.data, au.pts_90k, au.keyframe)
+                parts = [mux.video(au.data, au.pts_90k, au.keyframe)]
                 if audio:  # the sound since the last picture, stamped with its own start
                     now = au.pts_90k * AUDIO_RATE // 90000
                     count = 0 if sample is None else now - sample
                     if 0 < count <= AUDIO_RATE:  # after a skip: a gap, never a burst
-                        ts += mux.sound(
-                            tone(now - count, count), (now - count) * 90000 // AUDIO_RATE
-                        )
+                        start = now - count
+                        parts.append(mux.sound(tone(start, count), start * 90000 // AUDIO_RATE))
                     sample = now
-                body = cipher.encrypt(ts)
-                headers = {
-                    "Content-Type": "video/mp2t",
-                    "Content-Length": str(len(body)),
-                    "X-If-Encrypt": "1",
-                    "X-Session-Id": session,
-                }
-                writer.write(_part(headers, body))
+                writer.write(b"".join(self._ts_part(cipher, session, ts) for ts in parts))
                 await writer.drain()
         finally:
             self._streams.discard(writer)
