@@ -37,7 +37,7 @@ async def camera(login: str = "secure", **extra: Any) -> AsyncIterator[TapoCamer
         login=login,
         password=PASSWORD,
         media_port=0,
-        extra={"detection_period": 0, "main_size": "%dx%d" % MAIN, **extra},
+        extra={"detection_period": 0, "main_size": f"{MAIN[0]}x{MAIN[1]}", **extra},
     )
     emu = TapoCameraEmulator(opts)
     await emu.start()

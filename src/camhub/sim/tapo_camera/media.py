@@ -17,10 +17,11 @@ What ``getVhttpd`` advertises (``vhttpd.server.port``: 8800) and pytapo's
    a plain JSON part ``{"type":"response","seq":N,"params":{"error_code":0,
    "session_id":"7"}}`` (the session id is a JSON *string*), then the stream: one part
    per picture and one per stretch of sound between two (pytapo's reader finds a
-   part's audio only when it comes first), ``Content-Type: video/mp2t``, ``X-If-Encrypt: 1``, ``X-Session-Id``,
-   the MPEG-TS of :mod:`.mpegts` encrypted. Live parts carry no ``X-Data-Sequence``,
-   so pytapo sends no window acknowledgements; any it sends are read and ignored.
-   A request the camera cannot serve is answered ``error_code`` -1.
+   part's audio only when it comes first), each ``Content-Type: video/mp2t``,
+   ``X-If-Encrypt: 1``, ``X-Session-Id``, the MPEG-TS of :mod:`.mpegts` encrypted.
+   Live parts carry no ``X-Data-Sequence``, so pytapo sends no window
+   acknowledgements; any it sends are read and ignored. A request the
+   camera cannot serve is answered ``error_code`` -1.
 
 The H.264 is the same shared encoder as RTSP's ``stream1`` / ``stream2`` (one per
 size, whoever watches). Bounded: ``media_max_clients`` connections (4; more are
