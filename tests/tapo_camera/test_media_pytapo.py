@@ -125,7 +125,7 @@ async def test_pytapo_wrong_cloud_password_is_refused() -> None:
         state = emu.sim_state()["media"]
         # pytapo tried SHA-256 (the challenge's encrypt_type 3), then MD5
         assert (state["logins"], state["refused_logins"]) == (0, 2)
-        assert state["streaming"] == 0
+        assert state["streaming"] == []
 
 
 async def test_pytapo_streamer_pipes_the_stream_through_ffmpeg() -> None:

@@ -92,7 +92,7 @@ class MediaServer:
         self.max_clients = max_clients
         self._server: asyncio.Server | None = None
         self._clients: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
-        self._streams: set[asyncio.StreamWriter] = set()
+        self._streams: dict[asyncio.StreamWriter, str] = {}  # -> its resolution
         self._sessions = 0
         self.logins = 0
         self.refused_logins = 0
@@ -125,7 +125,7 @@ class MediaServer:
             "port": self.port,
             "hash": self.variant,
             "clients": len(self._clients),
-            "streaming": len(self._streams),
+            "streaming": sorted(self._streams.values()),
             "logins": self.logins,
             "refused_logins": self.refused_logins,
         }
@@ -220,8 +220,9 @@ class MediaServer:
         cipher: PartCipher,
         headers: dict[str, str],
         body: bytes,
-    ) -> tuple[str, Feed, bool] | None:
-        """Answer a JSON request; (session id, feed, audio) when it starts a preview."""
+    ) -> tuple[str, str, Feed, bool] | None:
+        """Answer a JSON request; (session id, resolution, feed, audio) when it starts a
+        preview."""
         if headers.get("content-type") != "application/json":
             return None  # a window acknowledgement, or data for no session
         try:
@@ -250,7 +251,8 @@ class MediaServer:
         await writer.drain()
         return None if started is None else (session, *started)
 
-    def _preview(self, params: dict[str, Any]) -> tuple[Feed, bool] | None:
+    def _preview(self, params: dict[str, Any]) -> tuple[str, Feed, bool] | None:
+        """(resolution, its feed, with audio) of a live preview request, else None."""
         preview = params.get("preview")
         if params.get("method") != "get" or not isinstance(preview, dict):
             return None
@@ -263,7 +265,7 @@ class MediaServer:
         feed = self.feeds.get(path) if path else None
         if feed is None:
             return None
-        return feed, audio != ["disable"]
+        return str(resolutions[0]), feed, audio != ["disable"]
 
     @staticmethod
     def _ts_part(cipher: PartCipher, session: str, ts: bytes) -> bytes:
@@ -277,12 +279,12 @@ class MediaServer:
         return _part(headers, body)
 
     async def _stream(
-        self, writer: asyncio.StreamWriter, cipher: PartCipher, session: str, feed: Feed,
-        audio: bool,
+        self, writer: asyncio.StreamWriter, cipher: PartCipher, session: str, resolution: str,
+        feed: Feed, audio: bool,
     ) -> None:  # fmt: skip
         mux = TsMuxer(audio)
         sample: int | None = None  # the next audio sample number (8 kHz since pts 0)
-        self._streams.add(writer)
+        self._streams[writer] = resolution
         units = feed.subscribe()
         try:
             async for au in units:
@@ -297,5 +299,5 @@ class MediaServer:
                 writer.write(b"".join(self._ts_part(cipher, session, ts) for ts in parts))
                 await writer.drain()
         finally:
-            self._streams.discard(writer)
+            self._streams.pop(writer, None)
             await units.aclose()  # type: ignore[attr-defined]
