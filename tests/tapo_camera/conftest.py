@@ -21,6 +21,7 @@ from pytapo import Tapo
 from camhub.config import DeviceConfig
 from camhub.drivers.base import DeviceContext, EventIn
 from camhub.drivers.tapo.camera import TapoCameraDevice
+from camhub.drivers.tapo.camera_media import MediaStream
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 
@@ -143,3 +144,10 @@ async def pytapo_client(
         yield cam
     finally:
         await asyncio.to_thread(cam.close)
+
+
+def media_client(port: int, password: str = PASSWORD, timeout: float = 5.0) -> MediaStream:
+    """camhub's port-8800 client for a camera on 127.0.0.1:``port`` (not yet open)."""
+    return MediaStream(
+        "127.0.0.1", port, password, device="gate", open_timeout=timeout, stall_timeout=timeout
+    )

@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from camhub.drivers.tapo.camera_media import MediaStream
 from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnreachable
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.helpers.net import free_port
 from tests.tapo_camera.conftest import PASSWORD
+from tests.tapo_camera.conftest import media_client as stream
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -52,12 +52,6 @@ async def server(handler: Handler) -> AsyncIterator[int]:
     finally:
         srv.close()
         await srv.wait_closed()
-
-
-def stream(port: int, password: str = PASSWORD, timeout: float = 5.0) -> MediaStream:
-    return MediaStream(
-        "127.0.0.1", port, password, device="gate", open_timeout=timeout, stall_timeout=timeout
-    )
 
 
 @pytest.mark.parametrize(
