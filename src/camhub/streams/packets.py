@@ -207,11 +207,15 @@ class PacketSource:
                         f"{self.hub.keyframe_timeout:g} s)"
                     )
                     raise DeviceError(msg, device=self.name)
-                with contextlib.suppress(TimeoutError):  # look again at least every second
+                try:  # look again at least every second
                     error = await asyncio.wait_for(asyncio.shield(ended), min(wait, 1.0))
-                    if error is None:
-                        return False
-                    raise error
+                except TimeoutError:
+                    continue
+                # raised outside the try: a DeviceTimeout is a TimeoutError too, and
+                # must end this connection, not be taken for the wait's own timeout
+                if error is None:
+                    return False
+                raise error
         finally:
             self._drop_reader()
 

@@ -131,6 +131,28 @@ def translate(exc: BaseException, name: str, where: str, timeout: float) -> Camh
     return DeviceError(f"{name}: reading the stream failed ({type(exc).__name__})", device=name)
 
 
+class _Watched:
+    """A driver's stream as FFmpeg reads it. FFmpeg would drop an exception raised in
+    a read (PyAV prints it) and read again, so the first failure is kept and shown to
+    FFmpeg as the end of the stream; :meth:`RtspReader._read` then raises it."""
+
+    def __init__(self, stream: ByteStream) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.error is not None:
+            return b""
+        try:
+            return self.stream.read(size)
+        except Exception as exc:
+            self.error = exc
+            return b""
+
+    def close(self) -> None:
+        self.stream.close()
+
+
 class RtspReader:
     """One connection to one camera stream. :meth:`start` it; :meth:`stop` lets go.
 
@@ -197,7 +219,7 @@ class RtspReader:
     def _open(self) -> av.container.InputContainer:
         timeouts = (self.open_timeout, self.stall_timeout)
         if isinstance(self.source, MpegTsSource):
-            stream = self.source.open(self.open_timeout, self.stall_timeout)
+            stream = _Watched(self.source.open(self.open_timeout, self.stall_timeout))
             self._stream = stream
             if self._stop.is_set():  # stopped while opening
                 stream.close()
@@ -207,6 +229,19 @@ class RtspReader:
         return av.open(url, options=open_options(self.stall_timeout), timeout=timeouts)
 
     def _read(self) -> None:
+        try:
+            self._demux()
+        except Exception:
+            self._stream_failure()
+            raise
+        self._stream_failure()
+
+    def _stream_failure(self) -> None:
+        """Raise what the driver's stream raised: PyAV takes it for the end of input."""
+        if isinstance(self._stream, _Watched) and self._stream.error is not None:
+            raise self._stream.error
+
+    def _demux(self) -> None:
         with self._open() as container:
             stream = container.streams.video[0]
             codec = stream.codec_context.name

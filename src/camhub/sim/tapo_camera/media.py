@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from camhub.media.types import Feed
@@ -82,7 +83,9 @@ class MediaServer:
         variant: str,
         feeds: dict[str, Feed],
         max_clients: int = 4,
+        stalled: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``stalled``: while it answers True, streams send nothing (a wedged camera)."""
         if variant not in VARIANTS:
             raise ValueError(f"media_hash must be one of {', '.join(VARIANTS)}, not {variant!r}")
         self.host, self.port = host, port
@@ -90,6 +93,7 @@ class MediaServer:
         self.variant = variant
         self.feeds = feeds
         self.max_clients = max_clients
+        self.stalled = stalled
         self._server: asyncio.Server | None = None
         self._clients: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._streams: dict[asyncio.StreamWriter, str] = {}  # -> its resolution
@@ -288,6 +292,8 @@ class MediaServer:
         units = feed.subscribe()
         try:
             async for au in units:
+                if self.stalled():
+                    continue  # the connection stays open, nothing comes
                 parts = [mux.video(au.data, au.pts_90k, au.keyframe)]
                 if audio:  # the sound since the last picture, stamped with its own start
                     now = au.pts_90k * AUDIO_RATE // 90000

@@ -31,7 +31,8 @@ Faults: ``slow`` and ``drop`` (connection closed mid-reply) and ``lockout`` (eve
 login answers -40404 with ``sec_left``) last until switched off;
 ``session-expiry`` (-40401), ``bad-seq`` (HTTP 500 ``Http seq illegaly``) and
 ``bad-tag`` hit the next API request only, then switch themselves off;
-``media-drop`` ends every port-8800 stream at once (and switches itself off).
+``media-drop`` ends every port-8800 stream at once (and switches itself off);
+``media-stall`` keeps port-8800 connections open but sends nothing until off.
 """
 
 from __future__ import annotations
@@ -61,7 +62,16 @@ class TapoCameraEmulator(Emulator):
     tls: ClassVar[bool] = True
     default_port: ClassVar[int] = 443
     known_faults: ClassVar[frozenset[str]] = frozenset(
-        {"session-expiry", "bad-seq", "bad-tag", "lockout", "slow", "drop", "media-drop"}
+        {
+            "session-expiry",
+            "bad-seq",
+            "bad-tag",
+            "lockout",
+            "slow",
+            "drop",
+            "media-drop",
+            "media-stall",
+        }
     )
 
     def __init__(self, opts: SimOptions | None = None) -> None:
@@ -123,6 +133,7 @@ class TapoCameraEmulator(Emulator):
                 str(extra.get("media_hash", default)),
                 dict(self.feeds),
                 max_clients=int(extra.get("media_max_clients", 4)),
+                stalled=lambda: self.fault("media-stall"),
             )
 
     def setup(self) -> None:
