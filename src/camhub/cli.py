@@ -79,6 +79,10 @@ def simulate(
         typer.Option(help="Tapo camera account for RTSP (not the cloud login)."),
     ] = None,
     stream_password: Annotated[Optional[str], typer.Option()] = None,  # noqa: UP045
+    media_port: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Tapo camera: serve the port-8800 stream here (0: any free one)."),
+    ] = None,
     fault: Annotated[list[str], typer.Option(help="Start with this fault on (repeatable).")] = [],  # noqa: B006
 ) -> None:
     """Run one device emulator until interrupted."""
@@ -100,6 +104,7 @@ def simulate(
         rtsp_port=rtsp_port,
         stream_username=stream_username,
         stream_password=stream_password,
+        media_port=media_port,
         faults=set(fault),
     )
 
@@ -113,6 +118,9 @@ def simulate(
         typer.echo(f"ready: {url}")
         if emu.rtsp_url is not None:
             typer.echo(f"rtsp: {emu.rtsp_url}")
+        media = getattr(emu, "media_port", None)
+        if media is not None:
+            typer.echo(f"media: {opts.host}:{media}")
         sys.stdout.flush()
         try:
             await _wait_for_signal()

@@ -21,6 +21,7 @@ from pytapo import Tapo
 from camhub.config import DeviceConfig
 from camhub.drivers.base import DeviceContext, EventIn
 from camhub.drivers.tapo.camera import TapoCameraDevice
+from camhub.drivers.tapo.camera_media import MediaStream
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 
@@ -115,12 +116,12 @@ class PyTapo:
             handler._loop.close()
 
 
-def _connect(port: int, password: str) -> Tapo:
+def _connect(port: int, password: str, **more: Any) -> Tapo:
     # Built in two steps so that a constructor that raises (bad password, lockout)
     # still leaves us the object to close.
     client = Tapo.__new__(Tapo)
     try:
-        client.__init__("127.0.0.1", "admin", password, controlPort=port)  # type: ignore[misc]
+        client.__init__("127.0.0.1", "admin", password, controlPort=port, **more)  # type: ignore[misc]
     except Exception as exc:
         message = str(exc)
         PyTapo(client).close()
@@ -134,9 +135,19 @@ def _connect(port: int, password: str) -> Tapo:
 
 
 @contextlib.asynccontextmanager
-async def pytapo_client(emu: TapoCameraEmulator, password: str = PASSWORD) -> AsyncIterator[PyTapo]:
-    cam = PyTapo(await asyncio.to_thread(_connect, emu.port, password))
+async def pytapo_client(
+    emu: TapoCameraEmulator, password: str = PASSWORD, **more: Any
+) -> AsyncIterator[PyTapo]:
+    """pytapo logged in to ``emu``; ``more``: Tapo() arguments (cloudPassword...)."""
+    cam = PyTapo(await asyncio.to_thread(_connect, emu.port, password, **more))
     try:
         yield cam
     finally:
         await asyncio.to_thread(cam.close)
+
+
+def media_client(port: int, password: str = PASSWORD, timeout: float = 5.0) -> MediaStream:
+    """camhub's port-8800 client for a camera on 127.0.0.1:``port`` (not yet open)."""
+    return MediaStream(
+        "127.0.0.1", port, password, device="gate", open_timeout=timeout, stall_timeout=timeout
+    )

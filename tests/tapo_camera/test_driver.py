@@ -367,3 +367,21 @@ def test_camera_account_is_a_checked_option() -> None:
     ]
     for login in ("auto", "legacy", "secure", "tpap"):  # every login the config takes
         check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", login=login)])
+
+
+def test_media_port_is_where_a_camera_without_an_account_streams() -> None:
+    def port(**where: Any) -> int:
+        cfg = DeviceConfig(name="cam", kind="tapo-camera", host="192.0.2.7", **where)
+        opts = options_for(TapoCameraDevice, cfg)
+        assert isinstance(opts, TapoCameraOptions)
+        return opts.video_port
+
+    account = {"username": "viewer", "password": "Stream-pw1", "media_port": 18800}
+    assert port() == 8800
+    assert port(media_port=9800) == 9800
+    assert port(stream=account) == 18800
+    with pytest.raises(ConfigError) as caught:
+        check_devices([DeviceConfig(name="cam", kind="tapo-camera", host="h", media_port=0)])
+    assert caught.value.problems == [
+        "devices.0.media_port: Input should be greater than or equal to 1"
+    ]

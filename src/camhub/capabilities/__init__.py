@@ -55,9 +55,12 @@ from camhub.capabilities.lighting import (
     LightState,
 )
 from camhub.capabilities.media import (
+    H264_SOURCES,
     AudioDriver,
+    ByteStream,
     HttpSource,
     MediaSource,
+    MpegTsSource,
     RtspSource,
     SnapshotDriver,
     StreamDriver,
@@ -103,6 +106,7 @@ from camhub.capabilities.timers import AutoOffDriver, AutoOffState, TimerDriver,
 
 __all__ = [
     "EVENT_TYPES",
+    "H264_SOURCES",
     "SPECS",
     "Action",
     "Args",
@@ -113,6 +117,7 @@ __all__ = [
     "AutoOffState",
     "BrightnessDriver",
     "BrightnessState",
+    "ByteStream",
     "Capability",
     "ChildrenDriver",
     "ChildrenState",
@@ -142,6 +147,7 @@ __all__ = [
     "MediaSource",
     "MotionDetectionDriver",
     "MotionDetectionState",
+    "MpegTsSource",
     "PowerDriver",
     "PowerProtectionDriver",
     "PowerProtectionState",

@@ -2,11 +2,13 @@
 
 Their routes (``snapshot``, ``stream.mjpeg``, ...) belong to the media router, which
 shares one upstream per camera between all viewers; these specs only state the driver
-side: a still, or a *source* to read (an HTTP MJPEG/JPEG/WAV URL or an RTSP URL).
+side: a still, or a *source* to read (an HTTP MJPEG/JPEG/WAV URL, an RTSP URL, or
+an MPEG-TS stream the driver's own client opens).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -44,7 +46,34 @@ class RtspSource:
         return f"RtspSource({head}://{rest.rpartition('@')[2].split('?', 1)[0]!r})"
 
 
-MediaSource = HttpSource | RtspSource
+class ByteStream(Protocol):
+    """A blocking binary stream: what :class:`MpegTsSource` opens."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes (all of the next piece when negative); b"" at the end."""
+
+    def close(self) -> None:
+        """Let go; may be called from another thread to end a blocked :meth:`read`."""
+
+
+@dataclass(frozen=True)
+class MpegTsSource:
+    """An H.264 stream in MPEG-TS that the driver's own client fetches: a vendor
+    protocol FFmpeg cannot open from a URL (the Tapo port-8800 stream).
+
+    ``open(open_timeout, stall_timeout)`` connects, logs in and returns the transport
+    stream as a :class:`ByteStream`. The packet hub calls it in its reader thread and
+    demuxes what it reads with FFmpeg, as it reads RTSP; ``open`` and ``read`` raise
+    camhub errors (``DeviceAuthError``, ``DeviceTimeout``...). ``where`` names the
+    stream in messages (``host:port``, never a secret)."""
+
+    where: str
+    open: Callable[[float, float], ByteStream] = field(repr=False, compare=False)
+
+
+MediaSource = HttpSource | RtspSource | MpegTsSource
+# The sources of H.264 the packet hub reads (every other one is MJPEG/JPEG over HTTP).
+H264_SOURCES = (RtspSource, MpegTsSource)
 
 
 class SnapshotDriver(Protocol):

@@ -36,6 +36,8 @@ class SimOptions:
     # The camera account RTSP asks for, distinct from the cloud/admin login (Tapo).
     stream_username: str | None = None
     stream_password: str | None = field(default=None, repr=False)
+    # Tapo cameras' port-8800 stream (the cloud password's video): None off, 0 any port.
+    media_port: int | None = None
     faults: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -28,7 +28,7 @@ from types import TracebackType
 
 import aiohttp
 
-from camhub.capabilities import Capability, RtspSource, SnapshotDriver
+from camhub.capabilities import H264_SOURCES, Capability, SnapshotDriver
 from camhub.drivers.base import Device, EventIn
 from camhub.errors import DeviceTimeout, NotFound, Unsupported
 from camhub.media.types import AccessUnit
@@ -239,7 +239,7 @@ class StreamHub:
             source = await source_of(device, "sub")
             if source is None:
                 return None
-            if not isinstance(source, RtspSource):
+            if not isinstance(source, H264_SOURCES):
                 return SUB_SIZE  # an MJPEG sub-stream: assume the usual size
             ps = self.packets.source(device.name, "sub")
             probe = ps.subscribe()  # the connection stays for the grace period
@@ -350,7 +350,7 @@ class StreamHub:
             raise Unsupported(f"{name} does not support snapshot", device=name)
         profile = await self.profile_for(device, key)
         source = await source_of(device, profile)
-        if isinstance(source, RtspSource):
+        if isinstance(source, H264_SOURCES):
             unit = await self._first_keyframe(device, profile)
             return await self._keyframe_variant(name, unit, key)
         async with self.subscribe(name, key.width, key.height, key.quality) as viewer:

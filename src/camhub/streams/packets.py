@@ -1,4 +1,4 @@
-"""The packet hub: one RTSP connection per camera stream, H.264 to any number of consumers.
+"""The packet hub: one connection per camera stream, H.264 to any number of consumers.
 
     consumer = await hub.packets.subscribe("porch")          # or profile="sub"
     info, unit = await consumer.get()                         # StreamInfo, AccessUnit
@@ -6,7 +6,8 @@
 
 A :class:`PacketSource` exists per (camera, ``main`` | ``sub``). The first consumer
 starts it; ``grace`` seconds after the last one leaves, it lets the camera go. Its
-reader (:mod:`camhub.streams.rtsp_reader`) runs in a thread and only demuxes:
+reader (:mod:`camhub.streams.rtsp_reader`: RTSP, or the MPEG-TS of a driver's own
+client such as the Tapo port-8800 stream) runs in a thread and only demuxes:
 passthrough consumers (fMP4, HLS, an RTSP server) cost no decoding at all.
 
 Each connection publishes from its first keyframe on; a new consumer gets the current
@@ -27,7 +28,14 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from camhub.capabilities import Capability, HttpSource, RtspSource, StreamDriver
+from camhub.capabilities import (
+    H264_SOURCES,
+    Capability,
+    MediaSource,
+    MpegTsSource,
+    RtspSource,
+    StreamDriver,
+)
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError, DeviceError, NotFound, Unsupported
 from camhub.media.types import AccessUnit, StreamInfo
@@ -45,13 +53,13 @@ STALL_TIMEOUT = 10.0  # no packet for this long: the camera is gone
 KEYFRAME_TIMEOUT = 20.0  # no keyframe for this long: nothing decodable comes
 
 
-async def source_of(device: Device, profile: Profile) -> HttpSource | RtspSource | None:
+async def source_of(device: Device, profile: Profile) -> MediaSource | None:
     """Where ``device`` streams ``profile``; None for a sub-stream it does not have."""
     if profile == "sub":
         sub = getattr(device, "substream_source", None)
         if sub is None:
             return None
-        found: HttpSource | RtspSource | None = await sub()
+        found: MediaSource | None = await sub()
         return found
     return await device.need(Capability.STREAM, StreamDriver).stream_source()
 
@@ -135,7 +143,7 @@ class PacketSource:
                     device = self.hub.get_device(self.name)
                     self.device = device
                     source = await source_of(device, self.profile)
-                    if not isinstance(source, RtspSource):
+                    if not isinstance(source, H264_SOURCES):
                         raise Unsupported(f"{self.name} has no H.264 stream", device=self.name)
                     self.connects += 1
                     if not await self._read(source, device.config.timeout):
@@ -169,7 +177,7 @@ class PacketSource:
             self._reader = None
         self._ended = None
 
-    async def _read(self, source: RtspSource, open_timeout: float) -> bool:
+    async def _read(self, source: RtspSource | MpegTsSource, open_timeout: float) -> bool:
         """Read until the connection fails (raise) or a reconnect is asked (False)."""
         loop = asyncio.get_running_loop()
         ended: asyncio.Future[CamhubError | None] = loop.create_future()
@@ -199,11 +207,15 @@ class PacketSource:
                         f"{self.hub.keyframe_timeout:g} s)"
                     )
                     raise DeviceError(msg, device=self.name)
-                with contextlib.suppress(TimeoutError):  # look again at least every second
+                try:  # look again at least every second
                     error = await asyncio.wait_for(asyncio.shield(ended), min(wait, 1.0))
-                    if error is None:
-                        return False
-                    raise error
+                except TimeoutError:
+                    continue
+                # raised outside the try: a DeviceTimeout is a TimeoutError too, and
+                # must end this connection, not be taken for the wait's own timeout
+                if error is None:
+                    return False
+                raise error
         finally:
             self._drop_reader()
 
@@ -295,7 +307,7 @@ class PacketHub:
         if Capability.STREAM not in device.capabilities:
             raise Unsupported(f"{name} does not support stream", device=name)
         profile = await self.resolve(device, profile)
-        if not isinstance(await source_of(device, profile), RtspSource):
+        if not isinstance(await source_of(device, profile), H264_SOURCES):
             raise Unsupported(f"{name} has no H.264 stream", device=name)
         return profile
 

@@ -1,5 +1,10 @@
 """Read H.264 access units from an RTSP camera with PyAV, in a thread of its own.
 
+The same reader demuxes an :class:`MpegTsSource`, a transport stream the driver's
+own client fetches (the Tapo port-8800 stream): ``open()`` runs in this thread, and
+FFmpeg's MPEG-TS demuxer reads the blocking stream it returns; :meth:`stop` closes
+that stream, so a read blocked on the camera ends at once.
+
 PyAV's demuxer blocks, but releases the GIL inside FFmpeg (``av_read_frame``), and
 demuxing does no decoding: a reader thread costs the event loop one
 ``call_soon_threadsafe`` per frame. Opening is tuned for latency (RTSP over TCP,
@@ -38,7 +43,7 @@ from urllib.parse import quote
 import av
 import av.error
 
-from camhub.capabilities import RtspSource
+from camhub.capabilities import ByteStream, MpegTsSource, RtspSource
 from camhub.drivers.http import peer
 from camhub.errors import (
     CamhubError,
@@ -75,6 +80,10 @@ def open_options(stall_timeout: float) -> dict[str, str]:
     }
 
 
+# MPEG-TS from a driver's stream: the PMT and the first packet are enough to start.
+TS_OPTIONS = {"probesize": "32", "analyzeduration": "0", "flags": "low_delay"}
+
+
 def login_url(source: RtspSource) -> str:
     """The URL FFmpeg needs: the login goes in its userinfo, percent-encoded."""
     if source.username is None:
@@ -90,11 +99,10 @@ def info_from(sps: bytes, pps: bytes, fps: float | None) -> StreamInfo:
     return StreamInfo("h264", size.width, size.height, sps, pps, fps)
 
 
-def translate(exc: BaseException, name: str, source: RtspSource, timeout: float) -> CamhubError:
-    """The table in the module docstring."""
+def translate(exc: BaseException, name: str, where: str, timeout: float) -> CamhubError:
+    """The table in the module docstring (``where``: the camera's ``host:port``)."""
     if isinstance(exc, CamhubError):
         return exc
-    where = peer(source.url)
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
         code = 401 if isinstance(exc, av.error.HTTPUnauthorizedError) else 403
         msg = f"{name}: the camera refused the stream credentials (RTSP {code})"
@@ -123,6 +131,28 @@ def translate(exc: BaseException, name: str, source: RtspSource, timeout: float)
     return DeviceError(f"{name}: reading the stream failed ({type(exc).__name__})", device=name)
 
 
+class _Watched:
+    """A driver's stream as FFmpeg reads it. FFmpeg would drop an exception raised in
+    a read (PyAV prints it) and read again, so the first failure is kept and shown to
+    FFmpeg as the end of the stream; :meth:`RtspReader._read` then raises it."""
+
+    def __init__(self, stream: ByteStream) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.error is not None:
+            return b""
+        try:
+            return self.stream.read(size)
+        except Exception as exc:
+            self.error = exc
+            return b""
+
+    def close(self) -> None:
+        self.stream.close()
+
+
 class RtspReader:
     """One connection to one camera stream. :meth:`start` it; :meth:`stop` lets go.
 
@@ -133,7 +163,7 @@ class RtspReader:
     def __init__(
         self,
         name: str,
-        source: RtspSource,
+        source: RtspSource | MpegTsSource,
         post: Post,
         *,
         open_timeout: float,
@@ -145,6 +175,7 @@ class RtspReader:
         self.open_timeout = open_timeout
         self.stall_timeout = stall_timeout
         self._stop = threading.Event()
+        self._stream: ByteStream | None = None
         self._thread = threading.Thread(target=self._run, name=f"camhub-rtsp-{name}", daemon=True)
 
     def start(self) -> None:
@@ -152,6 +183,8 @@ class RtspReader:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._stream is not None:
+            self._stream.close()  # ends a read blocked on the camera
 
     @property
     def alive(self) -> bool:
@@ -174,13 +207,42 @@ class RtspReader:
                 f"{self.name}: the camera ended the stream", device=self.name
             )
         except Exception as exc:  # every failure ends this connection; the table says how
-            end = translate(exc, self.name, self.source, self.stall_timeout)
+            end = translate(exc, self.name, self.where, self.stall_timeout)
         self._send(end)
 
-    def _read(self) -> None:
+    @property
+    def where(self) -> str:
+        if isinstance(self.source, MpegTsSource):
+            return self.source.where
+        return peer(self.source.url)
+
+    def _open(self) -> av.container.InputContainer:
         timeouts = (self.open_timeout, self.stall_timeout)
+        if isinstance(self.source, MpegTsSource):
+            stream = _Watched(self.source.open(self.open_timeout, self.stall_timeout))
+            self._stream = stream
+            if self._stop.is_set():  # stopped while opening
+                stream.close()
+            # no "nobuffer" here: it would drop the keyframe read while probing
+            return av.open(stream, mode="r", format="mpegts", options=TS_OPTIONS, timeout=timeouts)
         url = login_url(self.source)
-        with av.open(url, options=open_options(self.stall_timeout), timeout=timeouts) as container:
+        return av.open(url, options=open_options(self.stall_timeout), timeout=timeouts)
+
+    def _read(self) -> None:
+        try:
+            self._demux()
+        except Exception:
+            self._stream_failure()
+            raise
+        self._stream_failure()
+
+    def _stream_failure(self) -> None:
+        """Raise what the driver's stream raised: PyAV takes it for the end of input."""
+        if isinstance(self._stream, _Watched) and self._stream.error is not None:
+            raise self._stream.error
+
+    def _demux(self) -> None:
+        with self._open() as container:
             stream = container.streams.video[0]
             codec = stream.codec_context.name
             if codec != "h264":

@@ -6,7 +6,7 @@ camera's MJPEG stream -- or, for a camera with stills only, polls its snapshot -
 publishes each frame as the *latest frame*: viewers await the next one, and a viewer
 that is busy simply finds a newer frame when it comes back. Nothing is queued.
 
-For an H.264 camera (the device's source is an :class:`RtspSource`) the upstream is
+For an H.264 camera (an :class:`RtspSource` or :class:`MpegTsSource`) the upstream is
 one consumer of the camera's packet hub stream (:mod:`camhub.streams.packets`) and
 feeds a decoder process (:mod:`camhub.streams.decoders`) that hands back JPEGs at the
 rate its viewers want: the decoder lives exactly as long as the upstream, so while
@@ -26,7 +26,13 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from camhub.capabilities import Capability, HttpSource, RtspSource, SnapshotDriver, StreamDriver
+from camhub.capabilities import (
+    H264_SOURCES,
+    Capability,
+    HttpSource,
+    SnapshotDriver,
+    StreamDriver,
+)
 from camhub.clock import now_ms
 from camhub.drivers.base import Device
 from camhub.drivers.http import STILL_LIMIT, Body, open_source, status_error
@@ -194,7 +200,7 @@ class Upstream:
                         if source is None:
                             streams = device.need(Capability.STREAM, StreamDriver)
                             source = await streams.stream_source()
-                        if isinstance(source, RtspSource):
+                        if isinstance(source, H264_SOURCES):
                             await self._read_h264()
                         elif await self._read_stream(device, source):
                             continue  # a still, not a stream: read it again (paced)

@@ -20,6 +20,10 @@ sounds, so its state is what camhub last asked, ended by that duration or a rest
 
 The API logs in as ``admin`` with the Tapo cloud password (seed 000), so the
 driver takes the cloud account; a ``username`` in the device's config wins.
+
+Video: RTSP with the camera account when the config has one (``stream:``), else the
+port-8800 stream with the cloud password (:mod:`.camera_media`); the packet hub
+reads either as the camera's one upstream.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from camhub.capabilities import (
     Direction,
     LedState,
     LightState,
+    MpegTsSource,
     Preset,
     PresetsState,
     PrivacyState,
@@ -68,11 +73,12 @@ from camhub.drivers.tapo.camera_features import (
     light_state,
     storage_state,
 )
+from camhub.drivers.tapo.camera_media import Profile, media_source
 from camhub.drivers.tapo.camera_options import StreamAccount, TapoCameraOptions
 from camhub.drivers.tapo.camera_protocol import NOT_SUPPORTED_CODES, CameraProtocol, section
 from camhub.drivers.tapo.camera_settings import CameraSettings, Tree
 from camhub.drivers.tapo.camera_transport import CameraTransport, LoginMode
-from camhub.errors import DeviceError, InvalidArgument, MalformedReply, Unsupported
+from camhub.errors import DeviceError, InvalidArgument, MalformedReply
 
 C = Capability
 # ptz_step direction -> movestep angle (0 is pytapo's "clockwise", i.e. right).
@@ -127,6 +133,7 @@ class TapoCameraDevice(Device):
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
         password = ctx.password or (config.password.get_secret_value() if config.password else "")
+        self._cloud_password = password  # the API's login, and the port-8800 stream's
         self.transport = CameraTransport(
             ctx.http,
             host=config.host or "",
@@ -164,8 +171,6 @@ class TapoCameraDevice(Device):
                 answers[name] = answer
         caps = set(implemented(type(self)))  # a reconnect probes everything again
         caps -= {cap for cap, needs in NEEDS.items() if refused.intersection(needs)}
-        if self._account is None:
-            caps.discard(C.STREAM)  # video wants the camera account (options.stream)
         image = answers.get("image", {}).get("image")
         if not isinstance(image, dict) or not has_night_vision(image.get("common") or {}):
             caps.discard(C.LIGHT)  # a picture without the day/night switch
@@ -193,24 +198,26 @@ class TapoCameraDevice(Device):
         opts = self.ctx.options
         return opts.stream if isinstance(opts, TapoCameraOptions) else None
 
-    def _rtsp(self, path: str) -> RtspSource:
+    def _video(self, profile: Profile) -> RtspSource | MpegTsSource:
+        """RTSP with the camera account when there is one, else the port-8800 stream
+        with the cloud password (the same single upstream either way)."""
         account = self._account
-        if account is None:
-            raise Unsupported(
-                f"{self.name}: video needs the camera account (stream: in its config)",
-                device=self.name,
-                capability="stream",
-            )
-        url = f"rtsp://{self.config.host}:{account.rtsp_port}/{path}"
-        return RtspSource(url, account.username, account.password.get_secret_value())
+        if account is not None:
+            path = "stream1" if profile == "main" else "stream2"
+            url = f"rtsp://{self.config.host}:{account.rtsp_port}/{path}"
+            return RtspSource(url, account.username, account.password.get_secret_value())
+        opts = self.ctx.options
+        port = opts.video_port if isinstance(opts, TapoCameraOptions) else 8800
+        return media_source(self.config.host or "", port, self._cloud_password,
+                            profile=profile, device=self.name)  # fmt: skip
 
-    async def stream_source(self) -> RtspSource:
-        """``stream1``: the main stream, over RTSP with the camera account."""
-        return self._rtsp("stream1")
+    async def stream_source(self) -> RtspSource | MpegTsSource:
+        """``stream1`` (``HD`` on port 8800): the main stream."""
+        return self._video("main")
 
-    async def substream_source(self) -> RtspSource:
-        """``stream2``: 640x360, for decoding (motion detection, small pictures)."""
-        return self._rtsp("stream2")
+    async def substream_source(self) -> RtspSource | MpegTsSource:
+        """``stream2`` (``VGA``): 640x360, for decoding (motion detection, small pictures)."""
+        return self._video("sub")
 
     async def poll(self) -> DeviceState:
         names = ["info", *dict.fromkeys(n for c in self.capabilities for n in NEEDS.get(c, ()))]

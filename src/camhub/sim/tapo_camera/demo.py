@@ -1,6 +1,8 @@
 """The Tapo cameras of ``camhub demo``: a C200 with the secure login, a C100 legacy; both
 stream H.264 over RTSP (stream1 at 1280x720 to spare the demo's CPU, stream2 640x360)
-with a camera account distinct from the cloud password, as real cameras do."""
+with a camera account distinct from the cloud password, as real cameras do. (A camera
+known by its cloud password only streams over port 8800 instead: see the README; not
+in the demo, to spare its CPU.)"""
 
 from __future__ import annotations
 

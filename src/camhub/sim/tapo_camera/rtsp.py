@@ -38,29 +38,35 @@ def parse_size(text: Any) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def camera_feeds(opts: SimOptions, privacy: Callable[[], bool]) -> dict[str, H264Feed]:
+    """``stream1`` and ``stream2``: one encoder each, shared by RTSP and port 8800.
+
+    ``privacy``: whether the lens is covered now (the picture is then black)."""
+    extra = opts.extra
+    fps = float(extra.get("fps", 15))
+    main = EncoderSettings(*parse_size(extra.get("main_size", "1920x1080")), fps=fps)
+    sub = EncoderSettings(
+        *parse_size(extra.get("sub_size", "640x360")), fps=fps, profile="baseline"
+    )
+    video = VideoSource(scene=extra.get("scene", "bursts"))
+    return {
+        "stream1": H264Feed(video, main, blank=privacy),
+        "stream2": H264Feed(video, sub, blank=privacy),
+    }
+
+
 class TapoRtsp:
-    def __init__(self, opts: SimOptions, privacy: Callable[[], bool]) -> None:
-        """``privacy``: whether the lens is covered now (the picture is then black)."""
+    def __init__(self, opts: SimOptions, feeds: dict[str, H264Feed]) -> None:
         self.host = opts.host
-        extra = opts.extra
         self.username = opts.stream_username
         self.password = opts.stream_password
-        fps = float(extra.get("fps", 15))
-        main = EncoderSettings(*parse_size(extra.get("main_size", "1920x1080")), fps=fps)
-        sub = EncoderSettings(
-            *parse_size(extra.get("sub_size", "640x360")), fps=fps, profile="baseline"
-        )
-        video = VideoSource(scene=extra.get("scene", "bursts"))
-        self.feeds = {
-            "/stream1": H264Feed(video, main, blank=privacy),
-            "/stream2": H264Feed(video, sub, blank=privacy),
-        }
+        self.feeds = {f"/{name}": feed for name, feed in feeds.items()}
         self.server = RtspServer(
             self.feeds.get,
             auth=PasswordAuth(self._password_of, REALM, ("basic", "digest")),
             host=opts.host,
             port=opts.rtsp_port or 0,
-            session_timeout=float(extra.get("rtsp_session_timeout", 60)),
+            session_timeout=float(opts.extra.get("rtsp_session_timeout", 60)),
             name=REALM,
         )
 
@@ -78,8 +84,6 @@ class TapoRtsp:
 
     async def stop(self) -> None:
         await self.server.stop()
-        for feed in self.feeds.values():
-            await feed.close()
 
     def state(self) -> dict[str, Any]:
         return {

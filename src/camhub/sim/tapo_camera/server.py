@@ -21,10 +21,18 @@ camera account ``stream_username`` / ``stream_password``; ``extra`` keys
 ``main_size``, ``sub_size``, ``fps``, ``scene``, ``rtsp_session_timeout``; see
 :mod:`camhub.sim.tapo_camera.rtsp`.
 
+Port 8800 (``SimOptions.media_port``, None for none): the cloud password's stream of
+:mod:`camhub.sim.tapo_camera.media`, sharing RTSP's encoders; ``extra`` keys
+``media_hash`` (``md5``, ``sha256`` or ``sha256-md5``; by default ``md5`` for the
+legacy login and ``sha256`` otherwise, see :mod:`.media_auth`) and
+``media_max_clients`` (4).
+
 Faults: ``slow`` and ``drop`` (connection closed mid-reply) and ``lockout`` (every
 login answers -40404 with ``sec_left``) last until switched off;
 ``session-expiry`` (-40401), ``bad-seq`` (HTTP 500 ``Http seq illegaly``) and
-``bad-tag`` hit the next API request only, then switch themselves off.
+``bad-tag`` hit the next API request only, then switch themselves off;
+``media-drop`` ends every port-8800 stream at once (and switches itself off);
+``media-stall`` keeps port-8800 connections open but sends nothing until off.
 """
 
 from __future__ import annotations
@@ -40,8 +48,9 @@ from aiohttp import web
 from camhub.sim.base import Emulator, SimOptions
 from camhub.sim.tapo_camera.auth import SESSION_EXPIRED, LoginAuthority, Session
 from camhub.sim.tapo_camera.camera import NOT_SUPPORTED, TapoCamera
+from camhub.sim.tapo_camera.media import MediaServer
 from camhub.sim.tapo_camera.motion import Detection
-from camhub.sim.tapo_camera.rtsp import TapoRtsp
+from camhub.sim.tapo_camera.rtsp import TapoRtsp, camera_feeds
 from camhub.sim.tapo_camera.tpap import TpapAuthority, open_request, seal_reply
 
 ONE_SHOT_FAULTS = ("session-expiry", "bad-seq", "bad-tag")
@@ -53,7 +62,16 @@ class TapoCameraEmulator(Emulator):
     tls: ClassVar[bool] = True
     default_port: ClassVar[int] = 443
     known_faults: ClassVar[frozenset[str]] = frozenset(
-        {"session-expiry", "bad-seq", "bad-tag", "lockout", "slow", "drop"}
+        {
+            "session-expiry",
+            "bad-seq",
+            "bad-tag",
+            "lockout",
+            "slow",
+            "drop",
+            "media-drop",
+            "media-stall",
+        }
     )
 
     def __init__(self, opts: SimOptions | None = None) -> None:
@@ -102,7 +120,21 @@ class TapoCameraEmulator(Emulator):
             upgrade_seconds=float(extra.get("upgrade_seconds", 4.0)),
         )
         privacy = lambda: self.camera.privacy  # noqa: E731
-        self.rtsp = TapoRtsp(opts, privacy) if opts.rtsp_port is not None else None
+        video = opts.rtsp_port is not None or opts.media_port is not None
+        self.feeds = camera_feeds(opts, privacy) if video else {}
+        self.rtsp = TapoRtsp(opts, self.feeds) if opts.rtsp_port is not None else None
+        self.media: MediaServer | None = None
+        if opts.media_port is not None:
+            default = "md5" if opts.login == "legacy" else "sha256"
+            self.media = MediaServer(
+                opts.host,
+                opts.media_port,
+                self.password,
+                str(extra.get("media_hash", default)),
+                dict(self.feeds),
+                max_clients=int(extra.get("media_max_clients", 4)),
+                stalled=lambda: self.fault("media-stall"),
+            )
 
     def setup(self) -> None:
         self.app.router.add_post("/", self._login_route)
@@ -112,12 +144,23 @@ class TapoCameraEmulator(Emulator):
         url = await super().start()
         if self.rtsp is not None:
             await self.rtsp.start()
+        if self.media is not None:
+            await self.media.start()
         return url
 
     async def stop(self) -> None:
+        if self.media is not None:
+            await self.media.stop()
         if self.rtsp is not None:
             await self.rtsp.stop()
+        for feed in self.feeds.values():
+            await feed.close()
         await super().stop()
+
+    @property
+    def media_port(self) -> int | None:
+        """The port-8800 stream's port while it runs (the emulator's own), or None."""
+        return self.media.port if self.media is not None else None
 
     @property
     def rtsp_url(self) -> str | None:
@@ -159,11 +202,18 @@ class TapoCameraEmulator(Emulator):
             "locked_seconds": self.auth.seconds_left(),
             "reboots": cam.reboots,
             "rtsp": self.rtsp.state() if self.rtsp is not None else None,
+            "media": self.media.state() if self.media is not None else None,
             "alarm": cam.alarm_active,
             "sd_card": cam.card.status,
             "sd_formats": cam.card.formats,
             "firmware": cam.firmware.version,
         }
+
+    def on_fault(self, name: str, on: bool) -> None:
+        if name == "media-drop" and on:
+            self.faults.discard(name)  # one shot: every port-8800 stream ends now
+            if self.media is not None:
+                self.media.drop_streams()
 
     def _take(self, fault: str) -> bool:
         """Consume a one-shot fault."""
