@@ -16,13 +16,16 @@ consumer has a bounded queue and a slow one skips to the next keyframe
 and stay; the source reconnects with backoff. A camera that sends no keyframe for
 ``keyframe_timeout`` seconds (garbage, a wedged encoder) counts as failed, so a
 stream can never hang silently. New parameter sets (a resolution change) give a new
-:class:`StreamInfo`, which consumers see with the first unit it describes.
+:class:`StreamInfo`, which consumers see with the first unit it describes. The
+camera's sound, if any, is beside the video (:attr:`PacketSource.audio`, see
+:mod:`camhub.streams.audio_track`): video consumers never see it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from typing import Literal
@@ -30,7 +33,8 @@ from typing import Literal
 from camhub.capabilities import Capability, HttpSource, RtspSource, StreamDriver
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError, DeviceError, NotFound, Unsupported
-from camhub.media.types import AccessUnit, StreamInfo
+from camhub.media.types import AccessUnit, AudioInfo, StreamInfo
+from camhub.streams.audio_track import AudioTrack
 from camhub.streams.fanout import Consumer, Fanout
 from camhub.streams.nal import Sps, parameter_sets, parse_sps, pps_id, valid_idr
 from camhub.streams.rtsp_reader import Item, RtspReader, info_from
@@ -64,6 +68,7 @@ class PacketSource:
         self.name = name
         self.profile = profile
         self.fanout: Fanout[Unit] = Fanout(on_empty=self._empty)
+        self.audio = AudioTrack(name)
         self.info: StreamInfo | None = None
         self.error: CamhubError | None = None  # the last failure since the last unit
         self.device: Device | None = None
@@ -119,6 +124,7 @@ class PacketSource:
             self._idle = None
         if reason is not None:
             self.fanout.fail(reason, final=True)
+            self.audio.fail(reason)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -185,7 +191,9 @@ class PacketSource:
             post,
             open_timeout=open_timeout,
             stall_timeout=self.hub.stall_timeout,
+            wants_audio=self.audio.wanted,
         )
+        self.audio.reset()
         self._reader, self._ended = reader, ended
         self._keyed = False
         self._last_key = started + open_timeout  # the open has its own timeout
@@ -212,6 +220,10 @@ class PacketSource:
             return  # from a connection already let go
         if isinstance(item, AccessUnit):
             self._unit(item)
+        elif isinstance(item, tuple):
+            self.audio.publish(item)
+        elif isinstance(item, AudioInfo):
+            self.audio.describe(item)
         elif isinstance(item, CamhubError):
             if not self._ended.done():
                 self._ended.set_result(item)
@@ -222,6 +234,7 @@ class PacketSource:
                 self._set_info(item)
 
     def _set_info(self, info: StreamInfo) -> None:
+        info = dataclasses.replace(info, audio=self.audio.info)
         if info != self.info:
             if self.info is not None:
                 log.info(

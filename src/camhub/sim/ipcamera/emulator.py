@@ -167,6 +167,7 @@ class IpCameraEmulator(Emulator):
     async def stop(self) -> None:
         await self.rtsp.stop()
         await self.rtsp.feed.close()
+        await self.rtsp.sound.close()
         await self.ws.close_all()
         for task in list(self._tasks):
             task.cancel()
