@@ -207,8 +207,12 @@ class PacketSource:
                         f"{self.hub.keyframe_timeout:g} s)"
                     )
                     raise DeviceError(msg, device=self.name)
-                with contextlib.suppress(TimeoutError):  # look again at least every second
-                    error = await asyncio.wait_for(asyncio.shield(ended), min(wait, 1.0))
+                # look again at least every second; asyncio.wait, not wait_for: on 3.11
+                # wait_for swallows a cancel that comes as ``ended`` completes, and the
+                # source then never stops (close() waited for ever)
+                done, _ = await asyncio.wait((ended,), timeout=min(wait, 1.0))
+                if done:
+                    error = ended.result()
                     if error is None:
                         return False
                     raise error
