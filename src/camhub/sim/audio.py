@@ -92,6 +92,7 @@ class SoundFeed:
         self._subscribers: set[LossyQueue[AudioUnit]] = set()
         self._task: asyncio.Task[None] | None = None
         self._start = 0  # the first sample of the current encoder's run
+        self.subscriptions = 0  # ever made
         self.units_encoded = 0
         self.chunks_skipped = 0
 
@@ -102,6 +103,7 @@ class SoundFeed:
     async def subscribe(self) -> AsyncIterator[AudioUnit]:
         queue: LossyQueue[AudioUnit] = LossyQueue(64)
         self._subscribers.add(queue)
+        self.subscriptions += 1
         if not self.encoding:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="sim-audio")
         try:

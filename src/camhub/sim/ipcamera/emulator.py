@@ -84,7 +84,9 @@ class IpCameraEmulator(Emulator):
         self._tasks: set[asyncio.Task[None]] = set()
         self._ssl: ssl.SSLContext | None = None
         self.ws = WsHub(self, float(extra.get("ws_auth_timeout", 10.0)))
-        self.rtsp = IpCameraRtsp(self, float(extra.get("rtsp_max_fps", 30)))
+        self.rtsp = IpCameraRtsp(
+            self, float(extra.get("rtsp_max_fps", 30)), int(extra.get("audio_rate", 44100))
+        )
         self.services = Services(self, self.rtsp, self.ws.broadcast)
         if opts.rtsp_port is not None:
             self.settings.values["rtspEnabled"] = True

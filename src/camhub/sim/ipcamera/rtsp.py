@@ -35,12 +35,11 @@ PICTURE_KEYS = frozenset({"resolution", "frameRate", "rotation", "cameraId", "us
 
 
 class IpCameraRtsp:
-    def __init__(self, camera: RtspHost, max_fps: float = 30.0) -> None:
+    def __init__(self, camera: RtspHost, max_fps: float = 30.0, audio_rate: int = 44100) -> None:
         self.camera = camera
         self.max_fps = max_fps
         self.feed = H264Feed(camera.video, self.encoder_settings())
-        rate = int(camera.opts.extra.get("audio_rate", 44100))
-        self.sound = SoundFeed(SoundSource(camera.video), "aac", rate)
+        self.sound = SoundFeed(SoundSource(camera.video), "aac", audio_rate)
         self.served = AvFeed(self.feed, self.sound, lambda: bool(camera.settings["audioEnabled"]))
         self.server: RtspServer | None = None
         self._path = "/stream"
