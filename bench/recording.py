@@ -48,8 +48,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import fanout  # bench/fanout.py: its camera, viewers and process helpers
 from camhub.config import RecordConfig, parse_config
 from camhub.media import h264
-from camhub.media.types import AccessUnit, VideoInfo
-from camhub.media.types import AudioUnit
+from camhub.media.types import AccessUnit, AudioUnit, VideoInfo
 from camhub.recordings import mp4
 from camhub.recordings.audio import AudioOut, AudioSample
 from camhub.recordings.manager import RecordingManager

@@ -6,6 +6,7 @@ say, and each track's RTCP sender report comes before its first packet."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import struct
 from collections.abc import AsyncIterator
 
@@ -97,8 +98,8 @@ async def test_g711_packets_and_sender_reports_on_channels_2_and_3(
         assert len(packet) == 12 + 320, "40 ms of A-law: one byte a sample"
     stamps = [struct.unpack(">I", p[4:8])[0] for p in rtp]
     seqs = [struct.unpack(">H", p[2:4])[0] for p in rtp]
-    assert all((b - a) % 2**32 == 320 for a, b in zip(stamps, stamps[1:], strict=False))
-    assert all((b - a) % 2**16 == 1 for a, b in zip(seqs, seqs[1:], strict=False))
+    assert all((b - a) % 2**32 == 320 for a, b in itertools.pairwise(stamps))
+    assert all((b - a) % 2**16 == 1 for a, b in itertools.pairwise(seqs))
 
 
 async def test_aac_frames_travel_as_rfc_3640_aac_hbr(clip: list[AccessUnit]) -> None:

@@ -15,9 +15,9 @@ import pytest
 
 from camhub.config import parse_config
 from camhub.demo import DEMO_RECORD, EmulatorThread, demo_config
+from camhub.settings import AppSettings
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera.demo import demo_devices as tapo_demo
-from camhub.settings import AppSettings
 from tests.conftest import in_process
 from tests.helpers.wait import until
 from tests.recordings.camera import BURSTS, camera, still_cameras
@@ -68,8 +68,10 @@ async def test_a_tapo_cameras_motion_becomes_a_clip_of_its_own_h264_and_sound(
     emus = EmulatorThread()
     try:
         d = tapo_demo(PASSWORD)[0]
-        extra = {**d.extra, "main_size": "640x360", "sub_size": "320x180",
-                 "scene": "bursts", "burst_period": 12, "burst": 3, "detection_period": 0}  # fmt: skip
+        extra = {
+            **d.extra, "main_size": "640x360", "sub_size": "320x180", "scene": "bursts",
+            "burst_period": 12, "burst": 3, "detection_period": 0,
+        }  # fmt: skip
         opts = SimOptions(username=d.username, password=PASSWORD, model=d.model, login=d.login,
                           extra=extra, **d.options)  # fmt: skip
         emu = emus.start(d.name, d.kind, opts)

@@ -15,10 +15,10 @@ import pytest
 from camhub.demo import EmulatorThread
 from camhub.media.rtsp_server import RtspServer
 from camhub.media.types import AccessUnit, AudioInfo, AudioUnit, Feed
-from camhub.streams.audio_gate import MAX_AHEAD, MAX_BAD, MAX_UNIT, AudioGate
-from camhub.streams.feeds import PacketFeed
 from camhub.sim.audio import AvFeed, SoundFeed, SoundSource
 from camhub.sim.video import VideoSource
+from camhub.streams.audio_gate import MAX_AHEAD, MAX_BAD, MAX_UNIT, AudioGate
+from camhub.streams.feeds import PacketFeed
 from tests.media.conftest import ClipFeed, make_clip
 from tests.video.conftest import VideoRig
 from tests.video.test_packets import units

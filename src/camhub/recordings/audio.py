@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, TypeAlias
 
 import av
 import numpy as np
@@ -33,6 +34,7 @@ from camhub.media.audio import parse_asc
 from camhub.media.types import AAC_FRAME, AudioInfo, AudioUnit
 
 log = logging.getLogger("camhub.recordings")
+Packet: TypeAlias = "av.Packet[Any]"  # generic in PyAV's stubs only
 
 AAC_RATES = frozenset({96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
                        11025, 8000, 7350})  # fmt: skip
@@ -97,7 +99,7 @@ class AudioOut:
         self.next = 0  # the file's sample the next unit should start at
         self.dropped = 0
 
-    def packets(self, sample: AudioSample, origin_90k: int) -> list[av.Packet]:
+    def packets(self, sample: AudioSample, origin_90k: int) -> list[Packet]:
         """Packets (stream time) for one unit; ``origin_90k`` is the file's start."""
         unit = sample.unit
         if unit.info != self.info:
@@ -120,7 +122,7 @@ class AudioOut:
             return [self._packet(unit.data, at, AAC_FRAME)]
         return self._transcode(unit, at)
 
-    def flush(self) -> list[av.Packet]:
+    def flush(self) -> list[Packet]:
         """What the encoder still holds (at the end of the file)."""
         if self._encoder is None:
             return []
@@ -128,7 +130,7 @@ class AudioOut:
         return self._wrap(encoder.encode(None))
 
     # transcoding -----------------------------------------------------------------------
-    def _packet(self, data: bytes, pts: int, duration: int) -> av.Packet:
+    def _packet(self, data: bytes, pts: int, duration: int) -> Packet:
         p = av.Packet(data)
         p.stream = self.stream
         p.time_base = self.tb
@@ -136,7 +138,7 @@ class AudioOut:
         p.duration = duration
         return p
 
-    def _wrap(self, encoded: list[av.Packet]) -> list[av.Packet]:
+    def _wrap(self, encoded: list[Packet]) -> list[Packet]:
         out = []
         for p in encoded:
             if p.pts is None or p.pts < self._enc_start:
@@ -164,9 +166,9 @@ class AudioOut:
             parts.append(pcm.astype(np.float32).mean(axis=0))
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
-    def _transcode(self, unit: AudioUnit, at: int) -> list[av.Packet]:
+    def _transcode(self, unit: AudioUnit, at: int) -> list[Packet]:
         pcm = self._pcm(unit)
-        out: list[av.Packet] = []
+        out: list[Packet] = []
         gap = at - self.next
         if self._encoder is not None and gap > MAX_FILL_S * self.info.rate:
             out += self.flush()  # a long silence of the camera: start afresh

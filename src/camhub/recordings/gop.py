@@ -84,6 +84,4 @@ class GopBuilder:
             for i, (d, t, nxt) in enumerate(zip(self.data, self.times, bounds, strict=True))
         )
         audio = tuple(sorted(self.audio, key=lambda a: a.t))
-        return Gop(
-            samples, self.start, end, self.sps, self.width, self.height, self.nbytes, audio
-        )
+        return Gop(samples, self.start, end, self.sps, self.width, self.height, self.nbytes, audio)

@@ -80,9 +80,7 @@ class Probe:
 class SegmentWriter:
     """One fragmented MP4 being written; ``write`` GOPs, then ``close``."""
 
-    def __init__(
-        self, path: Path, width: int, height: int, audio: AudioInfo | None = None
-    ) -> None:
+    def __init__(self, path: Path, width: int, height: int, audio: AudioInfo | None = None) -> None:
         self.path = path
         self._out = av.open(str(path), "w", format="mp4", options=FMP4)
         self._video = self._out.add_mux_stream("h264", width=width, height=height)
@@ -191,7 +189,7 @@ def salvage(src: Path, dst: Path) -> Probe | None:
                             break
                         if p.dts is None:
                             continue
-                        if p.stream is ain:
+                        if aout is not None and p.stream is ain:
                             if kept:  # the sound from the first picture kept on
                                 p.stream = aout
                                 out.mux(p)

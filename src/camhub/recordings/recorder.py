@@ -281,9 +281,7 @@ class Recorder:
 
     def _continuous(self, gop: Gop) -> None:
         out = self._out
-        if out is not None and (
-            gop.sps != out.sps or gop.start != out.end or _new_sound(out, gop)
-        ):
+        if out is not None and (gop.sps != out.sps or gop.start != out.end or _new_sound(out, gop)):
             self._finish(out)
             out = None
         if not self.host.can_write():
@@ -316,9 +314,7 @@ class Recorder:
         if out is None and gop.start >= self._clip_until:
             self._clip_until = None  # the video came back after the post-roll
             return
-        if out is not None and (
-            gop.sps != out.sps or gop.start != out.end or _new_sound(out, gop)
-        ):
+        if out is not None and (gop.sps != out.sps or gop.start != out.end or _new_sound(out, gop)):
             self._finish(out)
             out = None
         if out is None:

@@ -64,7 +64,8 @@ class SoundSource:
             ).repeat(80)[:count]
             tone = np.sin(2 * np.pi * TONE_HZ * (n % rate) / rate) * TONE_LEVEL
             out = out + np.where(moving, tone, 0.0).astype(np.float32)
-        return np.clip(out, -1.0, 1.0).astype(np.float32)
+        clipped: np.ndarray = np.clip(out, -1.0, 1.0).astype(np.float32)
+        return clipped
 
 
 def open_audio_encoder(codec: str, rate: int) -> AudioCodecContext:

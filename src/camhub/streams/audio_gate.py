@@ -69,17 +69,18 @@ class AudioGate:
             self._second, self._in_second = now, 0
         self._in_second += 1
         if self._in_second > MAX_UNITS_PER_S:
-            return self._turn_off(f"more than {MAX_UNITS_PER_S} packets a second")
-        if not 0 < len(data) <= MAX_UNIT or (
-            self._last_pts is not None and pts < self._last_pts
-        ):
-            return self._bad()
+            self._turn_off(f"more than {MAX_UNITS_PER_S} packets a second")
+            return None
+        if not 0 < len(data) <= MAX_UNIT or (self._last_pts is not None and pts < self._last_pts):
+            self._bad()
+            return None
         unit = AudioUnit(data, pts, self.info)
         if self._start is None:
             self._start = now
         self._samples += unit.samples
         if self._samples / self.info.rate > now - self._start + MAX_AHEAD:
-            return self._turn_off("sound faster than real time")
+            self._turn_off("sound faster than real time")
+            return None
         self._last_pts = pts
         self._bad_run = 0
         self.admitted += 1
@@ -90,9 +91,7 @@ class AudioGate:
         self._bad_run += 1
         if self._bad_run >= MAX_BAD:
             self._turn_off(f"{MAX_BAD} malformed or out-of-order packets in a row")
-        return None
 
     def _turn_off(self, reason: str) -> None:
         self.off = reason
         log.warning("%s: the camera's sound is ignored from now on (%s)", self.name, reason)
-        return None
