@@ -11,7 +11,10 @@ records while camhub serves 100 live viewers.
      recorder, the fMP4 writer thread, the SQLite index and a snapshot per segment
      (continuous, 10 s segments), the video played in as fast as it goes;
    - MJPEG: JPEG frames (640x480 and 1280x720, 15 fps) encoded to H.264 in the worker
-     process (decode + x264 ``superfast``), the worker's CPU counted too.
+     process (decode + x264 ``superfast``), the worker's CPU counted too;
+   - the camera's sound: G.711 (8 kHz, a Tapo's) transcoded to AAC as a recording
+     writes it (decode, AAC encode, mux), and AAC-LC (44.1 kHz, an Android app's)
+     remuxed; measured alone, per second of sound.
 2. **Write throughput**: the fMP4 writer alone, megabytes and pictures per second.
 3. **Capacity**: a ``camhub`` hub process (plain HTTP) serves 100 viewers of a 1280x720
    15 fps MJPEG camera while recording N cameras continuously. Each recorded camera
@@ -45,11 +48,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 import fanout  # bench/fanout.py: its camera, viewers and process helpers
 from camhub.config import RecordConfig, parse_config
 from camhub.media import h264
-from camhub.media.types import AccessUnit, VideoInfo
+from camhub.media.types import AccessUnit, AudioUnit, VideoInfo
+from camhub.recordings import mp4
+from camhub.recordings.audio import AudioOut, AudioSample
 from camhub.recordings.manager import RecordingManager
 from camhub.recordings.mp4 import Sample, SegmentWriter
 from camhub.recordings.recorder import Recorder
 from camhub.recordings.source import encoded
+from camhub.sim.audio import SoundFeed, SoundSource, open_audio_encoder
 from camhub.sim.h264 import EncoderSettings, open_encoder
 from camhub.sim.video import VideoSource
 from camhub.store import Store
@@ -176,6 +182,30 @@ async def mjpeg_cost(width: int, height: int, video_s: float) -> Cost:
     span = video_s * 3 / 4
     rate = (long_bytes - short_bytes) * 8 / span / 1e6
     return Cost("MJPEG -> H.264", f"{width}x{height}", rate, span, long_cpu - short_cpu)
+
+
+def sound_units(seconds: float, codec: str, rate: int) -> list[AudioUnit]:
+    """The emulators' microphone, encoded as the emulated cameras send it."""
+    feed = SoundFeed(SoundSource(VideoSource(scene="motion")), codec, rate)
+    ctx = open_audio_encoder(codec, rate)
+    units: list[AudioUnit] = []
+    for first in range(0, int(seconds * rate), feed.chunk):
+        units += feed._encode(ctx, first)
+    return units
+
+
+def sound_cost(units: list[AudioUnit], tmp: Path) -> float:
+    """CPU seconds per second of sound of a recording's sound track (AudioOut)."""
+    rate = units[0].info.rate
+    out = av.open(str(tmp / "sound.mp4"), "w", format="mp4", options=mp4.FMP4)
+    track = AudioOut(out, units[0].info)
+    cpu0 = time.process_time()
+    for u in units:
+        out.mux(track.packets(AudioSample(u.pts * 90_000 // rate, u), 0))
+    out.mux(track.flush())
+    out.close()
+    seconds = (units[-1].pts + units[-1].samples) / rate
+    return (time.process_time() - cpu0) / seconds
 
 
 def write_throughput(units: list[AccessUnit], tmp: Path, seconds: float) -> tuple[float, float]:
@@ -375,6 +405,13 @@ async def main(args: argparse.Namespace) -> str:
         lines.append(
             f"| {c.what} | {c.size} | {c.bitrate:.2f} Mbit/s | {c.core_share * 1000:.1f} ms "
             f"({c.core_share * 100:.2f} % of a core) | {1 / c.core_share:.0f} |"
+        )
+    sound_s = 60.0 if args.quick else 300.0
+    for what, codec, rate in (("G.711 -> AAC", "pcm_alaw", 8000), ("AAC remux", "aac", 44100)):
+        share = sound_cost(sound_units(sound_s, codec, rate), tmp)
+        lines.append(
+            f"| sound: {what} | {rate} Hz mono | - | {share * 1000:.2f} ms "
+            f"({share * 100:.3f} % of a core) | {1 / share:.0f} |"
         )
     mb_s, pics = write_throughput(clips["1920x1080"], tmp, 5.0 if args.quick else 10.0)
     lines += ["", f"fMP4 writer alone (1080p, {mbps(clips['1920x1080']):.2f} Mbit/s): "

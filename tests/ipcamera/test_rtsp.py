@@ -15,7 +15,7 @@ import pytest
 from camhub.sim.ipcamera import IpCameraEmulator
 from tests.helpers.net import free_port
 from tests.ipcamera.conftest import PASSWORD, bearer, login, options
-from tests.media.players import decode, ffprobe
+from tests.media.players import decode, ffprobe, ffprobe_all
 
 Api = Any
 
@@ -64,6 +64,24 @@ async def test_apply_settings_runs_the_server_with_port_path_and_credentials(
     assert (await api("POST", "/api/rtsp/stop"))[1]["running"] is False
     with pytest.raises(OSError):
         await asyncio.open_connection("127.0.0.1", port)
+
+
+async def test_the_microphone_is_an_aac_track_while_audio_is_enabled(
+    emu: IpCameraEmulator, api: Api
+) -> None:
+    port = free_port()
+    assert (await api("POST", "/settings", json={"resolution": "640x480"}))[0] == 200
+    on = {"rtspEnabled": True, "rtspPort": port, "rtspPath": "/live"}
+    assert (await api("POST", "/api/rtsp/apply-settings", json=on))[1] == {"success": True}
+    url = f"rtsp://127.0.0.1:{port}/live"
+    streams, err = await ffprobe_all(url)
+    assert [s["codec_type"] for s in streams] == ["video", "audio"], err
+    sound = streams[1]
+    assert (sound["codec_name"], sound["profile"], sound["sample_rate"], sound["channels"]) == (
+        "aac", "LC", "44100", 1)  # fmt: skip
+    assert (await api("POST", "/settings", json={"audioEnabled": False}))[0] == 200
+    streams, err = await ffprobe_all(url)
+    assert [s["codec_type"] for s in streams] == ["video"], err
 
 
 async def test_clients_and_a_resolution_change_mid_stream(emu: IpCameraEmulator, api: Api) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from camhub.config import RecordConfig, parse_config
-from camhub.media.types import AccessUnit
+from camhub.media.types import AccessUnit, AudioUnit
 from camhub.recordings.manager import RecordingManager
 from camhub.recordings.recorder import Recorder
 from camhub.store import Store
@@ -61,14 +61,19 @@ def play(
     start: int = T0,
     events: dict[float, tuple[int, str]] | None = None,
     each: Callable[[AccessUnit], None] | None = None,
+    sound: Sequence[AudioUnit] = (),
 ) -> int:
     """Feed ``units`` live-like from ``start`` (ms); ``events`` maps a second of the
-    clip to (event id, type). Returns where the clip ended (ms)."""
+    clip to (event id, type); ``sound`` (on the clip's timeline) is fed in time order
+    between the pictures. Returns where the clip ended (ms)."""
     pending = sorted((events or {}).items())
     origin = units[0].pts_90k
+    audio = list(sound)
     end = start
     for au in units:
         clock.now = start + (au.pts_90k - origin) // 90
+        while audio and audio[0].pts * 90_000 // audio[0].info.rate <= au.pts_90k:
+            rec.audio_unit(audio.pop(0))
         rec.unit(au)
         while pending and pending[0][0] * 1000 <= clock.now - start:
             _, (eid, kind) = pending.pop(0)
@@ -90,6 +95,7 @@ async def recorded(
     seconds: float = 12,
     events: dict[float, str] | None = None,
     name: str = "cam",
+    sound: Sequence[AudioUnit] = (),
     **cfg: Any,
 ) -> tuple[list[Recording], dict[float, int]]:
     """Record ``seconds`` of real H.264 from T0 through ``manager``, with stored events
@@ -102,7 +108,8 @@ async def recorded(
     stored = (await events_store.query_events(device=name, since=T0, until=until))["events"]
     ids = {(e["timestamp"] - T0) / 1000: e["id"] for e in stored}
     rec, clock = recorder(manager, mode, name=name, **cfg)
-    play(rec, clock, clip(seconds), events={at: (ids[at], k) for at, k in (events or {}).items()})
+    marks = {at: (ids[at], k) for at, k in (events or {}).items()}
+    play(rec, clock, clip(seconds), events=marks, sound=sound)
     await rec.stop()
     return await rows(manager, name), ids
 

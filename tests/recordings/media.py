@@ -1,6 +1,8 @@
 """Real H.264 for recorder tests: libx264 (PyAV) pictures of the emulators' scene.
 
 :func:`clip` encodes ``seconds`` of the synthetic scene once per shape and caches it;
+:func:`sound` encodes the emulators' microphone over the same seconds (G.711 or AAC,
+pts from 0 on the same timeline);
 :class:`FakeClock` lets a test play those access units into a recorder as if they
 arrived live, without waiting for them.
 """
@@ -19,7 +21,8 @@ from typing import Any
 import av
 
 from camhub.media import h264
-from camhub.media.types import AccessUnit
+from camhub.media.types import AccessUnit, AudioUnit
+from camhub.sim.audio import SoundFeed, SoundSource, open_audio_encoder
 from camhub.sim.h264 import EncoderSettings, open_encoder
 from camhub.sim.video import VideoSource
 
@@ -60,6 +63,18 @@ def clip(
     return tuple(out)
 
 
+@functools.cache
+def sound(seconds: float, codec: str = "pcm_alaw", rate: int = 8000) -> tuple[AudioUnit, ...]:
+    """The emulators' microphone (scene ``motion``: the tone all along) for ``seconds``,
+    encoded as the emulated cameras send it, pts from 0 (samples at ``rate``)."""
+    feed = SoundFeed(SoundSource(VideoSource(scene="motion")), codec, rate)
+    ctx = open_audio_encoder(codec, rate)
+    units: list[AudioUnit] = []
+    for first in range(0, int(seconds * rate), feed.chunk):
+        units += feed._encode(ctx, first)
+    return tuple(units)
+
+
 @dataclass
 class FakeClock:
     now: int = T0
@@ -84,3 +99,19 @@ def ffprobe(path: Path) -> dict[str, Any]:
 
 def duration_s(info: dict[str, Any]) -> float:
     return float(info["format"]["duration"])
+
+
+def probe_all(path: Path) -> dict[str, Any]:
+    """ffprobe's view of every stream (duration, codec, rate) of a file."""
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def streams_of(info: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{codec_type: stream} of a :func:`probe_all` answer."""
+    return {s["codec_type"]: s for s in info["streams"]}

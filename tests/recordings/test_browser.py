@@ -1,5 +1,6 @@
 """Headless Chromium plays recordings from the web page's timeline: an event's clip
-from its marker, and the recordings from any point clicked on the day's bar.
+from its marker, and the recordings from any point clicked on the day's bar, with the
+camera's sound (G.711 recorded as AAC) decoded along.
 
 Needs ``apt-get install -y chromium`` and the ``playwright`` package (its own browser
 downloads are not used: ``executable_path=/usr/bin/chromium``).
@@ -20,7 +21,7 @@ from tests.conftest import ADMIN_PASSWORD, live_hub, make_settings
 from tests.helpers.wait import until
 from tests.recordings.camera import camera, still_cameras
 from tests.recordings.conftest import recorded
-from tests.recordings.media import T0
+from tests.recordings.media import T0, sound
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +31,7 @@ ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]  # fmt: skip
 VIDEO_STATE = "v => [v.currentTime, v.videoWidth, v.readyState, v.error ? v.error.code : 0]"
+AUDIO_BYTES = "v => v.webkitAudioDecodedByteCount"  # Chromium's count of sound decoded
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ async def page(tmp_path: Path) -> AsyncIterator[tuple[Any, Any]]:
             manager = live.state.service.recordings
             recs, _ = await recorded(
                 manager, mode="events", seconds=20, events={3: "motion", 12: "person"},
-                pre_seconds=1, post_seconds=3,
+                pre_seconds=1, post_seconds=3, sound=sound(20),
             )  # fmt: skip
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
@@ -66,7 +68,8 @@ async def page(tmp_path: Path) -> AsyncIterator[tuple[Any, Any]]:
 
 
 async def plays(page: Any, width: int = 320, within: float = 20) -> None:
-    """The timeline's video shows pictures of ``width`` and its time moves on."""
+    """The timeline's video shows pictures of ``width``, its time moves on, and its
+    sound is decoded."""
     video = page.locator("#tl-video")
     deadline = time.monotonic() + within
     first = None
@@ -76,7 +79,7 @@ async def plays(page: Any, width: int = 320, within: float = 20) -> None:
         if w == width and ready >= 2:
             if first is None:
                 first = now
-            elif now > first + 0.3:
+            elif now > first + 0.3 and await video.evaluate(AUDIO_BYTES) > 0:
                 return
         await asyncio.sleep(0.1)
     raise AssertionError(f"the recording did not play (state {await video.evaluate(VIDEO_STATE)})")

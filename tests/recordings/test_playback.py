@@ -1,6 +1,7 @@
 """Playing a time range: ffmpeg's HLS client reads the VOD playlist (fMP4 by byte
 range, EXT-X-MAP per file) over camhub's TLS listener with a ``?token=``, and the
-export of a range is one MP4 from the keyframe before ``since``."""
+export of a range is one MP4 from the keyframe before ``since``; the camera's sound
+(recorded as AAC) plays along in both."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from camhub.store.recordings import Recording
 from tests.conftest import LiveHub, live_hub, make_settings
 from tests.recordings.camera import camera, still_cameras
 from tests.recordings.conftest import recorded
-from tests.recordings.media import T0, ffprobe
+from tests.recordings.media import T0, ffprobe, probe_all, sound, streams_of
 
 
 @pytest.fixture
 async def live(tmp_path: Path) -> AsyncIterator[tuple[LiveHub, list[Recording]]]:
     with still_cameras():
         async with live_hub(make_settings(tmp_path / "data", devices=[camera()])) as hub:
-            recs, _ = await recorded(hub.state.service.recordings, seconds=12, segment_seconds=2)
+            recs, _ = await recorded(
+                hub.state.service.recordings, seconds=12, segment_seconds=2, sound=sound(12)
+            )
             yield hub, recs
 
 
@@ -53,9 +56,12 @@ async def test_ffmpeg_reads_the_hls_vod_playlist(live: tuple[LiveHub, list[Recor
     assert text.count("#EXT-X-DISCONTINUITY") == 5 and text.rstrip().endswith("#EXT-X-ENDLIST")
     uris = [line for line in text.splitlines() if line.startswith("/api/recordings/")]
     assert len(uris) == 6 and all(u.endswith(f"?token={token}") for u in uris)
-    (stream,) = (await probe_url(url))["streams"]  # type: ignore[misc]
+    stream, audio = (await probe_url(url))["streams"]  # type: ignore[misc]
     assert stream["codec_name"] == "h264" and stream["width"] == 320
     assert int(stream["nb_read_packets"]) == 12 * 15, "every picture of the range, once"
+    assert audio["codec_name"] == "aac"
+    # 12 s of 8 kHz sound in 1024-sample frames (each file's last one may be short)
+    assert 12 * 8000 // 1024 - 6 <= int(audio["nb_read_packets"]) <= 12 * 8000 // 1024 + 6
 
 
 async def test_export_is_one_mp4_from_the_keyframe_before_since(
@@ -82,5 +88,10 @@ async def test_export_is_one_mp4_from_the_keyframe_before_since(
     assert packets[0]["flags"].startswith("K"), "from a keyframe"
     # keyframes every second: the one at 3 s, to the picture at 8 s
     assert len(packets) == 5 * 15 + 1
-    assert float(info["format"]["duration"]) == pytest.approx(5 + 1 / 15, abs=0.05)
+    assert float(info["format"]["duration"]) == pytest.approx(5 + 1 / 15, abs=0.2)
+    streams = streams_of(probe_all(path))
+    assert streams["audio"]["codec_name"] == "aac", "the sound is exported too"
+    video_s, audio_s = float(streams["video"]["duration"]), float(streams["audio"]["duration"])
+    assert video_s == pytest.approx(5 + 1 / 15, abs=0.05)
+    assert audio_s == pytest.approx(video_s, abs=0.5)
     assert len({r.path for r in recs}) == 6

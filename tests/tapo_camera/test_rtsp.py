@@ -14,7 +14,7 @@ import numpy as np
 
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
-from tests.media.players import changed, decode, ffprobe
+from tests.media.players import changed, decode, ffprobe, ffprobe_all, onsets
 from tests.media.rtsp_client import RawRtsp, basic, digest
 from tests.tapo_camera.conftest import PASSWORD, pytapo_client
 
@@ -53,6 +53,28 @@ async def test_ffprobe_reads_stream1_and_stream2() -> None:
         assert sub is not None, err
         assert (sub["codec_name"], sub["width"], sub["height"]) == ("h264", 640, 360)
         assert sub["profile"] in ("Baseline", "Constrained Baseline")
+
+
+async def test_both_streams_carry_g711_sound_in_step_with_the_picture() -> None:
+    async with camera(scene="bursts", burst_period=3, burst=1.5, main_size="320x180",
+                      sub_size="320x180") as emu:  # fmt: skip
+        for path in ("/stream1", "/stream2"):
+            streams, err = await ffprobe_all(url(emu, path))
+            assert [s["codec_type"] for s in streams] == ["video", "audio"], err
+            sound = streams[1]
+            assert (sound["codec_name"], sound["sample_rate"], sound["channels"]) == (
+                "pcm_alaw", "8000", 1)  # fmt: skip
+        pictures, tones = await asyncio.to_thread(onsets, url(emu, "/stream2"), 7)
+    assert len(pictures) >= 2 and len(tones) >= 2, (pictures, tones)
+    for start in tones:  # each time the tone starts, the block starts moving too
+        nearest = min(pictures, key=lambda t: abs(t - start))
+        assert abs(nearest - start) < 0.15, (pictures, tones)
+
+
+async def test_the_sound_can_be_left_out() -> None:
+    async with camera(audio=False) as emu:
+        streams, err = await ffprobe_all(url(emu, "/stream1"))
+        assert [s["codec_type"] for s in streams] == ["video"], err
 
 
 async def test_the_camera_account_is_not_the_cloud_password() -> None:

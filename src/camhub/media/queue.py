@@ -1,4 +1,7 @@
-"""A bounded queue of access units that lets a slow consumer skip, never stall a producer.
+"""Bounded queues between a producer and one consumer that never stall the producer.
+
+:class:`KeyframeQueue` carries access units and lets a slow consumer skip to a
+keyframe; :class:`LossyQueue` carries anything else (sound) and drops the oldest.
 
 :meth:`KeyframeQueue.put` never blocks. When the queue is full (``maxsize`` units or
 ``max_bytes`` bytes), it drops its backlog and everything after it up to the next
@@ -12,8 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+from typing import Generic, TypeVar
 
 from camhub.media.types import AccessUnit
+
+T = TypeVar("T")
 
 
 class KeyframeQueue:
@@ -78,5 +84,42 @@ class KeyframeQueue:
 
     def close(self) -> None:
         """No more puts; ``get`` drains what is queued, then answers None."""
+        self.closed = True
+        self._ready.set()
+
+
+class LossyQueue(Generic[T]):
+    """At most ``maxsize`` items; :meth:`put` never blocks and, when full, drops the
+    oldest (counted in :attr:`dropped`): a late sound is worth less than a new one."""
+
+    def __init__(self, maxsize: int = 64) -> None:
+        if maxsize < 1:
+            raise ValueError("queue bound must be positive")
+        self._items: collections.deque[T] = collections.deque(maxlen=maxsize)
+        self._ready = asyncio.Event()
+        self.closed = False
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, item: T) -> None:
+        if self.closed:
+            return
+        if len(self._items) == self._items.maxlen:
+            self.dropped += 1
+        self._items.append(item)
+        self._ready.set()
+
+    async def get(self) -> T | None:
+        """The next item; None once the queue is closed and empty."""
+        while not self._items:
+            if self.closed:
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        return self._items.popleft()
+
+    def close(self) -> None:
         self.closed = True
         self._ready.set()

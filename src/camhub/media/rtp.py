@@ -96,14 +96,16 @@ class Packetizer:
             self._origin = pts_90k
         return (self.rtptime + pts_90k - self._origin) & 0xFFFFFFFF
 
-    def packets(self, parts: list[bytes], pts_90k: int) -> list[bytes]:
-        """RTP packets of one access unit given its :func:`payloads`."""
+    def packets(self, parts: list[bytes], pts_90k: int, marker: bool = True) -> list[bytes]:
+        """RTP packets of one access unit given its :func:`payloads` (the marker bit
+        on the last one unless ``marker`` is False: G.711 never sets it). ``pts_90k``
+        is on the stream's RTP clock (90 kHz for video, the sample rate for sound)."""
         ts = self.timestamp(pts_90k)
         out = []
-        last = len(parts) - 1
+        last = len(parts) - 1 if marker else -1
         for i, part in enumerate(parts):
-            marker = 0x80 if i == last else 0
-            header = _HEADER.pack(RTP_VERSION << 6, marker | self.payload_type, self.seq, ts,
+            marker_bit = 0x80 if i == last else 0
+            header = _HEADER.pack(RTP_VERSION << 6, marker_bit | self.payload_type, self.seq, ts,
                                   self.ssrc)  # fmt: skip
             self.seq = (self.seq + 1) & 0xFFFF
             out.append(header + part)
@@ -111,11 +113,13 @@ class Packetizer:
         self.packets_sent += len(out)
         return out
 
-    def interleaved(self, parts: list[bytes], pts_90k: int, channel: int = 0) -> bytes:
+    def interleaved(
+        self, parts: list[bytes], pts_90k: int, channel: int = 0, marker: bool = True
+    ) -> bytes:
         """The packets of one access unit framed for RTSP interleaving, as one write."""
         return b"".join(
             _INTERLEAVED.pack(b"$", channel, len(packet)) + packet
-            for packet in self.packets(parts, pts_90k)
+            for packet in self.packets(parts, pts_90k, marker)
         )
 
 

@@ -4,10 +4,13 @@
 :class:`~camhub.media.types.Feed`, the methods a camera client uses:
 
 - ``OPTIONS`` (no credentials needed unless ``auth_options``), ``DESCRIBE`` (an SDP
-  with ``sprop-parameter-sets``, see :mod:`camhub.media.sdp`; ``Content-Base`` is the
-  request URL), ``SETUP`` (``RTP/AVP/TCP;unicast;interleaved=0-1`` only: a UDP
-  transport is refused with 461, which makes ffmpeg retry over TCP), ``PLAY``,
-  ``TEARDOWN``, and ``GET_PARAMETER`` / ``SET_PARAMETER`` as keep-alives.
+  with ``sprop-parameter-sets``, and the feed's sound as a second track when it is an
+  :class:`~camhub.media.types.AudioFeed` with audio, see :mod:`camhub.media.sdp`;
+  ``Content-Base`` is the request URL), ``SETUP`` of either track or both
+  (``RTP/AVP/TCP;unicast;interleaved=0-1`` for the video, ``2-3`` for the sound
+  unless the client picks: a UDP transport is refused with 461, which makes ffmpeg
+  retry over TCP), ``PLAY``, ``TEARDOWN``, and ``GET_PARAMETER`` /
+  ``SET_PARAMETER`` as keep-alives.
 - 404 for a path without a feed, 401 with the authenticator's challenges when
   credentials are missing or wrong, 454 for an unknown session, 461 for UDP, 501 for
   methods it does not know. A request carrying this connection's session id was
@@ -20,7 +23,11 @@
 Each playing client has its own RTP numbering (:class:`~camhub.media.rtp.Packetizer`)
 and a bounded :class:`~camhub.media.queue.KeyframeQueue` between the feed and its
 socket: a slow client skips to the next keyframe (its drops are counted in
-:meth:`RtspServer.sessions`) and never slows the feed or another client. RTP payloads
+:meth:`RtspServer.sessions`) and never slows the feed or another client. Sound is
+never queued: a unit that finds the client's socket backed up is dropped (counted).
+An RTCP sender report goes before each track's first packet and every few seconds,
+its NTP time taken from the media timeline (the same for both tracks), so a client
+lines the sound up with the pictures. RTP payloads
 of an access unit are cut once and shared by every client. Bounded everywhere:
 request size (:mod:`camhub.media.rtsp_messages`), connections (``max_connections``,
 503 beyond), a write stalled for ``write_timeout`` closes the connection.
@@ -39,12 +46,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from camhub.media.audio import audio_payloads, payload_type
 from camhub.media.queue import KeyframeQueue
 from camhub.media.rtp import DEFAULT_MTU_PAYLOAD, Packetizer, interleave, payloads, sender_report
 from camhub.media.rtsp_auth import Authenticator
 from camhub.media.rtsp_messages import Interleaved, Request, RtspError, read_message, response
-from camhub.media.sdp import TRACK, h264_sdp
-from camhub.media.types import AccessUnit, Feed
+from camhub.media.sdp import AUDIO_TRACK, TRACK, h264_sdp
+from camhub.media.types import AccessUnit, AudioFeed, AudioInfo, Feed
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,18 @@ SR_INTERVAL = 5.0  # seconds between RTCP sender reports
 
 Resolver = Callable[[str], Feed | None]
 Reply = tuple[int, list[tuple[str, str]], bytes, str | None]
+
+
+@dataclass
+class AudioLeg:
+    """The sound track of a session, once set up."""
+
+    info: AudioInfo
+    channel: int
+    url: str
+    packetizer: Packetizer
+    sent: int = 0  # units written to the socket
+    dropped: int = 0  # units the client's backed-up socket had no room for
 
 
 @dataclass
@@ -70,19 +90,33 @@ class Session:
     queue: KeyframeQueue = field(default_factory=KeyframeQueue)
     sent: int = 0  # access units written to the socket
     playing: bool = False
+    video: bool = True  # the video track is set up
+    audio: AudioLeg | None = None
+    _anchor: tuple[float, float] | None = None  # (media seconds, wall clock)
 
     def stats(self) -> dict[str, Any]:
-        return {"session": self.id, "path": self.path, "user": self.user, "sent": self.sent,
-                "dropped": self.queue.dropped, "skips": self.queue.skips,
-                "playing": self.playing}  # fmt: skip
+        out = {"session": self.id, "path": self.path, "user": self.user, "sent": self.sent,
+               "dropped": self.queue.dropped, "skips": self.queue.skips,
+               "playing": self.playing}  # fmt: skip
+        if self.audio is not None:
+            out.update(audioSent=self.audio.sent, audioDropped=self.audio.dropped)
+        return out
+
+    def wallclock(self, media_seconds: float) -> float:
+        """The wall-clock time of a media time (both tracks' timeline), for RTCP."""
+        if self._anchor is None:
+            self._anchor = (media_seconds, time.time())
+        return self._anchor[1] + media_seconds - self._anchor[0]
 
 
-def _feed_path(path: str) -> str:
-    """The resource a URL path names: no trailing slash, no track suffix."""
+def _split_track(path: str, controls: tuple[str, str]) -> tuple[str, int]:
+    """The resource a URL path names (no trailing slash, no track suffix) and the
+    track: 0 video, 1 audio."""
     path = path.rstrip("/") or "/"
-    if path.endswith("/" + TRACK):
-        path = path[: -len(TRACK) - 1] or "/"
-    return path
+    for track, control in enumerate(controls):
+        if path.endswith("/" + control):
+            return path[: -len(control) - 1] or "/", track
+    return path, 0
 
 
 class RtspServer:
@@ -101,8 +135,11 @@ class RtspServer:
         info_timeout: float = 10.0,
         payload_budget: int = DEFAULT_MTU_PAYLOAD,
         name: str = "camhub",
+        controls: tuple[str, str] = (TRACK, AUDIO_TRACK),
     ) -> None:
+        """``controls``: the SDP names of the video and audio tracks."""
         self.resolve, self.auth, self.auth_options = resolve, auth, auth_options
+        self.controls = controls
         self.host, self.port = host, port
         self.session_timeout = session_timeout
         self.queue_size, self.max_connections = queue_size, max_connections
@@ -292,10 +329,23 @@ class _Connection:
     ) -> Reply:
         return 200, [("Public", PUBLIC)], b"", None
 
+    async def _audio_info(self, feed: Feed) -> AudioInfo | None:
+        """The feed's sound, when it has one this server can send."""
+        if not isinstance(feed, AudioFeed):
+            return None
+        try:
+            info = await asyncio.wait_for(feed.audio_info(), self.server.info_timeout)
+            if info is not None:
+                payload_type(info)  # ValueError: a codec RTP cannot carry here
+        except (LookupError, TimeoutError, ValueError):
+            return None
+        return info
+
     async def _on_describe(
         self, request: Request, session: Session | None, user: str | None
     ) -> Reply:
-        feed = self.server.resolve(_feed_path(request.path))
+        path, _ = _split_track(request.path, self.server.controls)
+        feed = self.server.resolve(path)
         if feed is None:
             return 404, [], b"", None
         try:
@@ -304,12 +354,16 @@ class _Connection:
             return 404, [], b"", None
         except TimeoutError:
             return 503, [], b"", None
+        audio = await self._audio_info(feed)
         base = request.uri.split("?")[0].rstrip("/") + "/"
-        sdp = h264_sdp(info, secrets.randbits(31), self.local_host, self.server.name)
+        sdp = h264_sdp(
+            info, secrets.randbits(31), self.local_host, self.server.name, audio,
+            self.server.controls,
+        )  # fmt: skip
         return 200, [("Content-Base", base)], sdp.encode(), "application/sdp"
 
     async def _on_setup(self, request: Request, session: Session | None, user: str | None) -> Reply:
-        path = _feed_path(request.path)
+        path, track = _split_track(request.path, self.server.controls)
         feed = self.server.resolve(path)
         if feed is None:
             return 404, [], b"", None
@@ -317,25 +371,47 @@ class _Connection:
             return 459, [], b"", None  # one stream per connection; name the session
         if session is not None and session.path != path:
             return 459, [], b"", None
-        channel = _tcp_channel(request.header("transport"))
+        audio = await self._audio_info(feed) if track == 1 else None
+        if track == 1 and audio is None:
+            return 404, [], b"", None  # no sound (any more)
+        asked = _tcp_channel(request.header("transport"))
+        taken = set() if session is None else _channels(session, track)
+        channel = asked if asked is not None and asked not in taken else 2 * track
+        while channel in taken:
+            channel += 2
         if session is None:
             session = Session(
                 id=f"{secrets.randbits(63):016X}", path=path, feed=feed, user=user,
                 url=request.uri, channel=channel, queue=KeyframeQueue(self.server.queue_size),
+                video=track == 0,
             )  # fmt: skip
             self.session = session
-        elif not session.playing:
-            session.channel, session.url = channel, request.uri
-        p = session.packetizer
-        transport = f"RTP/AVP/TCP;unicast;interleaved={session.channel}-{session.channel + 1};"
+        if not session.playing:
+            if track == 0:
+                session.channel, session.url, session.video = channel, request.uri, True
+            else:
+                assert audio is not None
+                leg = AudioLeg(audio, channel, request.uri, Packetizer(payload_type(audio)))
+                session.audio = leg
+        if track == 0:
+            p, channel = session.packetizer, session.channel
+        elif session.audio is not None:
+            p, channel = session.audio.packetizer, session.audio.channel
+        else:
+            return 455, [], b"", None  # playing already: too late to add the sound
+        transport = f"RTP/AVP/TCP;unicast;interleaved={channel}-{channel + 1};"
         transport += f"ssrc={p.ssrc:08X};mode=play"
         return 200, [("Transport", transport), self._session_header(session)], b"", None
 
     async def _on_play(self, request: Request, session: Session | None, user: str | None) -> Reply:
         if session is None:
             return 454 if self.session is None else 455, [], b"", None
-        p = session.packetizer
-        info = f"url={session.url};seq={p.seq};rtptime={p.rtptime}"
+        legs: list[tuple[str, Packetizer]] = []
+        if session.video:
+            legs.append((session.url, session.packetizer))
+        if session.audio is not None:
+            legs.append((session.audio.url, session.audio.packetizer))
+        info = ",".join(f"url={url};seq={p.seq};rtptime={p.rtptime}" for url, p in legs)
         headers = [self._session_header(session), ("Range", "npt=0.000-"), ("RTP-Info", info)]
         return 200, headers, b"", None
 
@@ -370,10 +446,15 @@ class _Connection:
         if session is None or session.playing:
             return
         session.playing = True
-        self.tasks = [
-            asyncio.create_task(self._pump(session), name=f"rtsp-pump-{session.id}"),
-            asyncio.create_task(self._send(session), name=f"rtsp-send-{session.id}"),
-        ]
+        self.tasks = []
+        if session.video:
+            self.tasks += [
+                asyncio.create_task(self._pump(session), name=f"rtsp-pump-{session.id}"),
+                asyncio.create_task(self._send(session), name=f"rtsp-send-{session.id}"),
+            ]
+        if session.audio is not None:
+            task = self._send_audio(session, session.audio)
+            self.tasks.append(asyncio.create_task(task, name=f"rtsp-audio-{session.id}"))
 
     def _cancel_streaming(self) -> list[asyncio.Task[None]]:
         tasks, self.tasks = self.tasks, []
@@ -408,10 +489,11 @@ class _Connection:
             while (au := await session.queue.get()) is not None:
                 data = p.interleaved(self.server.parts(au), au.pts_90k, channel)
                 now = time.time()
-                if now - last_report >= SR_INTERVAL:
-                    last_report = now
-                    report = sender_report(p, now, p.timestamp(au.pts_90k))
-                    data += interleave(channel + 1, report)
+                if now - last_report >= SR_INTERVAL:  # before the packets: a client
+                    last_report = now  # times even the first one from the report
+                    wall = session.wallclock(au.pts_90k / 90_000)
+                    report = sender_report(p, wall, p.timestamp(au.pts_90k))
+                    data = interleave(channel + 1, report) + data
                 self.writer.write(data)
                 async with asyncio.timeout(self.server.write_timeout):
                     await self.writer.drain()
@@ -421,9 +503,57 @@ class _Connection:
         self.closing = True
         self.writer.transport.abort()
 
+    async def _send_audio(self, session: Session, leg: AudioLeg) -> None:
+        """The feed's sound -> this client's socket, unit by unit; a unit that finds
+        the socket backed up (the video waiting on a slow client) is dropped."""
+        feed = session.feed
+        assert isinstance(feed, AudioFeed)
+        units = feed.subscribe_audio()
+        p, channel, marker = leg.packetizer, leg.channel, leg.info.codec == "aac"
+        transport = self.writer.transport
+        last_report = 0.0
+        try:
+            async for unit in units:
+                if unit.info != leg.info:  # not what the SDP described: cannot be sent
+                    leg.dropped += 1
+                    continue
+                if transport.get_write_buffer_size() >= transport.get_write_buffer_limits()[1]:
+                    leg.dropped += 1
+                    continue
+                data = p.interleaved(audio_payloads(unit), unit.pts, channel, marker)
+                now = time.time()
+                if now - last_report >= SR_INTERVAL:
+                    last_report = now
+                    wall = session.wallclock(unit.pts / unit.info.rate)
+                    report = sender_report(p, wall, p.timestamp(unit.pts))
+                    data = interleave(channel + 1, report) + data
+                self.writer.write(data)
+                leg.sent += 1
+        except (ConnectionError, ValueError):
+            pass
+        except Exception:  # a broken feed ends this client's sound, not the server
+            log.exception("RTSP audio for %s failed", session.path)
+        finally:
+            close = getattr(units, "aclose", None)
+            if close is not None:
+                await close()
+        if not session.video:  # sound only: the stream has ended
+            self.closing = True
+            transport.abort()
 
-def _tcp_channel(header: str) -> int:
-    """The first RTP channel of the first TCP transport offered (461 when none is)."""
+
+def _channels(session: Session, track: int) -> set[int]:
+    """Interleaved channels the session's other track holds."""
+    if track == 1:
+        return {session.channel, session.channel + 1} if session.video else set()
+    if session.audio is None:
+        return set()
+    return {session.audio.channel, session.audio.channel + 1}
+
+
+def _tcp_channel(header: str) -> int | None:
+    """The first RTP channel of the first TCP transport offered (None when it names
+    none; 461 when no TCP transport is offered)."""
     for spec in header.split(","):
         parts = [p.strip() for p in spec.split(";")]
         if parts[0].upper() != "RTP/AVP/TCP":
@@ -435,5 +565,5 @@ def _tcp_channel(header: str) -> int:
                 if not first.isdigit() or int(first) > 254:
                     raise RtspError(400, "bad interleaved channel")
                 return int(first)
-        return 0
+        return None
     raise RtspError(461)

@@ -36,6 +36,31 @@ Rules a feed keeps:
   ``contextlib.aclosing``); a feed may stop producing when nobody subscribes.
 - A subscriber must read promptly: a feed may skip a lagging subscriber ahead to the
   next keyframe (see :class:`camhub.media.queue.KeyframeQueue`).
+
+A feed may also carry the camera's sound (an :class:`AudioFeed`)::
+
+    @dataclass(frozen=True)
+    class AudioInfo:
+        codec: str       # "pcm_alaw" | "pcm_mulaw" (G.711) | "aac"
+        rate: int        # samples per second (the RTP clock rate)
+        channels: int
+        config: bytes    # AAC: its AudioSpecificConfig; b"" for G.711
+
+    @dataclass(frozen=True)
+    class AudioUnit:
+        data: bytes      # one RTP payload's worth: G.711 bytes, or one raw AAC frame
+        pts: int         # its first sample, in samples at ``info.rate``
+        info: AudioInfo
+
+    class AudioFeed(Protocol):
+        async def audio_info(self) -> AudioInfo | None: ...   # None: no sound
+        def subscribe_audio(self) -> AsyncIterator[AudioUnit]: ...
+
+The audio's ``pts`` is on the video's timeline: ``pts / rate`` and ``pts_90k / 90000``
+are seconds from the same origin, so a unit and a picture with equal times were
+captured together. Audio subscriptions are live, bounded and lossy (a lagging
+subscriber loses the oldest units), never a reason to hold up the video; a video
+subscriber never sees audio.
 """
 
 from __future__ import annotations
@@ -65,6 +90,41 @@ class VideoInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioInfo:
+    """One sound track: codec, clock rate, channels (see the module docstring)."""
+
+    codec: str
+    rate: int
+    channels: int = 1
+    config: bytes = b""
+
+    @property
+    def frame_samples(self) -> int | None:
+        """Samples in each unit when the codec fixes it (AAC: 1024), else None."""
+        return AAC_FRAME if self.codec == "aac" else None
+
+
+AAC_FRAME = 1024  # samples in an AAC-LC frame
+G711 = frozenset({"pcm_alaw", "pcm_mulaw"})
+
+
+@dataclass(frozen=True, slots=True)
+class AudioUnit:
+    """Coded sound: one G.711 packet or one AAC frame (see the module docstring)."""
+
+    data: bytes
+    pts: int
+    info: AudioInfo
+
+    @property
+    def samples(self) -> int:
+        """How many samples (per channel) it holds."""
+        if self.info.codec in G711:
+            return len(self.data) // max(1, self.info.channels)
+        return AAC_FRAME
+
+
+@dataclass(frozen=True, slots=True)
 class StreamInfo:
     """What camhub's packet hub knows of a camera stream it reads: its codec, size,
     parameter sets and frame rate (a :class:`VideoInfo` plus codec and fps)."""
@@ -75,6 +135,7 @@ class StreamInfo:
     sps: bytes
     pps: bytes
     fps: float | None = None
+    audio: AudioInfo | None = None  # the camera's sound, when it sends one camhub reads
 
     @property
     def video(self) -> VideoInfo:
@@ -88,3 +149,12 @@ class Feed(Protocol):
     async def video_info(self) -> VideoInfo: ...
 
     def subscribe(self) -> AsyncIterator[AccessUnit]: ...
+
+
+@runtime_checkable
+class AudioFeed(Protocol):
+    """A feed's sound track (see the module docstring)."""
+
+    async def audio_info(self) -> AudioInfo | None: ...
+
+    def subscribe_audio(self) -> AsyncIterator[AudioUnit]: ...

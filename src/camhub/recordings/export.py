@@ -3,7 +3,8 @@ HLS VOD playlist over the recorded files (``recordings.m3u8``).
 
 The export remuxes, never transcodes: it starts at the keyframe at or before
 ``since``, takes every file of the range in order (a gap between files stays a gap in
-time), stops after ``until``, and streams a fragmented MP4 as it goes: memory stays
+time), with their sound (the recordings' AAC) when the first file has one, stops after
+``until``, and streams a fragmented MP4 as it goes: memory stays
 at a few chunks whatever the length. The remuxing runs in a worker thread; the client
 leaving stops it.
 
@@ -71,9 +72,41 @@ class _Pipe:
             self.loop.call_soon_threadsafe(self.chunks.put_nowait, None)
 
 
+Sound = tuple[str, int, int]  # codec, rate, channels
+
+
+def _sound_of(stream: Any) -> Sound:
+    return stream.codec_context.name, stream.rate, stream.codec_context.channels
+
+
+def _add_streams(out: Any, pieces: Sequence[Piece]) -> tuple[Any, Any, Sound | None] | None:
+    """The export's video stream, and its sound's, made like the first readable
+    piece's; None when no piece can be read."""
+    for piece in pieces:
+        try:
+            inp = av.open(str(piece.path))
+        except (av.FFmpegError, OSError):
+            continue
+        with inp:
+            if not inp.streams.video:
+                continue
+            vout = out.add_stream_from_template(inp.streams.video[0])
+            vout.time_base = mp4.TB
+            if not inp.streams.audio:
+                return vout, None, None
+            ain = inp.streams.audio[0]
+            return vout, out.add_stream_from_template(ain), _sound_of(ain)
+    return None
+
+
 def _remux(pieces: Sequence[Piece], since: int, until: int, pipe: _Pipe) -> None:
     out = av.open(pipe, "w", format="mp4", options=mp4.FMP4)
-    vout: av.video.stream.VideoStream | None = None
+    made = _add_streams(out, pieces)
+    if made is None:
+        with contextlib.suppress(av.FFmpegError, OSError, BrokenPipeError, ValueError):
+            out.close()
+        return
+    vout, aout, sound_of_export = made
     origin: int | None = None  # ms of the first picture exported
     head: list[tuple[Any, int, Fraction, int]] = []  # the GOP holding ``since``
 
@@ -82,7 +115,7 @@ def _remux(pieces: Sequence[Piece], since: int, until: int, pipe: _Pipe) -> None
         offset = int(Fraction(start_ms - origin, 1000) / tb)
         p.pts += offset
         p.dts = p.pts if p.dts is None else p.dts + offset
-        p.stream = vout
+        p.stream = vout if p.stream.type == "video" else aout
         out.mux(p)
 
     try:
@@ -97,33 +130,44 @@ def _remux(pieces: Sequence[Piece], since: int, until: int, pipe: _Pipe) -> None
                 if not inp.streams.video:
                     continue
                 vin = inp.streams.video[0]
+                ain = inp.streams.audio[0] if inp.streams.audio else None
+                if ain is not None and _sound_of(ain) != sound_of_export:
+                    ain = None  # a sound the export's track cannot carry
                 tb = vin.time_base or mp4.TB
-                if vout is None:
-                    vout = out.add_stream_from_template(vin)
-                    vout.time_base = mp4.TB
                 if since > piece.start_ms:
                     with contextlib.suppress(av.FFmpegError):
                         inp.seek(int((since - piece.start_ms) / 1000 / tb), stream=vin)
                 try:
-                    for p in inp.demux(vin):
+                    for p in inp.demux((vin,) if ain is None else (vin, ain)):
                         if p.pts is None or p.is_corrupt:
                             continue
-                        at = piece.start_ms + int(p.pts * tb * 1000)
+                        p_tb = p.time_base or tb
+                        at = piece.start_ms + int(p.pts * p_tb * 1000)
+                        sound = p.stream.type == "audio"
                         if at > until:
+                            if sound:
+                                continue
                             break
                         if origin is None:  # start at the keyframe at or before since
+                            if sound:
+                                if head:
+                                    head.append((p, piece.start_ms, p_tb, at))
+                                continue
                             if p.is_keyframe and (at <= since or not head):
                                 head.clear()
                             if p.is_keyframe or head:
-                                head.append((p, piece.start_ms, tb, at))
+                                head.append((p, piece.start_ms, p_tb, at))
                             if at < since or not head:
                                 continue
                             origin = head[0][3]
-                            for q, start_ms, q_tb, _ in head:
-                                put(q, start_ms, q_tb)
+                            for q, start_ms, q_tb, q_at in head:
+                                if q_at >= origin:
+                                    put(q, start_ms, q_tb)
                             head.clear()
                             continue
-                        put(p, piece.start_ms, tb)
+                        if sound and at < origin:
+                            continue
+                        put(p, piece.start_ms, p_tb)
                 except av.FFmpegError:
                     continue  # a damaged file: keep what came out of it
     finally:

@@ -5,12 +5,18 @@ recorder's clock (90 kHz ticks since the epoch: wall-clock ms x 90, anchored onc
 source and advanced by the camera's own timestamps). It is complete only when the next
 keyframe (or a discontinuity) is known, so every picture has an exact duration and a
 file cut before a keyframe ends exactly where the next one starts.
+
+The camera's sound travels with the GOP it arrived during (:attr:`Gop.audio`): a file
+holds the sound of the GOPs it holds, placed by its own time (a unit that arrived a
+little late or early is still put where it belongs).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from camhub.media.types import AudioInfo
+from camhub.recordings.audio import AudioSample
 from camhub.recordings.mp4 import Sample
 
 DEFAULT_FRAME = 90_000 // 15  # a picture's duration when nothing tells it
@@ -25,10 +31,15 @@ class Gop:
     width: int
     height: int
     nbytes: int
+    audio: tuple[AudioSample, ...] = ()
 
     @property
     def keyframe(self) -> bytes:
         return self.samples[0].data
+
+    @property
+    def audio_info(self) -> AudioInfo | None:
+        return self.audio[0].unit.info if self.audio else None
 
 
 @dataclass(slots=True)
@@ -42,11 +53,16 @@ class GopBuilder:
     data: list[bytes] = field(default_factory=list)
     times: list[int] = field(default_factory=list)
     nbytes: int = 0
+    audio: list[AudioSample] = field(default_factory=list)
 
     def add(self, data: bytes, t: int) -> None:
         self.data.append(data)
         self.times.append(t)
         self.nbytes += len(data)
+
+    def add_audio(self, sample: AudioSample) -> None:
+        self.audio.append(sample)
+        self.nbytes += sample.nbytes
 
     @property
     def last(self) -> int:
@@ -67,4 +83,5 @@ class GopBuilder:
             Sample(d, t, nxt - t, i == 0)
             for i, (d, t, nxt) in enumerate(zip(self.data, self.times, bounds, strict=True))
         )
-        return Gop(samples, self.start, end, self.sps, self.width, self.height, self.nbytes)
+        audio = tuple(sorted(self.audio, key=lambda a: a.t))
+        return Gop(samples, self.start, end, self.sps, self.width, self.height, self.nbytes, audio)

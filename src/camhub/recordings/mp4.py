@@ -1,15 +1,18 @@
 """MP4 files of recordings: write (remux, never transcode), probe, repair, thumbnail.
 
-Every recording is a *fragmented* MP4 (``movflags=frag_every_frame+empty_moov+
-default_base_moof``): ``ftyp`` and ``moov`` first, then one ``moof``+``mdat`` per
-picture, and an ``mfra`` index of the keyframes at the end. Chromium and ffmpeg play
+Every recording is a *fragmented* MP4 (``movflags=empty_moov+default_base_moof``,
+``frag_duration`` of 1 us): ``ftyp`` and ``moov`` first, then one ``moof``+``mdat``
+per picture (with the sound since the last one), and an ``mfra`` index of the
+keyframes at the end. Chromium and ffmpeg play
 and seek it; HLS serves it by byte ranges (``EXT-X-MAP`` = ``ftyp``+``moov``); and a
 file cut by a crash or a full disk still holds every picture written before the cut,
 which :func:`salvage` copies out.
 
 H.264 access units arrive in Annex-B form; FFmpeg's MP4 muxer turns them into
 length-prefixed samples and builds ``avcC`` from the first keyframe's SPS/PPS (PyAV
-extracts the extradata before the header is written). Timestamps are 90 kHz.
+extracts the extradata before the header is written). Timestamps are 90 kHz. The
+camera's sound, when it has one, is a second track in AAC (see
+:mod:`camhub.recordings.audio`), muxed in time order with the pictures.
 
 Everything here blocks (file I/O, PyAV): callers run it in a worker thread.
 """
@@ -30,13 +33,25 @@ import simplejpeg
 from av.video.codeccontext import VideoCodecContext
 
 from camhub.media import h264
+from camhub.media.types import AudioInfo
+from camhub.recordings.audio import AudioOut, AudioSample, recordable
 
 TB = Fraction(1, 90000)
 # A fragment per picture, handed to the OS at once (flush_packets): a crash loses at
 # most the picture being written. Per GOP, FFmpeg would write each GOP when the next
 # keyframe comes and the last one in av_write_trailer, which PyAV calls holding the
 # GIL: a whole GOP's disk write stalling the event loop (bench/recording.py).
-FMP4 = {"movflags": "frag_every_frame+empty_moov+default_base_moof", "flush_packets": "1"}
+# ``frag_every_frame`` would do the same for video alone, but with a second track FFmpeg
+# (8.1) then writes fragments whose pictures read back with repeated timestamps; a
+# 1 us ``frag_duration`` cuts a fragment at every picture and keeps them right.
+# With sound, the muxer waits for both tracks to pass a time before writing it; at most
+# 0.5 s, so a camera whose sound stops does not hold the pictures back.
+FMP4 = {
+    "movflags": "empty_moov+default_base_moof",
+    "frag_duration": "1",
+    "flush_packets": "1",
+    "max_interleave_delta": "500000",
+}
 THUMB_WIDTH = 640
 MAX_BOX_SCAN = 1 << 17  # top-level boxes walked in a file without mfra
 
@@ -65,20 +80,27 @@ class Probe:
 class SegmentWriter:
     """One fragmented MP4 being written; ``write`` GOPs, then ``close``."""
 
-    def __init__(self, path: Path, width: int, height: int) -> None:
+    def __init__(self, path: Path, width: int, height: int, audio: AudioInfo | None = None) -> None:
         self.path = path
         self._out = av.open(str(path), "w", format="mp4", options=FMP4)
         self._video = self._out.add_mux_stream("h264", width=width, height=height)
         self._video.time_base = TB
+        self.audio = AudioOut(self._out, audio) if audio and recordable(audio) else None
         self._origin: int | None = None
         self.last_end = 0  # pts (relative) where the last sample written ends
         self.samples = 0
 
-    def write(self, samples: Sequence[Sample]) -> None:
+    def write(self, samples: Sequence[Sample], audio: Sequence[AudioSample] = ()) -> None:
+        """Pictures (and sound) in time order; the file starts at the first picture."""
+        if self._origin is None and samples:
+            self._origin = samples[0].pts
+        sound = iter(audio if self.audio is not None else ())
+        pending = next(sound, None)
         for s in samples:
-            if self._origin is None:
-                self._origin = s.pts
-            pts = s.pts - self._origin
+            while pending is not None and pending.t < s.pts:
+                self._sound(pending)
+                pending = next(sound, None)
+            pts = s.pts - (self._origin or 0)
             packet = av.Packet(s.data)
             packet.stream = self._video
             packet.time_base = TB
@@ -88,9 +110,18 @@ class SegmentWriter:
             self._out.mux(packet)
             self.last_end = pts + max(1, s.duration)
             self.samples += 1
+        while pending is not None:
+            self._sound(pending)
+            pending = next(sound, None)
+
+    def _sound(self, sample: AudioSample) -> None:
+        if self.audio is not None and self._origin is not None:
+            self._out.mux(self.audio.packets(sample, self._origin))
 
     def close(self) -> int:
         """Finish the file (last fragment and ``mfra``); its size in bytes."""
+        if self.audio is not None:
+            self._out.mux(self.audio.flush())
         self._out.close()
         return self.path.stat().st_size
 
@@ -133,8 +164,9 @@ def probe(path: Path) -> Probe | None:
 
 
 def salvage(src: Path, dst: Path) -> Probe | None:
-    """Copy every intact sample of ``src`` (from its first keyframe) into a new
-    fragmented MP4 ``dst``; None (and no ``dst``) when nothing could be kept."""
+    """Copy every intact sample of ``src`` (from its first keyframe, and its sound
+    from there) into a new fragmented MP4 ``dst``; None (and no ``dst``) when nothing
+    could be kept."""
     try:
         inp = av.open(str(src))
     except (av.FFmpegError, OSError):
@@ -145,14 +177,24 @@ def salvage(src: Path, dst: Path) -> Probe | None:
             if not inp.streams.video:
                 return None
             vin = inp.streams.video[0]
+            ain = inp.streams.audio[0] if inp.streams.audio else None
             out = av.open(str(dst), "w", format="mp4", options=FMP4)
             try:
                 vout = out.add_stream_from_template(vin)
+                aout = out.add_stream_from_template(ain) if ain is not None else None
+                streams = (vin,) if ain is None else (vin, ain)
                 try:
-                    for p in inp.demux(vin):
+                    for p in inp.demux(streams):
                         if p.is_corrupt:
                             break
-                        if p.dts is None or (kept == 0 and not p.is_keyframe):
+                        if p.dts is None:
+                            continue
+                        if aout is not None and p.stream is ain:
+                            if kept:  # the sound from the first picture kept on
+                                p.stream = aout
+                                out.mux(p)
+                            continue
+                        if kept == 0 and not p.is_keyframe:
                             continue
                         p.stream = vout
                         out.mux(p)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import av
 
+from camhub.media.types import AudioInfo
 from camhub.recordings import files, mp4
 from camhub.recordings.gop import Gop
 
@@ -41,6 +42,7 @@ class Output:
     nbytes: int = 0
     writer: mp4.SegmentWriter | None = None
     failed: str | None = None  # why writing stopped
+    audio: AudioInfo | None = None  # the camera's sound, recorded as AAC
 
     @property
     def duration(self) -> int:
@@ -69,7 +71,7 @@ class Finished:
 def open_file(out: Output, width: int, height: int) -> None:
     try:
         out.part.parent.mkdir(parents=True, exist_ok=True)
-        out.writer = mp4.SegmentWriter(out.part, width, height)
+        out.writer = mp4.SegmentWriter(out.part, width, height, out.audio)
     except (av.FFmpegError, OSError) as exc:
         out.failed = f"cannot create the file ({type(exc).__name__})"
 
@@ -78,7 +80,7 @@ def write_gop(out: Output, gop: Gop) -> None:
     if out.failed is not None or out.writer is None:
         return
     try:
-        out.writer.write(gop.samples)
+        out.writer.write(gop.samples, gop.audio)
     except (av.FFmpegError, OSError) as exc:
         out.failed = f"write failed ({type(exc).__name__})"
 

@@ -9,6 +9,11 @@
   closes at the first keyframe after that. A clip longer than
   :data:`MAX_CLIP_MS` is cut and continued in a new file.
 
+The camera's sound (when its feed has one) goes with the GOP being collected when it
+arrives, placed on the same clock as the pictures; a file carries it as AAC
+(:mod:`camhub.recordings.audio`). Sound that does not fit the pictures' time (more
+than :data:`AUDIO_SLACK_MS` away) is dropped, never a reason to cut a file.
+
 All file work runs on one writer thread, in order (the manager shares a few such
 threads between all cameras); the event loop only hands it GOPs. If the disk stalls, at
 most :data:`MAX_BACKLOG` bytes wait, then GOPs are dropped (counted, logged once)
@@ -29,11 +34,13 @@ from typing import Any, Protocol
 from camhub.clock import now_ms
 from camhub.config import RecordConfig
 from camhub.errors import CamhubError
-from camhub.media.types import AccessUnit
+from camhub.media.types import AccessUnit, AudioInfo, AudioUnit
 from camhub.recordings import files
+from camhub.recordings.audio import AudioSample
 from camhub.recordings.gop import Gop, GopBuilder
 from camhub.recordings.mp4 import keyframe_info
 from camhub.recordings.output import Finished, Output, finish_file, open_file, write_gop
+from camhub.recordings.source import Media
 
 log = logging.getLogger("camhub.recordings")
 
@@ -45,6 +52,7 @@ RING_MAX_BYTES = 48 * 1024 * 1024
 RING_MAX_GOPS = 600
 MAX_BACKLOG = 64 * 1024 * 1024
 RETRY_MAX = 30.0
+AUDIO_SLACK_MS = 2_000  # sound this far from the GOP's pictures is not theirs
 
 
 class Host(Protocol):
@@ -61,7 +69,7 @@ class Host(Protocol):
     async def link_late(self, device: str, event_id: int, at_ms: int) -> None: ...
 
 
-Source = Callable[[], AsyncIterator[AccessUnit] | None]
+Source = Callable[[], Media | None]
 
 
 class Recorder:
@@ -103,6 +111,9 @@ class Recorder:
         self.dropped_gops = 0
         self.files = 0
         self.events_ignored = 0
+        self.audio_units = 0
+        self.audio_dropped = 0
+        self._audio: AudioInfo | None = None  # the sound heard lately
 
     # lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -144,10 +155,11 @@ class Recorder:
             delay = 1.0 if got else min(RETRY_MAX, delay * 2)
             await asyncio.sleep(delay)
 
-    async def _consume(self, source: AsyncIterator[AccessUnit]) -> bool:
-        """Record until the source ends; whether any picture came."""
-        queue: asyncio.Queue[AccessUnit | None] = asyncio.Queue(maxsize=64)
+    async def _consume(self, media: Media) -> bool:
+        """Record until the video ends; whether any picture came."""
+        queue: asyncio.Queue[AccessUnit | AudioUnit | None] = asyncio.Queue(maxsize=64)
         failure: list[BaseException] = []
+        source = media.video
 
         async def pump() -> None:
             try:
@@ -156,14 +168,28 @@ class Recorder:
             except Exception as exc:
                 failure.append(exc)
             finally:
-                close = getattr(source, "aclose", None)
-                if close is not None:
-                    with contextlib.suppress(Exception):
-                        await close()
+                await _aclose(source)
             await queue.put(None)
+
+        async def listen(audio: AsyncIterator[AudioUnit]) -> None:
+            """The sound never waits: a unit that finds the queue full is dropped."""
+            try:
+                async for unit in audio:
+                    if queue.full():
+                        self.audio_dropped += 1
+                    else:
+                        queue.put_nowait(unit)
+            except Exception:  # the sound failing is no reason to stop the pictures
+                log.exception("%s: recording the sound failed", self.name)
+            finally:
+                await _aclose(audio)
 
         got = False
         pump_task = asyncio.create_task(pump(), name=f"camhub-recorder-pump-{self.name}")
+        tasks = [pump_task]
+        if media.audio is not None:
+            name = f"camhub-recorder-audio-{self.name}"
+            tasks.append(asyncio.create_task(listen(media.audio), name=name))
         try:
             while True:
                 try:
@@ -179,12 +205,17 @@ class Recorder:
                     continue
                 if au is None:
                     break
+                if isinstance(au, AudioUnit):
+                    self.audio_unit(au)
+                    continue
                 got = True
                 self.unit(au)
         finally:
-            pump_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump_task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if failure:
             raise failure[0]
         return got
@@ -227,6 +258,19 @@ class Recorder:
         elif gop is not None:
             gop.add(au.data, t)
 
+    def audio_unit(self, unit: AudioUnit) -> None:
+        """One unit of the camera's sound (public for tests and benchmarks)."""
+        gop, anchor = self._gop, self._anchor
+        if gop is None or anchor is None:
+            return  # nothing to go with yet
+        t = anchor[1] + unit.pts * 90_000 // unit.info.rate - anchor[0]
+        if abs(t - gop.last) > AUDIO_SLACK_MS * 90:
+            self.audio_dropped += 1
+            return
+        gop.add_audio(AudioSample(t, unit))
+        self._audio = unit.info
+        self.audio_units += 1
+
     def _complete(self, builder: GopBuilder, end: int | None) -> None:
         gop = builder.build(end)
         self.gops += 1
@@ -237,7 +281,7 @@ class Recorder:
 
     def _continuous(self, gop: Gop) -> None:
         out = self._out
-        if out is not None and (gop.sps != out.sps or gop.start != out.end):
+        if out is not None and (gop.sps != out.sps or gop.start != out.end or _new_sound(out, gop)):
             self._finish(out)
             out = None
         if not self.host.can_write():
@@ -270,7 +314,7 @@ class Recorder:
         if out is None and gop.start >= self._clip_until:
             self._clip_until = None  # the video came back after the post-roll
             return
-        if out is not None and (gop.sps != out.sps or gop.start != out.end):
+        if out is not None and (gop.sps != out.sps or gop.start != out.end or _new_sound(out, gop)):
             self._finish(out)
             out = None
         if out is None:
@@ -353,6 +397,7 @@ class Recorder:
     def _open(self, kind: str, label: str, gop: Gop, thumb_at: int) -> Output:
         part = files.part_path(self.host.root, self.name, gop.start // 90, kind)
         out = Output(self.name, kind, label, gop.start, gop.sps, part, thumb_at)
+        out.audio = gop.audio_info or self._audio
         self._out = out
         self._submit(open_file, out, gop.width, gop.height)
         return out
@@ -422,12 +467,26 @@ class Recorder:
         self._ring.clear()
         self._ring_bytes = 0
         self._anchor = None
+        self._audio = None
 
     def pause(self) -> None:
         """The disk is full: close the open file, keep only the ring."""
         if self._out is not None:
             self._finish(self._out)
         self._clip_until = None
+
+
+def _new_sound(out: Output, gop: Gop) -> bool:
+    """The camera's sound changed codec or rate: a file has one kind of sound."""
+    info = gop.audio_info
+    return info is not None and out.audio is not None and info != out.audio
+
+
+async def _aclose(it: AsyncIterator[Any]) -> None:
+    close = getattr(it, "aclose", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            await close()
 
 
 def _label(event_type: str) -> str:

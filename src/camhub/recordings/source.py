@@ -9,16 +9,19 @@ The recordings layer never opens a camera itself: the service injects
   the stream hub receives them, for a camera that only sends MJPEG.
 
 Either way a recorder reads an async iterator of
-:class:`~camhub.media.types.AccessUnit` that starts at a keyframe.
+:class:`~camhub.media.types.AccessUnit` that starts at a keyframe, and, when the feed
+has the camera's sound (an :class:`~camhub.media.types.AudioFeed`), one of its
+:class:`~camhub.media.types.AudioUnit` s beside it (:class:`Media`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
-from camhub.media.types import AccessUnit, Feed
+from camhub.media.types import AccessUnit, AudioFeed, AudioUnit, Feed
 from camhub.recordings.encoder import JpegEncoder
 
 KEYFRAME_EVERY_MS = 2000  # GOP of the H.264 made from JPEGs: the pre-roll's granularity
@@ -32,6 +35,14 @@ class JpegFrame(Protocol):
 
     @property
     def timestamp(self) -> int: ...  # ms since the epoch
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """What a recorder reads: the pictures, and the sound when there is one."""
+
+    video: AsyncIterator[AccessUnit]
+    audio: AsyncIterator[AudioUnit] | None = None
 
 
 FeedFor = Callable[[str], Feed | None]
@@ -72,15 +83,14 @@ async def encoded(frames: AsyncIterator[JpegFrame]) -> AsyncIterator[AccessUnit]
                 await close()
 
 
-def open_source(
-    name: str, feed_for: FeedFor, jpeg_frames_for: JpegFramesFor
-) -> AsyncIterator[AccessUnit] | None:
-    """The camera's H.264 access units: its feed when it has one, else its JPEGs
-    encoded; None when it has no video at all."""
+def open_source(name: str, feed_for: FeedFor, jpeg_frames_for: JpegFramesFor) -> Media | None:
+    """The camera's H.264 access units (and sound): its feed when it has one, else its
+    JPEGs encoded (no sound); None when it has no video at all."""
     feed = feed_for(name)
     if feed is not None:
-        return feed.subscribe()
+        audio = feed.subscribe_audio() if isinstance(feed, AudioFeed) else None
+        return Media(feed.subscribe(), audio)
     frames = jpeg_frames_for(name)
     if frames is not None:
-        return encoded(frames)
+        return Media(encoded(frames))
     return None

@@ -1,13 +1,17 @@
 """A camera stream of the packet hub as a *feed* (:mod:`camhub.media.types`): what
 camhub's RTSP server and the recorder read, over the same single upstream as every
-other viewer of the camera. No decoding happens here."""
+other viewer of the camera. No decoding happens here.
+
+It is an :class:`~camhub.media.types.AudioFeed` too: the camera's sound, when the
+connection carries one, for whoever also reads its video (listening alone does not
+hold the camera)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
 from camhub.errors import CamhubError, Unsupported
-from camhub.media.types import AccessUnit, VideoInfo
+from camhub.media.types import AccessUnit, AudioInfo, AudioUnit, VideoInfo
 from camhub.streams.packets import PacketHub, Profile
 
 
@@ -57,5 +61,33 @@ class PacketFeed:
                         return
                     continue  # the packet hub reconnects to the camera
                 yield unit
+        finally:
+            consumer.close()
+
+    async def audio_info(self) -> AudioInfo | None:
+        """The sound of the connection now open (None without one, or with no
+        connection: ask after :meth:`video_info`)."""
+        try:
+            profile = await self.packets.check(self.name, self.profile)
+        except CamhubError:
+            return None
+        source = self.packets.sources.get((self.name, profile))
+        return source.audio.info if source is not None else None
+
+    async def subscribe_audio(self) -> AsyncIterator[AudioUnit]:
+        """The camera's sound as it comes; ends when the stream ends for good (or
+        at once for a camera without H.264)."""
+        try:
+            profile = await self.packets.check(self.name, self.profile)
+        except CamhubError:
+            return
+        consumer = self.packets.source(self.name, profile).audio.subscribe()
+        try:
+            while True:
+                try:
+                    yield await consumer.get()
+                except CamhubError:
+                    if consumer.final:
+                        return
         finally:
             consumer.close()

@@ -17,13 +17,16 @@ consumer has a bounded queue and a slow one skips to the next keyframe
 and stay; the source reconnects with backoff. A camera that sends no keyframe for
 ``keyframe_timeout`` seconds (garbage, a wedged encoder) counts as failed, so a
 stream can never hang silently. New parameter sets (a resolution change) give a new
-:class:`StreamInfo`, which consumers see with the first unit it describes.
+:class:`StreamInfo`, which consumers see with the first unit it describes. The
+camera's sound, if any, is beside the video (:attr:`PacketSource.audio`, see
+:mod:`camhub.streams.audio_track`): video consumers never see it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from typing import Literal
@@ -38,7 +41,8 @@ from camhub.capabilities import (
 )
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError, DeviceError, NotFound, Unsupported
-from camhub.media.types import AccessUnit, StreamInfo
+from camhub.media.types import AccessUnit, AudioInfo, StreamInfo
+from camhub.streams.audio_track import AudioTrack
 from camhub.streams.fanout import Consumer, Fanout
 from camhub.streams.nal import Sps, parameter_sets, parse_sps, pps_id, valid_idr
 from camhub.streams.rtsp_reader import Item, RtspReader, info_from
@@ -72,6 +76,7 @@ class PacketSource:
         self.name = name
         self.profile = profile
         self.fanout: Fanout[Unit] = Fanout(on_empty=self._empty)
+        self.audio = AudioTrack(name)
         self.info: StreamInfo | None = None
         self.error: CamhubError | None = None  # the last failure since the last unit
         self.device: Device | None = None
@@ -127,6 +132,7 @@ class PacketSource:
             self._idle = None
         if reason is not None:
             self.fanout.fail(reason, final=True)
+            self.audio.fail(reason)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -193,7 +199,9 @@ class PacketSource:
             post,
             open_timeout=open_timeout,
             stall_timeout=self.hub.stall_timeout,
+            wants_audio=self.audio.wanted,
         )
+        self.audio.reset()
         self._reader, self._ended = reader, ended
         self._keyed = False
         self._last_key = started + open_timeout  # the open has its own timeout
@@ -207,15 +215,17 @@ class PacketSource:
                         f"{self.hub.keyframe_timeout:g} s)"
                     )
                     raise DeviceError(msg, device=self.name)
-                try:  # look again at least every second
-                    error = await asyncio.wait_for(asyncio.shield(ended), min(wait, 1.0))
-                except TimeoutError:
-                    continue
-                # raised outside the try: a DeviceTimeout is a TimeoutError too, and
+                # look again at least every second; asyncio.wait, not wait_for: on 3.11
+                # wait_for swallows a cancel that comes as ``ended`` completes, and the
+                # source then never stops (close() waited for ever); and the error is
+                # raised outside any wait: a DeviceTimeout is a TimeoutError too, and
                 # must end this connection, not be taken for the wait's own timeout
-                if error is None:
-                    return False
-                raise error
+                done, _ = await asyncio.wait((ended,), timeout=min(wait, 1.0))
+                if done:
+                    error = ended.result()
+                    if error is None:
+                        return False
+                    raise error
         finally:
             self._drop_reader()
 
@@ -224,6 +234,10 @@ class PacketSource:
             return  # from a connection already let go
         if isinstance(item, AccessUnit):
             self._unit(item)
+        elif isinstance(item, tuple):
+            self.audio.publish(item)
+        elif isinstance(item, AudioInfo):
+            self.audio.describe(item)
         elif isinstance(item, CamhubError):
             if not self._ended.done():
                 self._ended.set_result(item)
@@ -234,6 +248,7 @@ class PacketSource:
                 self._set_info(item)
 
     def _set_info(self, info: StreamInfo) -> None:
+        info = dataclasses.replace(info, audio=self.audio.info)
         if info != self.info:
             if self.info is not None:
                 log.info(

@@ -1,4 +1,5 @@
-"""Read H.264 access units from an RTSP camera with PyAV, in a thread of its own.
+"""Read H.264 access units (and the sound, when asked) from an RTSP camera with PyAV,
+in a thread of its own.
 
 The same reader demuxes an :class:`MpegTsSource`, a transport stream the driver's
 own client fetches (the Tapo port-8800 stream): ``open()`` runs in this thread, and
@@ -10,6 +11,12 @@ demuxing does no decoding: a reader thread costs the event loop one
 ``call_soon_threadsafe`` per frame. Opening is tuned for latency (RTSP over TCP,
 ``probesize`` 32 bytes, no analysis, no buffering): the SDP's parameter sets are
 enough, so a stream opens in about one round trip per RTSP request.
+
+A camera's sound track (G.711 or AAC, see :mod:`camhub.streams.audio_gate`) is read
+on the same connection: described once open (an :class:`AudioInfo` item), its packets
+checked by the gate and posted in small batches with the pictures, and dropped right
+here while nobody listens (``wants_audio``). A sound track in a codec camhub does not
+carry is ignored; no failure of the sound ends the connection.
 
 This module is where RTSP failures become camhub errors, as ``drivers/http.py`` is
 for HTTP. PyAV's messages quote the URL, which carries the login, so they are never
@@ -36,8 +43,11 @@ import errno
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 from urllib.parse import quote
 
 import av
@@ -53,24 +63,28 @@ from camhub.errors import (
     DeviceUnreachable,
     Unsupported,
 )
-from camhub.media.types import AccessUnit, StreamInfo
+from camhub.media.types import AccessUnit, AudioInfo, StreamInfo
+from camhub.streams.audio_gate import AudioGate, audio_info
+from camhub.streams.audio_track import AudioBatch
 from camhub.streams.nal import NAL_IDR, first_slice_type, parameter_sets, parse_sps
 
 log = logging.getLogger("camhub.streams.rtsp")
 
 MAX_UNIT = 16 * 2**20  # bytes: a larger "frame" is not video, it is a broken camera
 
-# What the reader posts to the loop: the stream's description once open (None when
-# the SDP had no parameter sets: they come with the first keyframe), then access
-# units, then one final error.
-Item = StreamInfo | AccessUnit | CamhubError | None
+# What the reader posts to the loop: the sound's description (when the camera sends
+# one camhub reads), then the stream's (None when the SDP had no parameter sets: they
+# come with the first keyframe), then access units and batches of sound, then one
+# final error.
+Item = StreamInfo | AccessUnit | AudioInfo | AudioBatch | CamhubError | None
 Post = Callable[[Item], None]
+AUDIO_BATCH = 4  # sound units posted at once at most (they also go with each picture)
 
 
 def open_options(stall_timeout: float) -> dict[str, str]:
     return {
         "rtsp_transport": "tcp",
-        "allowed_media_types": "video",
+        "allowed_media_types": "video+audio",
         "fflags": "nobuffer",
         "flags": "low_delay",
         "probesize": "32",
@@ -168,8 +182,13 @@ class RtspReader:
         *,
         open_timeout: float,
         stall_timeout: float,
+        wants_audio: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``wants_audio``: whether anyone listens to the sound now (called from the
+        reader thread)."""
         self.name = name
+        self.wants_audio = wants_audio
+        self.gate: AudioGate | None = None
         self.source = source
         self.post = post
         self.open_timeout = open_timeout
@@ -254,16 +273,31 @@ class RtspReader:
             fps = float(rate) if rate else None
             sps, pps = parameter_sets(bytes(stream.codec_context.extradata or b""))
             info = info_from(sps, pps, fps) if sps and pps else None
+            sound = self._sound(container)
+            if sound is not None and not self._send(sound.gate.info):
+                return
             if not self._send(info):
                 return
             tb = stream.time_base or Fraction(1, 90000)
             scale = tb * 90000
-            for packet in container.demux(stream):
+            audio: list[Any] = []  # units waiting to be posted
+            streams = (stream,) if sound is None else (stream, container.streams.audio[0])
+            for packet in container.demux(streams):
                 if self._stop.is_set():
                     return
                 pts = packet.pts if packet.pts is not None else packet.dts
                 if pts is None or packet.size == 0:
                     continue  # the flush packet at the end, or no timing at all
+                if sound is not None and packet.stream_index != stream.index:
+                    if self._hear(sound, packet, pts, audio):
+                        if not self._send(tuple(audio)):
+                            return
+                        audio.clear()
+                    continue
+                if audio:
+                    if not self._send(tuple(audio)):
+                        return
+                    audio.clear()
                 if packet.size > MAX_UNIT:
                     raise DeviceError(
                         f"{self.name}: the camera sent a frame of {packet.size} bytes",
@@ -276,3 +310,35 @@ class RtspReader:
                 unit = AccessUnit(data, int(pts * scale), key)
                 if not self._send(unit):
                     return
+
+    def _sound(self, container: Any) -> _Sound | None:
+        """The camera's sound track when it has one camhub carries."""
+        if not container.streams.audio:
+            return None
+        st = container.streams.audio[0]
+        ctx = st.codec_context
+        extradata = bytes(ctx.extradata or b"")
+        info = audio_info(ctx.name, ctx.sample_rate or 0, ctx.channels or 0, extradata)
+        if info is None:
+            log.info("%s: the camera's %s sound is not carried", self.name, ctx.name)
+            return None
+        self.gate = AudioGate(self.name, info)
+        scale = (st.time_base or Fraction(1, info.rate)) * info.rate
+        return _Sound(self.gate, scale)
+
+    def _hear(self, sound: _Sound, packet: Any, pts: int, audio: list[Any]) -> bool:
+        """Add the packet to ``audio`` when it passes; whether the batch should go."""
+        if not self.wants_audio():
+            audio.clear()
+            return False
+        unit = sound.gate.admit(bytes(packet), int(pts * sound.scale), time.monotonic())
+        if unit is None:
+            return False
+        audio.append(unit)
+        return len(audio) >= AUDIO_BATCH
+
+
+@dataclass(frozen=True, slots=True)
+class _Sound:
+    gate: AudioGate
+    scale: Fraction  # stream time base -> samples

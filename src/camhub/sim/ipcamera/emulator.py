@@ -88,7 +88,9 @@ class IpCameraEmulator(Emulator):
         self._tasks: set[asyncio.Task[None]] = set()
         self._ssl: ssl.SSLContext | None = None
         self.ws = WsHub(self, float(extra.get("ws_auth_timeout", 10.0)))
-        self.rtsp = IpCameraRtsp(self, float(extra.get("rtsp_max_fps", 30)))
+        self.rtsp = IpCameraRtsp(
+            self, float(extra.get("rtsp_max_fps", 30)), int(extra.get("audio_rate", 44100))
+        )
         self.mqtt = PhoneMqtt(
             self, self._mqtt_status_changed, float(extra.get("mqtt_time_scale", 1.0))
         )
@@ -182,6 +184,7 @@ class IpCameraEmulator(Emulator):
         await self.mqtt.stop()
         await self.rtsp.stop()
         await self.rtsp.feed.close()
+        await self.rtsp.sound.close()
         await self.ws.close_all()
         for task in list(self._tasks):
             task.cancel()

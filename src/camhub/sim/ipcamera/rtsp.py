@@ -14,6 +14,11 @@ when it starts, so ``POST /api/rtsp/settings`` takes effect at the next (re)star
 Once ``rtspPassword`` is set, clients need ``rtspUsername`` and it, by Digest or Basic
 (seed 003 does not say which the app takes; both are accepted); without a password the
 stream is open.
+
+While ``audioEnabled`` is on, the stream has a second track: the microphone in AAC-LC
+mono (``MPEG4-GENERIC/44100/1``, AAC-hbr, as an Android app encoding with MediaCodec
+sends it; ``extra["audio_rate"]`` picks another rate, e.g. 16000). A client that
+DESCRIBEs after the switch sees it come or go.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_server import RtspServer
 from camhub.media.types import Feed
+from camhub.sim.audio import AvFeed, SoundFeed, SoundSource
 from camhub.sim.h264 import EncoderSettings, H264Feed
 from camhub.sim.ipcamera.host import RtspHost
 
@@ -29,10 +35,12 @@ PICTURE_KEYS = frozenset({"resolution", "frameRate", "rotation", "cameraId", "us
 
 
 class IpCameraRtsp:
-    def __init__(self, camera: RtspHost, max_fps: float = 30.0) -> None:
+    def __init__(self, camera: RtspHost, max_fps: float = 30.0, audio_rate: int = 44100) -> None:
         self.camera = camera
         self.max_fps = max_fps
         self.feed = H264Feed(camera.video, self.encoder_settings())
+        self.sound = SoundFeed(SoundSource(camera.video), "aac", audio_rate)
+        self.served = AvFeed(self.feed, self.sound, lambda: bool(camera.settings["audioEnabled"]))
         self.server: RtspServer | None = None
         self._path = "/stream"
         self._username = ""
@@ -94,7 +102,7 @@ class IpCameraRtsp:
         await self.start()
 
     def _resolve(self, path: str) -> Feed | None:
-        return self.feed if path == self._path else None
+        return self.served if path == self._path else None
 
     def _password_of(self, user: str) -> str | None:
         return self._password if user == self._username else None

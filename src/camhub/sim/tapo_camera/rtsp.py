@@ -9,11 +9,18 @@ account was never created. Observed on real cameras (scrypted and go2rtc issue l
 GET_PARAMETER, SET_PARAMETER``; ``DESCRIBE`` without credentials gets 401 with a
 ``Basic realm="TP-Link IP-Camera"`` challenge and a Digest one; both schemes work.
 
-Video only (the real camera adds a G.711 audio track). Main stream: ``main_size``
-(``extra``, default ``1920x1080``, the C200's), Main profile; sub stream:
-``sub_size`` (default ``640x360``), Baseline; both at ``fps`` (default 15) with a 1 s
-GOP. Each is encoded once for all its clients, only while someone plays it. While
-privacy mode (lens mask) is on, the picture is black.
+Main stream: ``main_size`` (``extra``, default ``1920x1080``, the C200's), Main
+profile; sub stream: ``sub_size`` (default ``640x360``), Baseline; both at ``fps``
+(default 15) with a 1 s GOP. Each is encoded once for all its clients (RTSP's and
+port 8800's: :func:`camera_feeds`), only while someone plays it. While privacy mode (lens mask) is on, the picture is black. The
+scene (``scene``, default ``bursts``: the block moves ``burst`` seconds, default 5, of
+every ``burst_period``, default 20) is shared by both streams.
+
+Both streams carry the microphone as a second track, G.711 A-law at 8 kHz mono
+(``m=audio 0 RTP/AVP 8``, ``b=AS:64``, ``a=rtpmap:8 PCMA/8000``), as C200/C210
+cameras' SDPs show in public client logs, with their track names: ``track1`` (video)
+and ``track2`` (audio). ``extra["audio"] = False`` leaves the sound out. The sound
+(:mod:`camhub.sim.audio`) is the scene's: a tone while the block moves.
 """
 
 from __future__ import annotations
@@ -23,11 +30,14 @@ from typing import Any
 
 from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_server import RtspServer
+from camhub.media.types import Feed
+from camhub.sim.audio import AvFeed, SoundFeed, SoundSource
 from camhub.sim.base import SimOptions
 from camhub.sim.h264 import EncoderSettings, H264Feed
 from camhub.sim.video import VideoSource
 
 REALM = "TP-Link IP-Camera"
+CONTROLS = ("track1", "track2")
 
 
 def parse_size(text: Any) -> tuple[int, int]:
@@ -48,7 +58,11 @@ def camera_feeds(opts: SimOptions, privacy: Callable[[], bool]) -> dict[str, H26
     sub = EncoderSettings(
         *parse_size(extra.get("sub_size", "640x360")), fps=fps, profile="baseline"
     )
-    video = VideoSource(scene=extra.get("scene", "bursts"))
+    video = VideoSource(
+        scene=extra.get("scene", "bursts"),
+        period=float(extra.get("burst_period", 20)),
+        burst=float(extra.get("burst", 5)),
+    )
     return {
         "stream1": H264Feed(video, main, blank=privacy),
         "stream2": H264Feed(video, sub, blank=privacy),
@@ -61,13 +75,20 @@ class TapoRtsp:
         self.username = opts.stream_username
         self.password = opts.stream_password
         self.feeds = {f"/{name}": feed for name, feed in feeds.items()}
+        self.sound: SoundFeed | None = None
+        self.served: dict[str, Feed] = dict(self.feeds)
+        if opts.extra.get("audio", True) and feeds:
+            video = next(iter(feeds.values())).video  # the scene both streams show
+            sound = self.sound = SoundFeed(SoundSource(video), "pcm_alaw", 8000)
+            self.served = {path: AvFeed(feed, sound) for path, feed in self.feeds.items()}
         self.server = RtspServer(
-            self.feeds.get,
+            self.served.get,
             auth=PasswordAuth(self._password_of, REALM, ("basic", "digest")),
             host=opts.host,
             port=opts.rtsp_port or 0,
             session_timeout=float(opts.extra.get("rtsp_session_timeout", 60)),
             name=REALM,
+            controls=CONTROLS,
         )
 
     def _password_of(self, user: str) -> str | None:
@@ -84,6 +105,8 @@ class TapoRtsp:
 
     async def stop(self) -> None:
         await self.server.stop()
+        if self.sound is not None:  # the pictures' feeds belong to the camera
+            await self.sound.close()
 
     def state(self) -> dict[str, Any]:
         return {

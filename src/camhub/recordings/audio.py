@@ -1,0 +1,185 @@
+"""The sound track of a recording: AAC in the MP4, whatever the camera sends.
+
+Browsers play AAC in MP4, not G.711, so:
+
+- **AAC-LC** from the camera (an Android app's MediaCodec, many IP cameras) is
+  remuxed as it is: its frames go into the file untouched;
+- **G.711** (Tapo cameras and most others) and any other AAC (HE-AAC) are
+  transcoded: decoded, mixed to mono, and encoded with FFmpeg's AAC encoder at the
+  camera's own rate (8 kHz G.711 becomes 24 kbit/s AAC-LC). Sound only: the video is
+  never transcoded. The cost is in ``docs/performance.md`` (``bench/recording.py``).
+
+Timing: a file's sound starts at the first unit at or after its first picture, placed
+by the recorder's clock (the same anchor as the pictures); from there each unit keeps
+the camera's own sample count, so the spacing is exact. A unit from the past (behind
+what was written) is dropped; a gap up to :data:`MAX_FILL_S` is filled with silence
+when transcoding (a longer one restarts the encoder), and left as a gap when remuxing.
+
+Everything here blocks (PyAV): it runs on the recorder's writer thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, TypeAlias
+
+import av
+import numpy as np
+from av.audio.codeccontext import AudioCodecContext
+from av.container import OutputContainer
+
+from camhub.media.audio import parse_asc
+from camhub.media.types import AAC_FRAME, AudioInfo, AudioUnit
+
+log = logging.getLogger("camhub.recordings")
+Packet: TypeAlias = "av.Packet[Any]"  # generic in PyAV's stubs only
+
+AAC_RATES = frozenset({96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
+                       11025, 8000, 7350})  # fmt: skip
+MAX_FILL_S = 2.0  # seconds of silence put in a gap of the camera's sound at most
+MAX_BEHIND_S = 1.0  # a unit this far before its picture is not the same moment
+
+
+@dataclass(frozen=True, slots=True)
+class AudioSample:
+    """One unit of the camera's sound and where it goes: ``t`` on the recorder's
+    90 kHz clock (the pictures' clock)."""
+
+    t: int
+    unit: AudioUnit
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.unit.data)
+
+
+def recordable(info: AudioInfo) -> bool:
+    """Whether a recording can carry this sound (as AAC)."""
+    return info.rate in AAC_RATES and info.channels in (1, 2)
+
+
+def remuxable(info: AudioInfo) -> bool:
+    """AAC-LC goes in as it is; everything else is transcoded."""
+    if info.codec != "aac" or not recordable(info):
+        return False
+    try:
+        asc = parse_asc(info.config)
+    except ValueError:
+        return False
+    return asc.object_type == 2 and asc.rate == info.rate and asc.channels == info.channels
+
+
+def aac_encoder(rate: int) -> AudioCodecContext:
+    ctx = av.CodecContext.create("aac", "w")
+    assert isinstance(ctx, AudioCodecContext)
+    ctx.sample_rate, ctx.layout, ctx.format = rate, "mono", "fltp"
+    ctx.time_base = Fraction(1, rate)
+    ctx.bit_rate = 24_000 if rate <= 16_000 else 48_000
+    ctx.open()
+    return ctx
+
+
+class AudioOut:
+    """The sound stream of one MP4 being written (see the module docstring)."""
+
+    def __init__(self, out: OutputContainer, info: AudioInfo) -> None:
+        self.info = info
+        self.remux = remuxable(info)
+        stereo = self.remux and info.channels == 2
+        self.stream = out.add_stream("aac", rate=info.rate, layout="stereo" if stereo else "mono")
+        if not self.remux:
+            self.stream.codec_context.bit_rate = 24_000 if info.rate <= 16_000 else 48_000
+        self.tb = Fraction(1, info.rate)
+        self._decoder: AudioCodecContext | None = None
+        self._encoder: AudioCodecContext | None = None
+        self._enc_start = 0  # the first sample the current encoder was given
+        self._origin: tuple[int, int] | None = None  # (file sample, camera sample)
+        self.next = 0  # the file's sample the next unit should start at
+        self.dropped = 0
+
+    def packets(self, sample: AudioSample, origin_90k: int) -> list[Packet]:
+        """Packets (stream time) for one unit; ``origin_90k`` is the file's start."""
+        unit = sample.unit
+        if unit.info != self.info:
+            self.dropped += 1
+            return []
+        if self._origin is None:
+            rel = sample.t - origin_90k
+            if rel < -MAX_BEHIND_S * 90_000:
+                self.dropped += 1
+                return []
+            first = max(0, rel * self.info.rate // 90_000)
+            self._origin = (first, unit.pts)
+            self.next = first
+        at = self._origin[0] + unit.pts - self._origin[1]
+        if at < self.next:
+            self.dropped += 1  # behind what was written: from the past, or a repeat
+            return []
+        if self.remux:
+            self.next = at + AAC_FRAME
+            return [self._packet(unit.data, at, AAC_FRAME)]
+        return self._transcode(unit, at)
+
+    def flush(self) -> list[Packet]:
+        """What the encoder still holds (at the end of the file)."""
+        if self._encoder is None:
+            return []
+        encoder, self._encoder = self._encoder, None
+        return self._wrap(encoder.encode(None))
+
+    # transcoding -----------------------------------------------------------------------
+    def _packet(self, data: bytes, pts: int, duration: int) -> Packet:
+        p = av.Packet(data)
+        p.stream = self.stream
+        p.time_base = self.tb
+        p.pts = p.dts = pts
+        p.duration = duration
+        return p
+
+    def _wrap(self, encoded: list[Packet]) -> list[Packet]:
+        out = []
+        for p in encoded:
+            if p.pts is None or p.pts < self._enc_start:
+                continue  # the encoder's priming frame: before the first sample
+            out.append(self._packet(bytes(p), p.pts, p.duration or AAC_FRAME))
+        return out
+
+    def _pcm(self, unit: AudioUnit) -> np.ndarray:
+        """The unit decoded: mono float32 samples."""
+        if self._decoder is None:
+            ctx = av.CodecContext.create(unit.info.codec, "r")
+            assert isinstance(ctx, AudioCodecContext)
+            ctx.sample_rate = unit.info.rate
+            ctx.layout = "stereo" if unit.info.channels == 2 else "mono"
+            if unit.info.config:
+                ctx.extradata = unit.info.config
+            self._decoder = ctx
+        parts = []
+        for frame in self._decoder.decode(av.Packet(unit.data)):
+            pcm = frame.to_ndarray()
+            if frame.format.name.startswith("s16"):
+                pcm = pcm.astype(np.float32) / 32768
+            if not frame.format.is_planar and len(frame.layout.channels) > 1:
+                pcm = pcm.reshape(-1, len(frame.layout.channels)).T
+            parts.append(pcm.astype(np.float32).mean(axis=0))
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+    def _transcode(self, unit: AudioUnit, at: int) -> list[Packet]:
+        pcm = self._pcm(unit)
+        out: list[Packet] = []
+        gap = at - self.next
+        if self._encoder is not None and gap > MAX_FILL_S * self.info.rate:
+            out += self.flush()  # a long silence of the camera: start afresh
+        if self._encoder is None:
+            self._encoder = aac_encoder(self.info.rate)
+            self._enc_start = self.next = at
+        elif gap > 0:
+            pcm = np.concatenate([np.zeros(gap, np.float32), pcm])
+        if not len(pcm):
+            return out
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="fltp", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = self.info.rate, self.next, self.tb
+        self.next += len(pcm)
+        return out + self._wrap(self._encoder.encode(frame))
