@@ -9,12 +9,14 @@ import os
 import shutil
 import signal
 import sqlite3
+import struct
 import sys
 from pathlib import Path
 
 from camhub.config import parse_config
 from camhub.recordings import files
 from camhub.recordings.manager import RecordingManager
+from camhub.recordings.mp4 import salvage
 from camhub.store import Store
 from tests.helpers.wait import until
 from tests.recordings.conftest import recorded, rows
@@ -71,7 +73,7 @@ async def test_the_start_up_check_repairs_what_happened_behind_camhubs_back(
     assert by_id[no_snap.id].snapshot is None, "a missing picture is forgotten"
     again = await manager.snapshot_of(by_id[no_snap.id])
     assert again is not None and again.is_file(), "and made again when asked for"
-    new = [r for r in by_id.values() if r.id > recs[-1].id]
+    new = [r for r in by_id.values() if r.id > max(r.id for r in recs)]
     salvaged = next(r for r in new if r.start == part_of.start + 3_600_000)
     assert not part.exists() and salvaged.kind == "continuous"
     assert 0 < playable(root / salvaged.path) < 2.0
@@ -83,6 +85,28 @@ async def test_the_start_up_check_repairs_what_happened_behind_camhubs_back(
     for r in by_id.values():
         assert (root / r.path).stat().st_size == r.bytes
     await manager.close()
+
+
+async def test_a_cut_anywhere_keeps_every_whole_fragment_before_it(
+    manager: RecordingManager, tmp_path: Path
+) -> None:
+    """Wherever a crash cuts the file (in a fragment's head, its data, between two),
+    every picture whose fragment was written whole is kept."""
+    (rec, *_), _ = await recorded(manager, seconds=2, segment_seconds=2)
+    whole = (manager.root / rec.path).read_bytes()
+    boxes, pos = [], 0
+    while pos < len(whole):
+        size, kind = struct.unpack(">I4s", whole[pos : pos + 8])
+        boxes.append((pos, kind, size))
+        pos += size
+    fragments_end = [p + n for p, kind, n in boxes if kind == b"mdat"]
+    cut, fixed = tmp_path / "cut.mp4", tmp_path / "fixed.mp4"
+    for pos, kind, size in boxes[2:12]:  # past ftyp and moov; heads and data alike
+        for at in (pos + 1, pos + 8, pos + size - 1):
+            cut.write_bytes(whole[:at])
+            pictures = sum(1 for end in fragments_end if end <= at)
+            probe = salvage(cut, fixed)
+            assert (probe.packets if probe else 0) == pictures, (kind, at)
 
 
 async def test_a_segment_cut_by_kill_9_is_salvaged_at_start(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ Everything here blocks (file I/O, PyAV): callers run it in a worker thread.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import struct
 from collections.abc import Sequence
@@ -167,8 +168,14 @@ def salvage(src: Path, dst: Path) -> Probe | None:
     """Copy every intact sample of ``src`` (from its first keyframe, and its sound
     from there) into a new fragmented MP4 ``dst``; None (and no ``dst``) when nothing
     could be kept."""
+    # FFmpeg refuses a whole file whose last box is cut (a crash lands in a ``moof``
+    # head about one time in three): it reads only up to the end of the last fragment.
+    ranges = fmp4_ranges(src)
     try:
-        inp = av.open(str(src))
+        if ranges is not None and ranges[1] < ranges[2]:
+            inp = av.open(_Prefix(src.open("rb"), ranges[1]), format="mp4")
+        else:
+            inp = av.open(str(src))
     except (av.FFmpegError, OSError):
         return None
     kept = 0
@@ -211,6 +218,36 @@ def salvage(src: Path, dst: Path) -> Probe | None:
             dst.unlink()
         return None
     return probe(dst)
+
+
+class _Prefix(io.RawIOBase):
+    """The first ``length`` bytes of a file, for FFmpeg to read as the whole file."""
+
+    def __init__(self, f: BinaryIO, length: int) -> None:
+        self.f = f
+        self.length = length
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self.length - self.f.tell())
+        return self.f.read(left if size < 0 else min(size, left))
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            offset, whence = self.length + offset, io.SEEK_SET
+        return self.f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
 
 
 def _box(f: BinaryIO, pos: int, size: int) -> tuple[int, bytes] | None:

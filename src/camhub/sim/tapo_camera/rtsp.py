@@ -12,9 +12,10 @@ GET_PARAMETER, SET_PARAMETER``; ``DESCRIBE`` without credentials gets 401 with a
 Main stream: ``main_size`` (``extra``, default ``1920x1080``, the C200's), Main
 profile; sub stream: ``sub_size`` (default ``640x360``), Baseline; both at ``fps``
 (default 15) with a 1 s GOP. Each is encoded once for all its clients (RTSP's and
-port 8800's: :func:`camera_feeds`), only while someone plays it. While privacy mode (lens mask) is on, the picture is black. The
-scene (``scene``, default ``bursts``: the block moves ``burst`` seconds, default 5, of
-every ``burst_period``, default 20) is shared by both streams.
+port 8800's: :func:`camera_feeds`), only while someone plays it. While privacy mode
+(lens mask) is on, the picture is black. The scene (``scene``, default ``bursts``: the
+block moves ``burst`` seconds, default 5, of every ``burst_period``, default 20) is
+shared by both streams.
 
 Both streams carry the microphone as a second track, G.711 A-law at 8 kHz mono
 (``m=audio 0 RTP/AVP 8``, ``b=AS:64``, ``a=rtpmap:8 PCMA/8000``), as C200/C210
