@@ -173,7 +173,7 @@ def salvage(src: Path, dst: Path) -> Probe | None:
     ranges = fmp4_ranges(src)
     try:
         if ranges is not None and ranges[1] < ranges[2]:
-            inp = av.open(_Prefix(src.open("rb"), ranges[1]), format="mp4")
+            inp = av.open(_Prefix(src.open("rb"), ranges[1]), "r", format="mp4")
         else:
             inp = av.open(str(src))
     except (av.FFmpegError, OSError):
