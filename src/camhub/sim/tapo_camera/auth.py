@@ -27,17 +27,16 @@ from cryptography.hazmat.primitives import padding, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-INVALID_NONCE = -40413
-SESSION_EXPIRED = -40401
-DEVICE_BLOCKED = -40404
-# Seed 000: "-40209: Invalid login credentials", the legacy firmware's answer to a
-# wrong MD5 password. Secure firmware never sees a wrong password (the client
-# checks device_confirm first); a wrong digest_passwd gets INVALID_NONCE again, as
-# python-kasa's camera transport observed ("Invalid password hash in handshake2").
-BAD_CREDENTIALS = -40209
-# python-kasa ("determined from testing"): a login probe for a user the camera does
-# not have (a cloud e-mail instead of "admin"); the client then retries as admin.
-BAD_USERNAME = -40411
+from camhub.sim.tapo_camera.codes import CameraCode
+
+# Codes (codes.CameraCode): INVALID_CREDENTIALS is seed 000's "-40209: Invalid login
+# credentials", the legacy firmware's answer to a wrong MD5 password. Secure firmware
+# never sees a wrong password (the client checks device_confirm first); a wrong
+# digest_passwd gets INVALID_NONCE again, as python-kasa's camera transport observed
+# ("Invalid password hash in handshake2"). BAD_USERNAME (python-kasa: "determined from
+# testing") answers a login probe for a user the camera does not have (a cloud e-mail
+# instead of "admin"); the client then retries as admin.
+
 NONCE_TTL = 60.0
 # Sessions kept at once; the oldest goes first (cameras hold a handful of clients).
 MAX_SESSIONS = 32
@@ -138,10 +137,15 @@ class LoginAuthority:
 
     def blocked_reply(self, seconds: int | None = None) -> dict[str, Any]:
         left = self.seconds_left() if seconds is None else seconds
-        data = {"code": DEVICE_BLOCKED, "time": 0, "max_time": self.max_attempts, "sec_left": left}
+        data = {
+            "code": CameraCode.DEVICE_BLOCKED,
+            "time": 0,
+            "max_time": self.max_attempts,
+            "sec_left": left,
+        }
         if self.secure:
-            return {"error_code": DEVICE_BLOCKED, "result": {"data": data}}
-        return {"error_code": DEVICE_BLOCKED, "data": data}
+            return {"error_code": CameraCode.DEVICE_BLOCKED, "result": {"data": data}}
+        return {"error_code": CameraCode.DEVICE_BLOCKED, "data": data}
 
     # login ---------------------------------------------------------------------
     def login(self, params: dict[str, Any], *, forced_lockout: bool) -> dict[str, Any]:
@@ -159,9 +163,9 @@ class LoginAuthority:
     def _legacy_login(self, params: dict[str, Any]) -> dict[str, Any]:
         if "password" not in params:
             # Old firmware knows neither discover nor encrypt_type 3.
-            code = SESSION_EXPIRED if self._known(params) else BAD_USERNAME
+            code = CameraCode.SESSION_EXPIRED if self._known(params) else CameraCode.BAD_USERNAME
             data = {"code": code, "encrypt_type": ["1", "2"], **self._counters()}
-            return {"error_code": SESSION_EXPIRED, "result": {"data": data}}
+            return {"error_code": CameraCode.SESSION_EXPIRED, "result": {"data": data}}
         if self.seconds_left() > 0:
             return self.blocked_reply()
         if params.get("username") == self.username and params.get("password") == self._md5:
@@ -169,8 +173,8 @@ class LoginAuthority:
         self._fail()
         if self.seconds_left() > 0:
             return self.blocked_reply()
-        data = {"code": BAD_CREDENTIALS, **self._counters()}
-        return {"error_code": BAD_CREDENTIALS, "data": data}
+        data = {"code": CameraCode.INVALID_CREDENTIALS, **self._counters()}
+        return {"error_code": CameraCode.INVALID_CREDENTIALS, "data": data}
 
     def _secure_login(self, params: dict[str, Any]) -> dict[str, Any]:
         locked = self.seconds_left() > 0
@@ -183,12 +187,14 @@ class LoginAuthority:
         if cnonce and not self._known(params):
             if not locked:
                 self._fail()
-            unknown = {"code": BAD_USERNAME, **self._counters()}
-            return {"error_code": BAD_USERNAME, "result": {"data": unknown}}
+            unknown = {"code": CameraCode.BAD_USERNAME, **self._counters()}
+            return {"error_code": CameraCode.BAD_USERNAME, "result": {"data": unknown}}
         if not locked:
             self._fail()
         data: dict[str, Any] = {
-            "code": DEVICE_BLOCKED if self.seconds_left() > 0 else SESSION_EXPIRED,
+            "code": CameraCode.DEVICE_BLOCKED
+            if self.seconds_left() > 0
+            else CameraCode.SESSION_EXPIRED,
             **self._counters(),
             "encrypt_type": ["3"],
             "key": self._public_key,
@@ -202,7 +208,7 @@ class LoginAuthority:
         if cnonce:
             confirm = sha256_upper(cnonce + self._hashed + nonce)
             data["device_confirm"] = confirm + nonce + cnonce
-        return {"error_code": INVALID_NONCE, "result": {"data": data}}
+        return {"error_code": CameraCode.INVALID_NONCE, "result": {"data": data}}
 
     def _check_digest(self, digest: str, cnonce: str, username: str) -> dict[str, Any]:
         # digest_passwd = SHA256(hashed + cnonce + nonce) + cnonce + nonce
@@ -211,14 +217,17 @@ class LoginAuthority:
         issued = self._nonces.pop(nonce, None)
         self._nonces = {n: t for n, t in self._nonces.items() if time.monotonic() - t < NONCE_TTL}
         if issued is None or time.monotonic() - issued > NONCE_TTL:
-            return {"error_code": INVALID_NONCE, "result": {"data": {"code": INVALID_NONCE}}}
+            return {
+                "error_code": CameraCode.INVALID_NONCE,
+                "result": {"data": {"code": CameraCode.INVALID_NONCE}},
+            }
         good = sha256_upper(self._hashed + cnonce + nonce)
         if username != self.username or not secrets.compare_digest(mac, good):
             self._fail()
             if self.seconds_left() > 0:
                 return self.blocked_reply()
-            data = {"code": INVALID_NONCE, **self._counters()}
-            return {"error_code": INVALID_NONCE, "result": {"data": data}}
+            data = {"code": CameraCode.INVALID_NONCE, **self._counters()}
+            return {"error_code": CameraCode.INVALID_NONCE, "result": {"data": data}}
         result = self._new_session(secure=True, cnonce=cnonce, nonce=nonce)
         return {"error_code": 0, "result": result}
 

@@ -17,28 +17,14 @@ from typing import Any
 
 from camhub.sim.tapo_camera import data_av, data_detect, data_system
 from camhub.sim.tapo_camera.clock import Clock
-from camhub.sim.tapo_camera.dispatch import (
-    GET_PARAM_NOT_EXIST,
-    METHOD_NOT_EXIST,
-    NOT_SUPPORTED,
-    SET_PARAM_NOT_EXIST,
-    Dispatcher,
-    Tree,
-)
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
+from camhub.sim.tapo_camera.dispatch import Dispatcher, Tree
 from camhub.sim.tapo_camera.firmware import Firmware
-from camhub.sim.tapo_camera.motion import CameraFault, DetectionLog
+from camhub.sim.tapo_camera.motion import DetectionLog
 from camhub.sim.tapo_camera.playback import Playback, as_dict
 from camhub.sim.tapo_camera.profiles import Profile, profile_for
 from camhub.sim.tapo_camera.ptz import Ptz
 from camhub.sim.tapo_camera.storage import SdCard
-
-__all__ = [
-    "GET_PARAM_NOT_EXIST",
-    "METHOD_NOT_EXIST",
-    "NOT_SUPPORTED",
-    "SET_PARAM_NOT_EXIST",
-    "TapoCamera",
-]
 
 # alarm_type of the detection log -> last_alarm_type
 LAST_ALARM_TYPES = {"person": "people"}
@@ -207,7 +193,7 @@ class TapoCamera(Dispatcher):
 
     def _format(self, value: Any) -> dict[str, Any]:
         if str(value) != "1":
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         self.card.format()
         return {}
 
@@ -221,7 +207,7 @@ class TapoCamera(Dispatcher):
         elif action == "stop":
             self.alarm_until = 0.0
         else:
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         return {}
 
     def _test_audio(self, value: Any) -> dict[str, Any]:
@@ -231,7 +217,7 @@ class TapoCamera(Dispatcher):
         elif "id" in args:
             self.alarm_until = time.time() + 3
         else:
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         return {}
 
     def _connection(self, _value: Any) -> dict[str, Any]:

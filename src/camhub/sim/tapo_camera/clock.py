@@ -17,9 +17,8 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from camhub.sim.tapo_camera.motion import CameraFault
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
 
-INVALID = -40210
 OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 
 
@@ -112,8 +111,8 @@ class Clock:
     def check(fields: dict[str, Any]) -> None:
         """Refuse a ``system.basic`` update the camera would refuse."""
         if "zone_id" in fields and _zone(str(fields["zone_id"])) is None:
-            raise CameraFault(INVALID)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)
         if "timezone" in fields and not OFFSET.match(str(fields["timezone"])):
-            raise CameraFault(INVALID)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)
         if fields.get("timing_mode", "ntp") not in ("ntp", "manual"):
-            raise CameraFault(INVALID)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)

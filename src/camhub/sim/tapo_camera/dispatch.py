@@ -32,14 +32,10 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
 from camhub.sim.tapo_camera.methods import METHODS
-from camhub.sim.tapo_camera.motion import CameraFault
 from camhub.sim.tapo_camera.validate import coerce
 
-METHOD_NOT_EXIST = -40105
-GET_PARAM_NOT_EXIST = -40106
-SET_PARAM_NOT_EXIST = -40101
-NOT_SUPPORTED = -40210
 MAX_REQUESTS = 128
 
 Handler = Callable[[Any], dict[str, Any]]
@@ -78,7 +74,7 @@ class Dispatcher:
             params = request.get("params")
             reqs = params.get("requests") if isinstance(params, dict) else None
             if not isinstance(reqs, list) or len(reqs) > MAX_REQUESTS:
-                return {"error_code": NOT_SUPPORTED, "result": {"responses": []}}
+                return {"error_code": CameraCode.NOT_SUPPORTED, "result": {"responses": []}}
             return {"error_code": 0, "result": {"responses": [self._one(r) for r in reqs]}}
         if method in ("get", "set", "do"):
             body = {k: v for k, v in request.items() if k != "method"}
@@ -87,13 +83,13 @@ class Dispatcher:
             except CameraFault as exc:
                 return {"error_code": exc.code}
         if not isinstance(method, str):
-            return {"error_code": NOT_SUPPORTED, "result": {"responses": []}}
-        return {"error_code": METHOD_NOT_EXIST}
+            return {"error_code": CameraCode.NOT_SUPPORTED, "result": {"responses": []}}
+        return {"error_code": CameraCode.METHOD_NOT_EXIST}
 
     def _one(self, req: Any) -> dict[str, Any]:
         name = req.get("method") if isinstance(req, dict) else None
         if not isinstance(name, str):
-            return {"method": "", "result": {}, "error_code": NOT_SUPPORTED}
+            return {"method": "", "result": {}, "error_code": CameraCode.NOT_SUPPORTED}
         try:
             op, body = self._parse(name, req)
             result = self._apply(op, body)
@@ -107,16 +103,16 @@ class Dispatcher:
             body = params if isinstance(params, dict) and params else req
             return name, {k: v for k, v in body.items() if k not in ("method", "params")}
         if name not in METHODS:
-            raise CameraFault(METHOD_NOT_EXIST)
+            raise CameraFault(CameraCode.METHOD_NOT_EXIST)
         op, home = METHODS[name]
         if home not in self.tree or not isinstance(params, dict):
-            raise CameraFault(NOT_SUPPORTED)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)
         # pytapo sends some params with a stray "method" key (getAudioConfig...)
         return op, {k: v for k, v in params.items() if k != "method"}
 
     def _apply(self, op: str, body: dict[str, Any]) -> dict[str, Any]:
         if not body:
-            raise CameraFault(NOT_SUPPORTED)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)
         if op == "get":
             return {module: self._get(module, args) for module, args in body.items()}
         if op == "set":
@@ -148,14 +144,14 @@ class Dispatcher:
 
     def _get(self, module: str, args: Any) -> dict[str, Any]:
         if module not in self.tree or not isinstance(args, dict):
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         out: dict[str, Any] = {}
         for name in _names(args.get("name")) + _names(args.get("table")):
             value = self.section(module, name)
             if value is not None:
                 out[name] = self.present(value)
         if not out:
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         return out
 
     # set ---------------------------------------------------------------------------
@@ -170,7 +166,7 @@ class Dispatcher:
 
     def _target(self, module: str, name: str) -> Any:
         if (module, name) in self.dynamic:
-            raise CameraFault(SET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.SET_PARAM_NOT_EXIST)
         found = self.tree[module].get(name)
         return self._row(module, name) if found is None else found
 
@@ -178,7 +174,7 @@ class Dispatcher:
         plan: list[tuple[str, str, Any]] = []
         for module, sections in body.items():
             if module not in self.tree or not isinstance(sections, dict) or not sections:
-                raise CameraFault(SET_PARAM_NOT_EXIST)
+                raise CameraFault(CameraCode.SET_PARAM_NOT_EXIST)
             for name, fields in sections.items():
                 plan.append((module, name, self._updates(module, name, fields)))
         for module, name, updates in plan:
@@ -188,17 +184,17 @@ class Dispatcher:
         target = self._target(module, name)
         if isinstance(target, list):  # a whole table, e.g. msg_alarm_type
             if not isinstance(fields, list) or len(fields) != len(target):
-                raise CameraFault(NOT_SUPPORTED)
+                raise CameraFault(CameraCode.NOT_SUPPORTED)
             rows = [self._row_updates(old, new) for old, new in zip(target, fields, strict=True)]
             return rows
         if not isinstance(target, dict) or not isinstance(fields, dict) or not fields:
-            raise CameraFault(SET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.SET_PARAM_NOT_EXIST)
         updates = {}
         for key, value in fields.items():
             if key.startswith("."):
                 continue
             if key not in target:
-                raise CameraFault(SET_PARAM_NOT_EXIST)
+                raise CameraFault(CameraCode.SET_PARAM_NOT_EXIST)
             updates[key] = coerce(key, target[key], value, self.choices)
         if (module, name) in self.checks:
             self.checks[(module, name)](updates)
@@ -206,9 +202,9 @@ class Dispatcher:
 
     def _row_updates(self, old: Any, new: Any) -> dict[str, Any]:
         if not isinstance(old, dict) or not isinstance(new, dict) or new.keys() != old.keys():
-            raise CameraFault(NOT_SUPPORTED)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)
         if new.get("name") != old.get("name"):
-            raise CameraFault(NOT_SUPPORTED)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)
         return {k: coerce(k, old[k], v, self.choices) for k, v in new.items()}
 
     def _write(self, module: str, name: str, updates: Any) -> None:
@@ -227,11 +223,11 @@ class Dispatcher:
     # do ----------------------------------------------------------------------------
     def _do(self, module: str, args: Any) -> dict[str, Any]:
         if module not in self.tree or not isinstance(args, dict) or not args:
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         result: dict[str, Any] = {}
         for action, value in args.items():
             handler = self.actions.get((module, action))
             if handler is None:
-                raise CameraFault(GET_PARAM_NOT_EXIST)
+                raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
             result.update(handler(value))
         return result

@@ -16,9 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from camhub.sim.tapo_camera.motion import CameraFault
-
-NOTHING_TO_INSTALL = -40210
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
 
 
 class Firmware:
@@ -83,6 +81,6 @@ class Firmware:
     def download(self) -> dict[str, Any]:
         self.tick()
         if self.offered is None or self.started is not None:
-            raise CameraFault(NOTHING_TO_INSTALL)
+            raise CameraFault(CameraCode.NOT_SUPPORTED)  # nothing to install
         self.started = time.time()
         return {}

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from camhub.media.types import Feed
+from camhub.sim.tapo_camera.codes import MediaCode
 from camhub.sim.tapo_camera.media_auth import VARIANTS, Challenge, PartCipher
 from camhub.sim.tapo_camera.mpegts import TsMuxer, tone
 
@@ -51,7 +52,6 @@ PART_LIMIT = 65536
 LOGIN_TRIES = 3
 RESOLUTIONS = {"HD": "stream1", "VGA": "stream2"}
 AUDIO_RATE = 8000
-BAD_REQUEST = -1
 
 
 class Refused(Exception):
@@ -238,7 +238,7 @@ class MediaServer:
         seq = data.get("seq")
         params = data.get("params")
         started = self._preview(params) if isinstance(params, dict) else None
-        answer: dict[str, Any] = {"error_code": BAD_REQUEST}
+        answer: dict[str, Any] = {"error_code": MediaCode.BAD_REQUEST}
         if started is not None:
             self._sessions += 1
             session = str(self._sessions)

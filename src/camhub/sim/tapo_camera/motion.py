@@ -6,13 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-# Error codes the motor and presets answer with (seed 000, pytapo's table).
-MOTOR_LOCKED_ROTOR = -64304  # end of travel
-MOTOR_BUSY = -64303  # cruising (patrol)
-PRIVACY_ON = -64324
-PRESET_NOT_FOUND = -64302
-PRESET_DELETED = -64321
-PRESET_SATURATED = -64306
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
 
 PAN_RANGE = (0, 360)
 TILT_RANGE = (0, 114)
@@ -37,14 +31,6 @@ ALARM_TYPES = {
 }
 
 
-class CameraFault(Exception):
-    """A vendor error code to answer with."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def _clamp(value: int, bounds: tuple[int, int]) -> int:
     return max(bounds[0], min(bounds[1], value))
 
@@ -66,7 +52,7 @@ class Motor:
         new_pan, new_tilt = _clamp(pan, PAN_RANGE), _clamp(tilt, TILT_RANGE)
         wanted_move = (pan, tilt) != (self.pan, self.tilt)
         if wanted_move and (new_pan, new_tilt) == (self.pan, self.tilt):
-            raise CameraFault(MOTOR_LOCKED_ROTOR)
+            raise CameraFault(CameraCode.MOTOR_LOCKED_ROTOR)
         self.pan, self.tilt = new_pan, new_tilt
         self.moves += 1
 
@@ -99,7 +85,7 @@ class Presets:
 
     def add(self, name: str, pan: int, tilt: int) -> Preset:
         if len(self.items) >= MAX_PRESETS:
-            raise CameraFault(PRESET_SATURATED)
+            raise CameraFault(CameraCode.PRESET_SATURATED)
         preset = Preset(str(self.next_id), name, pan, tilt)
         self.next_id += 1
         self.items[preset.id] = preset
@@ -108,7 +94,9 @@ class Presets:
     def get(self, preset_id: str) -> Preset:
         if preset_id in self.items:
             return self.items[preset_id]
-        raise CameraFault(PRESET_DELETED if preset_id in self.deleted else PRESET_NOT_FOUND)
+        raise CameraFault(
+            CameraCode.PRESET_DELETED if preset_id in self.deleted else CameraCode.PRESET_NOT_FOUND
+        )
 
     def remove(self, preset_id: str) -> None:
         self.get(preset_id)

@@ -19,17 +19,16 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from camhub.sim.tapo_camera.motion import CameraFault, Detection, DetectionLog
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
+from camhub.sim.tapo_camera.motion import Detection, DetectionLog
 from camhub.sim.tapo_camera.storage import SdCard
 
-GET_PARAM_NOT_EXIST = -40106
-USER_ID_INVALID = -71103
 MAX_RESULTS = 1000
 
 
 def as_dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise CameraFault(GET_PARAM_NOT_EXIST)
+        raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
     return value
 
 
@@ -37,7 +36,7 @@ def as_int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise CameraFault(GET_PARAM_NOT_EXIST) from None
+        raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST) from None
 
 
 class Playback:
@@ -88,7 +87,7 @@ class Playback:
         try:
             day = dt.datetime.strptime(str(args.get("date")), "%Y%m%d").replace(tzinfo=dt.UTC)
         except ValueError:
-            raise CameraFault(GET_PARAM_NOT_EXIST) from None
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST) from None
         start = int(day.timestamp())
         return self._clips(start, start + 86399, args)
 
@@ -99,4 +98,4 @@ class Playback:
 
     def _check_user(self, args: dict[str, Any]) -> None:
         if as_int(args.get("id", -1)) != self.user_id:
-            raise CameraFault(USER_ID_INVALID)
+            raise CameraFault(CameraCode.USER_ID_INVALID)

@@ -10,14 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from camhub.sim.tapo_camera.motion import (
-    MOTOR_BUSY,
-    PRIVACY_ON,
-    CameraFault,
-    Motor,
-    Presets,
-)
-from camhub.sim.tapo_camera.playback import GET_PARAM_NOT_EXIST, as_dict, as_int
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
+from camhub.sim.tapo_camera.motion import Motor, Presets
+from camhub.sim.tapo_camera.playback import as_dict, as_int
 
 Handler = Callable[[Any], dict[str, Any]]
 
@@ -52,14 +47,14 @@ class Ptz:
 
     def _ready(self) -> None:
         if self._privacy():
-            raise CameraFault(PRIVACY_ON)
+            raise CameraFault(CameraCode.PRIVACY_ON)
         if self.motor.cruising:
-            raise CameraFault(MOTOR_BUSY)
+            raise CameraFault(CameraCode.MOTOR_BUSY)
 
     def movestep(self, value: Any) -> dict[str, Any]:
         direction = as_int(as_dict(value).get("direction"))
         if not 0 <= direction < 360:
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         self._ready()
         self.motor.step(direction)
         return {}
@@ -73,16 +68,16 @@ class Ptz:
 
     def calibrate(self, _value: Any) -> dict[str, Any]:
         if self._privacy():
-            raise CameraFault(PRIVACY_ON)
+            raise CameraFault(CameraCode.PRIVACY_ON)
         self.motor.home()
         return {}
 
     def cruise(self, value: Any) -> dict[str, Any]:
         coord = as_dict(value).get("coord")
         if coord not in ("x", "y"):
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         if self._privacy():
-            raise CameraFault(PRIVACY_ON)
+            raise CameraFault(CameraCode.PRIVACY_ON)
         self.motor.cruising = str(coord)
         return {}
 
@@ -93,7 +88,7 @@ class Ptz:
     def save_preset(self, value: Any) -> dict[str, Any]:
         name = str(as_dict(value).get("name", "")).strip()
         if not name or len(name) > 32:
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         preset = self.presets.add(name, self.motor.pan, self.motor.tilt)
         return {"id": preset.id}
 
@@ -124,6 +119,6 @@ class Ptz:
     def set_patrol(self, value: Any) -> dict[str, Any]:
         state = as_dict(value).get("value")
         if state not in ("on", "off"):
-            raise CameraFault(GET_PARAM_NOT_EXIST)
+            raise CameraFault(CameraCode.GET_PARAM_NOT_EXIST)
         self.patrol = str(state)
         return {}

@@ -46,15 +46,15 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from camhub.sim.base import Emulator, SimOptions
-from camhub.sim.tapo_camera.auth import SESSION_EXPIRED, LoginAuthority, Session
-from camhub.sim.tapo_camera.camera import NOT_SUPPORTED, TapoCamera
+from camhub.sim.tapo_camera.auth import LoginAuthority, Session
+from camhub.sim.tapo_camera.camera import TapoCamera
+from camhub.sim.tapo_camera.codes import CameraCode
 from camhub.sim.tapo_camera.media import MediaServer
 from camhub.sim.tapo_camera.motion import Detection
 from camhub.sim.tapo_camera.rtsp import TapoRtsp, camera_feeds
 from camhub.sim.tapo_camera.tpap import TpapAuthority, open_request, seal_reply
 
 ONE_SHOT_FAULTS = ("session-expiry", "bad-seq", "bad-tag")
-COMMON_FAILED = -1
 
 
 class TapoCameraEmulator(Emulator):
@@ -259,7 +259,7 @@ class TapoCameraEmulator(Emulator):
             return bad
         _text, data = await self._body(request)
         if data is None or data.get("method") != "login":
-            return self._json({"error_code": SESSION_EXPIRED})
+            return self._json({"error_code": CameraCode.SESSION_EXPIRED})
         params = data.get("params")
         if isinstance(self.auth, TpapAuthority):
             self.auth.port = self.port
@@ -276,13 +276,13 @@ class TapoCameraEmulator(Emulator):
             self.auth.sessions.clear()
             session = None
         if session is None:
-            return self._json({"error_code": SESSION_EXPIRED})
+            return self._json({"error_code": CameraCode.SESSION_EXPIRED})
         session.calls += 1
         if session.tpap:
             return self._tpap(session, await request.read())
         text, data = await self._body(request)
         if data is None:
-            return self._json({"error_code": NOT_SUPPORTED})
+            return self._json({"error_code": CameraCode.NOT_SUPPORTED})
         if not session.secure:
             return self._json(self.camera.handle(data))
         return self._secure(session, request, text, data)
@@ -290,9 +290,9 @@ class TapoCameraEmulator(Emulator):
     def _tpap(self, session: Session, body: bytes) -> web.Response:
         """The CCM channel; a refusal is plain JSON, and a refused body ends the session."""
         spoiled = self._take("bad-seq") or self._take("bad-tag")
-        opened = SESSION_EXPIRED if spoiled else open_request(session, body)
-        if isinstance(opened, int):
-            if opened == SESSION_EXPIRED:
+        opened = CameraCode.SESSION_EXPIRED if spoiled else open_request(session, body)
+        if isinstance(opened, CameraCode):
+            if opened == CameraCode.SESSION_EXPIRED:
                 self.auth.sessions.pop(session.stok, None)
             return self._json({"error_code": opened})
         seq, inner = opened
@@ -303,19 +303,19 @@ class TapoCameraEmulator(Emulator):
         self, session: Session, request: web.Request, text: str, data: dict[str, Any]
     ) -> web.Response:
         if data.get("method") != "securePassthrough":
-            return self._json({"error_code": NOT_SUPPORTED})
+            return self._json({"error_code": CameraCode.NOT_SUPPORTED})
         try:
             seq = int(request.headers.get("Seq", ""))
         except ValueError:
             seq = -1
         if self._take("bad-seq") or seq < session.next_seq:
             return self._json(
-                {"error_code": SESSION_EXPIRED, "msg": "Http seq illegaly"}, status=500
+                {"error_code": CameraCode.SESSION_EXPIRED, "msg": "Http seq illegaly"}, status=500
             )
         tag = request.headers.get("Tapo_tag", "")
         if self._take("bad-tag") or tag != session.expected_tag(text, seq):
             return self._json(
-                {"error_code": COMMON_FAILED, "msg": "Check tapo tag failed"}, status=500
+                {"error_code": CameraCode.COMMON_FAILED, "msg": "Check tapo tag failed"}, status=500
             )
         session.next_seq = seq + 1
         params = data.get("params")
@@ -323,9 +323,9 @@ class TapoCameraEmulator(Emulator):
         try:
             inner = json.loads(session.decrypt(base64.b64decode(str(blob), validate=True)))
         except (ValueError, RecursionError, binascii.Error):
-            return self._json({"error_code": COMMON_FAILED}, status=500)
+            return self._json({"error_code": CameraCode.COMMON_FAILED}, status=500)
         if not isinstance(inner, dict):
-            return self._json({"error_code": COMMON_FAILED}, status=500)
+            return self._json({"error_code": CameraCode.COMMON_FAILED}, status=500)
         reply = self.camera.handle(inner)
         if self.plain_single and inner.get("method") in ("get", "set", "do"):
             return self._json(reply)

@@ -13,11 +13,8 @@ import datetime as dt
 import time
 from typing import Any
 
-from camhub.sim.tapo_camera.motion import CameraFault
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
 
-STORAGE_NOT_EXIST = -71114
-STORAGE_SD_LOADING = -71115
-SD_CARD_UNPLUGGED = -52409
 GB = 1024**3
 # Space the emulated recordings take per day, to make the figures move.
 BYTES_PER_DAY = 4 * GB
@@ -64,13 +61,13 @@ class SdCard:
     def require(self) -> None:
         """Refuse what needs a readable card (playback searches)."""
         if not self.present:
-            raise CameraFault(STORAGE_NOT_EXIST)
+            raise CameraFault(CameraCode.STORAGE_NOT_EXIST)
         if self.status == "formatting":
-            raise CameraFault(STORAGE_SD_LOADING)
+            raise CameraFault(CameraCode.STORAGE_SD_LOADING)
 
     def format(self) -> None:
         if not self.present:
-            raise CameraFault(SD_CARD_UNPLUGGED)
+            raise CameraFault(CameraCode.SD_CARD_UNPLUGGED)
         self.formats += 1
         self.formatting_since = time.time()
         self.record_start = time.time()

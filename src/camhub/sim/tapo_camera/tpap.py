@@ -32,11 +32,10 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
-from camhub.sim.tapo_camera.auth import SESSION_EXPIRED, LoginAuthority, Session, sha256_upper
+from camhub.sim.tapo_camera.auth import LoginAuthority, Session, sha256_upper
+from camhub.sim.tapo_camera.codes import CameraCode
 from camhub.sim.tapo_camera.spake2p import ITERATIONS, Exchange, Verifier, sha256_crypt
 
-OLD_LOGIN_REFUSED = -40211
-UNKNOWN_USER = -40209
 SESSION_SECONDS = 3600
 CAMERA_USER = "admin"
 _SALT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -112,22 +111,27 @@ class TpapAuthority(LoginAuthority):
             if forced_lockout:
                 return self.blocked_reply(self.lockout_seconds)
             return self._share(params)
-        return {"error_code": OLD_LOGIN_REFUSED}
+        return {"error_code": CameraCode.OLD_LOGIN_REFUSED}
 
     def blocked_reply(self, seconds: int | None = None) -> dict[str, Any]:
         left = self.seconds_left() if seconds is None else seconds
-        data = {"code": -40404, "time": 0, "max_time": self.max_attempts, "sec_left": left}
+        data = {
+            "code": CameraCode.DEVICE_BLOCKED,
+            "time": 0,
+            "max_time": self.max_attempts,
+            "sec_left": left,
+        }
         info = {
             "failedAttempts": self.max_attempts,
             "remainAttempts": 0,
             "lockedMinute": math.ceil(left / 60),
         }
-        return {"error_code": -40404, "data": data, "error_info": info}
+        return {"error_code": CameraCode.DEVICE_BLOCKED, "data": data, "error_info": info}
 
     def _register(self, params: dict[str, Any]) -> dict[str, Any]:
         user_random = _unb64(params.get("user_random"))
         if params.get("username") not in self._usernames or not user_random:
-            return {"error_code": UNKNOWN_USER}
+            return {"error_code": CameraCode.INVALID_CREDENTIALS}
         self._pending = self._verifier.start(user_random)
         result: dict[str, Any] = {
             "dev_random": _b64(self._pending.dev_random),
@@ -147,11 +151,15 @@ class TpapAuthority(LoginAuthority):
         exchange, self._pending = self._pending, None
         share, confirm = _unb64(params.get("user_share")), _unb64(params.get("user_confirm"))
         if exchange is None or share is None or confirm is None:
-            return {"error_code": SESSION_EXPIRED}
+            return {"error_code": CameraCode.SESSION_EXPIRED}
         keys = self._verifier.finish(exchange, share, confirm)
         if keys is None:
             self._fail()
-            return self.blocked_reply() if self.seconds_left() > 0 else {"error_code": -40401}
+            return (
+                self.blocked_reply()
+                if self.seconds_left() > 0
+                else {"error_code": CameraCode.SESSION_EXPIRED}
+            )
         self.failures = 0
         self.logins += 1
         stok = secrets.token_hex(16)
@@ -175,24 +183,24 @@ def _nonce(session: Session, seq: int) -> bytes:
     return session.ivb[:8] + struct.pack(">I", seq & 0xFFFFFFFF)
 
 
-def open_request(session: Session, body: bytes) -> tuple[int, dict[str, Any]] | int:
+def open_request(session: Session, body: bytes) -> tuple[int, dict[str, Any]] | CameraCode:
     """``(seq, request)`` from a ``/ds`` body, or the error code to refuse it with."""
     if len(body) < 4 + 16:
-        return SESSION_EXPIRED
+        return CameraCode.SESSION_EXPIRED
     (seq,) = struct.unpack(">I", body[:4])
     if seq < session.next_seq:
-        return SESSION_EXPIRED
+        return CameraCode.SESSION_EXPIRED
     try:
         plain = AESCCM(session.lsk, tag_length=16).decrypt(_nonce(session, seq), body[4:], None)
     except InvalidTag:
-        return SESSION_EXPIRED
+        return CameraCode.SESSION_EXPIRED
     session.next_seq = seq + 1
     try:
         request = json.loads(plain)
     except (ValueError, RecursionError):
-        return UNKNOWN_USER
+        return CameraCode.INVALID_CREDENTIALS
     if not isinstance(request, dict) or request.get("method") != "multipleRequest":
-        return UNKNOWN_USER  # -40209: decrypted, but not a multipleRequest
+        return CameraCode.INVALID_CREDENTIALS  # decrypted, but not a multipleRequest
     return seq, request
 
 

@@ -11,9 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from camhub.sim.tapo_camera.motion import CameraFault
-
-INVALID = -40210
+from camhub.sim.tapo_camera.codes import CameraCode, CameraFault
 
 CHOICES: dict[str, frozenset[str]] = {
     "flip_type": frozenset({"off", "center"}),
@@ -34,7 +32,7 @@ DAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 
 def _bad() -> CameraFault:
-    return CameraFault(INVALID)
+    return CameraFault(CameraCode.NOT_SUPPORTED)
 
 
 def _number(value: Any) -> int:
