@@ -1,7 +1,7 @@
 """Emulator packages share one shape: the emulator is the entry point, its parts take
 narrow ports (never the emulator), and the codes it answers with carry their meaning.
 
-Covers the emulators already in that shape; the Tapo camera joins when it is ported.
+Covers every emulator package under ``camhub/sim`` (``test_every_emulator_is_covered``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ SHAPED = {  # kind: package
     "tapo-bulb": "tapo_smart",
     "tapo-strip": "tapo_smart",
     "tapo-power-strip": "tapo_smart",
+    "tapo-camera": "tapo_camera",
 }
 # Modules of a package that may import its emulator: the facade, and nothing else.
 MAY_IMPORT_EMULATOR = {"__init__"}
@@ -47,6 +48,16 @@ def problems(root: Path, package: str) -> list[str]:
         if mod.startswith(prefix + ".") and emulator in targets and name not in MAY_IMPORT_EMULATOR:
             found.append(f"{mod} imports the emulator (give it a port from host.py)")
     return found
+
+
+def test_every_emulator_is_covered() -> None:
+    """A new emulator package under camhub/sim joins SHAPED (and so these checks)."""
+    built_in = {
+        kind
+        for kind in sim.available_kinds()
+        if sim.emulator_class(kind).__module__.startswith("camhub.sim.")
+    }
+    assert built_in - set(SHAPED) == set()
 
 
 @pytest.mark.parametrize("package", sorted(set(SHAPED.values())))

@@ -4,6 +4,6 @@ python-kasa's requests as those cameras do. See README.md in this folder."""
 
 from __future__ import annotations
 
-from camhub.sim.tapo_camera.server import TapoCameraEmulator
+from camhub.sim.tapo_camera.emulator import TapoCameraEmulator
 
 __all__ = ["TapoCameraEmulator"]

@@ -1,6 +1,9 @@
 """The Tapo camera emulator: HTTPS on one port, ``POST /`` to log in and
 ``POST /stok=<stok>/ds`` for everything else (seed 000, pytapo 3.4.30).
 
+Routes: :class:`~camhub.sim.tapo_camera.routes.TapoCameraRoutes`; error codes:
+:mod:`camhub.sim.tapo_camera.codes`.
+
 Options (``SimOptions``): ``login`` is ``"legacy"``, ``"secure"`` (encrypt_type 3)
 or ``"tpap"`` (the SPAKE2+ login of 2025-26 firmware, see :mod:`.tpap`); ``model``
 (``C100``, ``C200`` (default), ``C210``, ``C220``; see :mod:`.profiles`).
@@ -37,24 +40,16 @@ login answers -40404 with ``sec_left``) last until switched off;
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import json
 from typing import Any, ClassVar
 
-from aiohttp import web
-
 from camhub.sim.base import Emulator, SimOptions
-from camhub.sim.tapo_camera.auth import LoginAuthority, Session
+from camhub.sim.tapo_camera.auth import LoginAuthority
 from camhub.sim.tapo_camera.camera import TapoCamera
-from camhub.sim.tapo_camera.codes import CameraCode
 from camhub.sim.tapo_camera.media import MediaServer
 from camhub.sim.tapo_camera.motion import Detection
+from camhub.sim.tapo_camera.routes import TapoCameraRoutes
 from camhub.sim.tapo_camera.rtsp import TapoRtsp, camera_feeds
-from camhub.sim.tapo_camera.tpap import TpapAuthority, open_request, seal_reply
-
-ONE_SHOT_FAULTS = ("session-expiry", "bad-seq", "bad-tag")
+from camhub.sim.tapo_camera.tpap import TpapAuthority
 
 
 class TapoCameraEmulator(Emulator):
@@ -137,8 +132,7 @@ class TapoCameraEmulator(Emulator):
             )
 
     def setup(self) -> None:
-        self.app.router.add_post("/", self._login_route)
-        self.app.router.add_post("/stok={stok}/ds", self._api_route)
+        TapoCameraRoutes(self).add(self.app)
 
     async def start(self) -> str:
         url = await super().start()
@@ -215,120 +209,13 @@ class TapoCameraEmulator(Emulator):
             if self.media is not None:
                 self.media.drop_streams()
 
-    def _take(self, fault: str) -> bool:
-        """Consume a one-shot fault."""
-        if fault in self.faults:
-            self.faults.discard(fault)
+    # the routes' port (host.ApiHost) -------------------------------------------------
+    def take_fault(self, name: str) -> bool:
+        """Whether the one-shot fault ``name`` is on, switching it off if so."""
+        if name in self.faults:
+            self.faults.discard(name)
             return True
         return False
 
-    # plumbing ------------------------------------------------------------------------
-    async def _misbehave(self, request: web.Request) -> web.StreamResponse | None:
-        if self.fault("slow"):
-            await asyncio.sleep(self.slow_seconds)
-        if self.fault("drop"):
-            resp = web.StreamResponse(headers={"Content-Type": "application/json"})
-            resp.content_length = 4096
-            await resp.prepare(request)
-            await resp.write(b'{"error_code": 0, "result": {"respo')
-            if request.transport is not None:
-                request.transport.abort()
-            return resp
-        return None
-
-    @staticmethod
-    def _json(payload: dict[str, Any], status: int = 200) -> web.Response:
-        return web.json_response(payload, status=status)
-
-    @staticmethod
-    def _parse(text: str) -> dict[str, Any] | None:
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):  # not JSON, or nested past any real request
-            return None
-        return data if isinstance(data, dict) else None
-
-    @classmethod
-    async def _body(cls, request: web.Request) -> tuple[str, dict[str, Any] | None]:
-        text = await request.text()
-        return text, cls._parse(text)
-
-    # routes --------------------------------------------------------------------------
-    async def _login_route(self, request: web.Request) -> web.StreamResponse:
-        if (bad := await self._misbehave(request)) is not None:
-            return bad
-        _text, data = await self._body(request)
-        if data is None or data.get("method") != "login":
-            return self._json({"error_code": CameraCode.SESSION_EXPIRED})
-        params = data.get("params")
-        if isinstance(self.auth, TpapAuthority):
-            self.auth.port = self.port
-        reply = self.auth.login(
-            params if isinstance(params, dict) else {}, forced_lockout=self.fault("lockout")
-        )
-        return self._json(reply)
-
-    async def _api_route(self, request: web.Request) -> web.StreamResponse:
-        if (bad := await self._misbehave(request)) is not None:
-            return bad
-        session = self.auth.sessions.get(request.match_info["stok"])
-        if self._take("session-expiry"):
-            self.auth.sessions.clear()
-            session = None
-        if session is None:
-            return self._json({"error_code": CameraCode.SESSION_EXPIRED})
-        session.calls += 1
-        if session.tpap:
-            return self._tpap(session, await request.read())
-        text, data = await self._body(request)
-        if data is None:
-            return self._json({"error_code": CameraCode.NOT_SUPPORTED})
-        if not session.secure:
-            return self._json(self.camera.handle(data))
-        return self._secure(session, request, text, data)
-
-    def _tpap(self, session: Session, body: bytes) -> web.Response:
-        """The CCM channel; a refusal is plain JSON, and a refused body ends the session."""
-        spoiled = self._take("bad-seq") or self._take("bad-tag")
-        opened = CameraCode.SESSION_EXPIRED if spoiled else open_request(session, body)
-        if isinstance(opened, CameraCode):
-            if opened == CameraCode.SESSION_EXPIRED:
-                self.auth.sessions.pop(session.stok, None)
-            return self._json({"error_code": opened})
-        seq, inner = opened
-        sealed = seal_reply(session, seq, self.camera.handle(inner))
-        return web.Response(body=sealed, content_type="application/octet-stream")
-
-    def _secure(
-        self, session: Session, request: web.Request, text: str, data: dict[str, Any]
-    ) -> web.Response:
-        if data.get("method") != "securePassthrough":
-            return self._json({"error_code": CameraCode.NOT_SUPPORTED})
-        try:
-            seq = int(request.headers.get("Seq", ""))
-        except ValueError:
-            seq = -1
-        if self._take("bad-seq") or seq < session.next_seq:
-            return self._json(
-                {"error_code": CameraCode.SESSION_EXPIRED, "msg": "Http seq illegaly"}, status=500
-            )
-        tag = request.headers.get("Tapo_tag", "")
-        if self._take("bad-tag") or tag != session.expected_tag(text, seq):
-            return self._json(
-                {"error_code": CameraCode.COMMON_FAILED, "msg": "Check tapo tag failed"}, status=500
-            )
-        session.next_seq = seq + 1
-        params = data.get("params")
-        blob = params.get("request") if isinstance(params, dict) else None
-        try:
-            inner = json.loads(session.decrypt(base64.b64decode(str(blob), validate=True)))
-        except (ValueError, RecursionError, binascii.Error):
-            return self._json({"error_code": CameraCode.COMMON_FAILED}, status=500)
-        if not isinstance(inner, dict):
-            return self._json({"error_code": CameraCode.COMMON_FAILED}, status=500)
-        reply = self.camera.handle(inner)
-        if self.plain_single and inner.get("method") in ("get", "set", "do"):
-            return self._json(reply)
-        answer = json.dumps(reply).encode()
-        sealed = base64.b64encode(session.encrypt(answer)).decode()
-        return self._json({"seq": seq, "result": {"response": sealed}, "error_code": 0})
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        return self.camera.handle(request)
