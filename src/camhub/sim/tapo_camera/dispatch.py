@@ -11,7 +11,8 @@ Requests come in three shapes:
 * raw ``{"method": "get", MODULE: {"name": [SECTION...], "table": [TABLE...]}}``;
 * raw ``{"method": "set"|"do", MODULE: {SECTION|ACTION: ...}}``.
 
-Error codes (seed 000, pytapo's table, python-kasa's observations):
+Error codes (seed 000, pytapo's table, python-kasa's observations; the members of
+:class:`~camhub.sim.tapo_camera.codes.CameraCode`):
 
 * ``-40210`` a method of a feature the model lacks, or a request of the wrong shape
   (python-kasa: "invalid requests raise PROTOCOL_FORMAT_ERROR when sent as a
