@@ -1,0 +1,104 @@
+"""A Tapo camera emulator behind a live camhub (with its RTSP server), and HTTP viewers
+of camhub's streams: the set-up of the end-to-end tests of a Tapo camera's video."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from camhub.sim import SimOptions
+from camhub.sim.tapo_camera import TapoCameraEmulator
+from tests.conftest import LiveHub, live_hub, make_settings
+
+Camera = tuple[LiveHub, TapoCameraEmulator, int]
+
+
+@asynccontextmanager
+async def tapo_behind_camhub(
+    tmp_path: Path, opts: SimOptions, device: Callable[[TapoCameraEmulator], dict[str, Any]]
+) -> AsyncIterator[Camera]:
+    """camhub, the emulated camera (``device(emulator)`` is its entry in camhub's
+    config, named ``cam``) and the port of camhub's RTSP server. Skips without ffprobe."""
+    if shutil.which("ffprobe") is None:
+        pytest.skip("ffprobe is not installed (apt-get install -y ffmpeg)")
+    emu = TapoCameraEmulator(opts)
+    await emu.start()
+    try:
+        settings = make_settings(tmp_path / "data", devices=[device(emu)])
+        settings = dataclasses.replace(settings, rtsp_port=0)  # any free port
+        async with live_hub(settings) as hub:
+            assert hub.state.rtsp is not None, "camhub's RTSP server did not start"
+            yield hub, emu, hub.state.rtsp.server.port
+    finally:
+        await emu.stop()
+
+
+async def online(c: httpx.AsyncClient) -> bool:
+    """Whether camhub (``c`` signed in) has the camera online."""
+    return bool((await c.get("/api/devices/cam")).json()["online"])
+
+
+async def streaming(c: httpx.AsyncClient) -> bool:
+    """Whether the camera is online and camhub has learnt that it streams."""
+    d = (await c.get("/api/devices/cam")).json()
+    return bool(d["online"] and "stream" in d["capabilities"])
+
+
+class Viewers:
+    """Players of camhub's HTTP streams, each with its own connection, counting the
+    bytes each one gets (:attr:`counts`, by the key it was given)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.counts: dict[str, int] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def watch(
+        self, key: str, url: str, params: dict[str, str] | None = None, reconnect: bool = False
+    ) -> None:
+        """Play ``url``. A player that ``reconnect``s opens it again when it ends or
+        fails, as a player does when the camera restarts; the others keep the one
+        connection, and stop when it ends."""
+        self.counts[key] = 0
+        task = asyncio.create_task(self._play(key, url, params or {}, reconnect))
+        self._tasks.append(task)
+
+    async def _play(self, key: str, url: str, params: dict[str, str], reconnect: bool) -> None:
+        while True:
+            try:
+                async with (
+                    httpx.AsyncClient(verify=False, timeout=20) as client,
+                    client.stream("GET", url, params={"token": self.token, **params}) as r,
+                ):
+                    async for chunk in r.aiter_bytes():
+                        self.counts[key] += len(chunk)
+            except httpx.HTTPError:
+                if not reconnect:
+                    raise
+                await asyncio.sleep(0.5)  # a player's pause before it tries again
+            else:
+                if not reconnect:
+                    return
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+@asynccontextmanager
+async def viewers(token: str) -> AsyncIterator[Viewers]:
+    """:class:`Viewers` with ``token``, every one stopped when the block ends."""
+    players = Viewers(token)
+    try:
+        yield players
+    finally:
+        await players.stop()
