@@ -21,7 +21,6 @@ together as the two-track feed an RTSP server serves.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -35,6 +34,7 @@ from camhub.media.audio import aac_lc_config
 from camhub.media.queue import LossyQueue
 from camhub.media.types import AccessUnit, AudioInfo, AudioUnit, Feed, VideoInfo
 from camhub.sim.video import VideoSource
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +122,8 @@ class SoundFeed:
 
     async def _stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is not asyncio.current_task():  # a stop from within the run: it ends itself
+            await cancel_and_wait(task)
 
     def _now(self) -> int:
         """The first sample of the chunk being captured now."""

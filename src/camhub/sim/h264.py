@@ -20,7 +20,6 @@ while streaming at 15 fps): see ``docs/performance.md``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -36,6 +35,7 @@ from camhub.media import h264
 from camhub.media.queue import KeyframeQueue
 from camhub.media.types import AccessUnit, VideoInfo
 from camhub.sim.video import VideoSource
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +156,8 @@ class H264Feed:
 
     async def _stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is not asyncio.current_task():  # a stop from within the run: it ends itself
+            await cancel_and_wait(task)
 
     # encoding --------------------------------------------------------------------------
     def _probe(self, s: EncoderSettings) -> VideoInfo:

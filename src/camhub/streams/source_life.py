@@ -20,12 +20,12 @@ hear of failures; the bookkeeping of tasks, timers and delays is here only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from abc import ABC, abstractmethod
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from camhub.errors import CamhubError, DeviceError, NotFound, Unsupported
+from camhub.tasks import cancel_and_wait
 
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # seconds between reconnects, then the last
 
@@ -101,10 +101,7 @@ class SourceLife(ABC, Generic[HostT]):
         if reason is not None:
             self._close_for_good(reason)
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     # the connection --------------------------------------------------------------------
     async def _run(self) -> None:
