@@ -17,6 +17,7 @@ import pytest
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.conftest import LiveHub, live_hub, make_settings
+from tests.helpers.wait import until
 
 Camera = tuple[LiveHub, TapoCameraEmulator, int]
 
@@ -102,3 +103,28 @@ async def viewers(token: str) -> AsyncIterator[Viewers]:
         yield players
     finally:
         await players.stop()
+
+
+@asynccontextmanager
+async def watching(hub: LiveHub) -> AsyncIterator[tuple[httpx.AsyncClient, Viewers]]:
+    """A client of camhub signed in as admin and :class:`Viewers` with its token, once
+    the camera is online."""
+    token = await hub.login()
+    async with (
+        hub.client(headers={"Authorization": f"Bearer {token}"}) as c,
+        viewers(token) as players,
+    ):
+        await until(lambda: online(c), 30, "online")
+        yield c, players
+
+
+@asynccontextmanager
+async def mp4_viewers(hub: LiveHub, n: int, each: int) -> AsyncIterator[dict[str, int]]:
+    """``n`` viewers of the camera's fMP4 stream (no reconnecting), once every one has
+    had ``each`` bytes: the bytes each has had so far."""
+    async with watching(hub) as (_, players):
+        for i in range(n):
+            players.watch(f"mp4{i}", f"{hub.url}/api/devices/cam/stream.mp4")
+        counts = players.counts
+        await until(lambda: all(b > each for b in counts.values()), 30, "every viewer gets video")
+        yield counts

@@ -17,7 +17,7 @@ from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD
 from tests.helpers.wait import until
-from tests.video.tapo_hub import Camera, online, streaming, tapo_behind_camhub, viewers
+from tests.video.tapo_hub import Camera, mp4_viewers, streaming, tapo_behind_camhub, watching
 
 pytestmark = pytest.mark.slow
 CLOUD = "cloud-secret-1"
@@ -81,17 +81,7 @@ async def test_camhub_rtsp_serves_the_tapo_camera(camera: Any) -> None:
 
 async def test_many_viewers_one_camera_connection(camera: Any) -> None:
     hub, emu, port = camera
-    token = await hub.login()
-    url = f"{hub.url}/api/devices/cam/stream.mp4"
-    async with (
-        hub.client(headers={"Authorization": f"Bearer {token}"}) as c,
-        viewers(token) as players,
-    ):
-        await until(lambda: online(c), 30, "online")
-        for i in range(10):
-            players.watch(f"mp4{i}", url)
-        counts = players.counts
-        await until(lambda: all(n > 50_000 for n in counts.values()), 30, "every viewer gets video")
+    async with mp4_viewers(hub, 10, each=50_000):
         probes = await asyncio.gather(*(
             asyncio.to_thread(ffprobe, f"rtsp://admin:{ADMIN_PASSWORD}@127.0.0.1:{port}/cam")
             for _ in range(3)
@@ -109,13 +99,8 @@ async def test_viewers_of_every_kind_share_the_camera_and_resume_after_its_resta
     connection per camera stream (main; sub while decoding uses it); restarting the
     camera (same ports) resumes every viewer."""
     hub, emu, port = camera
-    token = await hub.login()
     base = f"{hub.url}/api/devices/cam"
-    async with (
-        hub.client(headers={"Authorization": f"Bearer {token}"}) as c,
-        viewers(token) as players,
-    ):
-        await until(lambda: online(c), 30, "online")
+    async with watching(hub) as (c, players):
         small = {"resolution": "320x180", "fps": "5"}
         for i in range(4):
             players.watch(f"mjpeg{i}", f"{base}/stream.mjpeg", small, reconnect=True)

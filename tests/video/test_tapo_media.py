@@ -21,7 +21,7 @@ from camhub.sim.tapo_camera import TapoCameraEmulator
 from camhub.sim.video import jpeg_size
 from tests.conftest import ADMIN_PASSWORD
 from tests.helpers.wait import until
-from tests.video.tapo_hub import Camera, online, streaming, tapo_behind_camhub, viewers
+from tests.video.tapo_hub import Camera, mp4_viewers, streaming, tapo_behind_camhub
 
 pytestmark = pytest.mark.slow
 CLOUD = "cloud-secret-1"
@@ -92,17 +92,7 @@ async def test_video_over_port_8800_with_the_cloud_password(camera: Any) -> None
 
 async def test_many_viewers_one_camera_connection_and_it_comes_back(camera: Any) -> None:
     hub, emu, _ = camera
-    token = await hub.login()
-    url = f"{hub.url}/api/devices/cam/stream.mp4"
-    async with (
-        hub.client(headers={"Authorization": f"Bearer {token}"}) as c,
-        viewers(token) as players,
-    ):
-        await until(lambda: online(c), 30, "online")
-        for i in range(6):
-            players.watch(f"mp4{i}", url)
-        counts = players.counts
-        await until(lambda: all(n > 30_000 for n in counts.values()), 30, "every viewer gets video")
+    async with mp4_viewers(hub, 6, each=30_000) as counts:
         assert media(emu)["streaming"] == ["HD"]  # six viewers, one camera stream
         logins = media(emu)["logins"]
         emu.set_fault("media-drop")  # the camera ends its streams
