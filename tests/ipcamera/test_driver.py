@@ -48,6 +48,18 @@ async def device(
         yield dev, events
 
 
+@pytest.fixture
+async def pushing(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> AsyncIterator[tuple[IpCameraDevice, list[int]]]:
+    """A driver with its WebSocket up, and a list that grows each time it pushes state."""
+    pushed: list[int] = []
+    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
+    async with connected(dev):
+        await until(dev.feed.connected.is_set)
+        yield dev, pushed
+
+
 async def test_registered_with_its_capabilities() -> None:
     cls = driver_for("ipcamera")
     assert cls is IpCameraDevice
@@ -198,15 +210,12 @@ async def test_events_arrive_over_the_websocket(
 
 
 async def test_settings_broadcasts_update_state(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+    emu: IpCameraEmulator, pushing: tuple[IpCameraDevice, list[int]]
 ) -> None:
-    pushed: list[int] = []
-    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
-    async with connected(dev):
-        await until(dev.feed.connected.is_set)
-        await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
-        await until(lambda: torch(dev) is True)
-        assert dev.state.vendor["settings"]["frameRate"] == 15 and pushed
+    dev, pushed = pushing
+    await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
+    await until(lambda: torch(dev) is True)
+    assert dev.state.vendor["settings"]["frameRate"] == 15 and pushed
 
 
 async def test_ws_drop_reconnects_and_events_resume(
@@ -306,20 +315,17 @@ async def test_a_failing_event_handler_does_not_end_the_feed(
 
 
 async def test_camera_switch_refreshes_the_hardware(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+    emu: IpCameraEmulator, pushing: tuple[IpCameraDevice, list[int]]
 ) -> None:
-    pushed: list[int] = []
-    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
-    async with connected(dev):
-        await until(dev.feed.connected.is_set)
-        assert hardware(dev)["maxFrameRate"] == 60
-        await dev.update_settings({"useFrontCamera": True})
-        await until(lambda: hardware(dev)["maxFrameRate"] == 30)
-        assert hardware(dev)["resolutions"] == ["640x480", "1280x720"] and pushed
-        # a bare announcement (no hardware in it): the driver asks for the hardware
-        emu.settings.apply({"cameraId": "0"})
-        await emu.ws.broadcast({"type": "capabilitiesChanged"})
-        await until(lambda: hardware(dev)["maxFrameRate"] == 60)
+    dev, pushed = pushing
+    assert hardware(dev)["maxFrameRate"] == 60
+    await dev.update_settings({"useFrontCamera": True})
+    await until(lambda: hardware(dev)["maxFrameRate"] == 30)
+    assert hardware(dev)["resolutions"] == ["640x480", "1280x720"] and pushed
+    # a bare announcement (no hardware in it): the driver asks for the hardware
+    emu.settings.apply({"cameraId": "0"})
+    await emu.ws.broadcast({"type": "capabilitiesChanged"})
+    await until(lambda: hardware(dev)["maxFrameRate"] == 60)
 
 
 async def test_license_change_updates_the_pro_flag(
