@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -106,15 +106,22 @@ async def viewers(token: str) -> AsyncIterator[Viewers]:
 
 
 @asynccontextmanager
-async def watching(hub: LiveHub) -> AsyncIterator[tuple[httpx.AsyncClient, Viewers]]:
-    """A client of camhub signed in as admin and :class:`Viewers` with its token, once
-    the camera is online."""
+async def admin_client(
+    hub: LiveHub, ready: Callable[[httpx.AsyncClient], Awaitable[bool]] = online
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """A client of camhub signed in as admin, and its token, once ``ready`` says so of
+    the camera (:func:`online`, :func:`streaming`)."""
     token = await hub.login()
-    async with (
-        hub.client(headers={"Authorization": f"Bearer {token}"}) as c,
-        viewers(token) as players,
-    ):
-        await until(lambda: online(c), 30, "online")
+    async with hub.client(headers={"Authorization": f"Bearer {token}"}) as c:
+        await until(lambda: ready(c), 30, f"the camera {ready.__name__}")
+        yield c, token
+
+
+@asynccontextmanager
+async def watching(hub: LiveHub) -> AsyncIterator[tuple[httpx.AsyncClient, Viewers]]:
+    """:func:`admin_client` and :class:`Viewers` with its token, once the camera is
+    online."""
+    async with admin_client(hub) as (c, token), viewers(token) as players:
         yield c, players
 
 

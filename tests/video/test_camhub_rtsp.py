@@ -17,7 +17,14 @@ from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD
 from tests.helpers.wait import until
-from tests.video.tapo_hub import Camera, mp4_viewers, streaming, tapo_behind_camhub, watching
+from tests.video.tapo_hub import (
+    Camera,
+    admin_client,
+    mp4_viewers,
+    streaming,
+    tapo_behind_camhub,
+    watching,
+)
 
 pytestmark = pytest.mark.slow
 CLOUD = "cloud-secret-1"
@@ -54,9 +61,7 @@ async def camera(tmp_path: Path) -> AsyncIterator[Camera]:
 
 async def test_camhub_rtsp_serves_the_tapo_camera(camera: Any) -> None:
     hub, _, port = camera
-    token = await hub.login()
-    async with hub.client(headers={"Authorization": f"Bearer {token}"}) as c:
-        await until(lambda: streaming(c), 30, "camera online with its stream")
+    async with admin_client(hub, ready=streaming) as (c, _):
         r = await c.get("/api/devices/cam/snapshot")
         assert r.status_code == 200 and r.content[:2] == b"\xff\xd8"
     base = f"rtsp://127.0.0.1:{port}/cam"

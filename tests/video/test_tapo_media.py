@@ -21,7 +21,7 @@ from camhub.sim.tapo_camera import TapoCameraEmulator
 from camhub.sim.video import jpeg_size
 from tests.conftest import ADMIN_PASSWORD
 from tests.helpers.wait import until
-from tests.video.tapo_hub import Camera, mp4_viewers, streaming, tapo_behind_camhub
+from tests.video.tapo_hub import Camera, admin_client, mp4_viewers, streaming, tapo_behind_camhub
 
 pytestmark = pytest.mark.slow
 CLOUD = "cloud-secret-1"
@@ -63,9 +63,7 @@ def media(emu: TapoCameraEmulator) -> dict[str, Any]:
 
 async def test_video_over_port_8800_with_the_cloud_password(camera: Any) -> None:
     hub, emu, port = camera
-    token = await hub.login()
-    async with hub.client(headers={"Authorization": f"Bearer {token}"}) as c:
-        await until(lambda: streaming(c), 30, "camera online with its stream")
+    async with admin_client(hub, ready=streaming) as (c, _):
         r = await c.get("/api/devices/cam/snapshot")
         assert r.status_code == 200, r.text
         assert jpeg_size(r.content) == (640, 360)
