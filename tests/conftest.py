@@ -2,7 +2,9 @@
 
 ``make_app(devices=[...], users=[...], **server)`` builds the app on a fresh data
 dir; ``app_client`` is an httpx client talking to it in-process; ``live_hub`` runs
-the real server (TLS + redirect listener) on loopback ports.
+the real server (TLS + redirect listener) on loopback ports. ``http`` is a plain
+aiohttp session for talking to emulators (a folder whose devices use self-signed TLS
+has its own).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
@@ -81,6 +84,12 @@ async def in_process(settings: AppSettings) -> AsyncIterator[InProcess]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
             yield InProcess(client, app.state.camhub)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

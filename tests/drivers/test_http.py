@@ -8,7 +8,6 @@ connection, answer in something that is not HTTP).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -16,30 +15,20 @@ import pytest
 from camhub.drivers.http import fetch, peer, translate_errors
 from camhub.errors import DeviceError, DeviceTimeout, DeviceUnreachable
 from tests.helpers.net import free_port
-from tests.helpers.raw_http import read_request, serve
+from tests.helpers.raw_http import answer, read_request, serve
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_reply_carries_status_headers_cookies_and_body(
     http: aiohttp.ClientSession,
 ) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(
-            b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n"
-            b"Set-Cookie: TP_SESSIONID=abc123;TIMEOUT=1440\r\n"
-            b'Content-Length: 15\r\n\r\n{"error_code":1}'[:-1]
-        )
-        await writer.drain()
-
-    async with serve(handler) as base:
+    raw = (
+        b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n"
+        b"Set-Cookie: TP_SESSIONID=abc123;TIMEOUT=1440\r\n"
+        b'Content-Length: 15\r\n\r\n{"error_code":1}'[:-1]
+    )
+    async with serve(answer(raw)) as base:
         reply = await fetch(http, "POST", base + "/app", device="plug", timeout=5, data=b"x")
     assert reply.status == 403  # an HTTP status is the driver's to judge, not an error
     assert reply.content_type == "application/json"
@@ -50,12 +39,7 @@ async def test_reply_carries_status_headers_cookies_and_body(
 
 async def test_hanging_device_times_out(http: aiohttp.ClientSession) -> None:
     release = asyncio.Event()
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        await release.wait()
-
-    async with serve(handler) as base:
+    async with serve(answer(b"", hold=release)) as base:  # reads the request, says nothing
         with pytest.raises(DeviceTimeout) as caught:
             await fetch(http, "GET", base + "/", device="porch", timeout=0.2)
         release.set()
@@ -66,26 +50,16 @@ async def test_hanging_device_times_out(http: aiohttp.ClientSession) -> None:
 
 async def test_body_that_stops_coming_times_out(http: aiohttp.ClientSession) -> None:
     release = asyncio.Event()
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nfirst bytes")
-        await writer.drain()
-        await release.wait()
-
-    async with serve(handler) as base:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nfirst bytes"
+    async with serve(answer(head, hold=release)) as base:
         with pytest.raises(DeviceTimeout):  # the body is read inside the deadline too
             await fetch(http, "GET", base + "/", device="porch", timeout=0.2)
         release.set()
 
 
 async def test_reply_cut_short_is_a_dropped_connection(http: aiohttp.ClientSession) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this")
-        await writer.drain()
-
-    async with serve(handler) as base:
+    cut = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this"
+    async with serve(answer(cut)) as base:
         with pytest.raises(DeviceUnreachable) as caught:
             await fetch(http, "GET", base + "/snapshot.jpg", device="porch", timeout=5)
     assert caught.value.message == "porch: connection dropped mid-reply"
@@ -124,12 +98,7 @@ async def test_stale_kept_alive_connection_is_retried_when_asked(
 
 
 async def test_a_reply_that_is_not_http_is_a_device_error(http: aiohttp.ClientSession) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(b"SSH-2.0-dropbear\r\n\r\n")
-        await writer.drain()
-
-    async with serve(handler) as base:
+    async with serve(answer(b"SSH-2.0-dropbear\r\n\r\n")) as base:
         with pytest.raises(DeviceError) as caught:
             await fetch(http, "GET", base + "/?token=T0KEN", device="cam", timeout=5)
     assert not isinstance(caught.value, DeviceUnreachable)
@@ -138,12 +107,7 @@ async def test_a_reply_that_is_not_http_is_a_device_error(http: aiohttp.ClientSe
 
 
 async def test_refused_websocket_keeps_the_status(http: aiohttp.ClientSession) -> None:
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
-        await writer.drain()
-
-    async with serve(handler) as base:
+    async with serve(answer(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")) as base:
         with pytest.raises(DeviceError) as caught:
             async with translate_errors("phone", 5, url=base):
                 await http.ws_connect(base + "/ws?token=T0KEN")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -44,12 +43,6 @@ class Flood:
                 self.sent += len(chunk)
         except ConnectionError:
             self.hung_up.set()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_a_huge_reply_is_refused_past_the_limit_and_the_connection_dropped(

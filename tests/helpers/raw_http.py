@@ -23,6 +23,20 @@ async def read_request(reader: asyncio.StreamReader) -> bytes:
     return head + (await reader.readexactly(length) if length else b"")
 
 
+def answer(reply: bytes, hold: asyncio.Event | None = None) -> Handler:
+    """A handler that reads a request and sends ``reply`` as it is; with ``hold``, it
+    then keeps the connection open (saying nothing more) until ``hold`` is set."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(reply)
+        await writer.drain()
+        if hold is not None:
+            await hold.wait()
+
+    return handler
+
+
 @contextlib.asynccontextmanager
 async def serve(handler: Handler) -> AsyncIterator[str]:
     """Run ``handler`` for each connection; yield the base URL; close every connection."""

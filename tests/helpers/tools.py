@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 
 import pytest
 
+# the Debian packages that bring the tools the tests use
+PACKAGES = {
+    "ffmpeg": "ffmpeg",
+    "ffprobe": "ffmpeg",
+    "cvlc": "vlc-bin vlc-plugin-base",
+    "gst-launch-1.0": "gstreamer1.0-tools gstreamer1.0-plugins-good",
+    "setpriv": "util-linux",
+}
 
-def need(tool: str) -> str:
-    """The path of ``tool``, or skip the test saying how to install it."""
+
+def need(tool: str, package: str | None = None) -> str:
+    """The path of ``tool``, or skip the test saying which package installs it
+    (``package``, else the one :data:`PACKAGES` knows, else one named like the tool)."""
     path = shutil.which(tool)
     if path is None:
-        pytest.skip(f"{tool} is not installed (apt-get install -y ffmpeg vlc-bin vlc-plugin-base)")
+        package = package or PACKAGES.get(tool, tool)
+        pytest.skip(f"{tool} is not installed (apt-get install -y {package})")
     return path
 
 
@@ -28,3 +40,11 @@ async def run(*args: str, timeout: float = 30) -> tuple[int, bytes, bytes]:
         out, err = await proc.communicate()
     assert proc.returncode is not None
     return proc.returncode, out, err
+
+
+def as_nobody() -> list[str]:
+    """VLC refuses to run as root: run it as nobody then."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = need("setpriv")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--reset-env"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +63,27 @@ def bearer(token: str) -> dict[str, str]:
 def make_device(
     http: aiohttp.ClientSession,
     port: int,
-    events: list[EventIn],
+    events: list[EventIn] | Callable[[EventIn], None],
     tmp_path: Path,
     password: str = PASSWORD,
     on_state: Callable[[], None] = lambda: None,
+    timeout: float = 3,
 ) -> IpCameraDevice:
+    """The driver for the emulator on ``port``; its events go to ``events`` (a list, or
+    a sink of one's own)."""
+    emit = events.append if isinstance(events, list) else events
     ctx = DeviceContext(
-        http=http, emit=events.append, data_dir=tmp_path, password=password, on_state=on_state
+        http=http, emit=emit, data_dir=tmp_path, password=password, on_state=on_state
     )
-    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=port, timeout=3)
+    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=port, timeout=timeout)
     return IpCameraDevice(cfg, ctx)
+
+
+@asynccontextmanager
+async def connected(dev: IpCameraDevice) -> AsyncIterator[IpCameraDevice]:
+    """``dev`` connected, and closed when done whatever happens."""
+    await dev.connect()
+    try:
+        yield dev
+    finally:
+        await dev.close()

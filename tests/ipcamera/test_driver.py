@@ -12,9 +12,8 @@ import jsonschema
 import pytest
 
 from camhub.capabilities import Capability, LightState, MotionDetectionState, implemented
-from camhub.config import DeviceConfig
 from camhub.drivers import driver_for
-from camhub.drivers.base import DeviceContext, EventIn
+from camhub.drivers.base import EventIn
 from camhub.drivers.ipcamera.device import IpCameraDevice
 from camhub.errors import (
     DeviceAuthError,
@@ -27,7 +26,7 @@ from camhub.errors import (
 from camhub.sim.ipcamera import IpCameraEmulator
 from camhub.sim.video import jpeg_size
 from tests.helpers.wait import until
-from tests.ipcamera.conftest import PASSWORD, make_device, options
+from tests.ipcamera.conftest import PASSWORD, connected, make_device, options
 
 
 def torch(dev: IpCameraDevice) -> bool | None:
@@ -45,12 +44,20 @@ async def device(
     emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
 ) -> AsyncIterator[tuple[IpCameraDevice, list[EventIn]]]:
     events: list[EventIn] = []
-    dev = make_device(http, emu.port, events, tmp_path)
-    await dev.connect()
-    try:
+    async with connected(make_device(http, emu.port, events, tmp_path)) as dev:
         yield dev, events
-    finally:
-        await dev.close()
+
+
+@pytest.fixture
+async def pushing(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> AsyncIterator[tuple[IpCameraDevice, list[int]]]:
+    """A driver with its WebSocket up, and a list that grows each time it pushes state."""
+    pushed: list[int] = []
+    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
+    async with connected(dev):
+        await until(dev.feed.connected.is_set)
+        yield dev, pushed
 
 
 async def test_registered_with_its_capabilities() -> None:
@@ -203,18 +210,12 @@ async def test_events_arrive_over_the_websocket(
 
 
 async def test_settings_broadcasts_update_state(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+    emu: IpCameraEmulator, pushing: tuple[IpCameraDevice, list[int]]
 ) -> None:
-    pushed: list[int] = []
-    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
-    await dev.connect()
-    try:
-        await until(dev.feed.connected.is_set)
-        await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
-        await until(lambda: torch(dev) is True)
-        assert dev.state.vendor["settings"]["frameRate"] == 15 and pushed
-    finally:
-        await dev.close()
+    dev, pushed = pushing
+    await emu.apply_settings({"torchEnabled": True, "frameRate": 15})  # e.g. from the phone
+    await until(lambda: torch(dev) is True)
+    assert dev.state.vendor["settings"]["frameRate"] == 15 and pushed
 
 
 async def test_ws_drop_reconnects_and_events_resume(
@@ -281,9 +282,7 @@ async def test_faults_become_device_errors(
     fault: str,
     error: type[Exception],
 ) -> None:
-    ctx = DeviceContext(http=http, emit=lambda e: None, data_dir=tmp_path, password=PASSWORD)
-    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=emu.port, timeout=0.5)
-    dev = IpCameraDevice(cfg, ctx)
+    dev = make_device(http, emu.port, [], tmp_path, timeout=0.5)
     emu.set_fault(fault)
     with pytest.raises(error):
         await dev.connect()
@@ -304,11 +303,7 @@ async def test_a_failing_event_handler_does_not_end_the_feed(
             raise failures.pop(0)
         got.append(event)
 
-    ctx = DeviceContext(http=http, emit=emit, data_dir=tmp_path, password=PASSWORD)
-    cfg = DeviceConfig(name="phone", kind="ipcamera", host="127.0.0.1", port=emu.port, timeout=3)
-    dev = IpCameraDevice(cfg, ctx)
-    await dev.connect()
-    try:
+    async with connected(make_device(http, emu.port, emit, tmp_path)) as dev:
         for connections in (1, 2):
             await until(lambda n=connections: dev.feed.connections >= n)  # type: ignore[misc]
             await emu.record_event("MOTION")
@@ -317,28 +312,20 @@ async def test_a_failing_event_handler_does_not_end_the_feed(
         await until(lambda: [e.type for e in got] == ["sound"], timeout=5)
         warned = [r for r in caplog.records if "RuntimeError" in r.getMessage()]
         assert len([r for r in warned if r.levelname == "WARNING"]) == 1  # once per kind
-    finally:
-        await dev.close()
 
 
 async def test_camera_switch_refreshes_the_hardware(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession, tmp_path: Path
+    emu: IpCameraEmulator, pushing: tuple[IpCameraDevice, list[int]]
 ) -> None:
-    pushed: list[int] = []
-    dev = make_device(http, emu.port, [], tmp_path, on_state=lambda: pushed.append(1))
-    await dev.connect()
-    try:
-        await until(dev.feed.connected.is_set)
-        assert hardware(dev)["maxFrameRate"] == 60
-        await dev.update_settings({"useFrontCamera": True})
-        await until(lambda: hardware(dev)["maxFrameRate"] == 30)
-        assert hardware(dev)["resolutions"] == ["640x480", "1280x720"] and pushed
-        # a bare announcement (no hardware in it): the driver asks for the hardware
-        emu.settings.apply({"cameraId": "0"})
-        await emu.ws.broadcast({"type": "capabilitiesChanged"})
-        await until(lambda: hardware(dev)["maxFrameRate"] == 60)
-    finally:
-        await dev.close()
+    dev, pushed = pushing
+    assert hardware(dev)["maxFrameRate"] == 60
+    await dev.update_settings({"useFrontCamera": True})
+    await until(lambda: hardware(dev)["maxFrameRate"] == 30)
+    assert hardware(dev)["resolutions"] == ["640x480", "1280x720"] and pushed
+    # a bare announcement (no hardware in it): the driver asks for the hardware
+    emu.settings.apply({"cameraId": "0"})
+    await emu.ws.broadcast({"type": "capabilitiesChanged"})
+    await until(lambda: hardware(dev)["maxFrameRate"] == 60)
 
 
 async def test_license_change_updates_the_pro_flag(

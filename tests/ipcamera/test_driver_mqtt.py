@@ -21,7 +21,7 @@ from camhub.sim.ipcamera import IpCameraEmulator
 from tests.conftest import in_process, make_settings
 from tests.helpers.mosquitto import Broker, listen
 from tests.helpers.wait import until
-from tests.ipcamera.conftest import PASSWORD, make_device, options
+from tests.ipcamera.conftest import PASSWORD, connected, make_device, options
 from tests.ipcamera.mqtt_helpers import call, enable_mqtt
 
 
@@ -54,8 +54,7 @@ async def test_events_come_from_the_broker(
 ) -> None:
     events: list[EventIn] = []
     device = driver(http, phone, events, tmp_path, events="mqtt")  # the rest: from the phone
-    await device.connect()
-    try:
+    async with connected(device):
         feed = device.mqtt_feed
         assert feed is not None and feed.sub.topic == "garden/event"
         assert (
@@ -75,8 +74,6 @@ async def test_events_come_from_the_broker(
             await until(lambda: len(events) == 2, 10, "the cat")
         assert events[1].type == "pet" and events[1].data["objectClass"] == "cat"
         assert feed.dropped == 3 and feed.connected.is_set() and feed.connections == 1
-    finally:
-        await device.close()
     assert device.mqtt_feed is not None and not device.mqtt_feed.connected.is_set()
 
 
@@ -94,8 +91,7 @@ async def test_both_sources_each_event_once(
         on_message(data)
 
     device.feed.on_message = counting
-    await device.connect()
-    try:
+    async with connected(device):
         feed = device.mqtt_feed
         assert feed is not None
         await until(feed.connected.is_set, 10, "subscribed")
@@ -104,8 +100,6 @@ async def test_both_sources_each_event_once(
             await call(http, phone, "POST", f"/__sim/event?type={kind}")
         await until(lambda: feed.received >= 3 and len(ws_detections) >= 3, 10, "both sources")
         assert [e.type for e in events] == ["motion", "sound", "person"]
-    finally:
-        await device.close()
 
 
 async def test_broker_restart_loses_nothing(
@@ -113,8 +107,7 @@ async def test_broker_restart_loses_nothing(
 ) -> None:
     events: list[EventIn] = []
     device = driver(http, phone, events, tmp_path, events="mqtt", host="localhost")
-    await device.connect()
-    try:
+    async with connected(device):
         feed = device.mqtt_feed
         assert feed is not None
         await until(feed.connected.is_set, 10, "subscribed")
@@ -127,8 +120,6 @@ async def test_broker_restart_loses_nothing(
         await until(lambda: feed.connections == 2, 30, "subscribed again")
         await until(lambda: len(events) == 2, 10, "the event from the outage")
         assert [e.data["eventId"] for e in events] == [1001, 1002]
-    finally:
-        await device.close()
 
 
 async def test_mqtt_events_reach_the_event_history(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import pytest
 
 from camhub.sim.ipcamera import IpCameraEmulator
 from tests.ipcamera.conftest import login, options
@@ -24,20 +27,27 @@ async def receive(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, A
             return data
 
 
+@pytest.fixture
+async def token(emu: IpCameraEmulator, http: aiohttp.ClientSession) -> str:
+    """A session token of ``emu``'s app, from its password."""
+    return str((await login(http, emu))["token"])
+
+
+@asynccontextmanager
 async def connect(
     http: aiohttp.ClientSession, emu: IpCameraEmulator, token: str
-) -> aiohttp.ClientWebSocketResponse:
-    ws = await http.ws_connect(ws_url(emu), params={"token": token})
-    hello = await ws.receive_json(timeout=5)
-    assert hello["type"] == "connected" and hello["authenticated"] is True
-    assert [(await ws.receive_json(timeout=5))["type"] for _ in SNAPSHOT] == SNAPSHOT
-    return ws
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A WebSocket signed in with ``token``, past its greeting and state snapshot."""
+    async with http.ws_connect(ws_url(emu), params={"token": token}) as ws:
+        hello = await ws.receive_json(timeout=5)
+        assert hello["type"] == "connected" and hello["authenticated"] is True
+        assert [(await ws.receive_json(timeout=5))["type"] for _ in SNAPSHOT] == SNAPSHOT
+        yield ws
 
 
 async def test_token_gives_connected_and_state_snapshot(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
     async with http.ws_connect(ws_url(emu), params={"token": token}) as ws:
         hello = await ws.receive_json(timeout=5)
         assert hello["type"] == "connected" and hello["authenticated"] is True
@@ -50,9 +60,8 @@ async def test_token_gives_connected_and_state_snapshot(
 
 
 async def test_auth_required_then_auth_message(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
     async with http.ws_connect(ws_url(emu)) as ws:
         await receive(ws, "auth_required")
         await ws.send_json({"type": "ping"})
@@ -87,12 +96,9 @@ async def test_bad_token_in_auth_message_is_refused(
 
 
 async def test_setting_ack_and_broadcast(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
-    a = await connect(http, emu, token)
-    b = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as a, connect(http, emu, token) as b:
         await a.send_json({"type": "ping"})
         assert (await receive(a, "pong"))["timestamp"] > 0
         await a.send_json({"type": "setting", "key": "resolution", "value": "1920x1080"})
@@ -119,19 +125,14 @@ async def test_setting_ack_and_broadcast(
         assert "teleport" in error["message"]
         await a.send_str("not json")
         assert (await receive(a, "error"))["code"] == "bad_request"
-    finally:
-        await a.close()
-        await b.close()
 
 
 async def test_capture_and_other_client_messages(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
     async with http.get(f"{emu.url}/capture", params={"token": token}) as r:
         assert r.status == 404
-    ws = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as ws:
         await ws.send_json({"type": "capture"})
         ready = await receive(ws, "capture_ready")
         async with http.get(emu.url + ready["url"], params={"token": token}) as r:
@@ -146,8 +147,6 @@ async def test_capture_and_other_client_messages(
         assert (await receive(ws, "status"))["cameraRunning"] is False
         async with http.get(f"{emu.url}/snapshot", params={"token": token}) as r:
             assert r.status == 503
-    finally:
-        await ws.close()
 
 
 async def test_scene_motion_is_broadcast_and_stored(http: aiohttp.ClientSession) -> None:
@@ -155,56 +154,47 @@ async def test_scene_motion_is_broadcast_and_stored(http: aiohttp.ClientSession)
         assert isinstance(emu, IpCameraEmulator)
         emu.settings.apply({"motionCooldown": 0, "objectPersonDetectionEnabled": True})
         token = (await login(http, emu))["token"]
-        ws = await connect(http, emu, token)
-        try:
+        async with connect(http, emu, token) as ws:
             motion = await receive(ws, "motion_detected")
             assert motion["width"] == 1280 and motion["changedPercent"] > 0
             person = await receive(ws, "object_detected")
             assert person["objectClass"] == "person"
             stored = [e["eventId"] for e in emu.events.events]
             assert motion["eventId"] in stored
-        finally:
-            await ws.close()
 
 
 async def test_ws_drop_fault_closes_sockets(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
-    ws = await connect(http, emu, token)
-    emu.set_fault("ws-drop")
-    assert (await ws.receive(timeout=5)).type == aiohttp.WSMsgType.CLOSE
-    await ws.close()
+    async with connect(http, emu, token) as ws:
+        emu.set_fault("ws-drop")
+        assert (await ws.receive(timeout=5)).type == aiohttp.WSMsgType.CLOSE
     async with http.get(
         emu.url + "/ws", params={"token": token}, headers={"Upgrade": "websocket"}
     ) as r:
         assert r.status == 503
     emu.set_fault("ws-drop", on=False)
-    ws = await connect(http, emu, token)
-    await ws.close()
+    async with connect(http, emu, token):
+        pass  # a new connection is greeted again
 
 
-async def test_sim_state_counts_clients(emu: IpCameraEmulator, http: aiohttp.ClientSession) -> None:
-    token = (await login(http, emu))["token"]
-    ws = await connect(http, emu, token)
-    try:
+async def test_sim_state_counts_clients(
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
+) -> None:
+    async with connect(http, emu, token):
         await emu.record_event("MOTION")
         async with http.get(f"{emu.url}/__sim/state") as r:
             state = await r.json()
         assert state["kind"] == "ipcamera" and state["wsClients"] == 1
         assert state["events"] == 1 and state["torch"] is False
         assert state["settings"]["resolution"] == "1280x720"
-    finally:
-        await ws.close()
 
 
 async def test_camera_switch_announces_the_new_hardware(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
     auth = {"Authorization": f"Bearer {token}"}
-    ws = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as ws:
         await http.post(f"{emu.url}/settings", json={"resolution": "1920x1080"}, headers=auth)
         assert (await receive(ws, "settings"))["settings"] == {"resolution": "1920x1080"}
         await ws.send_json({"type": "setting", "key": "useFrontCamera", "value": True})
@@ -220,16 +210,12 @@ async def test_camera_switch_announces_the_new_hardware(
         async with http.post(f"{emu.url}/settings", json={"cameraId": "0"}, headers=auth) as r:
             assert r.status == 200
         assert (await receive(ws, "capabilitiesChanged"))["capabilities"]["maxFrameRate"] == 60
-    finally:
-        await ws.close()
 
 
 async def test_license_change_is_announced(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
-    ws = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as ws:
         async with http.post(f"{emu.url}/__sim/license", params={"pro": "0"}) as r:
             assert (await r.json())["pro"] is False
         lic = (await receive(ws, "license:changed"))["license"]
@@ -238,49 +224,37 @@ async def test_license_change_is_announced(
             assert r.status == 403  # direct API access is a Pro feature
         await http.post(f"{emu.url}/__sim/license", params={"pro": "1"})
         assert (await receive(ws, "license:changed"))["license"]["isPro"] is True
-    finally:
-        await ws.close()
 
 
 async def test_object_detection_comes_with_a_detection_frame(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
-    ws = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as ws:
         await http.post(f"{emu.url}/__sim/event", params={"type": "OBJECT_DOG"})
         assert (await receive(ws, "object_detected"))["objectClass"] == "dog"
         frame = await receive(ws, "detection_frame")
         assert [o["objectClass"] for o in frame["objects"]] == ["dog"]
         box = frame["objects"][0]["box"]
         assert 0 <= box["x"] < box["x"] + box["width"] <= frame["width"]
-    finally:
-        await ws.close()
 
 
 async def test_a_second_capture_while_one_runs_is_busy(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
-    ws = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as ws:
         await ws.send_json({"type": "capture"})
         await ws.send_json({"type": "capture"})
         assert (await receive(ws, "capture_busy"))["message"] == "Capture already in progress"
         assert (await receive(ws, "capture_ready"))["width"] == 1920
         await ws.send_json({"type": "capture"})  # done: a new one may start
         assert (await receive(ws, "capture_ready"))["url"] == "/capture"
-    finally:
-        await ws.close()
 
 
 async def test_without_its_database_the_history_is_unavailable(
-    emu: IpCameraEmulator, http: aiohttp.ClientSession
+    emu: IpCameraEmulator, http: aiohttp.ClientSession, token: str
 ) -> None:
-    token = (await login(http, emu))["token"]
     auth = {"Authorization": f"Bearer {token}"}
-    ws = await connect(http, emu, token)
-    try:
+    async with connect(http, emu, token) as ws:
         emu.set_fault("no-db")
         history = [("GET", "/events"), ("GET", "/events/range"),
                    ("POST", "/events/clear?confirm=true"),
@@ -293,5 +267,3 @@ async def test_without_its_database_the_history_is_unavailable(
         emu.set_fault("no-db", on=False)
         async with http.get(f"{emu.url}/events/range", headers=auth) as r:
             assert (await r.json())["totalEvents"] == 0  # nothing was stored meanwhile
-    finally:
-        await ws.close()

@@ -5,40 +5,20 @@ Each helper skips the calling test, saying what to install, when its tool is mis
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shutil
 import subprocess
 from typing import Any
 
 import av
 import numpy as np
-import pytest
 
-
-def need(tool: str, package: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed (apt-get install -y {package})")
-    return path
-
-
-async def run(*args: str, timeout: float = 30) -> tuple[int, bytes, bytes]:
-    proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        proc.kill()
-        out, err = await proc.communicate()
-    return proc.returncode if proc.returncode is not None else -1, out, err
+from tests.helpers.tools import as_nobody, need, run
 
 
 async def ffprobe(url: str, tcp: bool = True) -> tuple[dict[str, Any] | None, str]:
     """(the first stream's description, stderr) as ffprobe reads ``url``."""
-    tool = need("ffprobe", "ffmpeg")
+    tool = need("ffprobe")
     transport = ["-rtsp_transport", "tcp"] if tcp else []
     code, out, err = await run(
         tool, "-v", "error", *transport, "-show_streams", "-of", "json", url, timeout=30
@@ -49,7 +29,7 @@ async def ffprobe(url: str, tcp: bool = True) -> tuple[dict[str, Any] | None, st
 
 async def ffprobe_all(url: str) -> tuple[list[dict[str, Any]], str]:
     """(every stream's description, stderr) as ffprobe reads ``url`` over TCP."""
-    tool = need("ffprobe", "ffmpeg")
+    tool = need("ffprobe")
     code, out, err = await run(
         tool, "-v", "error", "-rtsp_transport", "tcp", "-show_streams", "-of", "json", url,
         timeout=30,
@@ -130,11 +110,3 @@ def vlc_rtsp_problem() -> str | None:
             "and its only rtsp:// modules are SAT>IP and RealRTSP"
         )
     return None
-
-
-def as_nobody() -> list[str]:
-    """VLC refuses to run as root: run it as nobody then."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = need("setpriv", "util-linux")
-    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--reset-env"]

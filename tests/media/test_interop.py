@@ -18,7 +18,8 @@ from camhub.media.rtsp_auth import PasswordAuth
 from camhub.media.rtsp_server import RtspServer
 from camhub.sim.h264 import EncoderSettings, H264Feed
 from camhub.sim.video import VideoSource
-from tests.media.players import as_nobody, changed, decode, ffprobe, need, run, vlc_rtsp_problem
+from tests.helpers.tools import as_nobody, need, run
+from tests.media.players import changed, decode, ffprobe, vlc_rtsp_problem
 
 USER, PASSWORD = "cam", "s3cret"
 
@@ -80,7 +81,7 @@ async def test_the_encoder_stops_when_the_last_client_leaves() -> None:
 
 
 async def test_gstreamer_rtspsrc_records_frames_with_digest() -> None:
-    gst = need("gst-launch-1.0", "gstreamer1.0-tools gstreamer1.0-plugins-good")
+    gst = need("gst-launch-1.0")
     async with serving(schemes=("digest",)) as (_, server, _url):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out.h264"
@@ -101,7 +102,7 @@ async def test_vlc_plays_the_stream() -> None:
     problem = await asyncio.to_thread(vlc_rtsp_problem)
     if problem is not None:
         pytest.skip(problem)
-    cvlc = need("cvlc", "vlc-bin vlc-plugin-base")
+    cvlc = need("cvlc")
     shared = tempfile.TemporaryDirectory(prefix="camhub-vlc-")
     out_dir = Path(shared.name)
     out_dir.chmod(0o777)  # VLC runs as nobody when we are root

@@ -17,8 +17,8 @@ from camhub.media.rtsp_server import RtspServer
 from camhub.media.types import AccessUnit
 from camhub.sim.audio import AvFeed, SoundFeed, SoundSource
 from camhub.sim.video import VideoSource
+from tests.helpers.tools import need, run
 from tests.media.conftest import ClipFeed, make_clip
-from tests.media.players import need, run
 from tests.media.rtsp_client import RawRtsp
 
 TRANSPORT = "RTP/AVP/TCP;unicast;interleaved={}"
@@ -128,7 +128,7 @@ async def test_aac_frames_travel_as_rfc_3640_aac_hbr(clip: list[AccessUnit]) -> 
 async def test_ffmpeg_reads_both_tracks_and_drops_the_sound_with_an(
     clip: list[AccessUnit],
 ) -> None:
-    ffmpeg = need("ffmpeg", "ffmpeg")
+    ffmpeg = need("ffmpeg")
     async with serving(clip) as (_, url, _):
         code, _, err = await run(
             ffmpeg, "-v", "error", "-rtsp_transport", "tcp", "-i", url, "-t", "1",

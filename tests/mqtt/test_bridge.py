@@ -4,15 +4,40 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import aiomqtt
+
 from camhub.capabilities import SPECS
-from tests.helpers.mosquitto import Broker, listen
+from tests.conftest import InProcess
+from tests.helpers.mosquitto import Broker, Listener, listen
 from tests.helpers.wait import until
 
 
 def mqtt_config(broker: Broker, **kw: Any) -> dict[str, Any]:
     return {"host": broker.host, "port": broker.port, "client_id": "hubtest", **kw}
+
+
+@asynccontextmanager
+async def bridged(
+    broker: Broker, make_app: Any, devices: list[dict[str, Any]], **mqtt: Any
+) -> AsyncIterator[tuple[InProcess, Listener, aiomqtt.Client]]:
+    """camhub with ``devices``, once its bridge to ``broker`` says it is online; with a
+    client there that hears every topic."""
+    async with (
+        listen(broker) as (heard, client),
+        make_app(devices=devices, mqtt=mqtt_config(broker, **mqtt)) as hub,
+    ):
+        await until(lambda: heard.last.get("camhub/status") == b"online", 15, "bridge online")
+        yield hub, heard, client
+
+
+async def online(hub: InProcess, *names: str) -> None:
+    """Wait until camhub has polled each of ``names`` successfully."""
+    for name in names:
+        await until(lambda n=name: hub.state.hub.coordinator(n).online, 30, f"{name} online")
 
 
 def discovered(listener: Any, device: str) -> dict[str, dict[str, Any]]:
@@ -32,13 +57,8 @@ async def test_every_demo_device_is_discovered_with_its_capabilities(
     broker: Broker, demo_devices: Any, make_app: Any
 ) -> None:
     _, devices = demo_devices
-    async with (
-        listen(broker) as (heard, _),
-        make_app(devices=devices, mqtt=mqtt_config(broker)) as hub,
-    ):
-        await until(lambda: heard.last.get("camhub/status") == b"online", 15, "online")
-        for name in hub.state.hub.names():
-            await until(lambda n=name: hub.state.hub.coordinator(n).online, 30, f"{name} online")
+    async with bridged(broker, make_app, devices) as (hub, heard, _):
+        await online(hub, *hub.state.hub.names())
         hub_devices = hub.state.hub
         for name in hub_devices.names():
             described = hub_devices.describe(name)
@@ -99,12 +119,8 @@ async def test_state_changes_and_commands_round_trip(
     broker: Broker, demo_devices: Any, make_app: Any
 ) -> None:
     _, devices = demo_devices
-    async with (
-        listen(broker) as (heard, client),
-        make_app(devices=devices, mqtt=mqtt_config(broker)) as hub,
-    ):
-        await until(lambda: hub.state.hub.coordinator("plug").online, 30, "plug online")
-        await until(lambda: heard.last.get("camhub/status") == b"online", 15, "online")
+    async with bridged(broker, make_app, devices) as (hub, heard, client):
+        await online(hub, "plug")
         # REST change -> retained state out
         headers = await hub.admin_headers()
         r = await hub.client.post("/api/devices/plug/power", json={"on": True}, headers=headers)
@@ -114,7 +130,7 @@ async def test_state_changes_and_commands_round_trip(
         await client.publish("camhub/plug/power/set", b"OFF")
         await heard.seen("camhub/plug/power", {"on": False})
         # a light in HA's JSON schema: on at 40 %
-        await until(lambda: hub.state.hub.coordinator("bulb").online, 30, "bulb online")
+        await online(hub, "bulb")
         await client.publish(
             "camhub/bulb/hass/light/set", json.dumps({"state": "ON", "brightness": 40}).encode()
         )
@@ -126,7 +142,7 @@ async def test_state_changes_and_commands_round_trip(
         assert heard.json("camhub/bulb/hass/light")["state"] == "ON"
         assert heard.json("camhub/bulb/brightness") == {"level": 40}
         # a camera's privacy switch, as the discovered switch sends it
-        await until(lambda: hub.state.hub.coordinator("tapo-cam").online, 30, "camera online")
+        await online(hub, "tapo-cam")
         config = discovered(heard, "tapo-cam")["switch/privacy"]
         await client.publish(config["command_topic"], config["payload_on"].encode())
         await heard.seen("camhub/tapo-cam/privacy", {"on": True})
@@ -138,12 +154,8 @@ async def test_bad_payloads_are_answered_on_the_error_topic(
     broker: Broker, demo_devices: Any, make_app: Any
 ) -> None:
     _, devices = demo_devices
-    async with (
-        listen(broker) as (heard, client),
-        make_app(devices=devices, mqtt=mqtt_config(broker)) as hub,
-    ):
-        await until(lambda: hub.state.hub.coordinator("bulb").online, 30, "bulb online")
-        await until(lambda: heard.last.get("camhub/status") == b"online", 15, "online")
+    async with bridged(broker, make_app, devices) as (hub, heard, client):
+        await online(hub, "bulb")
         for payload in (b"{not json", b'{"level": 500}', b"\xff\xfe", b"[1,2]"):
             await client.publish("camhub/bulb/brightness/set", payload)
         await client.publish("camhub/bulb/nonsense/set", b"1")
@@ -161,10 +173,8 @@ async def test_commands_only_for_allowed_devices(
     broker: Broker, demo_devices: Any, make_app: Any
 ) -> None:
     _, devices = demo_devices
-    cfg = mqtt_config(broker, commands=["bulb"])
-    async with listen(broker) as (heard, client), make_app(devices=devices, mqtt=cfg) as hub:
-        await until(lambda: hub.state.hub.coordinator("plug").online, 30, "plug online")
-        await until(lambda: heard.last.get("camhub/status") == b"online", 15, "bridge subscribed")
+    async with bridged(broker, make_app, devices, commands=["bulb"]) as (hub, heard, client):
+        await online(hub, "plug")
         before = hub.state.hub.describe("plug")["state"]["power"]
         await client.publish("camhub/plug/power/set", json.dumps({"on": not before["on"]}).encode())
         error = await heard.value("camhub/plug/power/error")
@@ -180,7 +190,7 @@ async def test_reconnects_after_the_broker_restarts_and_republishes(
         bridge = hub.state.mqtt
         assert bridge is not None
         await until(lambda: bridge.connected, 15, "connected")
-        await until(lambda: hub.state.hub.coordinator("plug").online, 30, "plug online")
+        await online(hub, "plug")
         broker.stop()  # no persistence: the new broker knows nothing
         await until(lambda: not bridge.connected, 15, "disconnected")
         broker.start()

@@ -39,12 +39,6 @@ async def emu() -> AsyncIterator[SercommEmulator]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 def events() -> list[EventIn]:
     return []
 

@@ -52,12 +52,6 @@ class Rig:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def camera() -> AsyncIterator[MjpegCamera]:
     async with MjpegCamera() as cam:
         yield cam

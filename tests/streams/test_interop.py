@@ -8,7 +8,6 @@ so, when its tool is missing. VLC refuses to run as root, so as root it runs as
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from camhub.drivers.multipart import MultipartParser
 from camhub.sim.video import jpeg_size
 from tests.conftest import live_hub, make_settings
 from tests.helpers.mjpeg import MjpegCamera, camera_device
-from tests.helpers.tools import need, run
+from tests.helpers.tools import as_nobody, need, run
 
 
 @pytest.fixture
@@ -55,10 +54,7 @@ async def test_ffprobe_and_ffmpeg_read_the_stream_over_https(
 
 async def test_vlc_records_the_stream(camera: MjpegCamera, tmp_path: Path) -> None:
     cvlc = need("cvlc")
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        prefix = [need("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups",
-                  "--reset-env"]  # fmt: skip
+    prefix = as_nobody()
     # pytest's tmp folders are private to root: give VLC (as nobody) its own
     shared = tempfile.TemporaryDirectory(prefix="camhub-vlc-")
     out_dir = Path(shared.name)

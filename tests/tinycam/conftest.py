@@ -27,12 +27,6 @@ async def emu() -> AsyncIterator[TinyCamEmulator]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def token(emu: TinyCamEmulator, http: aiohttp.ClientSession) -> str:
     async with http.get(f"{emu.url}/api/v1/login", params={"user": "admin", "pwd": "admin"}) as r:
         found: str = (await r.json())["data"]["token"]

@@ -70,12 +70,6 @@ def two_streams() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def camera() -> AsyncIterator[RtspCamera]:
     async with RtspCamera(two_streams(), username=USER, password=PASSWORD) as cam:
         yield cam

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -33,6 +34,15 @@ async def first_error(consumer: Consumer[Unit], within: float = 10) -> Exception
                 await consumer.get()
             except Exception as exc:
                 return exc
+
+
+@pytest.fixture
+async def consumer(rig: VideoRig, camera: RtspCamera) -> AsyncIterator[Consumer[Unit]]:
+    """A consumer of ``camera``'s main stream, which the hub knows as ``cam``."""
+    rig.add_rtsp("cam", camera)
+    consumer = await rig.hub.packets.subscribe("cam")
+    yield consumer
+    consumer.close()
 
 
 async def test_many_consumers_share_one_connection_and_start_on_a_keyframe(
@@ -84,31 +94,25 @@ async def test_a_slow_consumer_skips_to_a_keyframe_and_nobody_waits(
 
 
 async def test_the_camera_closing_gives_one_error_then_the_stream_resumes(
-    rig: VideoRig, camera: RtspCamera
+    camera: RtspCamera, consumer: Consumer[Unit]
 ) -> None:
-    rig.add_rtsp("cam", camera)
-    consumer = await rig.hub.packets.subscribe("cam")
     await units(consumer, 3)
     camera.drop_clients()
     error = await first_error(consumer)
     assert isinstance(error, DeviceUnreachable) and "ended the stream" in str(error)
     (_, unit), *_ = await units(consumer, 3)
     assert unit.keyframe and camera.connects == 2
-    consumer.close()
 
 
 async def test_restarting_the_camera_on_the_same_port_resumes(
-    rig: VideoRig, camera: RtspCamera
+    camera: RtspCamera, consumer: Consumer[Unit]
 ) -> None:
-    rig.add_rtsp("cam", camera)
-    consumer = await rig.hub.packets.subscribe("cam")
     await units(consumer, 3)
     await camera.stop()
     assert isinstance(await first_error(consumer), DeviceError)
     await camera.start()
     await units(consumer, 5)
     assert camera.max_active == 1
-    consumer.close()
 
 
 async def test_wrong_credentials_are_a_device_auth_error_without_the_secret(
@@ -127,10 +131,8 @@ async def test_wrong_credentials_are_a_device_auth_error_without_the_secret(
 
 
 async def test_garbage_from_the_camera_is_an_error_then_recovers(
-    rig: VideoRig, camera: RtspCamera
+    camera: RtspCamera, consumer: Consumer[Unit]
 ) -> None:
-    rig.add_rtsp("cam", camera)
-    consumer = await rig.hub.packets.subscribe("cam")
     await units(consumer, 3)
     camera.fault = "garbage"
     error = await first_error(consumer)
@@ -138,26 +140,22 @@ async def test_garbage_from_the_camera_is_an_error_then_recovers(
     camera.fault = None
     (_, unit), *_ = await units(consumer, 3)
     assert unit.keyframe
-    consumer.close()
 
 
-async def test_a_stalled_camera_times_out_then_recovers(rig: VideoRig, camera: RtspCamera) -> None:
-    rig.add_rtsp("cam", camera)
-    consumer = await rig.hub.packets.subscribe("cam")
+async def test_a_stalled_camera_times_out_then_recovers(
+    camera: RtspCamera, consumer: Consumer[Unit]
+) -> None:
     await units(consumer, 3)
     camera.fault = "stall"
     error = await first_error(consumer)
     assert isinstance(error, DeviceTimeout | DeviceError)
     camera.fault = None
     await units(consumer, 3)
-    consumer.close()
 
 
 async def test_a_resolution_change_gives_new_stream_info_at_a_keyframe(
-    rig: VideoRig, camera: RtspCamera
+    rig: VideoRig, camera: RtspCamera, consumer: Consumer[Unit]
 ) -> None:
-    rig.add_rtsp("cam", camera)
-    consumer = await rig.hub.packets.subscribe("cam")
     (info, _), *_ = await units(consumer, 3)
     camera.set_clip("stream1", encode_clip(480, 272))
     async with asyncio.timeout(10):
@@ -167,7 +165,6 @@ async def test_a_resolution_change_gives_new_stream_info_at_a_keyframe(
                 break
     assert (new.width, new.height) == (480, 272) and unit.keyframe
     assert rig.hub.packets.known[("cam", "main")] == new
-    consumer.close()
 
 
 async def test_unreachable_camera_and_unknown_path(rig: VideoRig) -> None:

@@ -9,21 +9,19 @@ many viewers share one camera connection, and a dropped stream comes back.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from camhub.sim.video import jpeg_size
-from tests.conftest import ADMIN_PASSWORD, LiveHub, live_hub, make_settings
+from tests.conftest import ADMIN_PASSWORD
 from tests.helpers.wait import until
+from tests.video.tapo_hub import Camera, admin_client, mp4_viewers, streaming, tapo_behind_camhub
 
 pytestmark = pytest.mark.slow
 CLOUD = "cloud-secret-1"
@@ -38,28 +36,23 @@ def ffprobe(source: str, data: bytes | None = None) -> subprocess.CompletedProce
     )  # fmt: skip
 
 
+def device(emu: TapoCameraEmulator) -> dict[str, Any]:
+    """The camera as camhub's config names it: no camera account, the cloud password
+    opens its port-8800 stream."""
+    return {
+        "name": "cam", "kind": "tapo-camera", "host": "127.0.0.1", "port": emu.port,
+        "password": CLOUD, "media_port": emu.media_port,
+    }  # fmt: skip
+
+
 @pytest.fixture
-async def camera(tmp_path: Path) -> AsyncIterator[tuple[LiveHub, TapoCameraEmulator, int]]:
-    if shutil.which("ffprobe") is None:
-        pytest.skip("ffprobe is not installed (apt-get install -y ffmpeg)")
+async def camera(tmp_path: Path) -> AsyncIterator[Camera]:
     opts = SimOptions(
         password=CLOUD, model="C200", media_port=0,
         extra={"main_size": "640x360", "sub_size": "320x180", "detection_period": 0},
     )  # fmt: skip
-    emu = TapoCameraEmulator(opts)
-    await emu.start()
-    try:
-        device = {
-            "name": "cam", "kind": "tapo-camera", "host": "127.0.0.1", "port": emu.port,
-            "password": CLOUD, "media_port": emu.media_port,
-        }  # fmt: skip
-        settings = make_settings(tmp_path / "data", devices=[device])
-        settings = dataclasses.replace(settings, rtsp_port=0)
-        async with live_hub(settings) as hub:
-            assert hub.state.rtsp is not None
-            yield hub, emu, hub.state.rtsp.server.port
-    finally:
-        await emu.stop()
+    async with tapo_behind_camhub(tmp_path, opts, device) as found:
+        yield found
 
 
 def media(emu: TapoCameraEmulator) -> dict[str, Any]:
@@ -70,14 +63,7 @@ def media(emu: TapoCameraEmulator) -> dict[str, Any]:
 
 async def test_video_over_port_8800_with_the_cloud_password(camera: Any) -> None:
     hub, emu, port = camera
-    token = await hub.login()
-    async with hub.client(headers={"Authorization": f"Bearer {token}"}) as c:
-
-        async def streaming() -> bool:
-            d = (await c.get("/api/devices/cam")).json()
-            return bool(d["online"] and "stream" in d["capabilities"])
-
-        await until(streaming, 30, "camera online with its stream")
+    async with admin_client(hub, ready=streaming) as (c, _):
         r = await c.get("/api/devices/cam/snapshot")
         assert r.status_code == 200, r.text
         assert jpeg_size(r.content) == (640, 360)
@@ -104,40 +90,14 @@ async def test_video_over_port_8800_with_the_cloud_password(camera: Any) -> None
 
 async def test_many_viewers_one_camera_connection_and_it_comes_back(camera: Any) -> None:
     hub, emu, _ = camera
-    token = await hub.login()
-    url = f"{hub.url}/api/devices/cam/stream.mp4"
-    enough = asyncio.Event()
-    counts = [0] * 6
-
-    async def viewer(i: int) -> None:
-        async with (
-            httpx.AsyncClient(verify=False, timeout=20) as v,
-            v.stream("GET", url, params={"token": token}) as r,
-        ):
-            async for chunk in r.aiter_bytes():
-                counts[i] += len(chunk)
-                if enough.is_set():
-                    return
-
-    async with hub.client(headers={"Authorization": f"Bearer {token}"}) as c:
-        await until(lambda: _online(c), 30, "online")
-        tasks = [asyncio.create_task(viewer(i)) for i in range(len(counts))]
-        try:
-            await until(lambda: all(n > 30_000 for n in counts), 30, "every viewer gets video")
-            assert media(emu)["streaming"] == ["HD"]  # six viewers, one camera stream
-            logins = media(emu)["logins"]
-            emu.set_fault("media-drop")  # the camera ends its streams
-            await until(lambda: media(emu)["logins"] > logins, 30, "the hub logs in again")
-            before = list(counts)
-            await until(
-                lambda: all(n > b + 30_000 for n, b in zip(counts, before, strict=True)),
-                30, "video flows again to the same viewers",
-            )  # fmt: skip
-            assert media(emu)["streaming"] == ["HD"]
-        finally:
-            enough.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _online(c: httpx.AsyncClient) -> bool:
-    return bool((await c.get("/api/devices/cam")).json()["online"])
+    async with mp4_viewers(hub, 6, each=30_000) as counts:
+        assert media(emu)["streaming"] == ["HD"]  # six viewers, one camera stream
+        logins = media(emu)["logins"]
+        emu.set_fault("media-drop")  # the camera ends its streams
+        await until(lambda: media(emu)["logins"] > logins, 30, "the hub logs in again")
+        before = dict(counts)
+        await until(
+            lambda: all(counts[k] > before[k] + 30_000 for k in before),
+            30, "video flows again to the same viewers",
+        )  # fmt: skip
+        assert media(emu)["streaming"] == ["HD"]

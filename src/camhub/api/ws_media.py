@@ -36,6 +36,7 @@ from typing import Any
 
 from camhub.errors import CamhubError, InvalidArgument
 from camhub.streams import StreamHub, Viewer, parse_resolution
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger("camhub.api.ws")
 
@@ -127,11 +128,7 @@ class WsMedia:
             viewer.close()
 
     async def _stop(self, device: str) -> None:
-        task = self._pumps.pop(device, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._pumps.pop(device, None))
 
     async def close(self) -> None:
         for device in list(self._pumps):

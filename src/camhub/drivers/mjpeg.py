@@ -38,7 +38,7 @@ from camhub.config import DeviceConfig
 from camhub.drivers.base import Device, DeviceContext
 from camhub.drivers.http import STILL_LIMIT, Body, open_source, status_error
 from camhub.drivers.multipart import read_frames
-from camhub.drivers.registry import options_for, register
+from camhub.drivers.registry import options_of, register
 from camhub.errors import CamhubError, DeviceError, Unsupported
 
 SOI = b"\xff\xd8"
@@ -155,8 +155,7 @@ class MjpegCamera(Device):
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
-        opts = ctx.options
-        self._options = opts if isinstance(opts, MjpegOptions) else options_for(MjpegCamera, config)
+        self._options = options_of(self, MjpegOptions)
         self.model = config.model or "MJPEG camera"
         if not self._options.stream_url:
             self.capabilities = {Capability.SNAPSHOT}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from camhub.config import Config, DeviceConfig
 from camhub.drivers.base import Device
@@ -30,6 +30,7 @@ _REGISTRY: dict[str, type[Device]] = {}
 _loaded = False
 
 D = TypeVar("D", bound=type[Device])
+M = TypeVar("M", bound=BaseModel)
 
 
 def register(*kinds: str) -> Callable[[D], D]:
@@ -159,6 +160,16 @@ def resolve(config: Config) -> Config:
 def options_for(cls: type[Device], cfg: DeviceConfig) -> Any:
     """The validated options of a device already checked by :func:`resolve`."""
     return _options(cls, cfg, "devices")
+
+
+def options_of(device: Device, model: type[M]) -> M:
+    """``device``'s options as ``model``: those the hub validated into its context, or,
+    for a device built without the hub (a test, a script), validated from its config."""
+    given = device.ctx.options
+    if isinstance(given, model):
+        return given
+    found: M = options_for(type(device), device.config)
+    return found
 
 
 def check_devices(devices: Iterable[DeviceConfig]) -> None:

@@ -35,7 +35,7 @@ from camhub.config import DeviceConfig
 from camhub.drivers.base import Device, DeviceContext
 from camhub.drivers.http import translate_errors
 from camhub.drivers.mjpeg import MjpegTransport
-from camhub.drivers.registry import options_for, register
+from camhub.drivers.registry import options_of, register
 from camhub.errors import DeviceError, Unsupported
 
 CHECK_EVERY = 60.0
@@ -105,8 +105,7 @@ class RtspCamera(Device):
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
-        opts = ctx.options
-        self._options = opts if isinstance(opts, RtspOptions) else options_for(RtspCamera, config)
+        self._options = options_of(self, RtspOptions)
         self.model = config.model or "RTSP camera"
         # plain HTTP GETs of snapshot_url
         self.snapshots = MjpegTransport(config, ctx, self._options.auth)

@@ -18,6 +18,7 @@ from typing import Any
 from camhub.capabilities import Capability, ChildrenState, DeviceState, EventsState
 from camhub.drivers.base import Device
 from camhub.errors import CamhubError, DeviceAuthError, DeviceLockedOut
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger("camhub.hub")
 
@@ -53,11 +54,8 @@ class Coordinator:
             self._task = asyncio.create_task(self._run(), name=f"poll {self.device.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         try:
             await self.device.close()
         except Exception:  # a driver's close must not break shutdown

@@ -38,6 +38,7 @@ from camhub.recordings.recorder import Recorder, Source
 from camhub.recordings.retention import GB, HEADROOM, Retention, free_bytes
 from camhub.recordings.source import FeedFor, JpegFramesFor, no_feed, no_frames, open_source
 from camhub.store.recordings import NewRecording, Recording
+from camhub.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from camhub.store import Store
@@ -132,10 +133,7 @@ class RecordingManager:
         if self._unsubscribe is not None:
             self._unsubscribe()
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         for name, rec in list(self.recorders.items()):
             del self.recorders[name]
             await rec.stop()

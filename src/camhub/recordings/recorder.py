@@ -41,6 +41,7 @@ from camhub.recordings.gop import Gop, GopBuilder
 from camhub.recordings.mp4 import keyframe_info
 from camhub.recordings.output import Finished, Output, finish_file, open_file, write_gop
 from camhub.recordings.source import Media
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger("camhub.recordings")
 
@@ -122,10 +123,7 @@ class Recorder:
     async def stop(self) -> None:
         """Stop reading, finish (and index) whatever is open."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         self._interrupt()
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -21,8 +21,6 @@ together as the two-track feed an RTSP server serves.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from fractions import Fraction
@@ -34,9 +32,8 @@ from av.audio.codeccontext import AudioCodecContext
 from camhub.media.audio import aac_lc_config
 from camhub.media.queue import LossyQueue
 from camhub.media.types import AccessUnit, AudioInfo, AudioUnit, Feed, VideoInfo
+from camhub.sim.shared_encoder import SharedEncoder, UnitQueue
 from camhub.sim.video import VideoSource
-
-log = logging.getLogger(__name__)
 
 TONE_HZ = 660.0
 TONE_LEVEL = 0.35  # of full scale, while the block moves
@@ -80,8 +77,12 @@ def open_audio_encoder(codec: str, rate: int) -> AudioCodecContext:
     return ctx
 
 
-class SoundFeed:
-    """One camera's encoded sound, shared by every subscriber."""
+class SoundFeed(SharedEncoder[AudioUnit]):
+    """One camera's encoded sound, shared by every subscriber (its life:
+    :mod:`camhub.sim.shared_encoder`)."""
+
+    task_name = "sim-audio"
+    what = "audio encoder"
 
     def __init__(self, sound: SoundSource, codec: str = "pcm_alaw", rate: int = 8000) -> None:
         if codec not in ("pcm_alaw", "pcm_mulaw", "aac"):
@@ -90,42 +91,13 @@ class SoundFeed:
         config = aac_lc_config(rate, 1) if codec == "aac" else b""
         self.info = AudioInfo(codec, rate, 1, config)
         self.chunk = 1024 if codec == "aac" else rate * G711_PACKET_MS // 1000
-        self._subscribers: set[LossyQueue[AudioUnit]] = set()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
         self._start = 0  # the first sample of the current encoder's run
-        self.subscriptions = 0  # ever made
         self.units_encoded = 0
         self.chunks_skipped = 0
 
-    @property
-    def encoding(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def subscribe(self) -> AsyncIterator[AudioUnit]:
-        queue: LossyQueue[AudioUnit] = LossyQueue(64)
-        self._subscribers.add(queue)
-        self.subscriptions += 1
-        if not self.encoding:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="sim-audio")
-        try:
-            while (unit := await queue.get()) is not None:
-                yield unit
-        finally:
-            self._subscribers.discard(queue)
-            if not self._subscribers:
-                await self._stop()
-
-    async def close(self) -> None:
-        for queue in list(self._subscribers):
-            queue.close()
-        await self._stop()
-
-    async def _stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def _new_queue(self) -> UnitQueue[AudioUnit]:
+        return LossyQueue[AudioUnit](64)
 
     def _now(self) -> int:
         """The first sample of the chunk being captured now."""
@@ -146,15 +118,7 @@ class SoundFeed:
             units.append(AudioUnit(bytes(packet), int(packet.pts), self.info))
         return units
 
-    async def _run(self) -> None:
-        try:
-            await self._loop()
-        except Exception:  # a broken encoder ends the sound; the next subscriber retries
-            log.exception("audio encoder failed")
-            for queue in list(self._subscribers):
-                queue.close()
-
-    async def _loop(self) -> None:
+    async def _encode_loop(self) -> None:
         rate, chunk = self.info.rate, self.chunk
         ctx = open_audio_encoder(self.info.codec, rate)
         first = self._start = self._now()
@@ -173,8 +137,7 @@ class SoundFeed:
             first += chunk
             self.units_encoded += len(units)
             for unit in units:
-                for queue in self._subscribers:
-                    queue.put(unit)
+                self._publish(unit)
 
 
 class AvFeed:

@@ -20,10 +20,8 @@ while streaming at 15 fps): see ``docs/performance.md``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -35,9 +33,8 @@ from av.video.codeccontext import VideoCodecContext
 from camhub.media import h264
 from camhub.media.queue import KeyframeQueue
 from camhub.media.types import AccessUnit, VideoInfo
+from camhub.sim.shared_encoder import SharedEncoder, UnitQueue
 from camhub.sim.video import VideoSource
-
-log = logging.getLogger(__name__)
 
 Profile = Literal["baseline", "main"]
 
@@ -84,8 +81,12 @@ def open_encoder(s: EncoderSettings) -> VideoCodecContext:
     return ctx
 
 
-class H264Feed:
-    """One encoded stream of a :class:`VideoSource`, shared by every subscriber."""
+class H264Feed(SharedEncoder[AccessUnit]):
+    """One encoded stream of a :class:`VideoSource`, shared by every subscriber (its
+    life: :mod:`camhub.sim.shared_encoder`)."""
+
+    task_name = "h264-encoder"
+    what = "H.264 encoder"
 
     def __init__(
         self,
@@ -98,8 +99,7 @@ class H264Feed:
         self.blank = blank  # while it answers True, frames are black (a privacy mode)
         self.settings = settings
         self.queue_size = queue_size
-        self._subscribers: set[KeyframeQueue] = set()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
         self._info: VideoInfo | None = None
         self._info_for: EncoderSettings | None = None
         self.encoders_started = 0  # encoder runs so far (one per busy period)
@@ -107,10 +107,6 @@ class H264Feed:
         self.frames_skipped = 0  # ticks the encoder was too late for
 
     # observability ---------------------------------------------------------------------
-    @property
-    def encoding(self) -> bool:
-        return self._task is not None and not self._task.done()
-
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
@@ -125,18 +121,8 @@ class H264Feed:
             return info
         return self._info
 
-    async def subscribe(self) -> AsyncIterator[AccessUnit]:
-        queue = KeyframeQueue(self.queue_size)
-        self._subscribers.add(queue)
-        if not self.encoding:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="h264-encoder")
-        try:
-            while (au := await queue.get()) is not None:
-                yield au
-        finally:
-            self._subscribers.discard(queue)
-            if not self._subscribers:
-                await self._stop()
+    def _new_queue(self) -> UnitQueue[AccessUnit]:
+        return KeyframeQueue(self.queue_size)
 
     # control ---------------------------------------------------------------------------
     def reconfigure(self, settings: EncoderSettings) -> None:
@@ -146,20 +132,7 @@ class H264Feed:
         self.settings = settings
         if self._task is not None and not self._task.done():
             self._task.cancel()  # its last frame, if any, is dropped
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="h264-encoder")
-
-    async def close(self) -> None:
-        """End every subscription and stop encoding."""
-        for queue in list(self._subscribers):
-            queue.close()
-        await self._stop()
-
-    async def _stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self._start_encoder()
 
     # encoding --------------------------------------------------------------------------
     def _probe(self, s: EncoderSettings) -> VideoInfo:
@@ -203,14 +176,6 @@ class H264Feed:
         keyframe = any(h264.nal_type(n) == h264.NAL_IDR for n in nals)
         return AccessUnit(h264.annexb(nals), pts, keyframe)
 
-    async def _run(self) -> None:
-        try:
-            await self._encode_loop()
-        except Exception:  # a broken encoder ends the streams; the next subscriber retries
-            log.exception("H.264 encoder failed")
-            for queue in list(self._subscribers):
-                queue.close()
-
     async def _encode_loop(self) -> None:
         s = self.settings
         ctx = await asyncio.to_thread(open_encoder, s)
@@ -235,5 +200,4 @@ class H264Feed:
                 if found is not None:
                     self._info = VideoInfo(found[0], found[1], s.width, s.height)
                     self._info_for = s
-            for queue in self._subscribers:
-                queue.put(au)
+            self._publish(au)

@@ -13,7 +13,6 @@ quiet for ``cooldown`` seconds.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from camhub.drivers.base import Device, EventIn
 from camhub.errors import CamhubError
 from camhub.private import private_dir, write_private
 from camhub.streams.ports import MotionHost
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger("camhub.streams.motion")
 
@@ -136,9 +136,7 @@ class MotionWatcher:
         )
 
     async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        await cancel_and_wait(self.task)
 
 
 def _save(folder: Path, file: str, jpeg: bytes) -> None:

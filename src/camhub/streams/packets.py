@@ -25,7 +25,6 @@ camera's sound, if any, is beside the video (:attr:`PacketSource.audio`, see
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable
@@ -46,13 +45,13 @@ from camhub.streams.audio_track import AudioTrack
 from camhub.streams.fanout import Consumer, Fanout
 from camhub.streams.nal import Sps, parameter_sets, parse_sps, pps_id, valid_idr
 from camhub.streams.rtsp_reader import Item, RtspReader, info_from
+from camhub.streams.source_life import SourceLife
 
 log = logging.getLogger("camhub.streams.packets")
 
 Profile = Literal["main", "sub"]
 Unit = tuple[StreamInfo, AccessUnit]
 
-BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 STALL_TIMEOUT = 10.0  # no packet for this long: the camera is gone
 KEYFRAME_TIMEOUT = 20.0  # no keyframe for this long: nothing decodable comes
 
@@ -68,34 +67,33 @@ async def source_of(device: Device, profile: Profile) -> MediaSource | None:
     return await device.need(Capability.STREAM, StreamDriver).stream_source()
 
 
-class PacketSource:
-    """One camera stream, read once for every consumer."""
+class PacketSource(SourceLife["PacketHub"]):
+    """One camera stream, read once for every consumer.
+
+    Its life (started by the first consumer, let go after the grace period, reconnected
+    with backoff) is :mod:`camhub.streams.source_life`'s.
+    """
+
+    task_name = "camhub-packets"
+    log = log  # the module's logger
 
     def __init__(self, hub: PacketHub, name: str, profile: Profile) -> None:
-        self.hub = hub
-        self.name = name
+        super().__init__(hub, name)
         self.profile = profile
-        self.fanout: Fanout[Unit] = Fanout(on_empty=self._empty)
+        self.fanout: Fanout[Unit] = Fanout(on_empty=self._left)
         self.audio = AudioTrack(name)
         self.info: StreamInfo | None = None
-        self.error: CamhubError | None = None  # the last failure since the last unit
         self.device: Device | None = None
         self.connects = 0
         self.units = 0
         self.rejected = 0  # "keyframes" that were not real IDR pictures (garbage)
         self._sps: tuple[Sps, int] | None = None  # parsed SPS and PPS id of ``info``
         self.opened_in: float | None = None  # seconds the last open took
-        self._task: asyncio.Task[None] | None = None
-        self._idle: asyncio.TimerHandle | None = None
         self._reader: RtspReader | None = None
         self._ended: asyncio.Future[CamhubError | None] | None = None
         self._keyed = False  # this connection sent its first keyframe
         self._last_key = 0.0
         self.described = asyncio.Event()  # set once ``info`` is known
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     @property
     def latest_keyframe(self) -> Unit | None:
@@ -105,77 +103,45 @@ class PacketSource:
     # consumers ----------------------------------------------------------------------
     def subscribe(self, prime: bool = True) -> Consumer[Unit]:
         consumer = self.fanout.subscribe(prime=prime)
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
-        if not self.running:
-            self._task = asyncio.create_task(self._run(), name=f"camhub-packets-{self.name}")
+        self._start()
         return consumer
 
-    def _empty(self) -> None:
-        if self.running and self._idle is None:
-            self._idle = asyncio.get_running_loop().call_later(self.hub.grace, self._stop_idle)
-
-    def _stop_idle(self) -> None:
-        self._idle = None
-        if not self.fanout.consumers and self._task is not None:
-            self._task.cancel()
+    def _in_use(self) -> bool:
+        return bool(self.fanout.consumers)
 
     def reconnect(self) -> None:
         """Let go of the camera and connect again (the device was reconfigured)."""
         if self._ended is not None and not self._ended.done():
             self._ended.set_result(None)
 
-    async def close(self, reason: CamhubError | None = None) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
-        if reason is not None:
-            self.fanout.fail(reason, final=True)
-            self.audio.fail(reason)
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def _close_for_good(self, reason: CamhubError) -> None:
+        self.fanout.fail(reason, final=True)
+        self.audio.fail(reason)
 
     # the connection -------------------------------------------------------------------
-    async def _run(self) -> None:
-        attempt = 0
-        try:
-            while True:
-                units_before = self.units
-                try:
-                    device = self.hub.get_device(self.name)
-                    self.device = device
-                    source = await source_of(device, self.profile)
-                    if not isinstance(source, H264_SOURCES):
-                        raise Unsupported(f"{self.name} has no H.264 stream", device=self.name)
-                    self.connects += 1
-                    if not await self._read(source, device.config.timeout):
-                        attempt = 0
-                        continue  # reconnect asked for: no error, no wait
-                    raise AssertionError("unreachable")  # pragma: no cover
-                except (Unsupported, NotFound) as exc:
-                    self.error = exc
-                    self.fanout.fail(exc, final=True)
-                    return
-                except Exception as exc:  # a driver bug must not end the stream quietly
-                    if not isinstance(exc, CamhubError):
-                        log.exception("%s: unexpected error reading the stream", self.name)
-                        exc = DeviceError(f"{self.name}: stream failed", device=self.name)
-                    self.error = exc
-                    self.fanout.fail(exc)
-                if self.units > units_before:
-                    attempt = 0
-                delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
-                attempt += 1
-                log.info("%s: stream lost (%s); retrying in %.1f s", self.name, self.error, delay)
-                await asyncio.sleep(delay)
-        finally:
-            self._drop_reader()
-            self.device = None
-            self.fanout.gop = []  # never replay old pictures to the next viewer
+    async def _connect(self) -> None:
+        device = self.hub.get_device(self.name)
+        self.device = device
+        source = await source_of(device, self.profile)
+        if not isinstance(source, H264_SOURCES):
+            raise Unsupported(f"{self.name} has no H.264 stream", device=self.name)
+        self.connects += 1
+        await self._read(source, device.config.timeout)
+        self._backoff.reset()  # a reconnect was asked for: no error, no wait
+
+    def _progress(self) -> int:
+        return self.units
+
+    def _gave_up(self, error: CamhubError) -> None:
+        self.fanout.fail(error, final=True)
+
+    def _lost(self, error: CamhubError) -> None:
+        self.fanout.fail(error)
+
+    def _let_go(self) -> None:
+        self._drop_reader()
+        self.device = None
+        self.fanout.gop = []  # never replay old pictures to the next viewer
 
     def _drop_reader(self) -> None:
         if self._reader is not None:
@@ -183,8 +149,8 @@ class PacketSource:
             self._reader = None
         self._ended = None
 
-    async def _read(self, source: RtspSource | MpegTsSource, open_timeout: float) -> bool:
-        """Read until the connection fails (raise) or a reconnect is asked (False)."""
+    async def _read(self, source: RtspSource | MpegTsSource, open_timeout: float) -> None:
+        """Read until the connection fails (raise) or a reconnect is asked (return)."""
         loop = asyncio.get_running_loop()
         ended: asyncio.Future[CamhubError | None] = loop.create_future()
         started = loop.time()
@@ -224,7 +190,7 @@ class PacketSource:
                 if done:
                     error = ended.result()
                     if error is None:
-                        return False
+                        return
                     raise error
         finally:
             self._drop_reader()

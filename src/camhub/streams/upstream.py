@@ -22,7 +22,6 @@ one client can then answer ``poll`` from the stream instead of a second connecti
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -41,19 +40,18 @@ from camhub.errors import (
     CamhubError,
     DeviceError,
     DeviceUnreachable,
-    NotFound,
     Unsupported,
 )
 from camhub.streams.frames import Frame
 from camhub.streams.packets import Profile, source_of
 from camhub.streams.ports import UpstreamHost
+from camhub.streams.source_life import SourceLife
 
 if TYPE_CHECKING:
     from camhub.streams.decoders import DecodeWorker
 
 log = logging.getLogger("camhub.streams")
 
-BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 STALL_TIMEOUT = 15.0  # no complete frame for this long: the camera is gone, reconnect
 SNAPSHOT_POLL_FPS = 2.0
 DECODE_QUALITY = 85  # of the JPEGs a decoder makes (viewers may ask for their own)
@@ -71,32 +69,29 @@ class StreamObserver(Protocol):
     def stream_status(self, running: bool, error: CamhubError | None) -> None: ...
 
 
-class Upstream:
+class Upstream(SourceLife[UpstreamHost]):
+    """One camera's frames for its viewers (its life: :mod:`camhub.streams.source_life`)."""
+
+    task_name = "camhub-upstream"
+    log = log  # the module's logger
+
     def __init__(self, name: str, hub: UpstreamHost, profile: Profile = "main") -> None:
-        self.name = name
-        self.hub = hub
+        super().__init__(hub, name)
         self.profile: Profile = profile
         self.viewers = 0
         self.via_packets = False  # an H.264 camera: frames come from a decoder process
         self._rates: dict[float | None, int] = {}  # fps asked by viewers -> how many
         self.latest: Frame | None = None
-        self.error: CamhubError | None = None  # last failure since the last frame
         self.closed: CamhubError | None = None  # set for good when the device goes away
         self.device: Device | None = None  # the object the reader connected with
         self.connects = 0
         self._seq = 0
         self._event = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._idle: asyncio.TimerHandle | None = None
         self._restart = False
         self._flowing = False  # a frame came since the last (re)connect
         self._body: Body | None = None  # the camera's reply being read
 
     # viewers -----------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
     @property
     def wanted_fps(self) -> float | None:
         """The highest rate a viewer asked for; None when one wants every frame."""
@@ -107,12 +102,9 @@ class Upstream:
     def attach(self, fps: float | None = None) -> None:
         self.viewers += 1
         self._rates[fps] = self._rates.get(fps, 0) + 1
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
         if not self.running:
             self.error = None
-            self._task = asyncio.create_task(self._run(), name=f"camhub-upstream-{self.name}")
+        self._start()
 
     def detach(self, fps: float | None = None) -> None:
         self.viewers -= 1
@@ -121,14 +113,11 @@ class Upstream:
             self._rates[fps] = left
         else:
             self._rates.pop(fps, None)
-        if self.viewers <= 0 and self.running and self._idle is None:
-            loop = asyncio.get_running_loop()
-            self._idle = loop.call_later(self.hub.grace, self._stop_idle)
+        if self.viewers <= 0:
+            self._left()
 
-    def _stop_idle(self) -> None:
-        self._idle = None
-        if self.viewers <= 0 and self._task is not None:
-            self._task.cancel()
+    def _in_use(self) -> bool:
+        return self.viewers > 0
 
     async def wait_next(self, after_seq: int) -> Frame:
         """The latest frame if newer than ``after_seq``, else the next one."""
@@ -167,69 +156,49 @@ class Upstream:
         if self._body is not None:
             self._body.close()
 
-    async def close(self, reason: CamhubError | None = None) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
-        if reason is not None:
-            self.closed = reason
-            self._wake()
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def _close_for_good(self, reason: CamhubError) -> None:
+        self.closed = reason
+        self._wake()
 
     # the reader ----------------------------------------------------------------------
-    async def _run(self) -> None:
-        attempt = 0
-        try:
-            while True:
-                seq_before = self._seq
-                self._restart = False
-                try:
-                    device = self.hub.get_device(self.name)
-                    if self.device is not device:
-                        self._tell(self.device, False, None)  # replaced by a reload
-                    self.device = device
-                    self._flowing = False
-                    self._tell(device, True, self.error)
-                    self.connects += 1
-                    if Capability.STREAM in device.capabilities:
-                        source = await source_of(device, self.profile)
-                        if source is None:
-                            streams = device.need(Capability.STREAM, StreamDriver)
-                            source = await streams.stream_source()
-                        if isinstance(source, H264_SOURCES):
-                            await self._read_h264()
-                        elif await self._read_stream(device, source):
-                            continue  # a still, not a stream: read it again (paced)
-                    elif Capability.SNAPSHOT in device.capabilities:
-                        await self._poll_snapshots(device)
-                    else:
-                        raise Unsupported(f"{self.name} has no stream or snapshot")
-                    raise DeviceUnreachable(f"{self.name}: the stream ended", device=self.name)
-                except (Unsupported, NotFound) as exc:
-                    self.error = exc
-                    self._wake()
-                    return
-                except Exception as exc:  # a driver bug must not kill the stream quietly
-                    if not isinstance(exc, CamhubError):
-                        log.exception("%s: unexpected error in the stream reader", self.name)
-                        exc = DeviceError(f"{self.name}: stream failed", device=self.name)
-                    self.error = exc
-                    self._tell(self.device, True, exc)
-                    self._wake()
-                    if self._seq > seq_before:
-                        attempt = 0
-                    delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
-                    attempt += 1
-                    log.info("%s: stream lost (%s); retrying in %.1f s", self.name, exc, delay)
-                    await asyncio.sleep(delay)
-        finally:
-            self._tell(self.device, False, None)
-            self.latest = None
-            self.device = None
+    async def _connect(self) -> None:
+        self._restart = False
+        device = self.hub.get_device(self.name)
+        if self.device is not device:
+            self._tell(self.device, False, None)  # replaced by a reload
+        self.device = device
+        self._flowing = False
+        self._tell(device, True, self.error)
+        self.connects += 1
+        if Capability.STREAM in device.capabilities:
+            source = await source_of(device, self.profile)
+            if source is None:
+                streams = device.need(Capability.STREAM, StreamDriver)
+                source = await streams.stream_source()
+            if isinstance(source, H264_SOURCES):
+                await self._read_h264()
+            elif await self._read_stream(device, source):
+                return  # a still, not a stream: read it again (paced)
+        elif Capability.SNAPSHOT in device.capabilities:
+            await self._poll_snapshots(device)
+        else:
+            raise Unsupported(f"{self.name} has no stream or snapshot")
+        raise DeviceUnreachable(f"{self.name}: the stream ended", device=self.name)
+
+    def _progress(self) -> int:
+        return self._seq
+
+    def _gave_up(self, error: CamhubError) -> None:
+        self._wake()
+
+    def _lost(self, error: CamhubError) -> None:
+        self._tell(self.device, True, error)
+        self._wake()
+
+    def _let_go(self) -> None:
+        self._tell(self.device, False, None)
+        self.latest = None
+        self.device = None
 
     async def _read_stream(self, device: Device, source: HttpSource) -> bool:
         """Publish the frames of ``source``; True when it was a still, read in full.

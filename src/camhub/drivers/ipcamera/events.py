@@ -15,7 +15,6 @@ online.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -27,6 +26,7 @@ import aiohttp
 from camhub.drivers.http import translate_errors
 from camhub.drivers.ipcamera.transport import IpCameraTransport
 from camhub.errors import CamhubError, DeviceLockedOut
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,7 @@ class EventFeed:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         self.connected.clear()
 
     async def _run(self) -> None:

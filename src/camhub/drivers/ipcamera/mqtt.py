@@ -14,7 +14,6 @@ broker's password is never logged.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -30,6 +29,7 @@ from camhub.drivers.ipcamera.options import MqttEvents
 from camhub.drivers.ipcamera.protocol import expect_dict
 from camhub.drivers.ipcamera.transport import IpCameraTransport
 from camhub.errors import CamhubError
+from camhub.tasks import cancel_and_wait
 from camhub.tls import check_handshake, client_context
 
 log = logging.getLogger(__name__)
@@ -161,10 +161,7 @@ class MqttFeed:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         self.connected.clear()
 
     def _client(self) -> aiomqtt.Client:

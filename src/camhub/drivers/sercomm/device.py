@@ -47,7 +47,7 @@ from camhub.capabilities import (
 from camhub.config import DeviceConfig
 from camhub.drivers.base import Device, DeviceContext, EventIn
 from camhub.drivers.http import peer
-from camhub.drivers.registry import options_for, register
+from camhub.drivers.registry import options_of, register
 from camhub.drivers.sercomm.motion import read_sensitivity, read_windows, sensitivity_changes
 from camhub.drivers.sercomm.notify import NotifyOutcome, configure_notify
 from camhub.drivers.sercomm.options import SercommOptions
@@ -97,10 +97,7 @@ class SercommCamera(Device):
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
         self.check_config(config)
-        opts = ctx.options
-        self._options = (
-            opts if isinstance(opts, SercommOptions) else options_for(SercommCamera, config)
-        )
+        self._options = options_of(self, SercommOptions)
         self.transport = SercommTransport(
             ctx.http,
             host=config.host or "",

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 from camhub.capabilities import Capability, DeviceState, implemented
 from camhub.config import DeviceConfig
 from camhub.drivers.base import Device, DeviceContext, EventIn, slugify
-from camhub.drivers.registry import options_for, register
+from camhub.drivers.registry import options_of, register
 from camhub.drivers.tinycam.camera import EVENT_TYPES, TinyCamCamera, event_type
 from camhub.drivers.tinycam.events import EventTracker
 from camhub.drivers.tinycam.port import CameraPort, ServerLink
@@ -64,10 +64,7 @@ class TinyCamServer(Device):
 
     def __init__(self, config: DeviceConfig, ctx: DeviceContext) -> None:
         super().__init__(config, ctx)
-        opts = ctx.options
-        self._options = (
-            opts if isinstance(opts, TinyCamOptions) else options_for(TinyCamServer, config)
-        )
+        self._options = options_of(self, TinyCamOptions)
         self.model = config.model or "tinyCam Monitor"
         scheme = "https" if config.tls else "http"
         base_url = f"{scheme}://{config.host}:{config.port or DEFAULT_PORT}"

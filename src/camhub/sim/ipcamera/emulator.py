@@ -30,7 +30,6 @@ statuses are :class:`~.codes.Status`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 import tempfile
 import time
@@ -52,6 +51,7 @@ from camhub.sim.ipcamera.services import Services
 from camhub.sim.ipcamera.settings import LENSES, Settings, license_info
 from camhub.sim.ipcamera.ws import WsHub
 from camhub.sim.video import VideoSource
+from camhub.tasks import cancel_and_wait
 from camhub.tls import generate_self_signed, server_context
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -418,9 +418,7 @@ class IpCameraEmulator(Emulator):
 
         task = asyncio.get_running_loop().create_task(watch())
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
     async def _sim_event(self, request: web.Request) -> web.Response:
         """Test hook: ``POST /__sim/event?type=MOTION`` records one event now."""

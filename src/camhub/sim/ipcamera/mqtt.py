@@ -46,6 +46,7 @@ import aiomqtt
 from camhub.sim.ipcamera import commands
 from camhub.sim.ipcamera.broker import Broker, BrokerProblem, broker_of
 from camhub.sim.ipcamera.commands import CommandHost
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +106,7 @@ class PhoneMqtt:
             with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
                 async with asyncio.timeout(2):
                     await client.publish(f"{broker.prefix}/status", b"offline", qos=1, retain=True)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self._set_connected(False)
 
     async def restart(self) -> None:

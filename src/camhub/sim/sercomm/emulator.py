@@ -35,7 +35,6 @@ import asyncio
 import base64
 import binascii
 import collections
-import contextlib
 import logging
 import time
 import urllib.parse
@@ -54,6 +53,7 @@ from camhub.sim.sercomm.routes import SercommRoutes
 from camhub.sim.sercomm.rtsp import SercommRtsp
 from camhub.sim.sercomm.streams import StreamRoutes
 from camhub.sim.video import Scene, VideoSource
+from camhub.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -293,9 +293,7 @@ class SercommEmulator(Emulator):
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http:
             task = asyncio.create_task(self._watch_motion(http), name="sercomm-motion")
             yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     async def _watch_motion(self, http: aiohttp.ClientSession) -> None:
         last_fired: float | None = None

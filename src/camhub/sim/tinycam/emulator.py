@@ -20,7 +20,6 @@ Faults: ``drop`` (connections closed without answer), ``slow``, ``hang``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
@@ -33,6 +32,7 @@ from camhub.sim.tinycam.cameras import SimCamera, cameras_from_options, default_
 from camhub.sim.tinycam.codes import Denied, Status, error_response
 from camhub.sim.tinycam.recordings import EVENT_KINDS, Recordings, SimEvent
 from camhub.sim.tinycam.routes import ACCESS, TinyCamRoutes
+from camhub.tasks import cancel_and_wait
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -174,9 +174,7 @@ class TinyCamEmulator(Emulator):
         """Record a motion event each time a camera's scene starts moving."""
         task = asyncio.create_task(self._watch())
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
     async def _watch(self) -> None:
         while True:
