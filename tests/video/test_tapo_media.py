@@ -78,11 +78,12 @@ async def test_video_over_port_8800_with_the_cloud_password(camera: Any) -> None
     assert probed.stdout.decode().strip() == SIZE, probed.stderr
     main = await asyncio.to_thread(ffprobe, f"rtsp://admin:{ADMIN_PASSWORD}@127.0.0.1:{port}/cam")
     assert main.returncode == 0, main.stderr
-    assert main.stdout.decode().strip() == SIZE
+    # the camera's microphone too: G.711 under Tapo's private stream type, re-served
+    assert main.stdout.decode().split() == [SIZE, "pcm_alaw"]
     sub = await asyncio.to_thread(
         ffprobe, f"rtsp://admin:{ADMIN_PASSWORD}@127.0.0.1:{port}/cam/sub"
     )
-    assert sub.stdout.decode().strip() == "h264,320,180", sub.stderr  # VGA: stream2
+    assert sub.stdout.decode().split() == ["h264,320,180", "pcm_alaw"], sub.stderr  # VGA
     state = media(emu)
     assert state["refused_logins"] == 0 and state["hash"] == "sha256"
     assert emu.sim_state()["rtsp"] is None
@@ -101,3 +102,29 @@ async def test_many_viewers_one_camera_connection_and_it_comes_back(camera: Any)
             30, "video flows again to the same viewers",
         )  # fmt: skip
         assert media(emu)["streaming"] == ["HD"]
+
+
+async def test_a_camera_on_port_8800_records_with_its_sound(tmp_path: Path) -> None:
+    """The microphone under Tapo's private stream type reaches the recordings as AAC."""
+
+    def recording(emu: TapoCameraEmulator) -> dict[str, Any]:
+        return {**device(emu), "record": {"mode": "continuous", "segment_seconds": 2}}
+
+    opts = SimOptions(
+        password=CLOUD, model="C200", media_port=0,
+        extra={"main_size": "640x360", "sub_size": "320x180", "detection_period": 0},
+    )  # fmt: skip
+    async with (
+        tapo_behind_camhub(tmp_path, opts, recording) as (hub, _, _),
+        admin_client(hub, ready=streaming) as (c, _),
+    ):
+
+        async def finished() -> int | None:
+            rows = (await c.get("/api/recordings", params={"device": "cam"})).json()
+            return next((r["id"] for r in rows["recordings"] if r["bytes"]), None)
+
+        rec = await until(finished, 60, "a finished recording")
+        r = await c.get(f"/api/recordings/{rec}.mp4")
+        assert r.status_code == 200
+    probed = await asyncio.to_thread(ffprobe, "pipe:0", r.content)
+    assert probed.stdout.decode().split() == [SIZE, "aac"], probed.stderr

@@ -65,10 +65,15 @@ class MpegTsSource:
     stream as a :class:`ByteStream`. The packet hub calls it in its reader thread and
     demuxes what it reads with FFmpeg, as it reads RTSP; ``open`` and ``read`` raise
     camhub errors (``DeviceAuthError``, ``DeviceTimeout``...). ``where`` names the
-    stream in messages (``host:port``, never a secret)."""
+    stream in messages (``host:port``, never a secret).
+
+    ``private_sound``: (FFmpeg codec name, sample rate) of a mono sound track the
+    vendor carries under a private stream type FFmpeg cannot name (Tapo: G.711 A-law
+    at 8 kHz under type 0x90); the first such track is read as that."""
 
     where: str
     open: Callable[[float, float], ByteStream] = field(repr=False, compare=False)
+    private_sound: tuple[str, int] | None = None
 
 
 MediaSource = HttpSource | RtspSource | MpegTsSource

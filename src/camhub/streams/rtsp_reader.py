@@ -281,7 +281,7 @@ class RtspReader:
             tb = stream.time_base or Fraction(1, 90000)
             scale = tb * 90000
             audio: list[Any] = []  # units waiting to be posted
-            streams = (stream,) if sound is None else (stream, container.streams.audio[0])
+            streams = (stream,) if sound is None else (stream, sound.stream)
             for packet in container.demux(streams):
                 if self._stop.is_set():
                     return
@@ -313,18 +313,26 @@ class RtspReader:
 
     def _sound(self, container: Any) -> _Sound | None:
         """The camera's sound track when it has one camhub carries."""
-        if not container.streams.audio:
+        private = self.source.private_sound if isinstance(self.source, MpegTsSource) else None
+        if container.streams.audio:
+            st = container.streams.audio[0]
+            ctx = st.codec_context
+            extradata = bytes(ctx.extradata or b"")
+            codec, rate, channels = ctx.name, ctx.sample_rate or 0, ctx.channels or 0
+        elif private is not None:
+            st = next((s for s in container.streams if s.type in ("unknown", "data")), None)
+            if st is None:
+                return None
+            (codec, rate), channels, extradata = private, 1, b""
+        else:
             return None
-        st = container.streams.audio[0]
-        ctx = st.codec_context
-        extradata = bytes(ctx.extradata or b"")
-        info = audio_info(ctx.name, ctx.sample_rate or 0, ctx.channels or 0, extradata)
+        info = audio_info(codec, rate, channels, extradata)
         if info is None:
-            log.info("%s: the camera's %s sound is not carried", self.name, ctx.name)
+            log.info("%s: the camera's %s sound is not carried", self.name, codec)
             return None
         self.gate = AudioGate(self.name, info)
         scale = (st.time_base or Fraction(1, info.rate)) * info.rate
-        return _Sound(self.gate, scale)
+        return _Sound(self.gate, scale, st)
 
     def _hear(self, sound: _Sound, packet: Any, pts: int, audio: list[Any]) -> bool:
         """Add the packet to ``audio`` when it passes; whether the batch should go."""
@@ -342,3 +350,4 @@ class RtspReader:
 class _Sound:
     gate: AudioGate
     scale: Fraction  # stream time base -> samples
+    stream: Any  # the track in the container

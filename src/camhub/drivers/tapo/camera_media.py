@@ -318,4 +318,6 @@ def media_source(
         stream.open()
         return stream
 
-    return MpegTsSource(f"{host}:{port}", open_stream)
+    # The microphone: G.711 A-law, 8 kHz mono, under stream type 0x90 (pytapo reads
+    # it as such too).
+    return MpegTsSource(f"{host}:{port}", open_stream, private_sound=("pcm_alaw", 8000))
