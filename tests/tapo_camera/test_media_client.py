@@ -15,7 +15,7 @@ from camhub.errors import DeviceAuthError, DeviceError, DeviceTimeout, DeviceUnr
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.helpers.net import free_port
-from tests.tapo_camera.conftest import PASSWORD
+from tests.tapo_camera.conftest import PASSWORD, running
 from tests.tapo_camera.conftest import media_client as stream
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -28,12 +28,8 @@ async def camera(media_hash: str = "sha256") -> AsyncIterator[TapoCameraEmulator
         media_port=0,
         extra={"detection_period": 0, "media_hash": media_hash, "main_size": "320x180"},
     )
-    emu = TapoCameraEmulator(opts)
-    await emu.start()
-    try:
+    async with running(opts) as emu:
         yield emu
-    finally:
-        await emu.stop()
 
 
 @contextlib.asynccontextmanager

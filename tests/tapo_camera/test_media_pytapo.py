@@ -26,7 +26,7 @@ from rtp import PayloadType
 from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.helpers.tools import need
-from tests.tapo_camera.conftest import PASSWORD, PyTapo, pytapo_client
+from tests.tapo_camera.conftest import PASSWORD, PyTapo, pytapo_client, running
 
 MAIN = (1280, 720)
 
@@ -39,12 +39,8 @@ async def camera(login: str = "secure", **extra: Any) -> AsyncIterator[TapoCamer
         media_port=0,
         extra={"detection_period": 0, "main_size": f"{MAIN[0]}x{MAIN[1]}", **extra},
     )
-    emu = TapoCameraEmulator(opts)
-    await emu.start()
-    try:
+    async with running(opts) as emu:
         yield emu
-    finally:
-        await emu.stop()
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ from camhub.sim import SimOptions
 from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.media.players import changed, decode, ffprobe, ffprobe_all, onsets
 from tests.media.rtsp_client import RawRtsp, basic, digest
-from tests.tapo_camera.conftest import PASSWORD, pytapo_client
+from tests.tapo_camera.conftest import PASSWORD, pytapo_client, running
 
 CAM_USER, CAM_PASSWORD = "camuser", "Cam-Acct-9"
 
@@ -30,12 +30,8 @@ async def camera(**extra: Any) -> AsyncIterator[TapoCameraEmulator]:
         stream_password=CAM_PASSWORD,
         extra={"detection_period": 0, "main_size": "1280x720", "scene": "motion", **extra},
     )
-    emu = TapoCameraEmulator(opts)
-    await emu.start()
-    try:
+    async with running(opts) as emu:
         yield emu
-    finally:
-        await emu.stop()
 
 
 def url(emu: TapoCameraEmulator, path: str, user: str = CAM_USER, pw: str = CAM_PASSWORD) -> str:
