@@ -36,8 +36,14 @@ async def bridged(
 
 async def online(hub: InProcess, *names: str) -> None:
     """Wait until camhub has polled each of ``names`` successfully."""
-    for name in names:
-        await until(lambda n=name: hub.state.hub.coordinator(n).online, 30, f"{name} online")
+
+    def offline() -> list[str]:
+        return [n for n in names if not hub.state.hub.coordinator(n).online]
+
+    try:
+        await until(lambda: not offline(), 45, "devices online")
+    except AssertionError:
+        raise AssertionError(f"not online after 45 s: {offline()}") from None
 
 
 def discovered(listener: Any, device: str) -> dict[str, dict[str, Any]]:
@@ -60,14 +66,24 @@ async def test_every_demo_device_is_discovered_with_its_capabilities(
     async with bridged(broker, make_app, devices) as (hub, heard, _):
         await online(hub, *hub.state.hub.names())
         hub_devices = hub.state.hub
+
+        def incomplete() -> list[str]:
+            return [
+                n
+                for n in hub_devices.names()
+                if not all(
+                    expected(cap, d, discovered(heard, n))
+                    for d in [hub_devices.describe(n)]
+                    for cap in d["capabilities"]
+                )
+            ]
+
+        try:
+            await until(lambda: not incomplete(), 30, "discovery of every device", every=0.2)
+        except AssertionError:
+            raise AssertionError(f"discovery incomplete after 30 s: {incomplete()}") from None
         for name in hub_devices.names():
             described = hub_devices.describe(name)
-
-            def complete(n: str = name, d: dict[str, Any] = described) -> bool:
-                entries = discovered(heard, n)
-                return all(expected(cap, d, entries) for cap in d["capabilities"])
-
-            await until(complete, 20, f"discovery of {name}")
             for config in discovered(heard, name).values():
                 assert config["availability_mode"] == "all"
                 assert config["unique_id"].startswith("camhub_")
