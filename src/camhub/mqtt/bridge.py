@@ -159,8 +159,7 @@ class MqttBridge:
             self._settings_read.add(name)  # now, then every SETTINGS_REFRESH
             self._spawn(self._publish_settings(name))
         if self.discovery is not None:
-            if "settings" in caps and name not in self._settings_schema:
-                self._settings_schema[name] = self._schema(name)
+            # setting entities once the settings are read (_publish_settings)
             self._set_entities(name, self.discovery.entities(dev, self._settings_schema.get(name)))
 
     def _schema(self, name: str) -> dict[str, Any] | None:
@@ -450,8 +449,8 @@ class MqttBridge:
         self._retain(
             self.topics.device(name, "settings"), json.dumps(settings, default=str).encode()
         )
-        # A device may learn which settings it has only by reading them (a camera's
-        # depend on its model and firmware): its entities follow.
+        # The schema is asked for after a read: a device may learn which settings it
+        # has only by reading them (a camera's depend on its model and firmware).
         schema = self._schema(name)
         if self.discovery is not None and schema != self._settings_schema.get(name):
             self._settings_schema[name] = schema
