@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import io
 import json
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +63,36 @@ def make_settings(
         https_port=0,
         http_port=None,
     )
+
+
+
+def _dump_tasks(nodeid: str) -> None:
+    """Print every asyncio task's stack: what a test that is about to time out waits on
+    (pytest-timeout's own dump shows threads, where the event loop only sits in select)."""
+    out = io.StringIO()
+    print(f"\n=== asyncio tasks of {nodeid}, shortly before its timeout ===", file=out)
+    for task in asyncio.all_tasks():
+        print(f"--- {task.get_name()}: {task.get_coro()!r}", file=out)
+        task.print_stack(limit=12, file=out)
+    sys.stderr.write(out.getvalue())
+
+
+@pytest.fixture
+async def _task_watchdog(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    marker = request.node.get_closest_marker("timeout")
+    timeout = float(marker.args[0] if marker and marker.args else request.config.getini("timeout"))
+    handle = asyncio.get_running_loop().call_later(
+        max(timeout - 10, timeout / 2), _dump_tasks, request.node.nodeid
+    )
+    yield
+    handle.cancel()
+
+
+@pytest.fixture(autouse=True)
+def _watch_async_tests(request: pytest.FixtureRequest) -> None:
+    """Async tests get :func:`_dump_tasks` ten seconds before pytest-timeout fires."""
+    if inspect.iscoroutinefunction(getattr(request, "function", None)):
+        request.getfixturevalue("_task_watchdog")
 
 
 @dataclass

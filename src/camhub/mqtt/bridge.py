@@ -43,6 +43,7 @@ COMMANDS_AT_ONCE = 4
 COMMAND_QUEUE = 64
 SNAPSHOT_TIMEOUT = 15.0
 SETTINGS_REFRESH = 60.0  # seconds between reads of every device's settings
+STOP_TIMEOUT = 5.0  # seconds the bridge's tasks get to end at shutdown
 DETECTIONS = frozenset({"motion", "person", "vehicle", "pet", "face", "intrusion", "doorbell"})
 
 
@@ -105,7 +106,10 @@ class MqttBridge:
         tasks = [t for t in (self._supervisor, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # aiomqtt's disconnect waits for the socket without a bound: a broker that never
+        # lets go must not hold camhub's shutdown
+        if tasks and (late := (await asyncio.wait(tasks, timeout=STOP_TIMEOUT))[1]):
+            log.warning("MQTT: %d task(s) still stopping after %g s", len(late), STOP_TIMEOUT)
 
     def status(self) -> dict[str, Any]:
         return {
