@@ -65,7 +65,6 @@ def make_settings(
     )
 
 
-
 def _dump_tasks(nodeid: str) -> None:
     """Print every asyncio task's stack: what a test that is about to time out waits on
     (pytest-timeout's own dump shows threads, where the event loop only sits in select)."""
