@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiomqtt
+import pytest
 
 from camhub.capabilities import SPECS
 from tests.conftest import InProcess
@@ -59,6 +60,7 @@ def discovered(listener: Any, device: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+@pytest.mark.timeout(180)  # its waits, all bounded, add up to 110 s
 async def test_every_demo_device_is_discovered_with_its_capabilities(
     broker: Broker, demo_devices: Any, make_app: Any
 ) -> None:
@@ -93,15 +95,21 @@ async def test_every_demo_device_is_discovered_with_its_capabilities(
                     if described.get("parent")
                     else "camhub_hubtest"
                 )
-            # the typed state of each capability is retained under camhub/<device>/<cap>
-            for cap in described["state"]:
-                if cap != "vendor":
 
-                    def same(n: str = name, c: str = cap) -> bool:
-                        now = hub_devices.describe(n)["state"][c]
-                        return bool(heard.json(f"camhub/{n}/{c}") == now)
+        def stale() -> list[str]:
+            """Capabilities whose retained state (camhub/<device>/<cap>) is not the typed
+            state camhub has now."""
+            return [
+                f"{n}/{cap}"
+                for n in hub_devices.names()
+                for cap, now in hub_devices.describe(n)["state"].items()
+                if cap != "vendor" and heard.json(f"camhub/{n}/{cap}") != now
+            ]
 
-                    await until(same, 10, f"{name}/{cap} state")
+        try:
+            await until(lambda: not stale(), 20, "every state retained", every=0.1)
+        except AssertionError:
+            raise AssertionError(f"states not retained after 20 s: {stale()}") from None
 
 
 def expected(cap: str, dev: dict[str, Any], entries: dict[str, dict[str, Any]]) -> bool:
