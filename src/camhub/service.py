@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
@@ -26,7 +27,9 @@ from camhub.errors import CamhubError, Conflict, NotFound
 from camhub.hub.hub import Hub
 from camhub.private import private_dir, restrict
 from camhub.settings import AppSettings
+from camhub.streams.audio import wav_sound
 from camhub.streams.feeds import PacketFeed
+from camhub.tasks import cancel_and_wait
 from camhub.tls import ensure_certificate
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ log = logging.getLogger("camhub")
 
 KEY_BYTES = 32
 HOUSEKEEPING_SECONDS = 3600
+VIDEO = frozenset({Capability.STREAM, Capability.SNAPSHOT})  # a recording can be made of
 
 
 def new_http_session() -> aiohttp.ClientSession:
@@ -88,6 +92,7 @@ class Camhub:
         self.settings = settings
         self._stack = contextlib.AsyncExitStack()
         self._reload_lock = asyncio.Lock()
+        self._children_changed = asyncio.Event()
         self._started = False
 
     # the parts, set by start() ------------------------------------------------------
@@ -144,6 +149,9 @@ class Camhub:
             )
             stack.push_async_callback(self.recordings.close)
             await self.recordings.start(config)
+            follow = asyncio.create_task(self._follow_children(), name="camhub-rec-children")
+            stack.push_async_callback(cancel_and_wait, follow)
+            stack.callback(self.hub.subscribe(self._on_device))
             housekeeping = asyncio.create_task(self._housekeeping(), name="camhub-housekeeping")
             stack.callback(housekeeping.cancel)
         except BaseException:
@@ -172,7 +180,7 @@ class Camhub:
             result: dict[str, Any] = dict(await self.hub.reload(new))
             await self.auth.load_users(new)
             await self.streams.sync_devices(self.hub.devices())
-            await self.recordings.sync(new)
+            await self.recordings.sync(new, self._cameras_of_parents())
         pending = [
             k
             for k in ("server", "store", "mqtt")
@@ -182,6 +190,36 @@ class Camhub:
             result["restartNeeded"] = pending
         return result
 
+    # recording the cameras a device brings (a tinyCam server's) --------------------
+    def _cameras_of_parents(self) -> dict[str, list[str]]:
+        out = {}
+        for name in self.hub.names():
+            children = self.hub.summary(name).get("children") or []
+            cams = [c for c in children if VIDEO & self.hub.get(c).capabilities]
+            if cams:
+                out[name] = cams
+        return out
+
+    def _on_device(self, message: dict[str, Any]) -> None:
+        device = message.get("device")
+        if message.get("type") == "device_removed" or (
+            isinstance(device, dict) and "children" in device
+        ):
+            self._children_changed.set()
+
+    async def _follow_children(self) -> None:
+        """Recorders for a parent's cameras as they come and go (``record`` on it)."""
+        known = self._cameras_of_parents()
+        await self.recordings.sync(self.config, known)
+        while True:
+            await self._children_changed.wait()
+            self._children_changed.clear()
+            async with self._reload_lock:
+                now = self._cameras_of_parents()
+                if now != known:
+                    known = now
+                    await self.recordings.sync(self.config, now)
+
     def _feed(self, name: str) -> PacketFeed | None:
         """A recording camera's H.264 (remuxed, never transcoded), from the packet hub;
         an MJPEG camera's JPEGs encoded once instead (in a worker process)."""
@@ -190,7 +228,12 @@ class Camhub:
             return None
         from camhub.recordings.source import encoded
 
-        return PacketFeed(self.streams.packets, name, fallback=lambda: encoded(frames))
+        sound = None
+        if Capability.AUDIO in self.hub.get(name).capabilities:  # its WAV, beside the JPEGs
+            sound = functools.partial(wav_sound, self.http, functools.partial(self.hub.get, name))
+        return PacketFeed(
+            self.streams.packets, name, fallback=lambda: encoded(frames), fallback_audio=sound
+        )
 
     def _jpegs(self, name: str) -> AsyncIterator[Frame] | None:
         """A recording camera's JPEG frames, from the stream hub's one upstream."""
@@ -198,7 +241,7 @@ class Camhub:
             device = self.hub.get(name)
         except NotFound:
             return None
-        if not {Capability.STREAM, Capability.SNAPSHOT} & device.capabilities:
+        if not VIDEO & device.capabilities:
             return None
         return self._frames(name)
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
+import pytest
 
 from camhub.media import h264
 from camhub.media.types import AccessUnit, AudioUnit
-from camhub.sim.audio import SoundFeed, SoundSource, open_audio_encoder
+from camhub.sim.audio import TONE_HZ, SoundFeed, SoundSource, open_audio_encoder
 from camhub.sim.h264 import EncoderSettings, open_encoder
 from camhub.sim.video import VideoSource
 
@@ -115,3 +117,27 @@ def probe_all(path: Path) -> dict[str, Any]:
 def streams_of(info: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """{codec_type: stream} of a :func:`probe_all` answer."""
     return {s["codec_type"]: s for s in info["streams"]}
+
+
+def check_av(path: Path, rate: int) -> dict[str, dict[str, object]]:
+    """h264 + aac whose durations agree within 0.5 s, the aac at ``rate``, mono."""
+    info = probe_all(path)
+    streams = streams_of(info)
+    assert set(streams) == {"video", "audio"}, info["streams"]
+    video, audio = streams["video"], streams["audio"]
+    assert video["codec_name"] == "h264" and audio["codec_name"] == "aac"
+    assert (int(audio["sample_rate"]), audio["channels"]) == (rate, 1)
+    assert float(audio["duration"]) == pytest.approx(float(video["duration"]), abs=0.5)
+    return streams
+
+
+def tone_share(path: Path, hz: float = TONE_HZ) -> float:
+    """How much of the file's decoded sound is a tone of ``hz`` (the emulators' scene:
+    660 Hz), from 0 to 1."""
+    with av.open(str(path)) as container:
+        rate = container.streams.audio[0].rate
+        pcm = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
+    spectrum = np.abs(np.fft.rfft(pcm)) ** 2
+    freqs = np.fft.rfftfreq(len(pcm), 1 / rate)
+    band = (freqs > hz - 20) & (freqs < hz + 20)
+    return float(spectrum[band].sum() / spectrum.sum())

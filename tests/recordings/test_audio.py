@@ -7,37 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
-import numpy as np
-import pytest
 
 from camhub.recordings.manager import RecordingManager
 from camhub.recordings.mp4 import salvage
-from camhub.sim.audio import TONE_HZ
 from tests.recordings.conftest import recorded
-from tests.recordings.media import probe_all, sound, streams_of
-
-
-def check_av(path: Path, rate: int) -> dict[str, dict[str, object]]:
-    """h264 + aac whose durations agree within 0.5 s, the aac at ``rate``, mono."""
-    info = probe_all(path)
-    streams = streams_of(info)
-    assert set(streams) == {"video", "audio"}, info["streams"]
-    video, audio = streams["video"], streams["audio"]
-    assert video["codec_name"] == "h264" and audio["codec_name"] == "aac"
-    assert (int(audio["sample_rate"]), audio["channels"]) == (rate, 1)
-    assert float(audio["duration"]) == pytest.approx(float(video["duration"]), abs=0.5)
-    return streams
-
-
-def tone_share(path: Path) -> float:
-    """How much of the file's decoded sound is the scene's 660 Hz tone (0-1)."""
-    with av.open(str(path)) as container:
-        rate = container.streams.audio[0].rate
-        pcm = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
-    spectrum = np.abs(np.fft.rfft(pcm)) ** 2
-    freqs = np.fft.rfftfreq(len(pcm), 1 / rate)
-    band = (freqs > TONE_HZ - 20) & (freqs < TONE_HZ + 20)
-    return float(spectrum[band].sum() / spectrum.sum())
+from tests.recordings.media import check_av, sound, tone_share
 
 
 async def test_g711_is_recorded_as_aac_beside_the_untouched_video(

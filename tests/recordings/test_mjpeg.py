@@ -15,11 +15,14 @@ from camhub.config import RecordConfig
 from camhub.media.types import AccessUnit
 from camhub.recordings.mp4 import keyframe_info
 from camhub.recordings.source import KEYFRAME_EVERY_MS, encoded
+from camhub.sim import SimOptions
+from camhub.sim.tinycam import TinyCamEmulator
 from camhub.sim.video import VideoSource
-from tests.conftest import InProcess
+from tests.conftest import InProcess, in_process, make_settings
 from tests.helpers.wait import until
 from tests.recordings.conftest import manager_of
-from tests.recordings.media import T0, ffprobe
+from tests.recordings.media import T0, check_av, ffprobe, probe_all, streams_of, tone_share
+from tests.tinycam.conftest import DOORBELL, FRONT_YARD
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,37 @@ async def test_a_still_camera_records_through_the_stream_hub(hub: InProcess) -> 
     assert not multiprocessing.active_children()
     assert hub.state.streams.viewer_count("cam") == 0, "the recorder left the stream hub"
     assert Path(manager.root / found[0].path).is_file()
+
+
+async def test_a_tinycam_servers_cameras_record_with_their_sound(tmp_path: Path) -> None:
+    """``record`` on a tinyCam server records each of its cameras (its children), as
+    they appear; each file carries the camera's WAV (``receive.wav``) as AAC beside its
+    JPEGs encoded, the sound where the pictures are."""
+    async with TinyCamEmulator(SimOptions(extra={"scene": "quiet"})) as emu:
+        server = {"name": "phone", "kind": "tinycam", "host": "127.0.0.1", "port": emu.port}
+        server |= {"username": "admin", "password": "admin", "poll_interval": 0.3}
+        server |= {"record": {"mode": "continuous", "segment_seconds": 2}}
+        async with in_process(make_settings(tmp_path / "d", devices=[server])) as hub:
+            manager = manager_of(hub)
+            cams = {"phone.front-yard": FRONT_YARD, "phone.doorbell": DOORBELL}
+            await until(lambda: set(manager.recorders) == set(cams), 30, "a recorder per camera")
+
+            async def with_sound(name: str) -> Path | None:
+                # the first file may start before the sound does: a later one has it all
+                for rec in (await manager.index.find(device=name, newest_first=False))[1:]:
+                    path = manager.root / rec.path
+                    if "audio" in streams_of(probe_all(path)):
+                        return path
+                return None
+
+            for name, camera_id in cams.items():
+                path = await until(lambda n=name: with_sound(n), 60, f"{name}: a file with sound")
+                check_av(path, 8000)
+                assert tone_share(path, 440.0 + (camera_id % 5) * 110) > 0.8, "its own tone"
+            assert "phone" not in manager.recorders, "the server itself has no pictures"
+            recorder = manager.recorders["phone.doorbell"]
+            assert recorder.audio_units > 10 * recorder.audio_dropped, "sound kept, not dropped"
+            service = hub.state.service
+            devices = [d.model_copy(update={"record": None}) for d in service.config.devices]
+            await service.apply(service.config.model_copy(update={"devices": devices}))
+            assert manager.recorders == {}, "record off on the server: its cameras stop"

@@ -41,7 +41,7 @@ A feed may also carry the camera's sound (an :class:`AudioFeed`)::
 
     @dataclass(frozen=True)
     class AudioInfo:
-        codec: str       # "pcm_alaw" | "pcm_mulaw" (G.711) | "aac"
+        codec: str       # "pcm_alaw" | "pcm_mulaw" (G.711) | "aac" | "pcm_s16le" (WAV)
         rate: int        # samples per second (the RTP clock rate)
         channels: int
         config: bytes    # AAC: its AudioSpecificConfig; b"" for G.711
@@ -106,6 +106,7 @@ class AudioInfo:
 
 AAC_FRAME = 1024  # samples in an AAC-LC frame
 G711 = frozenset({"pcm_alaw", "pcm_mulaw"})
+PCM16 = "pcm_s16le"  # a WAV's plain samples (camhub.media.wav)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,8 @@ class AudioUnit:
         """How many samples (per channel) it holds."""
         if self.info.codec in G711:
             return len(self.data) // max(1, self.info.channels)
+        if self.info.codec == PCM16:
+            return len(self.data) // (2 * max(1, self.info.channels))
         return AAC_FRAME
 
 

@@ -9,8 +9,9 @@ Browsers play AAC in MP4, not G.711, so:
   camera's own rate (8 kHz G.711 becomes 24 kbit/s AAC-LC). Sound only: the video is
   never transcoded. The cost is in ``docs/performance.md`` (``bench/recording.py``).
 
-Timing: a file's sound starts at the first unit at or after its first picture, placed
-by the recorder's clock (the same anchor as the pictures); from there each unit keeps
+Timing: a file's sound starts at the first unit that reaches its first picture (one
+that ended before it is the previous file's; one that straddles it starts the file,
+less than a unit early), placed by the recorder's clock (the same anchor as the pictures); from there each unit keeps
 the camera's own sample count, so the spacing is exact. A unit from the past (behind
 what was written) is dropped; a gap up to :data:`MAX_FILL_S` is filled with silence
 when transcoding (a longer one restarts the encoder), and left as a gap when remuxing.
@@ -39,7 +40,6 @@ Packet: TypeAlias = "av.Packet[Any]"  # generic in PyAV's stubs only
 AAC_RATES = frozenset({96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
                        11025, 8000, 7350})  # fmt: skip
 MAX_FILL_S = 2.0  # seconds of silence put in a gap of the camera's sound at most
-MAX_BEHIND_S = 1.0  # a unit this far before its picture is not the same moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +107,8 @@ class AudioOut:
             return []
         if self._origin is None:
             rel = sample.t - origin_90k
-            if rel < -MAX_BEHIND_S * 90_000:
-                self.dropped += 1
+            if rel + unit.samples * 90_000 // self.info.rate <= 0:
+                self.dropped += 1  # it ended before the file's first picture
                 return []
             first = max(0, rel * self.info.rate // 90_000)
             self._origin = (first, unit.pts)

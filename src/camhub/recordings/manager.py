@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,11 +105,16 @@ class RecordingManager:
         self._task = asyncio.create_task(self._housekeeping(), name="camhub-recordings")
         await self.sync(config)
 
-    async def sync(self, config: Config) -> None:
-        """Start, stop or restart recorders to match the config."""
+    async def sync(self, config: Config, children: Mapping[str, Sequence[str]] = {}) -> None:
+        """Start, stop or restart recorders to match the config. ``children``: the
+        cameras of a configured device that has some (a tinyCam server's): they record
+        as their parent's ``record`` says, in its place."""
         self.settings = config.recording  # a new directory only applies at a restart
         self._configs = {
-            d.name: d.record for d in config.devices if d.record and d.record.mode != "off"
+            name: d.record
+            for d in config.devices
+            if d.record and d.record.mode != "off"
+            for name in children.get(d.name) or (d.name,)
         }
         for name, rec in list(self.recorders.items()):
             if self._configs.get(name) != rec.config:

@@ -22,13 +22,16 @@ class PacketFeed:
         name: str,
         profile: Profile = "main",
         fallback: Callable[[], AsyncIterator[AccessUnit]] | None = None,
+        fallback_audio: Callable[[], AsyncIterator[AudioUnit]] | None = None,
     ) -> None:
         """``fallback``: access units to give instead when the camera has no H.264
-        (an MJPEG camera, encoded); without one such a feed is empty (LookupError)."""
+        (an MJPEG camera, encoded); without one such a feed is empty (LookupError).
+        ``fallback_audio``: the sound of such a camera (its WAV), if it has one."""
         self.packets = packets
         self.name = name
         self.profile: Profile = profile
         self.fallback = fallback
+        self.fallback_audio = fallback_audio
 
     async def video_info(self) -> VideoInfo:
         try:
@@ -76,9 +79,14 @@ class PacketFeed:
 
     async def subscribe_audio(self) -> AsyncIterator[AudioUnit]:
         """The camera's sound as it comes; ends when the stream ends for good (or
-        at once for a camera without H.264)."""
+        at once for a camera without H.264, unless it has ``fallback_audio``)."""
         try:
             profile = await self.packets.check(self.name, self.profile)
+        except Unsupported:
+            if self.fallback_audio is not None:
+                async for unit in self.fallback_audio():
+                    yield unit
+            return
         except CamhubError:
             return
         consumer = self.packets.source(self.name, profile).audio.subscribe()
