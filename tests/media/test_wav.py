@@ -62,7 +62,7 @@ def test_a_second_sent_at_once_is_placed_where_it_was_captured() -> None:
     got = []
     for second in range(3):
         clock.now = 1001.0 + second
-        for i in range(4):  # a second of sound in four reads, a millisecond apart
+        for _ in range(4):  # a second of sound in four reads, a millisecond apart
             clock.now += 0.001
             got += reader.feed(bytes(4000))
     # the first second came by 1001.004 s: it was captured over the second before that

@@ -11,10 +11,11 @@ Browsers play AAC in MP4, not G.711, so:
 
 Timing: a file's sound starts at the first unit that reaches its first picture (one
 that ended before it is the previous file's; one that straddles it starts the file,
-less than a unit early), placed by the recorder's clock (the same anchor as the pictures); from there each unit keeps
-the camera's own sample count, so the spacing is exact. A unit from the past (behind
-what was written) is dropped; a gap up to :data:`MAX_FILL_S` is filled with silence
-when transcoding (a longer one restarts the encoder), and left as a gap when remuxing.
+less than a unit early), placed by the recorder's clock (the same anchor as the
+pictures); from there each unit keeps the camera's own sample count, so the spacing
+is exact. A unit from the past (behind what was written) is dropped; a gap up to
+:data:`MAX_FILL_S` is filled with silence when transcoding (a longer one restarts the
+encoder), and left as a gap when remuxing.
 
 Everything here blocks (PyAV): it runs on the recorder's writer thread.
 """
