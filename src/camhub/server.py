@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from camhub.api.app import create_app
 from camhub.api.redirect import RedirectApp
 from camhub.api.state import AppState
-from camhub.server_limits import MAX_HEAD_BYTES, bounded_protocol
+from camhub.server_limits import MAX_HEAD_BYTES, RefusingWebSockets, bounded_protocol
 from camhub.settings import AppSettings
 from camhub.tls import cert_info, ensure_certificate, host_addresses
 
@@ -89,7 +89,14 @@ async def serve(
         # X-Forwarded-For / -Proto are believed only when a proxy is declared.
         "proxy_headers": server.trust_forwarded_proto,
     }
-    main_cfg = uvicorn.Config(app, lifespan="on", ws_max_size=1 << 20, **common, **tls_kw)  # type: ignore[arg-type]
+    main_cfg = uvicorn.Config(
+        app,
+        lifespan="on",
+        ws=RefusingWebSockets,
+        ws_max_size=1 << 20,
+        **common,  # type: ignore[arg-type]
+        **tls_kw,  # type: ignore[arg-type]
+    )
     main = uvicorn.Server(main_cfg)
     redirect = None
     if http_sock is not None:

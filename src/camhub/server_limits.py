@@ -13,16 +13,24 @@ of MB. camhub runs uvicorn's h11 implementation instead, with:
   head that is still arriving.)
 - a cap on open connections per listener: past it, a new connection gets 503 and is
   closed at once, so neither sockets nor file descriptors run out.
+
+WebSockets upgrade through :class:`RefusingWebSockets` (uvicorn's own, with a refused
+handshake not logged as an error).
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import h11
 from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
+
+if TYPE_CHECKING:
+    from uvicorn._types import ASGISendEvent
 
 MAX_HEAD_BYTES = 64 * 1024
 HEAD_SECONDS = 10.0
@@ -116,3 +124,16 @@ class BoundedH11Protocol(H11Protocol):
 def bounded_protocol(max_connections: int) -> type[BoundedH11Protocol]:
     """The protocol class for one listener, with its own connection cap."""
     return type("BoundedH11Protocol", (BoundedH11Protocol,), {"max_connections": max_connections})
+
+
+class RefusingWebSockets(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol (the one ``ws="auto"`` picks), where a handshake
+    refused with an HTTP answer (the ASGI denial response: camhub's 401/403/404/422 on
+    a media socket) counts as a finished handshake. uvicorn 0.54 logs "ASGI callable
+    returned without completing handshake" at ERROR after every such refusal, although
+    the client got its answer (fix proposed upstream: Kludex/uvicorn pull 3138)."""
+
+    async def send(self, message: ASGISendEvent) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            self.handshake_complete = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -108,8 +109,10 @@ async def test_video_ws_speaks_first_then_sends_init_and_keyframe_fragments(
 
 
 async def test_video_ws_refuses_bad_tokens_cross_site_cookies_and_non_h264_devices(
-    live: LiveHub, http: aiohttp.ClientSession
+    live: LiveHub, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Each refusal is an HTTP answer to the handshake, and not an error in the log
+    (uvicorn's websockets-sansio logged one after every refusal)."""
     token = await live.login()
     cases = [
         ("/api/devices/cam/video.ws", {}, 401),
@@ -137,6 +140,27 @@ async def test_video_ws_refuses_bad_tokens_cross_site_cookies_and_non_h264_devic
         headers={"Cookie": f"camhub_session={token}", "Origin": f"https://{host}"},
     )
     assert hello["type"] == "mse"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+async def test_the_video_offer_says_which_devices_play_h264(
+    live: LiveHub, http: aiohttp.ClientSession
+) -> None:
+    """What the web page asks before opening a player (so it never opens a socket that
+    will be refused)."""
+    headers = {"Authorization": f"Bearer {await live.login()}"}
+    for name, status, body in [
+        ("cam", 200, {"h264": True}),
+        ("old", 200, {"h264": False}),  # an MJPEG camera
+        ("nope", 404, None),
+    ]:
+        async with http.get(f"{live.url}/api/devices/{name}/video", headers=headers) as r:
+            assert r.status == status, name
+            if body is not None:
+                assert await r.json() == body
+    async with http.get(f"{live.url}/api/devices/cam/video") as r:
+        assert r.status == 401
 
 
 async def test_http_outputs_of_a_device_without_h264_are_422(

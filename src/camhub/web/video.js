@@ -2,7 +2,7 @@
 // to MJPEG (an <img> on stream.mjpeg, or WebSocket frames in the grid) where the browser
 // has no MSE or the camera no H.264.
 
-import { mediaSocketUrl } from "./api.js";
+import { api, device, mediaSocketUrl } from "./api.js";
 
 const LIVE_EDGE = 1.5; // seconds behind the newest frame before we jump ahead
 const KEEP = 20; // seconds of video kept in the buffer
@@ -38,8 +38,11 @@ export function playMse(video, name, fallback) {
       }
     }
   };
-  mediaSocketUrl(name, "video.ws").then((url) => {
+  // ask first: a camera without H.264 (MJPEG only) goes to the fallback without a
+  // refused WebSocket (which the browser reports as an error)
+  api(device(name, "video")).then((offer) => offer.h264 ? mediaSocketUrl(name, "video.ws") : null).then((url) => {
     if (done) return;
+    if (!url) { fail(); return; }
     ws = new WebSocket(url);
     ws.binaryType = "arraybuffer";
     ws.onclose = () => { if (!started) fail(); };

@@ -1,5 +1,8 @@
 """H.264 video as the camera sends it, never decoded: MSE, ``stream.mp4`` and HLS.
 
+- ``GET /api/devices/{name}/video``: ``{"h264": bool}``, whether the routes below
+  can play the device now (a camera may offer only MJPEG, or H.264 only while a
+  setting is on); a page asks before it opens a player.
 - ``GET /api/devices/{name}/video.ws`` (WebSocket): the server speaks first, a text
   message ``{"type":"mse","codecs":"avc1.PPCCLL"}``, then binary fMP4 messages: the
   init segment, then one ``moof``+``mdat`` per frame from a keyframe on. A new
@@ -28,12 +31,12 @@ from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisco
 from fastapi.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from camhub.api.deps import MediaUser, State, get_state, principal_for
+from camhub.api.deps import MediaUser, State, User, get_state, principal_for
 from camhub.api.routes.media import NO_CACHE, stream_until_gone
 from camhub.api.routes.ws import _cross_site
 from camhub.api.state import AppState
 from camhub.auth.principal import Principal
-from camhub.errors import CamhubError, DeviceTimeout, InvalidArgument, NotFound
+from camhub.errors import CamhubError, DeviceTimeout, InvalidArgument, NotFound, Unsupported
 from camhub.streams.fanout import Consumer
 from camhub.streams.fmp4 import Fragment
 from camhub.streams.packets import Profile
@@ -66,6 +69,18 @@ async def _first(consumer: Consumer[Fragment], name: str, within: float) -> Frag
             return await consumer.get()
     except TimeoutError:
         raise DeviceTimeout(f"{name}: no video in {within:g} s", device=name) from None
+
+
+@router.get("/api/devices/{name}/video")
+async def video_offer(name: str, state: State, user: User) -> dict[str, bool]:
+    """Whether the device's live video is H.264 now (``{"h264": true}``): what the MSE
+    socket, ``stream.mp4`` and HLS play; without it only MJPEG and snapshots are there.
+    Asked before opening a player, it spares one a refused connection."""
+    try:
+        await state.streams.packets.check(name)
+    except Unsupported:
+        return {"h264": False}
+    return {"h264": True}
 
 
 # WebSocket (MSE) -------------------------------------------------------------------------

@@ -51,6 +51,12 @@ async def index() -> FileResponse:
     return _file("index.html")
 
 
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """For clients that ask here whatever the page says (it links ``icon.svg``)."""
+    return _file("icon.svg")
+
+
 @router.get("/web/{name}")
 async def asset(name: str) -> FileResponse:
     return _file(name)
