@@ -17,7 +17,12 @@ from fastapi import FastAPI
 from camhub.api.app import create_app
 from camhub.api.redirect import RedirectApp
 from camhub.api.state import AppState
-from camhub.server_limits import MAX_HEAD_BYTES, RefusingWebSockets, bounded_protocol
+from camhub.server_limits import (
+    MAX_HEAD_BYTES,
+    RefusingWebSockets,
+    bounded_protocol,
+    hide_tokens_in_uvicorn_logs,
+)
 from camhub.settings import AppSettings
 from camhub.tls import cert_info, ensure_certificate, host_addresses
 
@@ -60,6 +65,7 @@ async def serve(
     settings: AppSettings, on_ready: Callable[[str], None], app: FastAPI | None = None
 ) -> None:
     """Serve until cancelled or signalled; call ``on_ready(url)`` once listening."""
+    hide_tokens_in_uvicorn_logs()
     host = settings.config.server.host
     if settings.tls and settings.self_signed:
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

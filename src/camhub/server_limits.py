@@ -15,12 +15,16 @@ of MB. camhub runs uvicorn's h11 implementation instead, with:
   closed at once, so neither sockets nor file descriptors run out.
 
 WebSockets upgrade through :class:`RefusingWebSockets` (uvicorn's own, with a refused
-handshake not logged as an error).
+handshake not logged as an error). uvicorn logs each WebSocket's path with its query,
+where media and session tokens travel (``?token=``): :class:`HideTokens` masks them in
+every uvicorn log line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from typing import TYPE_CHECKING
 
 import h11
@@ -137,3 +141,28 @@ class RefusingWebSockets(WebSocketsSansIOProtocol):
         await super().send(message)
         if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
             self.handshake_complete = True
+
+
+class HideTokens(logging.Filter):
+    """Masks ``token=`` (and ``access_token=``) values in a log line's message and
+    arguments: a session or media token in a log is a credential anyone reading the
+    log could use."""
+
+    QUERY_SECRET = re.compile(r"((?:^|[?&;])(?:access_)?token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.QUERY_SECRET.sub(r"\1***", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.QUERY_SECRET.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def hide_tokens_in_uvicorn_logs() -> None:
+    """Install :class:`HideTokens` on uvicorn's loggers (once)."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideTokens) for f in logger.filters):
+            logger.addFilter(HideTokens())

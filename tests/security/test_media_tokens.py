@@ -4,6 +4,7 @@ else (a leaked stream URL is not a sign-in)."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import ssl
 import time
@@ -110,6 +111,38 @@ async def test_the_websocket_refuses_media_tokens(tmp_path: Path) -> None:
             await ws.send(json.dumps({"type": "auth", "token": token}))
             answer = json.loads(await ws.recv())
             assert answer["type"] == "auth" and answer["success"] is False
+
+
+async def test_tokens_in_socket_urls_never_reach_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """uvicorn logs every WebSocket's path with its query at INFO, where session and
+    media tokens travel; camhub masks them."""
+    caplog.set_level(logging.INFO)
+    async with MjpegCamera() as cam:
+        settings = make_settings(tmp_path / "data", devices=[camera_device(cam, "cam")])
+        async with live_hub(settings) as live:
+            session = await live.login()
+            async with live.client() as c:
+                r = await c.post(
+                    "/api/auth/media-token",
+                    json={},
+                    headers={"Authorization": f"Bearer {session}"},
+                )
+                token = r.json()["token"]
+            base = live.url.replace("https://", "wss://")
+            ctx = ssl.create_default_context()
+            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+            async with websockets.connect(f"{base}/api/ws?token={session}", ssl=ctx) as ws:
+                assert json.loads(await ws.recv())["type"] in ("auth", "connected")
+            with pytest.raises(websockets.InvalidStatus):  # refused: an MJPEG camera
+                async with websockets.connect(
+                    f"{base}/api/devices/cam/video.ws?token={token}", ssl=ctx
+                ):
+                    pass
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/api/ws?token=***" in logged, "the socket was logged (masked)"
+    assert session not in logged and token not in logged
 
 
 async def test_a_device_token_opens_that_device_only(hub: InProcess) -> None:
