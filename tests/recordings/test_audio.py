@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import pytest
 
 from camhub.recordings.manager import RecordingManager
 from camhub.recordings.mp4 import salvage
 from tests.recordings.conftest import recorded
-from tests.recordings.media import check_av, sound, tone_share
+from tests.recordings.media import check_av, probe_all, sound, streams_of, tone_share
 
 
 async def test_g711_is_recorded_as_aac_beside_the_untouched_video(
@@ -46,6 +47,22 @@ async def test_an_event_clip_has_the_sound_of_its_pre_roll_too(manager: Recordin
     (rec,) = recs
     streams = check_av(manager.root / rec.path, 8000)
     assert float(streams["audio"]["duration"]) >= 4
+
+
+async def test_sound_that_begins_late_starts_a_file_with_sound(
+    manager: RecordingManager,
+) -> None:
+    """A file opened before the camera's sound came is cut where it begins (at that
+    keyframe), so the sound is recorded from then, not from the next segment on."""
+    late = [u for u in sound(12) if u.pts >= 5 * 8000]
+    recs, _ = await recorded(manager, seconds=12, segment_seconds=60, sound=late)
+    assert len(recs) == 2
+    first = probe_all(manager.root / recs[0].path)
+    assert set(streams_of(first)) == {"video"}
+    assert float(first["format"]["duration"]) == pytest.approx(5, abs=2.1), "cut near 5 s"
+    check_av(manager.root / recs[1].path, 8000)
+    assert recs[0].end == recs[1].start, "no gap between them"
+    assert tone_share(manager.root / recs[1].path) > 0.8
 
 
 async def test_a_salvaged_file_keeps_its_sound(manager: RecordingManager, tmp_path: Path) -> None:

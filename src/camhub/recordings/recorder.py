@@ -475,9 +475,10 @@ class Recorder:
 
 
 def _new_sound(out: Output, gop: Gop) -> bool:
-    """The camera's sound changed codec or rate: a file has one kind of sound."""
+    """The camera's sound began, or changed codec or rate: a file has one kind of sound
+    (a file opened before any came is cut where it starts, not left silent)."""
     info = gop.audio_info
-    return info is not None and out.audio is not None and info != out.audio
+    return info is not None and info != out.audio
 
 
 async def _aclose(it: AsyncIterator[Any]) -> None:
