@@ -36,9 +36,11 @@ class Page:
         page.on("dialog", lambda d: self.errors.append(f"dialog {d.message}"))
         page.on(  # a failed load (an asset, the icon) is a console error too
             "console",
-            lambda m: self.errors.append(f"{m.text} {m.location.get('url')}")
-            if m.type == "error"
-            else None,
+            lambda m: (
+                self.errors.append(f"{m.text} {m.location.get('url')}")
+                if m.type == "error"
+                else None
+            ),
         )
 
     def ctl(self, device: str, cap: str, inner: str = "") -> Any:
