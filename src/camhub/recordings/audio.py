@@ -32,14 +32,13 @@ import numpy as np
 from av.audio.codeccontext import AudioCodecContext
 from av.container import OutputContainer
 
+from camhub.media.aac import PcmDecoder, aac_encoder, encodable
 from camhub.media.audio import parse_asc
 from camhub.media.types import AAC_FRAME, AudioInfo, AudioUnit
 
 log = logging.getLogger("camhub.recordings")
 Packet: TypeAlias = "av.Packet[Any]"  # generic in PyAV's stubs only
 
-AAC_RATES = frozenset({96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
-                       11025, 8000, 7350})  # fmt: skip
 MAX_FILL_S = 2.0  # seconds of silence put in a gap of the camera's sound at most
 
 
@@ -58,7 +57,7 @@ class AudioSample:
 
 def recordable(info: AudioInfo) -> bool:
     """Whether a recording can carry this sound (as AAC)."""
-    return info.rate in AAC_RATES and info.channels in (1, 2)
+    return encodable(info)
 
 
 def remuxable(info: AudioInfo) -> bool:
@@ -72,16 +71,6 @@ def remuxable(info: AudioInfo) -> bool:
     return asc.object_type == 2 and asc.rate == info.rate and asc.channels == info.channels
 
 
-def aac_encoder(rate: int) -> AudioCodecContext:
-    ctx = av.CodecContext.create("aac", "w")
-    assert isinstance(ctx, AudioCodecContext)
-    ctx.sample_rate, ctx.layout, ctx.format = rate, "mono", "fltp"
-    ctx.time_base = Fraction(1, rate)
-    ctx.bit_rate = 24_000 if rate <= 16_000 else 48_000
-    ctx.open()
-    return ctx
-
-
 class AudioOut:
     """The sound stream of one MP4 being written (see the module docstring)."""
 
@@ -93,7 +82,7 @@ class AudioOut:
         if not self.remux:
             self.stream.codec_context.bit_rate = 24_000 if info.rate <= 16_000 else 48_000
         self.tb = Fraction(1, info.rate)
-        self._decoder: AudioCodecContext | None = None
+        self._decoder: PcmDecoder | None = None
         self._encoder: AudioCodecContext | None = None
         self._enc_start = 0  # the first sample the current encoder was given
         self._origin: tuple[int, int] | None = None  # (file sample, camera sample)
@@ -147,28 +136,10 @@ class AudioOut:
             out.append(self._packet(bytes(p), p.pts, p.duration or AAC_FRAME))
         return out
 
-    def _pcm(self, unit: AudioUnit) -> np.ndarray:
-        """The unit decoded: mono float32 samples."""
-        if self._decoder is None:
-            ctx = av.CodecContext.create(unit.info.codec, "r")
-            assert isinstance(ctx, AudioCodecContext)
-            ctx.sample_rate = unit.info.rate
-            ctx.layout = "stereo" if unit.info.channels == 2 else "mono"
-            if unit.info.config:
-                ctx.extradata = unit.info.config
-            self._decoder = ctx
-        parts = []
-        for frame in self._decoder.decode(av.Packet(unit.data)):
-            pcm = frame.to_ndarray()
-            if frame.format.name.startswith("s16"):
-                pcm = pcm.astype(np.float32) / 32768
-            if not frame.format.is_planar and len(frame.layout.channels) > 1:
-                pcm = pcm.reshape(-1, len(frame.layout.channels)).T
-            parts.append(pcm.astype(np.float32).mean(axis=0))
-        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
-
     def _transcode(self, unit: AudioUnit, at: int) -> list[Packet]:
-        pcm = self._pcm(unit)
+        if self._decoder is None:
+            self._decoder = PcmDecoder(unit.info)
+        pcm = self._decoder.decode(unit)
         out: list[Packet] = []
         gap = at - self.next
         if self._encoder is not None and gap > MAX_FILL_S * self.info.rate:

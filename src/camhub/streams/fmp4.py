@@ -28,7 +28,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from camhub.media.types import AccessUnit, StreamInfo
+from camhub.media.types import AAC_FRAME, AccessUnit, StreamInfo
 from camhub.streams.nal import avcc_parts, codecs_string, parse_sps
 
 TIMESCALE = 90000
@@ -75,14 +75,73 @@ def _avcc(info: StreamInfo) -> bytes:
     return box(b"avcC", *parts)
 
 
-def init_segment(info: StreamInfo) -> bytes:
-    """``ftyp`` + ``moov`` describing one H.264 track of ``info``'s size."""
+@dataclass(frozen=True, slots=True)
+class AacTrack:
+    """The sound track beside the video: AAC-LC frames of 1024 samples at ``rate``
+    (its timescale), described by ``asc`` (the AudioSpecificConfig)."""
+
+    rate: int
+    channels: int
+    asc: bytes
+
+
+def _descriptor(tag: int, body: bytes) -> bytes:
+    assert len(body) < 128  # one length byte (14496-1 8.3.3)
+    return bytes((tag, len(body))) + body
+
+
+def _esds(track: AacTrack) -> bytes:
+    decoder = _descriptor(
+        4,
+        bytes((0x40, 0x15)) + bytes(3) + struct.pack(">II", 0, 0)  # AAC, audio stream
+        + _descriptor(5, track.asc),
+    )  # fmt: skip
+    es = _descriptor(3, struct.pack(">HB", 2, 0) + decoder + _descriptor(6, b"\x02"))
+    return full_box(b"esds", 0, 0, es)
+
+
+def _sound_trak(track: AacTrack) -> bytes:
+    tkhd = full_box(
+        b"tkhd", 0, 3,
+        struct.pack(">IIIII", 0, 0, 2, 0, 0), bytes(8), struct.pack(">hhhH", 0, 1, 0x100, 0),
+        _MATRIX, struct.pack(">II", 0, 0),
+    )  # fmt: skip
+    mdhd = full_box(b"mdhd", 0, 0, struct.pack(">IIIIHH", 0, 0, track.rate, 0, 0x55C4, 0))
+    hdlr = full_box(b"hdlr", 0, 0, bytes(4), b"soun", bytes(12), b"camhub sound\x00")
+    mp4a = box(
+        b"mp4a",
+        bytes(6), struct.pack(">H", 1), bytes(8),
+        struct.pack(">HHHHI", track.channels, 16, 0, 0, track.rate << 16), _esds(track),
+    )  # fmt: skip
+    minf = box(b"minf", full_box(b"smhd", 0, 0, bytes(4)), _dinf(), _stbl(mp4a))
+    return box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf))
+
+
+def _dinf() -> bytes:
+    return box(b"dinf", full_box(b"dref", 0, 0, struct.pack(">I", 1), full_box(b"url ", 0, 1)))
+
+
+def _stbl(entry: bytes) -> bytes:
+    """A sample table with one sample entry and no samples (they come in fragments)."""
+    return box(
+        b"stbl",
+        full_box(b"stsd", 0, 0, struct.pack(">I", 1), entry),
+        full_box(b"stts", 0, 0, bytes(4)),
+        full_box(b"stsc", 0, 0, bytes(4)),
+        full_box(b"stsz", 0, 0, bytes(8)),
+        full_box(b"stco", 0, 0, bytes(4)),
+    )
+
+
+def init_segment(info: StreamInfo, sound: AacTrack | None = None) -> bytes:
+    """``ftyp`` + ``moov`` describing one H.264 track of ``info``'s size (track 1) and,
+    with ``sound``, an AAC track (track 2)."""
     w, h = info.width, info.height
     ftyp = box(b"ftyp", b"iso5", struct.pack(">I", 512), b"iso5iso6mp41avc1")
     mvhd = full_box(
         b"mvhd", 0, 0,
         struct.pack(">IIIIIH", 0, 0, 1000, 0, 0x10000, 0x100), bytes(10), _MATRIX, bytes(24),
-        struct.pack(">I", 2),
+        struct.pack(">I", 3 if sound else 2),
     )  # fmt: skip
     tkhd = full_box(
         b"tkhd", 0, 3,
@@ -97,19 +156,32 @@ def init_segment(info: StreamInfo) -> bytes:
         struct.pack(">II", 0x480000, 0x480000), bytes(4), struct.pack(">H", 1), bytes(32),
         struct.pack(">Hh", 0x18, -1), _avcc(info),
     )  # fmt: skip
-    stbl = box(
-        b"stbl",
-        full_box(b"stsd", 0, 0, struct.pack(">I", 1), avc1),
-        full_box(b"stts", 0, 0, bytes(4)),
-        full_box(b"stsc", 0, 0, bytes(4)),
-        full_box(b"stsz", 0, 0, bytes(8)),
-        full_box(b"stco", 0, 0, bytes(4)),
-    )
-    dinf = box(b"dinf", full_box(b"dref", 0, 0, struct.pack(">I", 1), full_box(b"url ", 0, 1)))
-    minf = box(b"minf", full_box(b"vmhd", 0, 1, bytes(8)), dinf, stbl)
-    trak = box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf))
-    mvex = box(b"mvex", full_box(b"trex", 0, 0, struct.pack(">IIIII", 1, 1, 0, 0, 0)))
-    return ftyp + box(b"moov", mvhd, trak, mvex)
+    minf = box(b"minf", full_box(b"vmhd", 0, 1, bytes(8)), _dinf(), _stbl(avc1))
+    traks = [box(b"trak", tkhd, box(b"mdia", mdhd, hdlr, minf))]
+    trex = [full_box(b"trex", 0, 0, struct.pack(">IIIII", 1, 1, 0, 0, 0))]
+    if sound is not None:
+        traks.append(_sound_trak(sound))
+        trex.append(full_box(b"trex", 0, 0, struct.pack(">IIIII", 2, 1, AAC_FRAME, 0, 0)))
+    return ftyp + box(b"moov", mvhd, *traks, box(b"mvex", *trex))
+
+
+def sound_fragment(sequence: int, decode_time: int, frames: list[bytes]) -> bytes:
+    """``moof`` + ``mdat`` of AAC ``frames`` (track 2, 1024 samples each, the first
+    at ``decode_time`` in the track's timescale)."""
+    n = len(frames)
+    trun_size = 20 + 4 * n
+    traf_size = 8 + 20 + 20 + trun_size
+    moof_size = 8 + 16 + traf_size
+    head = struct.pack(
+        ">I4s" "I4sII" "I4s" "I4sIII" "I4sIQ" "I4sIIi",
+        moof_size, b"moof", 16, b"mfhd", 0, sequence & 0xFFFFFFFF, traf_size, b"traf",
+        20, b"tfhd", 0x020008, 2, AAC_FRAME,  # default-base-is-moof, default duration
+        20, b"tfdt", 0x01000000, decode_time,
+        trun_size, b"trun", 0x000201, n, moof_size + 8,  # data offset, sample sizes
+    )  # fmt: skip
+    sizes = struct.pack(f">{n}I", *(len(f) for f in frames))
+    body = b"".join(frames)
+    return b"".join((head, sizes, struct.pack(">I4s", 8 + len(body), b"mdat"), body))
 
 
 @dataclass
@@ -119,14 +191,15 @@ class Fmp4Writer:
     info: StreamInfo
     decode_time: int = 0  # of the next sample
     sequence: int = 0
+    sound: AacTrack | None = None  # an AAC track beside the video (:meth:`sound_fragment`)
     init: bytes = field(init=False, repr=False)
     codecs: str = field(init=False)
     _last_pts: int | None = field(default=None, init=False)
     _duration: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self.init = init_segment(self.info)
-        self.codecs = codecs_string(self.info.sps)
+        self.init = init_segment(self.info, self.sound)
+        self.codecs = codecs_string(self.info.sps) + (",mp4a.40.2" if self.sound else "")  # AAC-LC
         fps = self.info.fps if self.info.fps and 1 <= self.info.fps <= 120 else 15.0
         self._duration = round(TIMESCALE / fps)
 
@@ -153,6 +226,12 @@ class Fmp4Writer:
             *(8 + size, b"mdat"),
         )
         return b"".join((head, *parts))  # the frame's bytes are copied once, here
+
+    def sound_fragment(self, decode_time: int, frames: list[bytes]) -> bytes:
+        """``moof`` + ``mdat`` of AAC frames for the sound track (``decode_time`` in
+        its timescale): written after a picture's fragment, in the same message."""
+        self.sequence += 1
+        return sound_fragment(self.sequence, decode_time, frames)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

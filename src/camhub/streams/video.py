@@ -19,10 +19,12 @@ import asyncio
 import contextlib
 
 from camhub.errors import CamhubError
+from camhub.media.aac import encodable
 from camhub.media.types import AccessUnit, StreamInfo
 from camhub.streams.fanout import Consumer, Fanout
 from camhub.streams.fmp4 import Fmp4Writer, Fragment, Init
 from camhub.streams.hls import HlsStream
+from camhub.streams.live_sound import LiveSound
 from camhub.streams.nal import codecs_string
 from camhub.streams.packets import PacketHub, Profile, Unit
 
@@ -40,7 +42,10 @@ class Fmp4Feed:
         self.fragments = 0
         self._writer: Fmp4Writer | None = None
         self._consumer: Consumer[Unit] = self.source.subscribe()
+        self._sound: LiveSound | None = None
+        self._sound_offset: int | None = None  # a sound unit's pts -> track time
         self._task = asyncio.create_task(self._run(), name=f"camhub-fmp4-{name}")
+        self._sound_task = asyncio.create_task(self._listen(), name=f"camhub-fmp4-sound-{name}")
 
     @property
     def running(self) -> bool:
@@ -53,13 +58,16 @@ class Fmp4Feed:
         """The MSE codecs string, when the stream's description is known already (the
         camera answered, or was seen before); else None."""
         info = self.source.info or self.outputs.packets.known.get((self.name, self.profile))
-        return codecs_string(info.sps) if info is not None else None
+        if info is None:
+            return None
+        return codecs_string(info.sps) + (",mp4a.40.2" if _has_sound(info) else "")
 
     def _empty(self) -> None:
         self.stop()
 
     def stop(self) -> None:
         self._task.cancel()
+        self._sound_task.cancel()
         self._consumer.close()
         self.outputs._forget(self)
 
@@ -81,12 +89,43 @@ class Fmp4Feed:
         writer = self._writer
         if writer is None or writer.info != info:
             start = writer.next_decode_time if writer is not None else 0
-            writer = self._writer = Fmp4Writer(info, decode_time=start)
+            sound = self._sound = LiveSound(info.audio) if _has_sound(info) and info.audio else None
+            track = sound.track if sound is not None else None
+            writer = self._writer = Fmp4Writer(info, decode_time=start, sound=track)
             self.init = Init(writer.init, writer.codecs, info)
         assert self.init is not None
         data = writer.fragment(unit)
+        sound = self._sound
+        if sound is not None:  # the sound up to this picture (less the latency)
+            rate = sound.rate
+            self._sound_offset = (writer.decode_time - unit.pts_90k) * rate // 90_000
+            at, frames = sound.pull(writer.decode_time * rate // 90_000)
+            if frames:
+                data += writer.sound_fragment(at, frames)
         self.fragments += 1
         return Fragment(data, unit.keyframe, writer.decode_time, self.init)
+
+    async def _listen(self) -> None:
+        """The camera's sound, into the track of the fMP4 being written."""
+        consumer = self.source.audio.subscribe()
+        try:
+            while True:
+                try:
+                    unit = await consumer.get()
+                except CamhubError:
+                    if consumer.final:
+                        return
+                    continue
+                sound, offset = self._sound, self._sound_offset
+                if sound is not None and offset is not None:
+                    sound.add(unit, offset)
+        finally:
+            consumer.close()
+
+
+def _has_sound(info: StreamInfo) -> bool:
+    """Whether the fMP4 of this stream carries a sound track (AAC made of its sound)."""
+    return info.audio is not None and encodable(info.audio)
 
 
 class VideoOutputs:
