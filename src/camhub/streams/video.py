@@ -16,7 +16,6 @@ parameter sets (a new resolution), fragments carry a new :class:`Init`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from camhub.errors import CamhubError
 from camhub.media.aac import encodable
@@ -84,6 +83,7 @@ class Fmp4Feed:
                 self.fanout.publish(self._mux(info, unit), unit.keyframe)
         finally:
             self._consumer.close()
+            self._sound_task.cancel()
 
     def _mux(self, info: StreamInfo, unit: AccessUnit) -> Fragment:
         writer = self._writer
@@ -179,5 +179,4 @@ class VideoOutputs:
             await stream.close()
         for feed in list(self.feeds.values()):
             feed.stop()
-            with contextlib.suppress(asyncio.CancelledError):
-                await feed._task
+            await asyncio.gather(feed._task, feed._sound_task, return_exceptions=True)

@@ -14,9 +14,10 @@
   GOP, ``init{N}.mp4`` and ``{seq}.m4s`` next to it.
 
 A camera's sound rides along as an AAC track (``streams/live_sound.py``; the codecs then
-end in ``,mp4a.40.2``). All take ``?stream=sub`` for the camera's sub-stream (``main`` by default) and
-``?token=`` like the other media routes. A device without an H.264 stream answers
-422. Every viewer of a camera stream shares one camera connection and one mux.
+end in ``,mp4a.40.2``). All take ``?stream=sub`` for the camera's sub-stream (``main``
+by default) and ``?token=`` like the other media routes. A device without an H.264
+stream answers 422. Every viewer of a camera stream shares one camera connection and
+one mux.
 """
 
 from __future__ import annotations
