@@ -411,6 +411,24 @@ def mux_costs(frames: int = 300, rounds: int = 5) -> tuple[float, float]:
     return min(h for h, _ in runs), min(p for _, p in runs)
 
 
+def live_sound_cost(seconds: float = 300.0) -> float:
+    """Share of a core a watched camera's G.711 costs in its live fMP4 (decoded, placed,
+    encoded to AAC: ``streams/live_sound.py``), at 15 pictures a second."""
+    from tests.recordings.media import sound
+
+    from camhub.streams.live_sound import LiveSound
+
+    units = list(sound(seconds))
+    live = LiveSound(units[0].info)
+    t = time.process_time()
+    for i in range(int(seconds * 15)):  # a picture every 1/15 s: its sound, then a pull
+        now = i * 8000 // 15
+        while units and units[0].pts <= now:
+            live.add(units.pop(0), 0)
+        live.pull(now)
+    return (time.process_time() - t) / seconds
+
+
 def open_ms(url: str, options: dict[str, str], tries: int = 3) -> float:
     """Median milliseconds for PyAV to open ``url`` (RTSP handshake and probing)."""
     import av
@@ -541,6 +559,11 @@ async def main(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
             facts.append(
                 f"fMP4 mux of a 1080p frame: hand-written writer {hand:.1f} us, "
                 f"PyAV mp4 muxer {pyav:.1f} us (and one frame later)"
+            )
+            facts.append(
+                f"a watched camera's G.711 as the live fMP4's AAC track: "
+                f"{live_sound_cost() * 100:.2f} % of a core (once per camera, any number "
+                "of viewers)"
             )
     finally:
         for p in procs:
