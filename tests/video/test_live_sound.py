@@ -21,7 +21,7 @@ from camhub.media.h264 import parameter_sets, sps_size
 from camhub.media.types import AccessUnit, AudioUnit, StreamInfo
 from camhub.sim import SimOptions
 from camhub.streams.fmp4 import Fmp4Writer
-from camhub.streams.live_sound import LATENCY_S, LiveSound
+from camhub.streams.live_sound import LATENCY_S, MAX_AHEAD_S, LiveSound
 from tests.helpers.browser import ARGS, CHROMIUM
 from tests.recordings.media import clip, probe_all, sound, streams_of, tone_share
 from tests.video.tapo_hub import Camera, admin_client, streaming, tapo_behind_camhub
@@ -93,6 +93,20 @@ def test_a_hole_in_the_cameras_sound_is_silence_not_a_gap(tmp_path: Path) -> Non
     for (pts, duration), (after, _) in itertools.pairwise(packets):
         assert after == pytest.approx(pts + duration, abs=1e-6), f"a break at {pts} s"
     assert packets[-1][0] > 8.0 - LATENCY_S - 3 * 1024 / 8000 - 0.2
+
+
+def test_sound_while_no_picture_comes_is_bounded() -> None:
+    """The pictures stop (the track is pulled no further) while the sound goes on:
+    what waits stays within MAX_AHEAD_S, the rest is dropped."""
+    units = sound(30)
+    live = LiveSound(units[0].info)
+    live.pull(0)
+    for u in units:
+        live.add(u, 0)
+    assert live.units * units[0].samples <= (MAX_AHEAD_S + 0.1) * 8000
+    assert live.dropped > 0.9 * len(units)
+    at, frames = live.pull(int((MAX_AHEAD_S + LATENCY_S) * 8000))
+    assert at == 0 and len(frames) >= MAX_AHEAD_S * 8000 // 1024 - 2
 
 
 # through camhub, from an emulated Tapo camera -------------------------------------------

@@ -55,8 +55,10 @@ class LiveSound:
         at = unit.pts + offset
         end = self._next + len(self._pending)
         pcm = self._decoder.decode(unit)
-        if at + len(pcm) <= end or at - end > MAX_AHEAD_S * self.rate:
-            self.dropped += 1  # written already (late, or a repeat), or not this moment's
+        if at + len(pcm) <= end or at - self._next > MAX_AHEAD_S * self.rate:
+            # written already (late, or a repeat), or this far ahead of the pictures:
+            # not this moment's (which also bounds what waits while no picture comes)
+            self.dropped += 1
             return
         gap = np.zeros(max(0, at - end), np.float32)  # no sound came there: silence
         pcm = np.concatenate([gap, pcm[max(0, end - at) :]])
