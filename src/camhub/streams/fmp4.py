@@ -1,4 +1,5 @@
-"""Fragmented MP4 (ISO/IEC 14496-12, -15) for one H.264 track, written by hand.
+"""Fragmented MP4 (ISO/IEC 14496-12, -15) for one H.264 track, written by hand (and,
+when the camera has sound, an AAC track beside it: :func:`sound_fragment`).
 
 An init segment (``ftyp`` + ``moov`` with an empty sample table and ``mvex``) per
 stream description, then one ``moof`` + ``mdat`` fragment per access unit: the
@@ -32,6 +33,7 @@ from camhub.media.types import AAC_FRAME, AccessUnit, StreamInfo
 from camhub.streams.nal import avcc_parts, codecs_string, parse_sps
 
 TIMESCALE = 90000
+SOUND_CODECS = ",mp4a.40.2"  # what the MSE codecs add for the AAC-LC track
 MAX_GAP = 5 * TIMESCALE  # a longer (or negative) step of the camera's clock is a jump
 _MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 _KEY_FLAGS = 0x02000000  # sample_depends_on = 2 (an I frame)
@@ -199,7 +201,7 @@ class Fmp4Writer:
 
     def __post_init__(self) -> None:
         self.init = init_segment(self.info, self.sound)
-        self.codecs = codecs_string(self.info.sps) + (",mp4a.40.2" if self.sound else "")  # AAC-LC
+        self.codecs = codecs_string(self.info.sps) + (SOUND_CODECS if self.sound else "")
         fps = self.info.fps if self.info.fps and 1 <= self.info.fps <= 120 else 15.0
         self._duration = round(TIMESCALE / fps)
 

@@ -1,6 +1,7 @@
 """H.264 passthrough outputs: fMP4 for MSE and ``stream.mp4``, and HLS.
 
-No decoding anywhere here. One :class:`Fmp4Feed` per camera stream muxes each access
+No video decoding anywhere here (the camera's sound, if any, is made AAC once per feed
+by :mod:`camhub.streams.live_sound` and rides in the same messages). One :class:`Fmp4Feed` per camera stream muxes each access
 unit once (:mod:`camhub.streams.fmp4`) and hands the very same fragment bytes to
 every viewer: WebSocket (MSE) viewers, ``stream.mp4`` downloads and the HLS
 segmenter (:mod:`camhub.streams.hls`). A feed is one consumer of the packet hub; it
@@ -21,7 +22,7 @@ from camhub.errors import CamhubError
 from camhub.media.aac import encodable
 from camhub.media.types import AccessUnit, StreamInfo
 from camhub.streams.fanout import Consumer, Fanout
-from camhub.streams.fmp4 import Fmp4Writer, Fragment, Init
+from camhub.streams.fmp4 import SOUND_CODECS, Fmp4Writer, Fragment, Init
 from camhub.streams.hls import HlsStream
 from camhub.streams.live_sound import LiveSound
 from camhub.streams.nal import codecs_string
@@ -59,7 +60,7 @@ class Fmp4Feed:
         info = self.source.info or self.outputs.packets.known.get((self.name, self.profile))
         if info is None:
             return None
-        return codecs_string(info.sps) + (",mp4a.40.2" if _has_sound(info) else "")
+        return codecs_string(info.sps) + (SOUND_CODECS if _has_sound(info) else "")
 
     def _empty(self) -> None:
         self.stop()
