@@ -1,11 +1,12 @@
 """H.264 passthrough outputs: fMP4 for MSE and ``stream.mp4``, and HLS.
 
-No video decoding anywhere here (the camera's sound, if any, is made AAC once per feed
-by :mod:`camhub.streams.live_sound` and rides in the same messages). One :class:`Fmp4Feed` per camera stream muxes each access
-unit once (:mod:`camhub.streams.fmp4`) and hands the very same fragment bytes to
-every viewer: WebSocket (MSE) viewers, ``stream.mp4`` downloads and the HLS
-segmenter (:mod:`camhub.streams.hls`). A feed is one consumer of the packet hub; it
-starts with its first viewer and stops with its last (the packet hub's grace period
+No video decoding anywhere here (the camera's sound, if any, is made AAC once per
+feed by :mod:`camhub.streams.live_sound` and rides in the same messages). One
+:class:`Fmp4Feed` per camera stream muxes each access unit once
+(:mod:`camhub.streams.fmp4`) and hands the very same fragment bytes to every viewer:
+WebSocket (MSE) viewers, ``stream.mp4`` downloads and the HLS segmenter
+(:mod:`camhub.streams.hls`). A feed is one consumer of the packet hub; it starts with
+its first viewer and stops with its last (the packet hub's grace period
 keeps the camera connection, and its GOP, for a viewer who comes right back).
 
 A viewer starts on a keyframe (at once with the current GOP when the stream runs);
