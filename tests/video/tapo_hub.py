@@ -42,6 +42,32 @@ async def tapo_behind_camhub(
         await emu.stop()
 
 
+CLOUD = "cloud-secret-1"
+CAM_USER, CAM_PASS = "camacct", "cam-secret-1"
+
+
+def rtsp_account_device(emu: TapoCameraEmulator) -> dict[str, Any]:
+    """The camera as camhub's config names it: its camera account opens its RTSP."""
+    cam_port = int(str(emu.rtsp_url).rsplit(":", 1)[1])
+    return {
+        "name": "cam", "kind": "tapo-camera", "host": "127.0.0.1", "port": emu.port,
+        "password": CLOUD,
+        "stream": {"username": CAM_USER, "password": CAM_PASS, "rtsp_port": cam_port},
+    }  # fmt: skip
+
+
+@asynccontextmanager
+async def c200_over_rtsp(tmp_path: Path) -> AsyncIterator[Camera]:
+    """An emulated C200 (640x360, no detections of its own) behind camhub, streamed
+    over RTSP with its camera account."""
+    opts = SimOptions(
+        password=CLOUD, model="C200", rtsp_port=0, stream_username=CAM_USER,
+        stream_password=CAM_PASS, extra={"main_size": "640x360", "detection_period": 0},
+    )  # fmt: skip
+    async with tapo_behind_camhub(tmp_path, opts, rtsp_account_device) as found:
+        yield found
+
+
 async def online(c: httpx.AsyncClient) -> bool:
     """Whether camhub (``c`` signed in) has the camera online."""
     return bool((await c.get("/api/devices/cam")).json()["online"])

@@ -13,22 +13,18 @@ from typing import Any
 
 import pytest
 
-from camhub.sim import SimOptions
-from camhub.sim.tapo_camera import TapoCameraEmulator
 from tests.conftest import ADMIN_PASSWORD, GUEST_PASSWORD
 from tests.helpers.wait import until
 from tests.video.tapo_hub import (
     Camera,
     admin_client,
+    c200_over_rtsp,
     mp4_viewers,
     streaming,
-    tapo_behind_camhub,
     watching,
 )
 
 pytestmark = pytest.mark.slow
-CLOUD = "cloud-secret-1"
-CAM_USER, CAM_PASS = "camacct", "cam-secret-1"
 
 
 def ffprobe(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -39,23 +35,9 @@ def ffprobe(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def device(emu: TapoCameraEmulator) -> dict[str, Any]:
-    """The camera as camhub's config names it: its camera account opens its RTSP."""
-    cam_port = int(str(emu.rtsp_url).rsplit(":", 1)[1])
-    return {
-        "name": "cam", "kind": "tapo-camera", "host": "127.0.0.1", "port": emu.port,
-        "password": CLOUD,
-        "stream": {"username": CAM_USER, "password": CAM_PASS, "rtsp_port": cam_port},
-    }  # fmt: skip
-
-
 @pytest.fixture
 async def camera(tmp_path: Path) -> AsyncIterator[Camera]:
-    opts = SimOptions(
-        password=CLOUD, model="C200", rtsp_port=0, stream_username=CAM_USER,
-        stream_password=CAM_PASS, extra={"main_size": "640x360", "detection_period": 0},
-    )  # fmt: skip
-    async with tapo_behind_camhub(tmp_path, opts, device) as found:
+    async with c200_over_rtsp(tmp_path) as found:
         yield found
 
 

@@ -12,23 +12,18 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from camhub.media.h264 import parameter_sets, sps_size
 from camhub.media.types import AccessUnit, AudioUnit, StreamInfo
-from camhub.sim import SimOptions
 from camhub.streams.fmp4 import Fmp4Writer
 from camhub.streams.live_sound import LATENCY_S, MAX_AHEAD_S, LiveSound
 from tests.helpers.browser import ARGS, CHROMIUM
 from tests.recordings.media import clip, probe_all, sound, streams_of, tone_share
-from tests.video.tapo_hub import Camera, admin_client, streaming, tapo_behind_camhub
+from tests.video.tapo_hub import Camera, admin_client, c200_over_rtsp, streaming
 from tests.video.test_browser import PAGE
-
-CLOUD = "cloud-secret-1"
-CAM_USER, CAM_PASS = "camacct", "cam-secret-1"
 
 
 def live_mp4(units: Sequence[AccessUnit], sounds: Sequence[AudioUnit]) -> tuple[bytes, LiveSound]:
@@ -110,22 +105,9 @@ def test_sound_while_no_picture_comes_is_bounded() -> None:
 
 
 # through camhub, from an emulated Tapo camera -------------------------------------------
-def device(emu: Any) -> dict[str, Any]:
-    cam_port = int(str(emu.rtsp_url).rsplit(":", 1)[1])
-    return {
-        "name": "cam", "kind": "tapo-camera", "host": "127.0.0.1", "port": emu.port,
-        "password": CLOUD,
-        "stream": {"username": CAM_USER, "password": CAM_PASS, "rtsp_port": cam_port},
-    }  # fmt: skip
-
-
 @pytest.fixture
 async def camera(tmp_path: Path) -> AsyncIterator[Camera]:
-    opts = SimOptions(
-        password=CLOUD, model="C200", rtsp_port=0, stream_username=CAM_USER,
-        stream_password=CAM_PASS, extra={"main_size": "640x360", "detection_period": 0},
-    )  # fmt: skip
-    async with tapo_behind_camhub(tmp_path, opts, device) as found:
+    async with c200_over_rtsp(tmp_path) as found:
         yield found
 
 

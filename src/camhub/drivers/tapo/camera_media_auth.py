@@ -19,8 +19,7 @@ import hashlib
 import re
 import secrets
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from camhub import aes
 
 USER = "admin"
 _PARAM = re.compile(r'([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|([^\s,]*))')
@@ -67,13 +66,7 @@ class PartCipher:
 
     def decrypt(self, data: bytes) -> bytes:
         """ValueError when ``data`` is not whole AES blocks or its padding is wrong."""
-        if not data or len(data) % 16:
-            raise ValueError("not a whole number of AES blocks")
-        dec = Cipher(algorithms.AES(self._key), modes.CBC(self._iv)).decryptor()
-        unpadder = padding.PKCS7(128).unpadder()
-        return unpadder.update(dec.update(data) + dec.finalize()) + unpadder.finalize()
+        return aes.decrypt(self._key, self._iv, data)
 
     def encrypt(self, data: bytes) -> bytes:
-        padder = padding.PKCS7(128).padder()
-        enc = Cipher(algorithms.AES(self._key), modes.CBC(self._iv)).encryptor()
-        return enc.update(padder.update(data) + padder.finalize()) + enc.finalize()
+        return aes.encrypt(self._key, self._iv, data)

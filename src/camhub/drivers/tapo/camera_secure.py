@@ -14,8 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from camhub import aes
 
 
 def sha256_upper(text: str) -> str:
@@ -45,18 +44,11 @@ class SecureSession:
     def _derive(self, kind: str, key: str) -> bytes:
         return hashlib.sha256((kind + self.cnonce + self.nonce + key).encode()).digest()[:16]
 
-    def _cipher(self) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self.lsk), modes.CBC(self.ivb))
-
     def encrypt(self, data: bytes) -> bytes:
-        padder = padding.PKCS7(128).padder()
-        enc = self._cipher().encryptor()
-        return enc.update(padder.update(data) + padder.finalize()) + enc.finalize()
+        return aes.encrypt(self.lsk, self.ivb, data)
 
     def decrypt(self, data: bytes) -> bytes:
-        dec = self._cipher().decryptor()
-        unpadder = padding.PKCS7(128).unpadder()
-        return unpadder.update(dec.update(data) + dec.finalize()) + unpadder.finalize()
+        return aes.decrypt(self.lsk, self.ivb, data)
 
     def tag(self, body: str, seq: int) -> str:
         return sha256_upper(sha256_upper(self.hashed_password + self.cnonce) + body + str(seq))

@@ -19,9 +19,8 @@ import struct
 import time
 
 import aiohttp
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from camhub import aes
 from camhub.drivers.http import fetch
 from camhub.errors import DeviceAuthError, DeviceError, MalformedReply
 
@@ -55,14 +54,9 @@ class KlapCipher:
         self.seq = _SEQ.unpack(full_iv[-4:])[0]
         self._sig = _sha256(b"ldk" + material)[:28]
 
-    def _cipher(self, seq: int) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self._key), modes.CBC(self._iv + _SEQ.pack(seq)))
-
     def encrypt(self, plain: bytes) -> tuple[int, bytes]:
         self.seq = self.seq + 1 if self.seq < 2**31 - 1 else -(2**31)
-        pad = padding.PKCS7(128).padder()
-        enc = self._cipher(self.seq).encryptor()
-        body = enc.update(pad.update(plain) + pad.finalize()) + enc.finalize()
+        body = aes.encrypt(self._key, self._iv + _SEQ.pack(self.seq), plain)
         return self.seq, _sha256(self._sig + _SEQ.pack(self.seq) + body) + body
 
     def decrypt(self, seq: int, data: bytes) -> bytes:
@@ -72,9 +66,7 @@ class KlapCipher:
         signature, body = data[:32], data[32:]
         if not hmac.compare_digest(signature, _sha256(self._sig + _SEQ.pack(seq) + body)):
             raise ValueError("reply signature does not match")
-        dec = self._cipher(seq).decryptor()
-        unpad = padding.PKCS7(128).unpadder()
-        return unpad.update(dec.update(body) + dec.finalize()) + unpad.finalize()
+        return aes.decrypt(self._key, self._iv + _SEQ.pack(seq), body)
 
 
 class KlapTransport:

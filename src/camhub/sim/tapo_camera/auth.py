@@ -23,10 +23,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import padding, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from camhub import aes
 from camhub.sim.tapo_camera.codes import CameraCode
 
 # Codes (codes.CameraCode): INVALID_CREDENTIALS is seed 000's "-40209: Invalid login
@@ -64,20 +64,11 @@ class Session:
     next_seq: int = 0
     calls: int = 0
 
-    def _cipher(self) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self.lsk), modes.CBC(self.ivb))
-
     def decrypt(self, data: bytes) -> bytes:
-        dec = self._cipher().decryptor()
-        raw = dec.update(data) + dec.finalize()
-        unpad = padding.PKCS7(128).unpadder()
-        return unpad.update(raw) + unpad.finalize()
+        return aes.decrypt(self.lsk, self.ivb, data)
 
     def encrypt(self, data: bytes) -> bytes:
-        pad = padding.PKCS7(128).padder()
-        padded = pad.update(data) + pad.finalize()
-        enc = self._cipher().encryptor()
-        return enc.update(padded) + enc.finalize()
+        return aes.encrypt(self.lsk, self.ivb, data)
 
     def expected_tag(self, body: str, seq: int) -> str:
         first = sha256_upper(self.hashed_password + self.cnonce)

@@ -19,8 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from camhub import aes
 
 USER = "admin"
 REALM = "TP-Link Streaming Media"  # an assumption: no capture we could read shows it
@@ -99,15 +98,8 @@ class PartCipher:
         return f'username="{self.username}" nonce="{self.nonce}"'
 
     def encrypt(self, data: bytes) -> bytes:
-        padder = padding.PKCS7(128).padder()
-        padded = padder.update(data) + padder.finalize()
-        enc = Cipher(algorithms.AES(self._key), modes.CBC(self._iv)).encryptor()
-        return enc.update(padded) + enc.finalize()
+        return aes.encrypt(self._key, self._iv, data)
 
     def decrypt(self, data: bytes) -> bytes:
         """ValueError when ``data`` is not a whole number of blocks or badly padded."""
-        if not data or len(data) % 16:
-            raise ValueError("not a whole number of AES blocks")
-        dec = Cipher(algorithms.AES(self._key), modes.CBC(self._iv)).decryptor()
-        unpadder = padding.PKCS7(128).unpadder()
-        return unpadder.update(dec.update(data) + dec.finalize()) + unpadder.finalize()
+        return aes.decrypt(self._key, self._iv, data)

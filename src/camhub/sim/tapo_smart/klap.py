@@ -23,8 +23,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from camhub import aes
 
 _SEQ = struct.Struct(">i")
 
@@ -65,27 +64,19 @@ class KlapSession:
     def expected_handshake2(self) -> bytes:
         return sha256(self.remote_seed + self.local_seed + self.user_hash)
 
-    def _cipher(self, seq: int) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self.key), modes.CBC(self.iv + _SEQ.pack(seq)))
-
     def decrypt(self, seq: int, body: bytes) -> bytes:
         if len(body) < 48 or (len(body) - 32) % 16:
             raise BadPayload("payload has the wrong length")
         signature, cipher_text = body[:32], body[32:]
         if not hmac.compare_digest(signature, sha256(self.sig + _SEQ.pack(seq) + cipher_text)):
             raise BadPayload("bad signature")
-        dec = self._cipher(seq).decryptor()
-        padded = dec.update(cipher_text) + dec.finalize()
-        unpad = padding.PKCS7(128).unpadder()
         try:
-            return unpad.update(padded) + unpad.finalize()
+            return aes.decrypt(self.key, self.iv + _SEQ.pack(seq), cipher_text)
         except ValueError as exc:
             raise BadPayload("bad padding") from exc
 
     def encrypt(self, seq: int, plain: bytes) -> bytes:
-        pad = padding.PKCS7(128).padder()
-        enc = self._cipher(seq).encryptor()
-        cipher_text = enc.update(pad.update(plain) + pad.finalize()) + enc.finalize()
+        cipher_text = aes.encrypt(self.key, self.iv + _SEQ.pack(seq), plain)
         return sha256(self.sig + _SEQ.pack(seq) + cipher_text) + cipher_text
 
 
