@@ -55,14 +55,9 @@ class AudioSample:
         return len(self.unit.data)
 
 
-def recordable(info: AudioInfo) -> bool:
-    """Whether a recording can carry this sound (as AAC)."""
-    return encodable(info)
-
-
 def remuxable(info: AudioInfo) -> bool:
     """AAC-LC goes in as it is; everything else is transcoded."""
-    if info.codec != "aac" or not recordable(info):
+    if info.codec != "aac" or not encodable(info):
         return False
     try:
         asc = parse_asc(info.config)

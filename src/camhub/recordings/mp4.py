@@ -34,8 +34,9 @@ import simplejpeg
 from av.video.codeccontext import VideoCodecContext
 
 from camhub.media import h264
+from camhub.media.aac import encodable
 from camhub.media.types import AudioInfo
-from camhub.recordings.audio import AudioOut, AudioSample, recordable
+from camhub.recordings.audio import AudioOut, AudioSample
 
 TB = Fraction(1, 90000)
 # A fragment per picture, handed to the OS at once (flush_packets): a crash loses at
@@ -86,7 +87,7 @@ class SegmentWriter:
         self._out = av.open(str(path), "w", format="mp4", options=FMP4)
         self._video = self._out.add_mux_stream("h264", width=width, height=height)
         self._video.time_base = TB
-        self.audio = AudioOut(self._out, audio) if audio and recordable(audio) else None
+        self.audio = AudioOut(self._out, audio) if audio and encodable(audio) else None
         self._origin: int | None = None
         self.last_end = 0  # pts (relative) where the last sample written ends
         self.samples = 0
